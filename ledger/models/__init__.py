@@ -1,0 +1,34 @@
+"""The ledger's tables. Importing this package registers every model on ``Base.metadata``."""
+
+from ledger.base import Base
+from ledger.models.audit import AuditEntry
+from ledger.models.money import Claim, SubsidyDecision
+from ledger.models.people import (
+    ConsentRecord,
+    Household,
+    Person,
+    Recognition,
+    RecognitionStepRow,
+    ServiceContact,
+    TierAssignment,
+)
+from ledger.models.work import Employer, HrAgency, JobPosting, JobPush, Placement
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Claim",
+    "ConsentRecord",
+    "Employer",
+    "HrAgency",
+    "Household",
+    "JobPosting",
+    "JobPush",
+    "Person",
+    "Placement",
+    "Recognition",
+    "RecognitionStepRow",
+    "ServiceContact",
+    "SubsidyDecision",
+    "TierAssignment",
+]

@@ -1,0 +1,145 @@
+"""Employers, HR agencies, job postings, placements and job pushes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from jiuyuan.vocab import PlacementKind, PostingKind, PostingStatus, PushChannel, Schedule, WageUnit
+from ledger.base import Base, Json, Money, UtcDateTime, str_enum, utcnow
+
+
+class Employer(Base):
+    __tablename__ = "employers"
+    __table_args__ = (
+        CheckConstraint("insured_headcount >= 0", name="insured_headcount"),
+        CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude"),
+        CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    address: Mapped[str | None] = mapped_column(String(200))
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    founded_on: Mapped[date | None] = mapped_column(Date)
+    small_micro: Mapped[bool] = mapped_column(default=False)
+    insured_headcount: Mapped[int | None] = mapped_column(Integer)
+    contact_phone: Mapped[str | None] = mapped_column(String(20))
+
+    postings: Mapped[list[JobPosting]] = relationship(back_populates="employer")
+
+
+class HrAgency(Base):
+    """A licensed human-resources service agency that may claim service fees (004 §2(2)2, 003 §3(5))."""
+
+    __tablename__ = "hr_agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    licence_no: Mapped[str | None] = mapped_column(String(40))
+    licence_valid_until: Mapped[date | None] = mapped_column(Date)
+
+
+class JobPosting(Base):
+    __tablename__ = "job_postings"
+    __table_args__ = (
+        CheckConstraint("wage_min >= 0", name="wage_min_non_negative"),
+        CheckConstraint("wage_max >= wage_min", name="wage_range"),
+        CheckConstraint("age_min IS NULL OR age_min >= 16", name="age_min_legal"),
+        CheckConstraint(
+            "age_min IS NULL OR age_max IS NULL OR age_max >= age_min", name="age_range"
+        ),
+        # 000 §2: love posts are "无年龄限制、无技能要求".
+        CheckConstraint(
+            "kind <> 'love' OR (age_min IS NULL AND age_max IS NULL)", name="love_no_age_limit"
+        ),
+        CheckConstraint("headcount >= 1", name="headcount_positive"),
+        CheckConstraint("valid_until >= valid_from", name="validity"),
+        CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude"),
+        CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(40), unique=True)
+    """A stable external reference (the office's posting number); unique."""
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("employers.id"), index=True)
+    title: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[PostingKind] = mapped_column(str_enum(PostingKind, "posting_kind"), index=True)
+    schedule: Mapped[Schedule] = mapped_column(str_enum(Schedule, "schedule"))
+    wage_min: Mapped[Decimal] = mapped_column(Money)
+    wage_max: Mapped[Decimal] = mapped_column(Money)
+    wage_unit: Mapped[WageUnit] = mapped_column(str_enum(WageUnit, "wage_unit"))
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    address: Mapped[str | None] = mapped_column(String(200))
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    age_min: Mapped[int | None] = mapped_column(Integer)
+    age_max: Mapped[int | None] = mapped_column(Integer)
+    skills_required: Mapped[list[str]] = mapped_column(Json, default=list)
+    """Empty list: no skill required (always so for love posts, 000 §2)."""
+    disabled_suitable: Mapped[bool] = mapped_column(default=False)
+    headcount: Mapped[int] = mapped_column(Integer, default=1)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[PostingStatus] = mapped_column(
+        str_enum(PostingStatus, "posting_status"), default=PostingStatus.OPEN
+    )
+    contact_phone: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    employer: Mapped[Employer | None] = relationship(back_populates="postings")
+
+
+class Placement(Base):
+    """A person placed in work; scoring reads it as the placement fact."""
+
+    __tablename__ = "placements"
+    __table_args__ = (
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="period"),
+        CheckConstraint("contract_months IS NULL OR contract_months >= 0", name="contract_months"),
+        CheckConstraint("weekly_hours IS NULL OR weekly_hours BETWEEN 0 AND 84", name="weekly_hours"),
+        CheckConstraint("monthly_wage IS NULL OR monthly_wage >= 0", name="monthly_wage"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    kind: Mapped[PlacementKind] = mapped_column(str_enum(PlacementKind, "placement_kind"))
+    posting_id: Mapped[int | None] = mapped_column(ForeignKey("job_postings.id"), index=True)
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("employers.id"), index=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("hr_agencies.id"), index=True)
+    """The HR agency that made the placement, if any (004 §2(2)2, 003 §3(5))."""
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    """Last day in post (closed period); None while still in post."""
+    contract_months: Mapped[int | None] = mapped_column(Integer)
+    full_time: Mapped[bool] = mapped_column(default=True)
+    weekly_hours: Mapped[int | None] = mapped_column(Integer)
+    monthly_wage: Mapped[Decimal | None] = mapped_column(Money)
+    rural_post: Mapped[bool] = mapped_column(default=False)
+    temporary_public_welfare: Mapped[bool] = mapped_column(default=False)
+    """临时性公益岗位 (000 §8: at most 6 months)."""
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class JobPush(Base):
+    """A posting pushed to a person; tier 2 needs at least 3 (002 §4(2), 001 Qingdao)."""
+
+    __tablename__ = "job_pushes"
+    __table_args__ = (UniqueConstraint("person_id", "posting_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    posting_id: Mapped[int] = mapped_column(ForeignKey("job_postings.id"), index=True)
+    channel: Mapped[PushChannel] = mapped_column(str_enum(PushChannel, "push_channel"))
+    pushed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    pushed_by: Mapped[str] = mapped_column(String(60))
+    note: Mapped[str | None] = mapped_column(Text)
