@@ -108,6 +108,7 @@ def ancestors(code: str) -> list[str]:
     return seen
 
 
+@lru_cache(maxsize=8192)
 def full_name(code: str) -> str:
     """湖南省长沙市芙蓉区 — placeholder rows such as 市辖区 are left out."""
     regions = all_regions()
@@ -116,10 +117,11 @@ def full_name(code: str) -> str:
     )
 
 
-def current_counties(prefix: str = "") -> list[Region]:
+@lru_cache(maxsize=256)
+def current_counties(prefix: str = "") -> tuple[Region, ...]:
     """County-level regions in use today whose code starts with ``prefix``."""
-    return [
+    return tuple(
         r
         for code, r in sorted(all_regions().items())
         if code.startswith(prefix) and r.current and r.level == "county" and not r.placeholder
-    ]
+    )

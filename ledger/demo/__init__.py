@@ -1,0 +1,1 @@
+"""Deterministic Chinese demo data for the ledger (``jiuyuan demo``)."""

@@ -1,0 +1,99 @@
+"""Load demo data into the ledger in one transaction; rows already there are skipped.
+
+Natural keys decide what is "already there": USCC for employers and agencies, the
+household and posting references, the ID number for persons. Rows owned by a person
+(consent, recognition, tier, placement) are loaded only with a newly loaded person,
+so loading the same seed twice writes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+from tqdm import tqdm
+
+from ledger.demo.generate import DemoData
+from ledger.models import (
+    ConsentRecord,
+    Employer,
+    Household,
+    HrAgency,
+    JobPosting,
+    Person,
+    Placement,
+    Recognition,
+    TierAssignment,
+)
+
+CHUNK = 5000
+
+
+def _keys(session: Session, column) -> dict[str, int]:
+    model = column.class_
+    return dict(session.execute(select(column, model.id)).tuples().all())
+
+
+def _insert(session: Session, model, rows: list[dict[str, Any]], progress: bool, label: str) -> int:
+    for start in tqdm(range(0, len(rows), CHUNK), desc=f"写入{label}", unit="批",
+                      disable=not progress or len(rows) <= CHUNK, leave=False):
+        session.execute(insert(model), rows[start:start + CHUNK])
+    return len(rows)
+
+
+def _without(row: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k not in keys}
+
+
+def _new(rows: Iterable[dict[str, Any]], key: str, existing: dict[str, int]) -> list[dict[str, Any]]:
+    return [r for r in rows if r[key] not in existing]
+
+
+def load(session: Session, data: DemoData, progress: bool = False) -> dict[str, int]:
+    """Insert what is missing; return how many rows each table received."""
+    counts: dict[str, int] = {}
+
+    employers = _keys(session, Employer.uscc)
+    counts["employers"] = _insert(session, Employer, _new(data.employers, "uscc", employers), progress, "用人单位")
+    agencies = _keys(session, HrAgency.uscc)
+    counts["hr_agencies"] = _insert(session, HrAgency, _new(data.agencies, "uscc", agencies), progress, "服务机构")
+    households = _keys(session, Household.ref)
+    counts["households"] = _insert(session, Household, _new(data.households, "ref", households), progress, "家庭")
+    employers, agencies = _keys(session, Employer.uscc), _keys(session, HrAgency.uscc)
+    households = _keys(session, Household.ref)
+
+    known_persons = _keys(session, Person.id_number)
+    new_persons = _new(data.persons, "id_number", known_persons)
+    counts["persons"] = _insert(
+        session, Person,
+        [_without(p, "household_ref") | {"household_id": households[p["household_ref"]]} for p in new_persons],
+        progress, "人员",
+    )
+    postings = _keys(session, JobPosting.ref)
+    counts["job_postings"] = _insert(
+        session, JobPosting,
+        [_without(p, "employer_uscc") | {"employer_id": employers[p["employer_uscc"]]}
+         for p in _new(data.postings, "ref", postings)],
+        progress, "岗位",
+    )
+
+    loaded = {p["id_number"] for p in new_persons}
+    person_ids = _keys(session, Person.id_number)
+
+    def owned(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [
+            _without(r, "id_number", "employer_uscc", "agency_uscc")
+            | {"person_id": person_ids[r["id_number"]]}
+            | ({"employer_id": employers[r["employer_uscc"]]} if "employer_uscc" in r else {})
+            | ({"agency_id": agencies[r["agency_uscc"]]} if "agency_uscc" in r else {})
+            for r in rows
+            if r["id_number"] in loaded
+        ]
+
+    counts["consent_records"] = _insert(session, ConsentRecord, owned(data.consents), progress, "授权")
+    counts["recognitions"] = _insert(session, Recognition, owned(data.recognitions), progress, "认定")
+    counts["tier_assignments"] = _insert(session, TierAssignment, owned(data.tiers), progress, "帮扶分级")
+    counts["placements"] = _insert(session, Placement, owned(data.placements), progress, "就业安置")
+    return counts

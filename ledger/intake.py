@@ -1,0 +1,308 @@
+"""Writing rows from outside input: validate every field first, write only when all are right.
+
+Each ``clean_*`` turns a mapping (a JSON body, a CSV row) into column values or raises
+:class:`~jiuyuan.validation.InvalidInput` listing every wrong field in Chinese. Each
+``add_*`` cleans, then inserts in the caller's transaction; a duplicate natural key
+becomes :class:`Duplicate`, also named by field, so nothing is half-written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jiuyuan import validation as v
+from jiuyuan.vocab import PlacementKind, PostingKind, Schedule, UrbanRural, WageUnit
+from ledger.models import Employer, HrAgency, JobPosting, Person, Placement
+
+
+class Duplicate(ValueError):
+    """A row with the same natural key exists already."""
+
+    def __init__(self, field: str, message: str):
+        self.errors = [v.FieldError(field, message)]
+        super().__init__(f"{field}: {message}")
+
+
+def _choice(enum_cls, label: str):
+    def parse(value):
+        try:
+            return enum_cls(value)
+        except ValueError:
+            allowed = "、".join(f"{m.value}（{m.label}）" for m in enum_cls)
+            raise ValueError(f"{label}只能是：{allowed}") from None
+
+    return parse
+
+
+def _required_text(max_len: int, label: str):
+    def parse(value):
+        text = str(value or "").strip()
+        if not text:
+            raise ValueError(f"请填写{label}")
+        if len(text) > max_len:
+            raise ValueError(f"{label}不能超过{max_len}个字")
+        return text
+
+    return parse
+
+
+def _int_between(low: int, high: int, label: str):
+    def parse(value):
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{label}应为整数") from None
+        if isinstance(value, float) and value != number:
+            raise ValueError(f"{label}应为整数")
+        if not low <= number <= high:
+            raise ValueError(f"{label}应在{low}到{high}之间")
+        return number
+
+    return parse
+
+
+def _word_list(value) -> list[str]:
+    if value is None or value == "":
+        return []
+    items = value.replace("，", ",").replace("、", ",").split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple):
+        raise ValueError("应为词语列表")
+    return [str(i).strip() for i in items if str(i).strip()]
+
+
+def _coordinates(c: v.Checker, data: Mapping[str, Any]) -> tuple[float | None, float | None]:
+    lat, lon = data.get("latitude"), data.get("longitude")
+    if lat is None and lon is None:
+        return None, None
+    if lat is None or lon is None:
+        c.fail("latitude" if lat is None else "longitude", "经纬度须同时填写")
+        return None, None
+    return (
+        c.check("latitude", lambda x: _bounded_float(x, -90, 90, "纬度"), lat),
+        c.check("longitude", lambda x: _bounded_float(x, -180, 180, "经度"), lon),
+    )
+
+
+def _bounded_float(value, low: float, high: float, label: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{label}应为数字") from None
+    if not low <= number <= high:
+        raise ValueError(f"{label}应在{low}到{high}之间")
+    return number
+
+
+def _optional(data: Mapping[str, Any], key: str) -> Any:
+    value = data.get(key)
+    return None if value is None or value == "" else value
+
+
+def clean_person(data: Mapping[str, Any]) -> dict[str, Any]:
+    c = v.Checker()
+    ident = c.check("id_number", v.id_number, data.get("id_number"))
+    row: dict[str, Any] = {
+        "name": c.check("name", _required_text(40, "姓名"), data.get("name")),
+        "hukou_region_code": c.check("hukou_region_code", v.region_code, data.get("hukou_region_code")),
+        "residence_region_code": c.check(
+            "residence_region_code",
+            v.region_code,
+            data.get("residence_region_code") or data.get("hukou_region_code"),
+        ),
+        "urban_rural": c.check("urban_rural", _choice(UrbanRural, "城乡类别"), data.get("urban_rural")),
+        "phone": c.check("phone", v.phone, data["phone"]) if _optional(data, "phone") else None,
+        "household_id": _optional(data, "household_id"),
+        "education": _optional(data, "education"),
+        "land_lost": bool(data.get("land_lost", False)),
+        "disability_certificate": _optional(data, "disability_certificate"),
+        "skills": c.check("skills", _word_list, data.get("skills")),
+        "wished_work": c.check("wished_work", _word_list, data.get("wished_work")),
+        "wished_schedules": [
+            s.value
+            for s in c.check(
+                "wished_schedules",
+                lambda xs: [_choice(Schedule, "可工作时间")(x) for x in _word_list(xs)],
+                data.get("wished_schedules"),
+            )
+            or []
+        ],
+    }
+    if ident:
+        row.update(id_number=ident.number, birth_date=ident.birth_date, sex=ident.sex)
+    if _optional(data, "disability_grade") is not None:
+        row["disability_grade"] = c.check(
+            "disability_grade", _int_between(1, 4, "残疾等级"), data["disability_grade"]
+        )
+    for key in ("registered_unemployed_since", "poverty_registered_from", "poverty_registered_to"):
+        row[key] = c.check(key, v.a_date, data[key]) if _optional(data, key) else None
+    v.date_range(c, "poverty_registered_from", row["poverty_registered_from"],
+                 "poverty_registered_to", row["poverty_registered_to"])
+    row["latitude"], row["longitude"] = _coordinates(c, data)
+    c.raise_if_any()
+    return row
+
+
+def _organisation(data: Mapping[str, Any], c: v.Checker) -> dict[str, Any]:
+    return {
+        "uscc": c.check("uscc", v.social_credit_code, data.get("uscc")),
+        "name": c.check("name", _required_text(100, "单位名称"), data.get("name")),
+        "region_code": c.check("region_code", v.region_code, data.get("region_code")),
+    }
+
+
+def clean_employer(data: Mapping[str, Any]) -> dict[str, Any]:
+    c = v.Checker()
+    row = _organisation(data, c)
+    row.update(
+        address=_optional(data, "address"),
+        small_micro=bool(data.get("small_micro", False)),
+        founded_on=c.check("founded_on", v.a_date, data["founded_on"]) if _optional(data, "founded_on") else None,
+        insured_headcount=c.check("insured_headcount", _int_between(0, 10_000_000, "参保人数"), data["insured_headcount"])
+        if _optional(data, "insured_headcount") is not None else None,
+        contact_phone=c.check("contact_phone", v.phone, data["contact_phone"]) if _optional(data, "contact_phone") else None,
+    )
+    row["latitude"], row["longitude"] = _coordinates(c, data)
+    c.raise_if_any()
+    return row
+
+
+def clean_agency(data: Mapping[str, Any]) -> dict[str, Any]:
+    c = v.Checker()
+    row = _organisation(data, c)
+    row["licence_no"] = _optional(data, "licence_no")
+    row["licence_valid_until"] = (
+        c.check("licence_valid_until", v.a_date, data["licence_valid_until"])
+        if _optional(data, "licence_valid_until") else None
+    )
+    c.raise_if_any()
+    return row
+
+
+def clean_posting(data: Mapping[str, Any]) -> dict[str, Any]:
+    c = v.Checker()
+    kind = c.check("kind", _choice(PostingKind, "岗位类型"), data.get("kind"))
+    row: dict[str, Any] = {
+        "ref": c.check("ref", _required_text(40, "岗位编号"), data.get("ref")),
+        "employer_id": _optional(data, "employer_id"),
+        "title": c.check("title", _required_text(100, "岗位名称"), data.get("title")),
+        "description": str(data.get("description") or "").strip(),
+        "kind": kind,
+        "schedule": c.check("schedule", _choice(Schedule, "工作时间类型"), data.get("schedule")),
+        "wage_unit": c.check("wage_unit", _choice(WageUnit, "工资单位"), data.get("wage_unit")),
+        "wage_min": c.check("wage_min", v.money, data.get("wage_min")),
+        "region_code": c.check("region_code", v.region_code, data.get("region_code")),
+        "address": _optional(data, "address"),
+        "disabled_suitable": bool(data.get("disabled_suitable", False)),
+        "skills_required": c.check("skills_required", _word_list, data.get("skills_required")) or [],
+        "headcount": c.check("headcount", _int_between(1, 100_000, "招聘人数"), data.get("headcount", 1)),
+        "valid_from": c.check("valid_from", v.a_date, data.get("valid_from")),
+        "valid_until": c.check("valid_until", v.a_date, data.get("valid_until")),
+        "contact_phone": c.check("contact_phone", v.phone, data["contact_phone"])
+        if _optional(data, "contact_phone") else None,
+    }
+    row["wage_max"] = (
+        c.check("wage_max", v.money, data["wage_max"]) if _optional(data, "wage_max") is not None else row["wage_min"]
+    )
+    if row["wage_min"] is not None and row["wage_max"] is not None and row["wage_max"] < row["wage_min"]:
+        c.fail("wage_max", "最高工资不能低于最低工资")
+    for key, label in (("age_min", "最低年龄"), ("age_max", "最高年龄")):
+        raw = _optional(data, key)
+        row[key] = c.check(key, _int_between(16, 100, label), raw) if raw is not None else None
+    if row["age_min"] and row["age_max"] and row["age_max"] < row["age_min"]:
+        c.fail("age_max", "最高年龄不能低于最低年龄")
+    if kind is PostingKind.LOVE:
+        # 000 §2: 爱心岗位 "无年龄限制、无技能要求".
+        if row["age_min"] is not None or row["age_max"] is not None:
+            c.fail("age_min", "爱心岗位无年龄限制，不能填写年龄要求")
+        if row["skills_required"]:
+            c.fail("skills_required", "爱心岗位无技能要求，不能填写技能要求")
+    v.date_range(c, "valid_from", row["valid_from"], "valid_until", row["valid_until"])
+    row["latitude"], row["longitude"] = _coordinates(c, data)
+    c.raise_if_any()
+    return row
+
+
+def clean_placement(data: Mapping[str, Any]) -> dict[str, Any]:
+    c = v.Checker()
+    row: dict[str, Any] = {
+        "person_id": c.check("person_id", _int_between(1, 2**62, "人员编号"), data.get("person_id")),
+        "kind": c.check("kind", _choice(PlacementKind, "就业方式"), data.get("kind")),
+        "posting_id": _optional(data, "posting_id"),
+        "employer_id": _optional(data, "employer_id"),
+        "agency_id": _optional(data, "agency_id"),
+        "start_date": c.check("start_date", v.a_date, data.get("start_date")),
+        "end_date": c.check("end_date", v.a_date, data["end_date"]) if _optional(data, "end_date") else None,
+        "full_time": bool(data.get("full_time", True)),
+        "rural_post": bool(data.get("rural_post", False)),
+        "temporary_public_welfare": bool(data.get("temporary_public_welfare", False)),
+        "monthly_wage": c.check("monthly_wage", v.money, data["monthly_wage"])
+        if _optional(data, "monthly_wage") is not None else None,
+        "contract_months": c.check("contract_months", _int_between(0, 600, "合同期限（月）"), data["contract_months"])
+        if _optional(data, "contract_months") is not None else None,
+        "weekly_hours": c.check("weekly_hours", _int_between(0, 84, "每周工时"), data["weekly_hours"])
+        if _optional(data, "weekly_hours") is not None else None,
+    }
+    v.date_range(c, "start_date", row["start_date"], "end_date", row["end_date"])
+    c.raise_if_any()
+    return row
+
+
+def _reject_duplicate(session: Session, model, column: str, value: Any, message: str) -> None:
+    if session.scalar(select(model.id).where(getattr(model, column) == value)) is not None:
+        raise Duplicate(column, message)
+
+
+def add_person(session: Session, data: Mapping[str, Any]) -> Person:
+    row = clean_person(data)
+    _reject_duplicate(session, Person, "id_number", row["id_number"], "该身份证号码已登记")
+    person = Person(**row)
+    session.add(person)
+    session.flush()
+    return person
+
+
+def add_employer(session: Session, data: Mapping[str, Any]) -> Employer:
+    row = clean_employer(data)
+    _reject_duplicate(session, Employer, "uscc", row["uscc"], "该统一社会信用代码已登记")
+    employer = Employer(**row)
+    session.add(employer)
+    session.flush()
+    return employer
+
+
+def add_agency(session: Session, data: Mapping[str, Any]) -> HrAgency:
+    row = clean_agency(data)
+    _reject_duplicate(session, HrAgency, "uscc", row["uscc"], "该统一社会信用代码已登记")
+    agency = HrAgency(**row)
+    session.add(agency)
+    session.flush()
+    return agency
+
+
+def add_posting(session: Session, data: Mapping[str, Any]) -> JobPosting:
+    row = clean_posting(data)
+    _reject_duplicate(session, JobPosting, "ref", row["ref"], "该岗位编号已存在")
+    if row["employer_id"] is not None and session.get(Employer, row["employer_id"]) is None:
+        raise v.InvalidInput([v.FieldError("employer_id", "用人单位不存在")])
+    posting = JobPosting(**row)
+    session.add(posting)
+    session.flush()
+    return posting
+
+
+def add_placement(session: Session, data: Mapping[str, Any]) -> Placement:
+    row = clean_placement(data)
+    refs = (("person_id", Person, "人员不存在"), ("employer_id", Employer, "用人单位不存在"),
+            ("agency_id", HrAgency, "人力资源服务机构不存在"), ("posting_id", JobPosting, "岗位不存在"))
+    missing = [v.FieldError(f, msg) for f, model, msg in refs
+               if row[f] is not None and session.get(model, row[f]) is None]
+    if missing:
+        raise v.InvalidInput(missing)
+    placement = Placement(**row)
+    session.add(placement)
+    session.flush()
+    return placement
