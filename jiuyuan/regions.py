@@ -108,6 +108,15 @@ def ancestors(code: str) -> list[str]:
     return seen
 
 
+def prefix(code: str) -> str:
+    """The code prefix every place inside the region shares: 430000 → 43, 430100 → 4301."""
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
+
+
 @lru_cache(maxsize=8192)
 def full_name(code: str) -> str:
     """湖南省长沙市芙蓉区 — placeholder rows such as 市辖区 are left out."""

@@ -1,0 +1,71 @@
+"""The application factory: ``create_app()`` wires settings, the ledger, routes and errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import swagger_ui
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, YamlRenderPlugin
+from litestar.openapi.spec import Tag
+from litestar.static_files import create_static_files_router
+
+from api.deps import provide_session
+from api.errors import EXCEPTION_HANDLERS
+from api.routes.health import health
+from api.routes.postings import get_posting, list_postings
+from api.routes.regions import get_region
+from jiuyuan import __version__
+from jiuyuan.settings import Settings, get_settings
+from ledger.db import make_engine, session_factory
+
+OPENAPI_DESCRIPTION = """就援 (jiuyuan): job matching and subsidy-eligibility scoring for public employment
+assistance (就业援助). Every error is an RFC 9457 problem-details body (`application/problem+json`)
+with a Chinese `title` and `detail`; field errors are listed in `errors` as `{field, message}`."""
+
+
+# Swagger UI's files come from the swagger-ui-py wheel, so the docs page works with no internet.
+SWAGGER_STATIC = Path(swagger_ui.__file__).parent / "static"
+SWAGGER_ASSETS = "/schema-assets"
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    engine = make_engine(settings.db.url, echo=settings.db.echo)
+
+    def dispose_engine() -> None:
+        engine.dispose()
+
+    return Litestar(
+        route_handlers=[
+            health, get_region, list_postings, get_posting,
+            create_static_files_router(path=SWAGGER_ASSETS, directories=[SWAGGER_STATIC],
+                                       include_in_schema=False),
+        ],
+        dependencies={"db_session": Provide(provide_session)},
+        state=State({"engine": engine, "sessions": session_factory(engine)}),
+        exception_handlers=EXCEPTION_HANDLERS,
+        on_shutdown=[dispose_engine],
+        openapi_config=OpenAPIConfig(
+            title="就援 jiuyuan API",
+            version=__version__,
+            description=OPENAPI_DESCRIPTION,
+            path="/schema",
+            tags=[Tag(name="system", description="运行状态"), Tag(name="reference", description="参考数据"),
+                  Tag(name="postings", description="岗位")],
+            render_plugins=[
+                SwaggerRenderPlugin(
+                    js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
+                    css_url=f"{SWAGGER_ASSETS}/swagger-ui.css",
+                    standalone_preset_js_url=f"{SWAGGER_ASSETS}/swagger-ui-standalone-preset.js",
+                    path="/",
+                ),
+                JsonRenderPlugin(),
+                YamlRenderPlugin(),
+            ],
+        ),
+        debug=settings.server.debug,
+    )

@@ -1,0 +1,92 @@
+"""Job postings, read side. Postings are public notices: no personal data here."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from litestar import get
+from litestar.params import Parameter
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from api.errors import NotFound, problem_responses
+from api.schemas import PostingOut, PostingPage
+from jiuyuan import regions, validation
+from jiuyuan.validation import FieldError, InvalidInput
+from jiuyuan.vocab import PostingKind, PostingStatus
+from ledger.models import JobPosting
+
+
+def _region_prefix(region: str) -> str:
+    """43 / 4301 / 430102 (or 430000, 430100) → the prefix that selects that area."""
+    padded = region.strip().ljust(6, "0") if len(region.strip()) in (2, 4) else region
+    try:
+        return regions.prefix(validation.region_code(padded))
+    except ValueError as exc:
+        raise InvalidInput([FieldError("region", str(exc))]) from None
+
+
+def posting_out(p: JobPosting) -> PostingOut:
+    return PostingOut(
+        id=p.id, ref=p.ref, title=p.title, description=p.description,
+        kind=p.kind.value, kind_label=p.kind.label,
+        schedule=p.schedule.value, schedule_label=p.schedule.label,
+        wage_min=p.wage_min, wage_max=p.wage_max, wage_unit=p.wage_unit.value, wage_unit_label=p.wage_unit.label,
+        region_code=p.region_code, region_name=regions.full_name(p.region_code), address=p.address,
+        age_min=p.age_min, age_max=p.age_max, skills_required=p.skills_required,
+        disabled_suitable=p.disabled_suitable, headcount=p.headcount,
+        valid_from=p.valid_from, valid_until=p.valid_until, status=p.status.value,
+        employer_name=p.employer.name if p.employer else None,
+    )
+
+
+@get("/postings", operation_id="listPostings", tags=["postings"], sync_to_thread=True,
+     responses=problem_responses(400, 422, 500, 503), summary="岗位列表（按类型、地区、有效日期筛选）")
+def list_postings(
+    db_session: Session,
+    kind: PostingKind | None = None,
+    region: Annotated[str | None, Parameter(description="行政区划代码前缀：省 43、市 4301、县 430102")] = None,
+    valid_on: Annotated[date | None, Parameter(description="只列出该日有效且招聘中的岗位")] = None,
+    limit: Annotated[int, Parameter(ge=1, le=200)] = 20,
+    offset: Annotated[int, Parameter(ge=0)] = 0,
+) -> PostingPage:
+    """List postings, newest reference first.
+
+    Args:
+        kind: ordinary / love / gig / public_welfare.
+        region: a region code; its province, city or county prefix filters.
+        valid_on: only open postings valid on that date.
+        limit: page size (1–200).
+        offset: rows to skip.
+
+    Returns:
+        One page of postings and the total that match.
+    """
+    query = select(JobPosting)
+    if kind is not None:
+        query = query.where(JobPosting.kind == kind)
+    if region is not None:
+        query = query.where(JobPosting.region_code.startswith(_region_prefix(region)))
+    if valid_on is not None:
+        query = query.where(JobPosting.valid_from <= valid_on, JobPosting.valid_until >= valid_on,
+                            JobPosting.status == PostingStatus.OPEN)
+    total = db_session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db_session.scalars(
+        query.options(joinedload(JobPosting.employer)).order_by(JobPosting.id).limit(limit).offset(offset)
+    ).all()
+    return PostingPage(total=total, limit=limit, offset=offset, items=[posting_out(p) for p in rows])
+
+
+@get("/postings/{posting_id:int}", operation_id="getPosting", tags=["postings"], sync_to_thread=True,
+     responses=problem_responses(400, 404, 500, 503), summary="岗位详情")
+def get_posting(db_session: Session, posting_id: int) -> PostingOut:
+    """One posting by its id.
+
+    Returns:
+        The posting, or 404 problem details.
+    """
+    posting = db_session.get(JobPosting, posting_id, options=[joinedload(JobPosting.employer)])
+    if posting is None:
+        raise NotFound(f"岗位 {posting_id} 不存在。")
+    return posting_out(posting)

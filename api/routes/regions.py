@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from litestar import get
+
+from api.errors import NotFound, problem_responses
+from api.schemas import RegionOut
+from jiuyuan import regions, validation
+
+
+@get("/regions/{code:str}", operation_id="getRegion", tags=["reference"], sync_to_thread=False,
+     responses=problem_responses(404, 500), summary="行政区划代码查询 (GB/T 2260)")
+def get_region(code: str) -> RegionOut:
+    """Look up a six-digit administrative region code in use today.
+
+    Args:
+        code: GB/T 2260 code, e.g. 430102.
+
+    Returns:
+        Its name, full name, level and ancestors (province → city → county).
+    """
+    try:
+        validation.region_code(code)
+    except ValueError as exc:
+        raise NotFound(str(exc), errors=[{"field": "code", "message": str(exc)}]) from None
+    region = regions.lookup(code)
+    return RegionOut(code=code, name=region.name, full_name=regions.full_name(code), level=region.level,
+                     ancestors=regions.ancestors(code))

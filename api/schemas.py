@@ -1,0 +1,72 @@
+"""Wire schemas, separate from the ORM models."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import msgspec
+
+
+class Health(msgspec.Struct):
+    status: str
+    database: str
+    version: str
+
+
+class RegionOut(msgspec.Struct):
+    code: str
+    name: str
+    full_name: str
+    level: str
+    ancestors: list[str]
+
+
+class PostingOut(msgspec.Struct):
+    id: int
+    ref: str
+    title: str
+    description: str
+    kind: str
+    kind_label: str
+    schedule: str
+    schedule_label: str
+    wage_min: Decimal
+    wage_max: Decimal
+    wage_unit: str
+    wage_unit_label: str
+    region_code: str
+    region_name: str
+    address: str | None
+    age_min: int | None
+    age_max: int | None
+    skills_required: list[str]
+    disabled_suitable: bool
+    headcount: int
+    valid_from: date
+    valid_until: date
+    status: str
+    employer_name: str | None
+
+
+class PostingPage(msgspec.Struct):
+    total: int
+    limit: int
+    offset: int
+    items: list[PostingOut]
+
+
+class FieldProblem(msgspec.Struct):
+    field: str
+    message: str
+
+
+class ProblemDetails(msgspec.Struct, omit_defaults=True):
+    """RFC 9457 problem details; ``errors`` lists the fields at fault."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[FieldProblem] = []
