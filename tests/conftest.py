@@ -1,0 +1,68 @@
+"""Shared fixtures: a migrated ledger on SQLite and, when JIUYUAN_TEST_PG_URL is set, PostgreSQL.
+
+Each PostgreSQL test gets its own schema (search_path), dropped afterwards, so tests
+never see each other's rows and need no database of their own.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from ledger import db
+
+PG_URL = os.environ.get("JIUYUAN_TEST_PG_URL")
+
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param(
+        "postgresql",
+        id="postgresql",
+        marks=[
+            pytest.mark.postgres,
+            pytest.mark.skipif(not PG_URL, reason="JIUYUAN_TEST_PG_URL is not set"),
+        ],
+    ),
+]
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path) -> Iterator[str]:
+    """An empty database URL on each backend (nothing migrated yet)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ledger.db'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def migrated_url(db_url: str) -> str:
+    db.upgrade(db_url)
+    return db_url
+
+
+@pytest.fixture
+def engine(migrated_url: str):
+    eng = db.make_engine(migrated_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def sessions(engine):
+    return db.session_factory(engine)
