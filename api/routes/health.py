@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from litestar import get
+from litestar.di import NamedDependency
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -11,7 +12,7 @@ from jiuyuan import __version__
 
 @get("/health", operation_id="health", tags=["system"], sync_to_thread=True,
      responses=problem_responses(500, 503), summary="健康检查 / health check")
-def health(db_session: Session) -> Health:
+def health(db_session: NamedDependency[Session]) -> Health:
     """Answers 200 when the service and its ledger respond; 503 problem details when the database does not.
 
     Returns:

@@ -6,7 +6,8 @@ from datetime import date
 from typing import Annotated
 
 from litestar import get
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, QueryParameter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -44,12 +45,12 @@ def posting_out(p: JobPosting) -> PostingOut:
 @get("/postings", operation_id="listPostings", tags=["postings"], sync_to_thread=True,
      responses=problem_responses(400, 422, 500, 503), summary="岗位列表（按类型、地区、有效日期筛选）")
 def list_postings(
-    db_session: Session,
-    kind: PostingKind | None = None,
-    region: Annotated[str | None, Parameter(description="行政区划代码前缀：省 43、市 4301、县 430102")] = None,
-    valid_on: Annotated[date | None, Parameter(description="只列出该日有效且招聘中的岗位")] = None,
-    limit: Annotated[int, Parameter(ge=1, le=200)] = 20,
-    offset: Annotated[int, Parameter(ge=0)] = 0,
+    db_session: NamedDependency[Session],
+    kind: FromQuery[PostingKind | None] = None,
+    region: Annotated[str | None, QueryParameter(description="行政区划代码前缀：省 43、市 4301、县 430102")] = None,
+    valid_on: Annotated[date | None, QueryParameter(description="只列出该日有效且招聘中的岗位")] = None,
+    limit: Annotated[int, QueryParameter(ge=1, le=200)] = 20,
+    offset: Annotated[int, QueryParameter(ge=0)] = 0,
 ) -> PostingPage:
     """List postings, newest reference first.
 
@@ -80,7 +81,7 @@ def list_postings(
 
 @get("/postings/{posting_id:int}", operation_id="getPosting", tags=["postings"], sync_to_thread=True,
      responses=problem_responses(400, 404, 500, 503), summary="岗位详情")
-def get_posting(db_session: Session, posting_id: int) -> PostingOut:
+def get_posting(db_session: NamedDependency[Session], posting_id: FromPath[int]) -> PostingOut:
     """One posting by its id.
 
     Returns:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from litestar import get
+from litestar.params import FromPath
 
 from api.errors import NotFound, problem_responses
 from api.schemas import RegionOut
@@ -9,7 +10,7 @@ from jiuyuan import regions, validation
 
 @get("/regions/{code:str}", operation_id="getRegion", tags=["reference"], sync_to_thread=False,
      responses=problem_responses(404, 500), summary="行政区划代码查询 (GB/T 2260)")
-def get_region(code: str) -> RegionOut:
+def get_region(code: FromPath[str]) -> RegionOut:
     """Look up a six-digit administrative region code in use today.
 
     Args:

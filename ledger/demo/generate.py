@@ -1,5 +1,10 @@
 """Deterministic demo data: the same seed and anchor date give the same rows, byte for byte.
 
+Identities (ID numbers, USCCs, references) depend on the seed alone, not on the
+anchor date: each person draws from a generator of its own, and ages are drawn for
+the year ``BIRTH_REFERENCE_YEAR``. So ``jiuyuan demo`` run again on a later day finds
+the same people and organisations and writes nothing twice.
+
 Every ID number and USCC is built with the check digits of its standard (GB 11643,
 GB 32100 with the GB 11714 organisation code inside), so each passes its validator.
 Difficulty categories (002 §1) appear in plausible proportions because the person
@@ -10,6 +15,7 @@ zero-employment households) are drawn at such rates.
 from __future__ import annotations
 
 import random
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -30,6 +36,7 @@ from jiuyuan.vocab import (
 )
 from ledger.demo import vocab
 
+BIRTH_REFERENCE_YEAR = 2026
 KIND_WEIGHTS = {PostingKind.ORDINARY: 50, PostingKind.GIG: 25, PostingKind.LOVE: 10,
                 PostingKind.PUBLIC_WELFARE: 15}
 SCHEDULES_BY_KIND = {
@@ -156,6 +163,15 @@ class Generator:
     def phone(self) -> str:
         return self.rng.choice(("138", "139", "150", "151", "158", "177", "180", "186", "187", "199")) + \
             f"{self.rng.randrange(10**8):08d}"
+
+    @contextmanager
+    def _own_stream(self, key: int):
+        """Draw from a generator seeded by (seed, key): one record's draws cannot shift the next's."""
+        shared, self.rng = self.rng, random.Random(self.seed * 1_000_003 + key)
+        try:
+            yield
+        finally:
+            self.rng = shared
 
     def _bar(self, iterable, total: int, desc: str):
         return tqdm(iterable, total=total, desc=desc, unit="条", disable=not self.progress, leave=False)
@@ -296,7 +312,8 @@ class Generator:
             }
             data.households.append(household)
             for _ in range(size):
-                data.persons.append(self._person(household, place.code, rural, zero_employment, data))
+                with self._own_stream(len(data.persons)):
+                    data.persons.append(self._person(household, place.code, rural, zero_employment, data))
                 bar.update(1)
             remaining -= size
         bar.close()
@@ -305,7 +322,7 @@ class Generator:
         sex = self.rng.choice("MF")
         age = self.rng.choices((self.rng.randint(18, 34), self.rng.randint(35, 44),
                                 self.rng.randint(45, 59)), (30, 30, 40))[0]
-        birth = date(self.anchor.year - age, self.rng.randint(1, 12), self.rng.randint(1, 28))
+        birth = date(BIRTH_REFERENCE_YEAR - age, self.rng.randint(1, 12), self.rng.randint(1, 28))
         number = self.id_number(birth, sex, code)
         unemployed_months = self.rng.choice((None, 2, 4, 7, 9, 13, 18, 26, 40)) if not zero_employment \
             else self.rng.choice((7, 9, 13, 18))
@@ -361,7 +378,7 @@ class Generator:
         if self.rng.random() < 0.25:
             kind = self.rng.choices(list(PlacementKind), (45, 30, 20, 5))[0]
             start = applied + timedelta(days=self.rng.randint(35, 300))
-            if start > self.anchor:
+            if start > self.anchor:  # not placed yet on the anchor date
                 return
             data.placements.append({
                 "id_number": number, "kind": kind, "start_date": start,

@@ -33,7 +33,7 @@ CHUNK = 5000
 
 def _keys(session: Session, column) -> dict[str, int]:
     model = column.class_
-    return dict(session.execute(select(column, model.id)).tuples().all())
+    return dict(session.execute(select(column, model.id)).all())
 
 
 def _insert(session: Session, model, rows: list[dict[str, Any]], progress: bool, label: str) -> int:

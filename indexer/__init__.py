@@ -1,0 +1,1 @@
+"""Search documents, Chinese tokens, embeddings and the search backends behind one protocol."""

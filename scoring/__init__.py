@@ -1,0 +1,1 @@
+"""The policy engine: facts in, decisions out (pure: no database, web or search imports)."""

@@ -1,0 +1,54 @@
+"""The jiuyuan command: help in Chinese, clear refusals of bad arguments, an idempotent demo."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import func, select
+
+from jiuyuan.cli import main
+from ledger import db
+from ledger.models import JobPosting, Person
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "jiuyuan.cli", *args], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_help_lists_the_subcommands():
+    out = _run("--help")
+    assert out.returncode == 0
+    for word in ("db", "demo", "serve", "就援"):
+        assert word in out.stdout
+    demo_help = _run("demo", "--help").stdout
+    assert "--postings" in demo_help and "重复运行不会重复写入" in demo_help
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("demo", "--postings", "-5"), "不能为负数"),
+        (("demo", "--as-of", "2026-13-01"), "日期格式应为 YYYY-MM-DD"),
+        (("demo", "--persons", "many"), "应为整数"),
+        (("db", "sideways"), "invalid choice"),
+    ],
+)
+def test_bad_arguments_exit_2_with_a_message(args, message):
+    out = _run(*args)
+    assert out.returncode == 2 and message in out.stderr
+
+
+def test_demo_twice_writes_once(db_url, capsys):
+    args = ["--database-url", db_url, "demo", "--postings", "120", "--persons", "80", "--seed", "3",
+            "--as-of", "2026-11-22", "--quiet"]
+    assert main(args) == 0
+    assert main(args) == 0
+    assert "未重复写入" in capsys.readouterr().out
+    engine = db.make_engine(db_url)
+    with db.session_factory(engine)() as s:
+        assert s.scalar(select(func.count()).select_from(JobPosting)) == 120
+        assert s.scalar(select(func.count()).select_from(Person)) == 80
+    engine.dispose()
