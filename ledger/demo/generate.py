@@ -240,7 +240,7 @@ class Generator:
                 "employer_uscc": employer["uscc"],
                 "title": family.title if kind is not PostingKind.LOVE else f"爱心岗位·{family.title}",
                 "description": "；".join(self.rng.sample(family.duties, k=2))
-                + ("。" if not skills else f"。要求持有{skills[0]}。"),
+                + ("。" if not skills else f"。技能要求：{skills[0]}。"),
                 "kind": kind,
                 "schedule": schedule,
                 "wage_min": low,
