@@ -65,6 +65,13 @@ def _int_between(low: int, high: int, label: str):
     return parse
 
 
+def _optional_id(c: v.Checker, data: Mapping[str, Any], key: str, label: str) -> int | None:
+    raw = data.get(key)
+    if raw is None or raw == "":
+        return None
+    return c.check(key, _int_between(1, 2**62, label), raw)
+
+
 def _word_list(value) -> list[str]:
     if value is None or value == "":
         return []
@@ -115,7 +122,7 @@ def clean_person(data: Mapping[str, Any]) -> dict[str, Any]:
         ),
         "urban_rural": c.check("urban_rural", _choice(UrbanRural, "城乡类别"), data.get("urban_rural")),
         "phone": c.check("phone", v.phone, data["phone"]) if _optional(data, "phone") else None,
-        "household_id": _optional(data, "household_id"),
+        "household_id": _optional_id(c, data, "household_id", "家庭编号"),
         "education": _optional(data, "education"),
         "land_lost": bool(data.get("land_lost", False)),
         "disability_certificate": _optional(data, "disability_certificate"),
@@ -187,7 +194,7 @@ def clean_posting(data: Mapping[str, Any]) -> dict[str, Any]:
     kind = c.check("kind", _choice(PostingKind, "岗位类型"), data.get("kind"))
     row: dict[str, Any] = {
         "ref": c.check("ref", _required_text(40, "岗位编号"), data.get("ref")),
-        "employer_id": _optional(data, "employer_id"),
+        "employer_id": _optional_id(c, data, "employer_id", "用人单位编号"),
         "title": c.check("title", _required_text(100, "岗位名称"), data.get("title")),
         "description": str(data.get("description") or "").strip(),
         "kind": kind,
@@ -231,9 +238,9 @@ def clean_placement(data: Mapping[str, Any]) -> dict[str, Any]:
     row: dict[str, Any] = {
         "person_id": c.check("person_id", _int_between(1, 2**62, "人员编号"), data.get("person_id")),
         "kind": c.check("kind", _choice(PlacementKind, "就业方式"), data.get("kind")),
-        "posting_id": _optional(data, "posting_id"),
-        "employer_id": _optional(data, "employer_id"),
-        "agency_id": _optional(data, "agency_id"),
+        "posting_id": _optional_id(c, data, "posting_id", "岗位编号"),
+        "employer_id": _optional_id(c, data, "employer_id", "用人单位编号"),
+        "agency_id": _optional_id(c, data, "agency_id", "服务机构编号"),
         "start_date": c.check("start_date", v.a_date, data.get("start_date")),
         "end_date": c.check("end_date", v.a_date, data["end_date"]) if _optional(data, "end_date") else None,
         "full_time": bool(data.get("full_time", True)),
@@ -251,47 +258,33 @@ def clean_placement(data: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _reject_duplicate(session: Session, model, column: str, value: Any, message: str) -> None:
-    if session.scalar(select(model.id).where(getattr(model, column) == value)) is not None:
-        raise Duplicate(column, message)
+def _insert_new(session: Session, model, row: dict[str, Any], key: str, message: str):
+    """Insert ``row`` unless a row with the same natural ``key`` exists (then :class:`Duplicate`)."""
+    if session.scalar(select(model.id).where(getattr(model, key) == row[key])) is not None:
+        raise Duplicate(key, message)
+    obj = model(**row)
+    session.add(obj)
+    session.flush()
+    return obj
 
 
 def add_person(session: Session, data: Mapping[str, Any]) -> Person:
-    row = clean_person(data)
-    _reject_duplicate(session, Person, "id_number", row["id_number"], "该身份证号码已登记")
-    person = Person(**row)
-    session.add(person)
-    session.flush()
-    return person
+    return _insert_new(session, Person, clean_person(data), "id_number", "该身份证号码已登记")
 
 
 def add_employer(session: Session, data: Mapping[str, Any]) -> Employer:
-    row = clean_employer(data)
-    _reject_duplicate(session, Employer, "uscc", row["uscc"], "该统一社会信用代码已登记")
-    employer = Employer(**row)
-    session.add(employer)
-    session.flush()
-    return employer
+    return _insert_new(session, Employer, clean_employer(data), "uscc", "该统一社会信用代码已登记")
 
 
 def add_agency(session: Session, data: Mapping[str, Any]) -> HrAgency:
-    row = clean_agency(data)
-    _reject_duplicate(session, HrAgency, "uscc", row["uscc"], "该统一社会信用代码已登记")
-    agency = HrAgency(**row)
-    session.add(agency)
-    session.flush()
-    return agency
+    return _insert_new(session, HrAgency, clean_agency(data), "uscc", "该统一社会信用代码已登记")
 
 
 def add_posting(session: Session, data: Mapping[str, Any]) -> JobPosting:
     row = clean_posting(data)
-    _reject_duplicate(session, JobPosting, "ref", row["ref"], "该岗位编号已存在")
     if row["employer_id"] is not None and session.get(Employer, row["employer_id"]) is None:
         raise v.InvalidInput([v.FieldError("employer_id", "用人单位不存在")])
-    posting = JobPosting(**row)
-    session.add(posting)
-    session.flush()
-    return posting
+    return _insert_new(session, JobPosting, row, "ref", "该岗位编号已存在")
 
 
 def add_placement(session: Session, data: Mapping[str, Any]) -> Placement:

@@ -105,3 +105,9 @@ def test_a_second_write_of_the_same_person_is_a_duplicate(sessions):
 def test_placement_for_an_unknown_person_is_refused(sessions):
     _refused(sessions, intake.add_placement, {"person_id": 12345, "kind": "flexible", "start_date": "2026-05-01"},
              "person_id", "人员不存在")
+
+
+def test_a_reference_that_is_not_a_number_names_the_field(sessions):
+    _refused(sessions, intake.add_placement,
+             {"person_id": 1, "kind": "flexible", "start_date": "2026-05-01", "employer_id": "abc"},
+             "employer_id", "用人单位编号应为整数")
