@@ -1,0 +1,150 @@
+"""``evaluate(case, as_of)``: pick the rules a case's places and dates call for, run them,
+apply the combination rules, and return one report.
+
+Which rules apply: each rule comes from a document with a jurisdiction (region-code
+prefixes) and a validity period. A placement's own region and start date pick the
+rules for it (the employer-side subsidies are paid where the work is: 004 §2(3)
+"从用人单位所在地就业补助资金中列支"); person-level entitlements use the person's hukou
+region and the date of the event that opens them. A rule of another place is not
+reported; a rule of this place whose document was not in force on that date is reported
+as ``outside_validity``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from jiuyuan.vocab import DecisionStatus
+from scoring.decision import Conflict, Decision, Report
+from scoring.facts import Case
+from scoring.params import EMPTY_LOCAL, LocalConfig, PolicySet, load_policies
+from scoring.rule import Eval, Scheme
+
+
+@dataclass(frozen=True)
+class Subject:
+    label: str
+    region: str
+    key_date: date
+    obj: object
+
+
+def subjects_for(scheme: Scheme, case: Case, as_of: date) -> Iterable[Subject]:
+    from scoring.schemes import PERSON_SUBJECTS
+
+    if scheme.level == "placement":
+        return [Subject(p.id, p.region_code, p.start, p) for p in case.placements
+                if not scheme.kinds or p.kind in scheme.kinds]
+    return PERSON_SUBJECTS[scheme.code](case, as_of)
+
+
+def _run(scheme: Scheme, subject: Subject, case: Case, as_of: date, policies: PolicySet,
+         local: LocalConfig) -> list[Decision]:
+    variants = [v for v in scheme.variants if v.covers(policies.documents[v.document], subject.region)]
+    if not variants:
+        return []
+    out: list[Decision] = []
+    outside: list[str] = []
+    for v in variants:
+        doc = policies.documents[v.document]
+        start, end = v.valid_from or doc.valid_from, v.valid_to or doc.valid_to
+        if start <= subject.key_date and (end is None or subject.key_date <= end):
+            decision = v.fn(Eval(case, as_of, policies, local, doc, scheme, subject.label), subject.obj)
+            if decision is not None:
+                out.append(decision)
+        else:
+            outside.append(f"{doc.code}《{doc.title}》有效期 {start} 至 {end or '（未定）'}")
+    if not out and outside:
+        v = variants[0]
+        out.append(Decision(
+            scheme=scheme.code, name=scheme.name, status=DecisionStatus.OUTSIDE_VALIDITY, document=v.document,
+            legal_basis=list(v.basis), subject=subject.label, payment=scheme.payment,
+            trace=[f"✗ {subject.key_date} 不在政策有效期内：" + "；".join(outside)],
+        ))
+    return out
+
+
+def _si_conflicts(decisions: list[Decision], case: Case, schemes: dict[str, Scheme]) -> list[Conflict]:
+    """One month, one social-insurance subsidy: the placement that started first keeps it.
+
+    The documents pay each scheme for a person in work (002 §3, 000 §5 §7 §8) and never
+    the same month twice; they do not say which scheme yields. We keep the month with
+    the earlier placement, so money already scheduled is never taken back by a later one.
+    """
+    starts = {p.id: p.start for p in case.placements}
+    claims: dict[str, list[Decision]] = {}
+    for d in decisions:
+        if schemes[d.scheme].social_insurance and d.months:
+            for month in d.months:
+                claims.setdefault(month, []).append(d)
+    conflicts: dict[tuple[int, tuple[int, ...]], Conflict] = {}
+    for month, ds in sorted(claims.items()):
+        if len(ds) < 2:
+            continue
+        ds.sort(key=lambda d: (starts.get(d.subject, date.max), d.scheme))
+        winner, losers = ds[0], ds[1:]
+        for loser in losers:
+            loser.months.remove(month)
+            if loser.amount is not None and month in loser.month_amounts:
+                loser.amount -= loser.month_amounts.pop(month)
+            loser.trace.append(f"✗ {month} 已由 {winner.scheme}（{winner.subject}）支付，本项不再重复支付")
+        key = (id(winner), tuple(id(x) for x in losers))
+        conflict = conflicts.setdefault(key, Conflict(
+            rule="同一人同一月份只能享受一项社会保险补贴",
+            legal_basis=["000 §5 §7 §8", "002 §3"],
+            winner=f"{winner.scheme}（{winner.subject}）",
+            losers=[f"{x.scheme}（{x.subject}）" for x in losers],
+            reason="先开始的安置保留该月补贴，后开始的安置不再重复支付",
+        ))
+        conflict.months.append(month)
+    return list(conflicts.values())
+
+
+def _agency_conflicts(decisions: list[Decision], case: Case) -> list[Conflict]:
+    """A placement pays one service fee: the agency recorded on the placement made it."""
+    out = []
+    for p in case.placements:
+        others = [a for a in p.claiming_agencies if p.agency is None or a != p.agency.id]
+        if not others:
+            continue
+        fee = next((d for d in decisions if d.scheme.startswith("agency_") and d.subject == p.id), None)
+        winner = p.agency.id if p.agency else "（无登记机构）"
+        out.append(Conflict(
+            rule="同一安置的服务补贴只支付一次",
+            legal_basis=list(fee.legal_basis) if fee else ["004 §2(2)2", "003 §3(5)"],
+            winner=f"{winner}（{p.id}）", losers=[f"{a}（{p.id}）" for a in others],
+            reason="安置记录登记的介绍机构享受补贴，其他机构对同一安置的申领不予支付",
+        ))
+    return out
+
+
+def evaluate(case: Case, as_of: date, *, local: LocalConfig = EMPTY_LOCAL,
+             policies: PolicySet | None = None, assessments: bool = True) -> Report:
+    """Every decision the documents give for ``case`` on ``as_of``, with trace and totals.
+
+    ``assessments`` adds recognition (002 §1), duties (002 §4) and exit (002 §5).
+    """
+    from scoring import assess
+    from scoring.schemes import SCHEMES
+
+    policies = policies or load_policies()
+    decisions: list[Decision] = []
+    for scheme in SCHEMES:
+        for subject in subjects_for(scheme, case, as_of):
+            decisions.extend(_run(scheme, subject, case, as_of, policies, local))
+    by_code = {s.code: s for s in SCHEMES}
+    conflicts = _si_conflicts(decisions, case, by_code) + _agency_conflicts(decisions, case)
+    totals: dict[str, Decimal] = {}
+    for d in decisions:
+        if d.status is DecisionStatus.ELIGIBLE and d.amount is not None:
+            totals[d.payment or "other"] = totals.get(d.payment or "other", Decimal(0)) + d.amount
+    report = Report(case_id=case.case_id, as_of=as_of, ruleset_version=policies.version,
+                    local_source=local.source, decisions=decisions, conflicts=conflicts, totals=totals)
+    if assessments:
+        report.recognition = assess.recognition(case, as_of, policies, local)
+        report.duties = assess.duties(case, as_of, policies)
+        report.exit = assess.exit_conditions(case, as_of, policies, local)
+    return report

@@ -1,0 +1,51 @@
+"""HR-agency service fees (004 §2(2)2, 003 §3(5))."""
+
+from __future__ import annotations
+
+from scoring.dates import ONE_DAY, add_months
+from scoring.facts import Placement
+from scoring.rule import Eval
+from scoring.schemes.common import check_poverty_registered, jiaxing_target_group, months_in_post
+
+
+def agency_fee_poverty(ev: Eval, p: Placement):
+    """004 §2(2)2: 具有合法资质的人力资源服务机构每成功介绍1名建档立卡贫困劳动力稳定就业6个月以上，
+    给予200元就业创业服务补贴；每人每年只享受一次."""
+    if p.agency is None:
+        return None
+    ev.note(f"介绍机构：{p.agency.id}")
+    ev.check("人力资源服务机构具有合法资质", p.agency.licensed)
+    check_poverty_registered(ev, p.start)
+    need = ev.p("agency_fee.min_months", p.start)
+    matures = add_months(p.start, need)
+    if p.end is not None and p.end < matures - ONE_DAY:
+        ev.check(f"稳定就业 {need} 个月以上（{p.end} 已离岗）", False)
+    if ev.doc.valid_to and matures > ev.doc.valid_to:
+        ev.check(f"稳定就业满 {need} 个月时（{matures}）政策仍在有效期内", False)
+    ev.check(f"{matures.year} 年度该人员尚未享受过此项补贴（每人每年一次）",
+             matures.year not in ev.case.history.agency_fee_years)
+    return ev.decide(amount=ev.p("agency_fee.amount", p.start), matures_on=matures, period_start=p.start)
+
+
+def agency_service_jiaxing(ev: Eval, p: Placement):
+    """003 §3(5): 人力资源机构帮助困难群体实现稳定就业，签订劳动合同并依法缴纳社会保险满3个月的，
+    根据服务成效按规定给予就业创业服务补助."""
+    if p.agency is None:
+        return None
+    ok, group = jiaxing_target_group(ev.case, p.start)
+    ev.check("帮扶对象属于困难群体（003 §2）" + (f"：{group}" if group else ""), ok)
+    ev.check("签订劳动合同", None if p.contract_months is None else p.contract_months > 0,
+             "placements.contract_months")
+    need = ev.p("agency_service.min_insured_months", p.start)
+    matures = add_months(p.start, need)
+    if p.contributions:
+        insured = len({c.month for c in p.contributions if c.month >= f"{p.start:%Y-%m}"})
+    elif p.social_insurance_paid:
+        insured = months_in_post(p, ev.as_of)
+    else:
+        insured = None
+    if matures <= ev.as_of:
+        ev.check(f"依法缴纳社会保险满 {need} 个月（已缴 {insured} 个月）",
+                 None if insured is None else insured >= need, "placements.contributions")
+    amount = ev.local_value("jiaxing_agency_service.amount", p.region_code, p.start)
+    return ev.decide(amount=amount, matures_on=matures, period_start=p.start)

@@ -1,0 +1,107 @@
+"""Entitlements of the person rather than of one placement: training (004 §2(2)3), temporary
+living allowance (003 §3(6)), unemployment insurance to retirement (000 §9), startup loan
+interest (003 §3(3)) and Guangdong's apprenticeship subsidy (001)."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from jiuyuan.vocab import AssistanceStatus
+from scoring.dates import ONE_DAY, add_months, full_months_between
+from scoring.facts import Apprenticeship, StartupLoan, Training
+from scoring.retirement import retirement
+from scoring.rule import Eval
+from scoring.schemes.common import check_poverty_registered, jiaxing_target_group
+
+FEN = Decimal("0.01")
+
+
+def training_subsidy(ev: Eval, t: Training):
+    """004 §2(2)3: 就业技能培训补贴在同类标准上上浮70%；岗位技能提升培训按就业前技能培训补贴标准的50%."""
+    check_poverty_registered(ev, t.start)
+    ev.check("培训已完成", t.completed)
+    standard = ev.local_value("training.standard", ev.case.person.hukou_region_code, t.start)
+    if t.kind == "employment_skills":
+        share = Decimal(1) + ev.p("training.employment_skills_uplift", t.start)
+        ev.note(f"就业技能培训：同类标准 × {share}")
+    else:
+        share = ev.p("training.post_skill_share", t.start)
+        ev.note(f"岗位技能提升培训：就业前技能培训标准 × {share}")
+    amount = (standard * share).quantize(FEN, ROUND_HALF_UP) if standard is not None else None
+    return ev.decide(amount=amount, period_start=t.start, period_end=t.end)
+
+
+def training_living_allowance(ev: Eval, t: Training):
+    """004 §2(2)3: 参加就业前技能培训的，按实际到课时间每人每天给予20元生活费补贴."""
+    if t.kind != "employment_skills":
+        return None
+    check_poverty_registered(ev, t.start)
+    per_day = ev.p("training.living_allowance_per_day", t.start)
+    ev.note(f"{per_day} 元/天 × 实际到课 {t.days_attended} 天")
+    return ev.decide(amount=per_day * t.days_attended, period_start=t.start, period_end=t.end)
+
+
+def _unemployed_on(ev: Eval, day) -> bool:
+    return not any(p.in_post_through(day) for p in ev.case.placements)
+
+
+def temporary_living_allowance(ev: Eval, _):
+    """003 §3(6): 低保、低边家庭中的失业人员，按最低生活保障标准给予不超过6个月的临时生活补助."""
+    person = ev.case.person
+    since = person.registered_unemployed_since
+    ev.check("登记失业", None if since is None else True, "person.registered_unemployed_since")
+    ev.check(f"{ev.as_of} 时仍处于失业状态", _unemployed_on(ev, ev.as_of))
+    ev.check("家庭为最低生活保障家庭或低保边缘户家庭",
+             person.household.assistance in (AssistanceStatus.DIBAO, AssistanceStatus.DIBIAN))
+    limit = ev.p("living_allowance.max_months", since or ev.as_of)
+    months = max(0, limit - ev.case.history.living_allowance_months_used)
+    ev.check(f"临时生活补助未用满 {limit} 个月", months > 0)
+    standard = ev.local_value("dibao.monthly_standard", person.hukou_region_code, since or ev.as_of)
+    ev.note(f"可享受 {months} 个月 × 低保标准")
+    start = max(since, ev.doc.valid_from) if since else None
+    return ev.decide(amount=standard * months if standard is not None else None, period_start=start,
+                     period_end=add_months(start, months) - ONE_DAY if start else None)
+
+
+def unemployment_insurance_extension(ev: Eval, _):
+    """000 §9: 领取失业保险金期满仍未就业且距离法定退休年龄不足1年的，可继续发放失业保险金直至法定退休年龄."""
+    person = ev.case.person
+    ended = person.unemployment_benefit_ended_on
+    ev.check(f"失业保险金于 {ended} 领取期满时仍未就业", _unemployed_on(ev, ended))
+    if person.retirement_category is None:
+        ev.note(f"未提供原法定退休年龄类别，按 {person.category.value} 计算")
+    age = retirement(person.birth_date, person.category)
+    years = ev.p("unemployment_insurance.years_to_retirement_for_extension", ended)
+    ev.note(f"法定退休年龄 {age.label}，于 {age.date} 达到（渐进式延迟法定退休年龄办法）")
+    close = add_months(ended, 12 * years) > age.date
+    ev.check(f"期满时距离法定退休年龄不足 {years} 年", close)
+    start = ended + ONE_DAY
+    months = full_months_between(start, age.date) if close else 0
+    monthly = ev.local_value("unemployment_benefit.monthly", person.hukou_region_code, ended)
+    return ev.decide(amount=monthly * months if monthly is not None else None, period_start=start,
+                     period_end=age.date - ONE_DAY)
+
+
+def startup_loan_interest(ev: Eval, loan: StartupLoan):
+    """003 §3(3): 符合条件的困难群体初次创业的，按规定享受创业担保贷款并按实际发放利率给予全额贴息."""
+    ok, group = jiaxing_target_group(ev.case, loan.start)
+    ev.check("属于困难群体（003 §2）" + (f"：{group}" if group else ""), ok)
+    ev.check("初次创业", loan.first_startup)
+    share = ev.p("startup_loan.interest_subsidy_share", loan.start)
+    interest = (loan.principal * loan.annual_rate * loan.months / 12).quantize(FEN, ROUND_HALF_UP)
+    ev.note(f"利息按本金 {loan.principal} × 实际利率 {loan.annual_rate} × {loan.months}/12 计（按期足额占用本金的上限）")
+    return ev.decide(amount=(interest * share).quantize(FEN), period_start=loan.start,
+                     period_end=add_months(loan.start, loan.months) - ONE_DAY)
+
+
+def guangdong_apprenticeship(ev: Eval, a: Apprenticeship):
+    """001 广东产业技能根基工程 二(一)3: 学生学徒制纳入企业新型学徒制，按每人每年5000元申领学徒培训补贴."""
+    employer = ev.case.employer
+    ev.check("用人单位为产业技能生态链企业", None if employer is None else employer.in_skills_ecochain,
+             "employer.in_skills_ecochain")
+    ev.check("签订学徒培养协议", a.agreement_signed)
+    per_year = ev.p("guangdong_apprenticeship.amount_per_year", a.start)
+    years = -(-a.months // 12)
+    ev.note(f"{per_year} 元/人/年 × {years} 年（培养期 {a.months} 个月）")
+    return ev.decide(amount=per_year * years if per_year is not None else None, period_start=a.start,
+                     period_end=add_months(a.start, a.months) - ONE_DAY)

@@ -1,0 +1,110 @@
+"""Public-welfare posts (000 §8, 002 §3 and §5, 003 §3(4))."""
+
+from __future__ import annotations
+
+
+from scoring.facts import Placement
+from scoring.rule import Eval
+from scoring.schemes.common import (
+    check_recognised,
+    flat_monthly,
+    jiaxing_special_difficulty,
+    month_labels,
+    months_in_post,
+)
+
+
+def temporary_post_subsidy(ev: Eval, p: Placement):
+    """000 §8: 临时性公益性岗位补贴期限最长不超过6个月；城镇全日制不超过当地月最低工资标准，
+    非全日制不超过当地小时最低工资标准；乡村岗位每人每月不低于最低工资的50%、不高于最低工资，
+    具体标准由各市州、县市区确定."""
+    check_recognised(ev, p.start)
+    if not ev.check("临时性公益性岗位（000 §8 只规定临时性岗位；常设岗位见 002 §3）", p.temporary_public_welfare):
+        return ev.decide()
+    region, day = p.region_code, p.start
+    max_months = ev.p("public_welfare.temporary_max_months", day)
+    months = min(months_in_post(p, ev.as_of), max_months)
+    if p.end is not None and months_in_post(p, p.end) > max_months:
+        ev.note(f"岗位期限超过 {max_months} 个月，补贴只计前 {max_months} 个月")
+    minimum = ev.local_value("minimum_wage.monthly", region, day)
+    floor = cap = per_month = None
+    if p.rural_post:
+        low = ev.p("public_welfare.rural_min_share_of_minimum_wage", day)
+        high = ev.p("public_welfare.rural_max_share_of_minimum_wage", day)
+        per_month = ev.local_value("public_welfare.rural_monthly_standard", region, day)
+        if minimum is not None:
+            floor, cap = minimum * low, minimum * high
+            ev.note(f"乡村岗位：每月 {floor}–{cap} 元（最低工资 {minimum} 的 {low:.0%}–{high:.0%}）")
+    elif p.full_time:
+        per_month = ev.local_value("public_welfare.temporary_monthly_standard", region, day)
+        cap = minimum
+        if cap is not None:
+            ev.note(f"城镇全日制：每月不超过当地月最低工资 {cap} 元")
+    else:
+        hourly_min = ev.local_value("minimum_wage.hourly", region, day)
+        hourly = ev.local_value("public_welfare.temporary_hourly_standard", region, day)
+        hours = p.monthly_hours
+        if ev.check("非全日制岗位的每月工时已知", None if hours is None else True, "placements.monthly_hours"):
+            cap = hourly_min * hours if hourly_min is not None else None
+            per_month = hourly * hours if hourly is not None else None
+            if cap is not None:
+                ev.note(f"非全日制：每月不超过小时最低工资 {hourly_min} × {hours} 小时 = {cap} 元")
+    if per_month is not None:
+        ev.check(f"地方补贴标准 {per_month} 元/月不超过上限", cap is None or per_month <= cap)
+        ev.check(f"地方补贴标准 {per_month} 元/月不低于下限", floor is None or per_month >= floor)
+    labels = month_labels(p.start, months)
+    return ev.decide(
+        amount=per_month * months if per_month is not None else None,
+        cap=cap * max_months if cap is not None else None,
+        floor=floor * max_months if floor is not None else None,
+        months=labels, month_amounts={m: per_month for m in labels} if per_month is not None else {},
+        period_start=p.start,
+    )
+
+
+def post_subsidy_hunan(ev: Eval, p: Placement):
+    """002 §3: 安置在公益性岗位的，按规定给予公益性岗位补贴；002 §5：重新认定后补贴期限累计计算，
+    安置次数原则上不超过2次."""
+    check_recognised(ev, p.start)
+    allowed = ev.p("public_welfare.max_placements", p.start)
+    nth = ev.case.history.public_welfare_placements + 1
+    ev.check(f"公益性岗位安置次数不超过 {allowed} 次（本次为第 {nth} 次，002 §5）", nth <= allowed)
+    monthly = ev.local_value("public_welfare.post_monthly_subsidy", p.region_code, p.start)
+    max_months = ev.local_value("public_welfare.max_months", p.region_code, p.start)
+    amount, months, per_month = flat_monthly(ev, p, monthly, ev.case.history.public_welfare_subsidy_months_used,
+                                             int(max_months) if max_months is not None else None)
+    return ev.decide(amount=amount, months=months, month_amounts=per_month, period_start=p.start)
+
+
+def post_subsidy_jiaxing(ev: Eval, p: Placement):
+    """003 §3(4): 安置就业困难人员的给予用人单位公益性岗位补贴；补贴期满后仍无法就业的大龄、
+    零就业家庭成员、重度残疾人等可再次安置，补贴期限重新计算."""
+    check_recognised(ev, p.start)
+    used = ev.case.history.public_welfare_subsidy_months_used
+    max_months = ev.local_value("public_welfare.max_months", p.region_code, p.start)
+    if ev.case.history.public_welfare_placements >= 1:
+        special = jiaxing_special_difficulty(ev.case, p.start)
+        if special:
+            ev.note(f"{special}：补贴期满后再次安置，补贴期限重新计算（003 §3(4)，报上级备案）")
+            used = 0
+        elif max_months is not None:
+            ev.check("补贴期限尚未用完（再次安置重新计算只适用于大龄、零就业家庭成员、重度残疾人）",
+                     used < int(max_months))
+    monthly = ev.local_value("public_welfare.post_monthly_subsidy", p.region_code, p.start)
+    amount, months, per_month = flat_monthly(ev, p, monthly, used,
+                                             int(max_months) if max_months is not None else None)
+    ev.notes.append("003 §3(4)：补贴发给用人单位")
+    return ev.decide(amount=amount, months=months, month_amounts=per_month, period_start=p.start)
+
+
+def post_si_subsidy(ev: Eval, p: Placement):
+    """002 §3: 安置在公益性岗位的，按规定给予社会保险补贴（期限累计计算，002 §5）."""
+    check_recognised(ev, p.start)
+    monthly = ev.local_value("public_welfare_si.monthly_subsidy", p.region_code, p.start)
+    max_months = ev.local_value("public_welfare.max_months", p.region_code, p.start)
+    amount, months, per_month = flat_monthly(ev, p, monthly, ev.case.history.public_welfare_si_months_used,
+                                             int(max_months) if max_months is not None else None)
+    return ev.decide(amount=amount, months=months, month_amounts=per_month, period_start=p.start)
+
+
+__all__ = ["post_si_subsidy", "post_subsidy_hunan", "post_subsidy_jiaxing", "temporary_post_subsidy"]
