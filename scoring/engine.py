@@ -36,8 +36,9 @@ def subjects_for(scheme: Scheme, case: Case, as_of: date) -> Iterable[Subject]:
     from scoring.schemes import PERSON_SUBJECTS
 
     if scheme.level == "placement":
-        return [Subject(p.id, p.region_code, p.start, p) for p in case.placements
-                if not scheme.kinds or p.kind in scheme.kinds]
+        home = case.person.hukou_region_code
+        return [Subject(p.id, p.region_code if scheme.paid_where == "work" else home, p.start, p)
+                for p in case.placements if not scheme.kinds or p.kind in scheme.kinds]
     return PERSON_SUBJECTS[scheme.code](case, as_of)
 
 

@@ -125,6 +125,9 @@ class Scheme:
     kinds: tuple[PlacementKind, ...] = ()
     social_insurance: bool = False
     """Pays social-insurance months: one month is paid by one such scheme only."""
+    paid_where: str = "work"
+    """Whose rules apply to a placement: "work" (the workplace's) or "home" (the hukou's,
+    where the documents pay from the sending region: 004 §2(2)2 §2(2)6 "由输出地…列支")."""
 
     def basis_for(self, document: str) -> tuple[str, ...]:
         return next(v.basis for v in self.variants if v.document == document)

@@ -45,10 +45,10 @@ SCHEMES: tuple[Scheme, ...] = (
     ), kinds=(K.SELF_EMPLOYED,)),
     Scheme("transport_subsidy", "跨区域务工一次性交通补助", "placement", "one_off", (
         Variant("004", ("004 §2(2)6",), employment.transport_subsidy),
-    ), kinds=(K.EMPLOYER_ABSORPTION, K.FLEXIBLE)),
+    ), kinds=(K.EMPLOYER_ABSORPTION, K.FLEXIBLE), paid_where="home"),
     Scheme("agency_fee", "人力资源服务机构就业创业服务补贴", "placement", "one_off", (
         Variant("004", ("004 §2(2)2",), agency.agency_fee_poverty),
-    )),
+    ), paid_where="home"),
     Scheme("agency_service_jiaxing", "人力资源机构就业创业服务补助", "placement", "one_off", (
         Variant("003", ("003 §3(5)",), agency.agency_service_jiaxing),
     )),

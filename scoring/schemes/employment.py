@@ -133,13 +133,16 @@ def startup_one_off(ev: Eval, p: Placement):
 
 
 def transport_subsidy(ev: Eval, p: Placement):
-    """004 §2(2)6: 跨区域（跨省、跨市州、跨县区）外出务工的建档立卡贫困劳动力，给予一次性交通补助."""
-    check_poverty_registered(ev, p.start)
+    """004 §2(2)6: 跨区域（跨省、跨市州、跨县区）外出务工的建档立卡贫困劳动力，给予一次性交通补助.
+
+    The subsidy is paid where the worker comes from ("由输出地财政统筹安排"), so the
+    standard is looked up for the hukou region."""
     home, work = ev.case.person.hukou_region_code, p.region_code
     level = ("跨省" if home[:2] != work[:2] else "跨市州" if home[:4] != work[:4]
              else "跨县区" if home != work else None)
-    if not ev.check("跨区域外出务工（户籍地与务工地不在同一县区）", level is not None):
-        return ev.decide()
+    if level is None:
+        return None  # work in the home county: not a candidate for this subsidy
+    check_poverty_registered(ev, p.start)
     ev.note(f"{level}：户籍地 {home} → 务工地 {work}")
     amount = ev.local_value("transport.amount", home, p.start)
     return ev.decide(amount=amount, period_start=p.start)
