@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 import phonenumbers
 from stdnum import exceptions as stdnum_errors
@@ -84,18 +85,25 @@ _RIC_MESSAGES = {
 }
 
 
-def id_number(value: str, *, today: date | None = None) -> IdNumber:
-    """A resident ID number (GB 11643): length, checksum, birth date and place."""
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError("请填写身份证号码")
+@lru_cache(maxsize=65536)
+def _checked_ric(value: str) -> IdNumber:
+    # Cached: the birth-place lookup in python-stdnum's table dominates the cost, and the
+    # same person's number is checked again on every evaluation of their facts.
     try:
         number = ric.validate(value)
     except stdnum_errors.ValidationError as exc:
         raise ValueError(_RIC_MESSAGES.get(type(exc), "身份证号码无效")) from None
-    birth = ric.get_birth_date(number)
-    if birth > (today or date.today()):
+    return IdNumber(number, ric.get_birth_date(number), "M" if int(number[16]) % 2 else "F", number[:6])
+
+
+def id_number(value: str, *, today: date | None = None) -> IdNumber:
+    """A resident ID number (GB 11643): length, checksum, birth date and place."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("请填写身份证号码")
+    ident = _checked_ric(value)
+    if ident.birth_date > (today or date.today()):
         raise ValueError("身份证号码中的出生日期晚于今天")
-    return IdNumber(number, birth, "M" if int(number[16]) % 2 else "F", number[:6])
+    return ident
 
 
 _USCC_MESSAGES = {

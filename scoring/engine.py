@@ -16,12 +16,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from jiuyuan.vocab import DecisionStatus
+from scoring import assess
 from scoring.decision import Conflict, Decision, Report
 from scoring.facts import Case
 from scoring.params import EMPTY_LOCAL, LocalConfig, PolicySet, load_policies
-from scoring.rule import Eval, Scheme
+from scoring.rule import Eval, Scheme, Variant
 
 
 @dataclass(frozen=True)
@@ -32,19 +34,30 @@ class Subject:
     obj: object
 
 
-def subjects_for(scheme: Scheme, case: Case, as_of: date) -> Iterable[Subject]:
-    from scoring.schemes import PERSON_SUBJECTS
+@lru_cache(maxsize=1)
+def _registry() -> tuple[tuple[Scheme, ...], dict, dict[str, Scheme]]:
+    # Imported late: the schemes import this module for Subject.
+    from scoring.schemes import PERSON_SUBJECTS, SCHEMES
 
+    return SCHEMES, PERSON_SUBJECTS, {s.code: s for s in SCHEMES}
+
+
+@lru_cache(maxsize=4096)
+def _variants_for(scheme: Scheme, region: str, policies: PolicySet) -> tuple[Variant, ...]:
+    return tuple(v for v in scheme.variants if v.covers(policies.documents[v.document], region))
+
+
+def subjects_for(scheme: Scheme, case: Case, as_of: date) -> Iterable[Subject]:
     if scheme.level == "placement":
         home = case.person.hukou_region_code
         return [Subject(p.id, p.region_code if scheme.paid_where == "work" else home, p.start, p)
                 for p in case.placements if not scheme.kinds or p.kind in scheme.kinds]
-    return PERSON_SUBJECTS[scheme.code](case, as_of)
+    return _registry()[1][scheme.code](case, as_of)
 
 
 def _run(scheme: Scheme, subject: Subject, case: Case, as_of: date, policies: PolicySet,
          local: LocalConfig) -> list[Decision]:
-    variants = [v for v in scheme.variants if v.covers(policies.documents[v.document], subject.region)]
+    variants = _variants_for(scheme, subject.region, policies)
     if not variants:
         return []
     out: list[Decision] = []
@@ -128,15 +141,12 @@ def evaluate(case: Case, as_of: date, *, local: LocalConfig = EMPTY_LOCAL,
 
     ``assessments`` adds recognition (002 §1), duties (002 §4) and exit (002 §5).
     """
-    from scoring import assess
-    from scoring.schemes import SCHEMES
-
+    schemes, _, by_code = _registry()
     policies = policies or load_policies()
     decisions: list[Decision] = []
-    for scheme in SCHEMES:
+    for scheme in schemes:
         for subject in subjects_for(scheme, case, as_of):
             decisions.extend(_run(scheme, subject, case, as_of, policies, local))
-    by_code = {s.code: s for s in SCHEMES}
     conflicts = _si_conflicts(decisions, case, by_code) + _agency_conflicts(decisions, case)
     totals: dict[str, Decimal] = {}
     for d in decisions:

@@ -46,8 +46,12 @@ def _check(field: str, fn, value):
 
 
 def _non_negative(field: str, amount: Decimal | None) -> None:
-    if amount is not None:
-        _check(field, lambda a: validation.money(str(a)), amount)
+    # Fast path for the common case (a finite, non-negative amount in whole fen); anything
+    # else goes through the edge validator for its Chinese message.
+    if amount is None or (amount.is_finite() and amount >= 0 and amount.as_tuple().exponent >= -2
+                          and amount <= validation.MAX_AMOUNT):
+        return
+    _check(field, lambda a: validation.money(str(a)), amount)
 
 
 def _ordered(start_field: str, start: date | None, end_field: str, end: date | None) -> None:

@@ -118,7 +118,7 @@ def _dated_values(raw: dict, where: str) -> tuple[tuple[date, Any], ...]:
     return tuple(sorted(out, key=lambda pair: pair[0]))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: load_policies caches one per directory
 class PolicySet:
     documents: dict[str, Document]
     parameters: dict[str, Parameter]
