@@ -42,6 +42,7 @@ SCHEMES: tuple[Scheme, ...] = (
     ), kinds=(K.PUBLIC_WELFARE,), social_insurance=True),
     Scheme("startup_subsidy", "一次性创业补贴", "placement", "one_off", (
         Variant("000", ("000 §6",), employment.startup_one_off),
+        Variant("002", ("002 §3",), employment.startup_one_off),
     ), kinds=(K.SELF_EMPLOYED,)),
     Scheme("transport_subsidy", "跨区域务工一次性交通补助", "placement", "one_off", (
         Variant("004", ("004 §2(2)6",), employment.transport_subsidy),

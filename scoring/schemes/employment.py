@@ -126,7 +126,8 @@ def flexible_si(ev: Eval, p: Placement):
 
 
 def startup_one_off(ev: Eval, p: Placement):
-    """000 §6: 对初创企业或初次注册的个体工商户，按规定给予一次性创业补贴."""
+    """000 §6: 对初创企业或初次注册的个体工商户，按规定给予一次性创业补贴；002 §3: 自主创业的，
+    按规定落实创业补贴."""
     check_recognised(ev, p.start)
     amount = ev.local_value("startup.one_off_amount", p.region_code, p.start)
     return ev.decide(amount=amount, period_start=p.start)
