@@ -64,6 +64,7 @@ class Report(msgspec.Struct, kw_only=True, omit_defaults=True):
     recognition: dict[str, Any] | None = None
     duties: list[dict[str, Any]] | None = None
     exit: list[dict[str, Any]] | None = None
+    recognition_steps: list[dict[str, Any]] | None = None
 
 
 encoder = msgspec.json.Encoder(decimal_format="string")

@@ -158,4 +158,9 @@ def evaluate(case: Case, as_of: date, *, local: LocalConfig = EMPTY_LOCAL,
         report.recognition = assess.recognition(case, as_of, policies, local)
         report.duties = assess.duties(case, as_of, policies)
         report.exit = assess.exit_conditions(case, as_of, policies, local)
+        application = case.recognition_application
+        if application is not None:
+            report.recognition_steps = assess.recognition_steps(
+                application.applied_on, dict(application.completed), as_of,
+                policies.parameters["recognition.step_working_days"].at(application.applied_on) or 5)
     return report

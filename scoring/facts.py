@@ -11,7 +11,7 @@ Chinese; no rule ever sees them.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import cached_property
 from typing import Literal
@@ -20,7 +20,8 @@ import msgspec
 
 from jiuyuan import validation
 from jiuyuan.validation import FieldError
-from jiuyuan.vocab import AssistanceStatus, PlacementKind, UrbanRural
+from jiuyuan.vocab import AssistanceStatus, PlacementKind, RecognitionStep, UrbanRural
+from scoring.dates import CalendarRangeError, is_working_day
 from scoring.retirement import RetirementCategory, default_category
 
 INSURANCES = ("pension", "medical", "unemployment", "injury", "maternity")
@@ -259,6 +260,24 @@ class StartupLoan(Struct):
             raise ValueError(f"months{SEP}贷款期限应为1到120个月")
 
 
+class RecognitionApplication(Struct):
+    """An application for recognition in progress (002 §2), with the steps completed so far."""
+
+    applied_on: date
+    completed: dict[RecognitionStep, date] = {}
+
+    def __post_init__(self):
+        # The four steps take at most about six weeks; all of them must fall inside the
+        # years the statutory holiday calendar covers, or no due date can be computed.
+        for day in (self.applied_on, self.applied_on + timedelta(days=60)):
+            try:
+                is_working_day(day)
+            except CalendarRangeError as exc:
+                raise ValueError(f"applied_on{SEP}{exc}") from None
+        for step, day in self.completed.items():
+            _ordered("applied_on", self.applied_on, f"completed.{step.value}", day)
+
+
 class Apprenticeship(Struct):
     start: date
     agreement_signed: bool = True
@@ -295,6 +314,7 @@ class Case(Struct):
     training: list[Training] = []
     startup_loan: StartupLoan | None = None
     apprenticeship: Apprenticeship | None = None
+    recognition_application: RecognitionApplication | None = None
     history: History = History()
     pushes: list[date] = []
     contacts: list[date] = []

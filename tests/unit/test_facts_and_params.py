@@ -85,3 +85,22 @@ def test_scoring_imports_no_database_web_or_search():
             "('sqlalchemy', 'litestar', 'opensearchpy', 'ledger', 'api', 'indexer', 'matcher')]; print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_date_outside_the_holiday_calendar_names_the_field():
+    facts = {"case_id": "x", "person": PERSON, "recognition_application": {"applied_on": "2030-03-02"}}
+    [(field, message)] = _errors(facts)
+    assert field == "recognition_application.applied_on"
+    assert message.startswith("法定节假日日历只覆盖 2004–2026 年")
+
+
+def test_the_report_plans_the_recognition_steps_002_s2():
+    from datetime import date
+
+    from scoring import evaluate
+
+    case = decode_case(json.dumps({"case_id": "x", "person": PERSON, "recognition_application": {
+        "applied_on": "2025-09-26", "completed": {"community_review": "2025-10-09"}}}))
+    steps = evaluate(case, date(2025, 10, 20)).recognition_steps
+    assert [s["status"] for s in steps] == ["按时完成", "已逾期", "办理中", "办理中"]
+    assert steps[1]["due_on"] == "2025-10-15"  # 10, 11 (adjusted Saturday), 13, 14, 15 October
