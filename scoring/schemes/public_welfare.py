@@ -106,5 +106,3 @@ def post_si_subsidy(ev: Eval, p: Placement):
                                              int(max_months) if max_months is not None else None)
     return ev.decide(amount=amount, months=months, month_amounts=per_month, period_start=p.start)
 
-
-__all__ = ["post_si_subsidy", "post_subsidy_hunan", "post_subsidy_jiaxing", "temporary_post_subsidy"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -21,8 +22,6 @@ def expand(facts: dict) -> dict:
         spec = placement.pop("contributions_repeat", None)
         if spec:
             year, month = map(int, spec["from"].split("-"))
-            from datetime import date
-
             first = date(year, month, 1)
             placement["contributions"] = [
                 {"month": f"{add_months(first, i):%Y-%m}", "employer": spec.get("employer", {}),
