@@ -11,7 +11,7 @@ DEMO_PERSONS ?= 2000
 DEMO_SEED ?= 20230201
 LOCAL_PG_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install run migrate demo serve test clean
+.PHONY: install run migrate demo serve test bench-scoring schema clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,13 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure, not a pass." >&2; exit 1; fi; \
 	exit $$rc
+
+bench-scoring: install
+	$(BIN)/python -m scoring.bench
+
+# The JSON Schema of the policy engine's input (facts) and output (report).
+schema: install
+	$(BIN)/jiuyuan score --schema > docs/scoring-schema.json
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

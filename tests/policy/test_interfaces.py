@@ -106,3 +106,9 @@ def test_a_stored_decision_is_explained_as_it_was_and_diffed_against_today():
 def test_every_report_records_rules_and_parameter_source(field):
     report = json.loads(to_json(evaluate(case_from_python(TEMP_POST), date(2024, 1, 10), local=TEST_LOCAL)))
     assert report[field]
+
+
+def test_the_committed_schema_is_current():
+    """docs/scoring-schema.json is what `jiuyuan score --schema` prints (`make schema` rewrites it)."""
+    committed = (Path(__file__).resolve().parents[2] / "docs" / "scoring-schema.json").read_text("utf-8")
+    assert json.loads(committed) == json.loads(_score("--schema").stdout)
