@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from scoring.dates import ONE_DAY, add_months
+from scoring.dates import add_months
 from scoring.facts import Placement
 from scoring.rule import Eval
-from scoring.schemes.common import check_poverty_registered, jiaxing_target_group, months_in_post
+from scoring.schemes.common import check_matures, check_poverty_registered, jiaxing_target_group, months_in_post
 
 
 def agency_fee_poverty(ev: Eval, p: Placement):
@@ -17,11 +17,7 @@ def agency_fee_poverty(ev: Eval, p: Placement):
     ev.check("人力资源服务机构具有合法资质", p.agency.licensed)
     check_poverty_registered(ev, p.start)
     need = ev.p("agency_fee.min_months", p.start)
-    matures = add_months(p.start, need)
-    if p.end is not None and p.end < matures - ONE_DAY:
-        ev.check(f"稳定就业 {need} 个月以上（{p.end} 已离岗）", False)
-    if ev.doc.valid_to and matures > ev.doc.valid_to:
-        ev.check(f"稳定就业满 {need} 个月时（{matures}）政策仍在有效期内", False)
+    matures = check_matures(ev, p, need, f"稳定就业满 {need} 个月")
     ev.check(f"{matures.year} 年度该人员尚未享受过此项补贴（每人每年一次）",
              matures.year not in ev.case.history.agency_fee_years)
     return ev.decide(amount=ev.p("agency_fee.amount", p.start), matures_on=matures, period_start=p.start)

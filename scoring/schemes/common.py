@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
-
 from jiuyuan.vocab import AssistanceStatus
 from scoring.dates import ONE_DAY, add_months, full_months_between
 from scoring.facts import Case, Placement
@@ -38,19 +36,43 @@ def check_poverty_registered(ev: Eval, day: date) -> bool:
     return ev.check(f"{day} 时为本省建档立卡贫困劳动力（004 §1(2)）", ok)
 
 
-def flat_monthly(ev: Eval, p: Placement, monthly: Decimal | None, used: int, max_months: int | None):
-    """A flat monthly subsidy for the months in post so far, after months already used."""
+def local_monthly(ev: Eval, p: Placement, monthly_param: str, max_param: str, used: int):
+    """A flat monthly subsidy at the locality's standard for the months in post so far, after
+    the months already used (002 §5: periods accumulate across recognitions).
+
+    Returns the amount (None while the standard is unset), the months paid and the amount of
+    each month."""
+    monthly = ev.local_value(monthly_param, p.region_code, p.start)
+    max_months = ev.local_value(max_param, p.region_code, p.start)
     served = months_in_post(p, ev.as_of)
-    count = served if max_months is None else max(0, min(served, max_months - used))
-    if max_months is not None:
-        ev.note(f"补贴期限 {max_months} 个月，已享受 {used} 个月（重新认定累计计算，002 §5），在岗满 {served} 个月")
-    else:
+    if max_months is None:
+        count = served
         ev.note(f"在岗满 {served} 个月；补贴期限由地方规定，未配置")
+    else:
+        count = max(0, min(served, int(max_months) - used))
+        ev.note(f"补贴期限 {max_months} 个月，已享受 {used} 个月（重新认定累计计算，002 §5），在岗满 {served} 个月")
     months = month_labels(p.start, count)
     if monthly is None:
         return None, months, {}
-    per_month = {m: monthly for m in months}
-    return monthly * count, months, per_month
+    return monthly * count, months, {m: monthly for m in months}
+
+
+def insurance_paid(p: Placement) -> bool | None:
+    """Social insurance paid for the placement: as stated, else shown by monthly payments, else unknown."""
+    if p.social_insurance_paid is not None:
+        return p.social_insurance_paid
+    return True if p.contributions else None
+
+
+def check_matures(ev: Eval, p: Placement, months: int, what: str) -> date:
+    """The day ``months`` in post are complete; fails if the person left before, or if that
+    day falls after the document's end (an expired policy pays nothing that matures later)."""
+    matures = add_months(p.start, months)
+    if p.end is not None and p.end < matures - ONE_DAY:
+        ev.check(f"{what}（{p.end} 已离岗）", False)
+    if ev.doc.valid_to and matures > ev.doc.valid_to:
+        ev.check(f"{what}时（{matures}）政策仍在有效期内（至 {ev.doc.valid_to}）", False)
+    return matures
 
 
 def jiaxing_target_group(case: Case, day: date) -> tuple[bool, str]:

@@ -8,9 +8,11 @@ from scoring.dates import ONE_DAY, add_months
 from scoring.facts import Placement
 from scoring.rule import Eval
 from scoring.schemes.common import (
+    check_matures,
     check_poverty_registered,
     check_recognised,
-    flat_monthly,
+    insurance_paid,
+    local_monthly,
     month_labels,
     months_in_post,
 )
@@ -22,15 +24,11 @@ def employer_si_local(ev: Eval, p: Placement):
     The documents leave the standard and the period to the rules in force locally.
     """
     check_recognised(ev, p.start)
-    paid = p.social_insurance_paid if p.social_insurance_paid is not None else (bool(p.contributions) or None)
-    ev.check("用人单位为其依法缴纳社会保险", paid, "placements.social_insurance_paid")
+    ev.check("用人单位为其依法缴纳社会保险", insurance_paid(p), "placements.social_insurance_paid")
     if ev.doc.code == "003":
         ev.notes.append("003 §3(3)：政策落地“直补快办”，能通过信息比对核实的直接兑现")
-    region, day = p.region_code, p.start
-    monthly = ev.local_value("employer_si.monthly_subsidy", region, day)
-    max_months = ev.local_value("employer_si.max_months", region, day)
-    amount, months, per_month = flat_monthly(ev, p, monthly, ev.case.history.employer_si_months_used,
-                                             int(max_months) if max_months is not None else None)
+    amount, months, per_month = local_monthly(ev, p, "employer_si.monthly_subsidy", "employer_si.max_months",
+                                              ev.case.history.employer_si_months_used)
     return ev.decide(amount=amount, months=months, month_amounts=per_month, period_start=p.start)
 
 
@@ -47,6 +45,7 @@ def employer_si_poverty(ev: Eval, p: Placement):
     matures = add_months(p.start, need)
     if p.end is not None and p.end < matures - ONE_DAY:
         ev.check(f"实际在岗满 {need} 个月（{p.end} 已离岗）", False)
+    # Not check_matures: months paid before the end count even when the 12th falls after it.
     insurances = ev.p("employer_si.insurances", p.start)
     max_months = ev.p("employer_si.max_months", p.start)
     used = ev.case.history.employer_si_months_used
@@ -79,8 +78,7 @@ def poverty_job_subsidy(ev: Eval, p: Placement):
     check_poverty_registered(ev, p.start)
     ev.check("依法签订劳动合同", None if p.contract_months is None else p.contract_months > 0,
              "placements.contract_months")
-    paid = p.social_insurance_paid if p.social_insurance_paid is not None else (bool(p.contributions) or None)
-    ev.check("依法缴纳社会保险费", paid, "placements.social_insurance_paid")
+    ev.check("依法缴纳社会保险费", insurance_paid(p), "placements.social_insurance_paid")
     in_area = ev.case.employer.in_poverty_area if ev.case.employer else None
     local_hire = ev.case.person.hukou_region_code == p.region_code
     if in_area is None:
@@ -89,11 +87,7 @@ def poverty_job_subsidy(ev: Eval, p: Placement):
                  else "job_subsidy.amount_per_year")
     rate = ev.p(rate_name, p.start)
     need = ev.p("job_subsidy.min_months_in_post", p.start)
-    first = add_months(p.start, need)
-    if p.end is not None and p.end < first - ONE_DAY:
-        ev.check(f"实际在岗 {need} 个月以上（{p.end} 已离岗）", False)
-    if ev.doc.valid_to and first > ev.doc.valid_to:
-        ev.check(f"在岗满 {need} 个月时（{first}）政策仍在有效期内（至 {ev.doc.valid_to}）", False)
+    first = check_matures(ev, p, need, f"实际在岗满 {need} 个月")
     # One year's subsidy for each full year in post completed while the policy was in force.
     years, k = [], 1
     while True:
@@ -114,14 +108,11 @@ def poverty_job_subsidy(ev: Eval, p: Placement):
 def flexible_si(ev: Eval, p: Placement):
     """000 §7 / 002 §3 / 003 §3(2): 就业困难人员灵活就业，按规定给予社会保险补贴（嘉兴：原则上按月兑现）."""
     check_recognised(ev, p.start)
-    paid = p.social_insurance_paid if p.social_insurance_paid is not None else (bool(p.contributions) or None)
-    ev.check("以灵活就业人员身份缴纳社会保险", paid, "placements.social_insurance_paid")
+    ev.check("以灵活就业人员身份缴纳社会保险", insurance_paid(p), "placements.social_insurance_paid")
     if ev.doc.code == "003":
         ev.notes.append("003 §3(2)：原则上应按月兑现补贴资金")
-    monthly = ev.local_value("flexible_si.monthly_subsidy", p.region_code, p.start)
-    max_months = ev.local_value("flexible_si.max_months", p.region_code, p.start)
-    amount, months, per_month = flat_monthly(ev, p, monthly, ev.case.history.flexible_si_months_used,
-                                             int(max_months) if max_months is not None else None)
+    amount, months, per_month = local_monthly(ev, p, "flexible_si.monthly_subsidy", "flexible_si.max_months",
+                                              ev.case.history.flexible_si_months_used)
     return ev.decide(amount=amount, months=months, month_amounts=per_month, period_start=p.start)
 
 

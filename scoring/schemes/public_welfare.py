@@ -7,7 +7,7 @@ from scoring.facts import Placement
 from scoring.rule import Eval
 from scoring.schemes.common import (
     check_recognised,
-    flat_monthly,
+    local_monthly,
     jiaxing_special_difficulty,
     month_labels,
     months_in_post,
@@ -69,10 +69,8 @@ def post_subsidy_hunan(ev: Eval, p: Placement):
     allowed = ev.p("public_welfare.max_placements", p.start)
     nth = ev.case.history.public_welfare_placements + 1
     ev.check(f"公益性岗位安置次数不超过 {allowed} 次（本次为第 {nth} 次，002 §5）", nth <= allowed)
-    monthly = ev.local_value("public_welfare.post_monthly_subsidy", p.region_code, p.start)
-    max_months = ev.local_value("public_welfare.max_months", p.region_code, p.start)
-    amount, months, per_month = flat_monthly(ev, p, monthly, ev.case.history.public_welfare_subsidy_months_used,
-                                             int(max_months) if max_months is not None else None)
+    amount, months, per_month = local_monthly(ev, p, "public_welfare.post_monthly_subsidy", "public_welfare.max_months",
+                                              ev.case.history.public_welfare_subsidy_months_used)
     return ev.decide(amount=amount, months=months, month_amounts=per_month, period_start=p.start)
 
 
@@ -90,9 +88,8 @@ def post_subsidy_jiaxing(ev: Eval, p: Placement):
         elif max_months is not None:
             ev.check("补贴期限尚未用完（再次安置重新计算只适用于大龄、零就业家庭成员、重度残疾人）",
                      used < int(max_months))
-    monthly = ev.local_value("public_welfare.post_monthly_subsidy", p.region_code, p.start)
-    amount, months, per_month = flat_monthly(ev, p, monthly, used,
-                                             int(max_months) if max_months is not None else None)
+    amount, months, per_month = local_monthly(ev, p, "public_welfare.post_monthly_subsidy", "public_welfare.max_months",
+                                              used)
     ev.notes.append("003 §3(4)：补贴发给用人单位")
     return ev.decide(amount=amount, months=months, month_amounts=per_month, period_start=p.start)
 
@@ -100,9 +97,7 @@ def post_subsidy_jiaxing(ev: Eval, p: Placement):
 def post_si_subsidy(ev: Eval, p: Placement):
     """002 §3: 安置在公益性岗位的，按规定给予社会保险补贴（期限累计计算，002 §5）."""
     check_recognised(ev, p.start)
-    monthly = ev.local_value("public_welfare_si.monthly_subsidy", p.region_code, p.start)
-    max_months = ev.local_value("public_welfare.max_months", p.region_code, p.start)
-    amount, months, per_month = flat_monthly(ev, p, monthly, ev.case.history.public_welfare_si_months_used,
-                                             int(max_months) if max_months is not None else None)
+    amount, months, per_month = local_monthly(ev, p, "public_welfare_si.monthly_subsidy", "public_welfare.max_months",
+                                              ev.case.history.public_welfare_si_months_used)
     return ev.decide(amount=amount, months=months, month_amounts=per_month, period_start=p.start)
 
