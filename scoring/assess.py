@@ -116,7 +116,7 @@ def duties(case: Case, as_of: date, policies: PolicySet) -> list[dict[str, Any]]
     if case.tier == 2:
         need = par["tier2.minimum_pushes"].at(as_of)
         done = sum(1 for d in case.pushes if since <= d <= as_of)
-        out.append({"duty": f"精准推送至少{need}次岗位信息", "clause": "002 §4(2)；001 青岛 七",
+        out.append({"duty": f"精准推送至少{need}次岗位信息", "clause": "002 §4(2)",
                      "status": "已完成" if done >= need else "待完成", "count": done, "required": need,
                      "detail": "文件未规定完成期限" if done < need else ""})
     if case.tier == 3:

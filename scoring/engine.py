@@ -28,10 +28,19 @@ from scoring.rule import Eval, Scheme, Variant
 
 @dataclass(frozen=True)
 class Subject:
+    """What a rule is applied to, the region whose rules apply, and the dates that pick them:
+    a placement's start, or a span (an unemployment spell) that must overlap a document's
+    validity."""
+
     label: str
     region: str
     key_date: date
     obj: object
+    last_date: date | None = None
+
+    def within(self, start: date, end: date | None) -> bool:
+        last = self.last_date or self.key_date
+        return start <= last and (end is None or self.key_date <= end)
 
 
 @lru_cache(maxsize=1)
@@ -61,22 +70,27 @@ def _run(scheme: Scheme, subject: Subject, case: Case, as_of: date, policies: Po
     if not variants:
         return []
     out: list[Decision] = []
-    outside: list[str] = []
+    outside: list[tuple[Variant, str]] = []
+    in_force = False
     for v in variants:
         doc = policies.documents[v.document]
-        start, end = v.valid_from or doc.valid_from, v.valid_to or doc.valid_to
-        if start <= subject.key_date and (end is None or subject.key_date <= end):
+        start, end = v.validity(doc)
+        if subject.within(start, end):
+            in_force = True
             decision = v.fn(Eval(case, as_of, policies, local, doc, scheme, subject.label), subject.obj)
             if decision is not None:
                 out.append(decision)
         else:
-            outside.append(f"{doc.code}《{doc.title}》有效期 {start} 至 {end or '（未定）'}")
-    if not out and outside:
-        v = variants[0]
+            outside.append((v, f"{doc.code}《{doc.title}》有效期 {start} 至 {end or '（未定）'}"))
+    # A rule in force that found nothing to say (its document is silent) is not overruled by
+    # the documents that were not in force.
+    if not in_force and outside:
+        first = outside[0][0]
         out.append(Decision(
-            scheme=scheme.code, name=scheme.name, status=DecisionStatus.OUTSIDE_VALIDITY, document=v.document,
-            legal_basis=list(v.basis), subject=subject.label, payment=scheme.payment,
-            trace=[f"✗ {subject.key_date} 不在政策有效期内：" + "；".join(outside)],
+            scheme=scheme.code, name=scheme.name, status=DecisionStatus.OUTSIDE_VALIDITY, document=first.document,
+            legal_basis=list(first.basis), subject=subject.label, payment=scheme.payment,
+            trace=[f"✗ {subject.key_date}{f' 至 {subject.last_date}' if subject.last_date else ''} 不在政策有效期内："
+                   + "；".join(text for _, text in outside)],
         ))
     return out
 
@@ -108,7 +122,7 @@ def _si_conflicts(decisions: list[Decision], case: Case, schemes: dict[str, Sche
         key = (id(winner), tuple(id(x) for x in losers))
         conflict = conflicts.setdefault(key, Conflict(
             rule="同一人同一月份只能享受一项社会保险补贴",
-            legal_basis=["000 §5 §7 §8", "002 §3"],
+            legal_basis=["本系统合并规则：000 §5 §7、002 §3、003 §3(2)(3) 各自规定社保补贴，均未规定同月可叠加"],
             winner=f"{winner.scheme}（{winner.subject}）",
             losers=[f"{x.scheme}（{x.subject}）" for x in losers],
             reason="先开始的安置保留该月补贴，后开始的安置不再重复支付",

@@ -215,6 +215,8 @@ class Placement(Struct):
     rural_post: bool = False
     temporary_public_welfare: bool = False
     social_insurance_paid: bool | None = None
+    first_registration: bool | None = None
+    """Self-employment: a start-up or a first-time registered individual business (000 §6)."""
     agency: Agency | None = None
     claiming_agencies: list[str] = []
     """Agencies that asked for a service fee for this placement (only one can be paid)."""
@@ -279,9 +281,17 @@ class RecognitionApplication(Struct):
 
 
 class Apprenticeship(Struct):
+    """001 广东: a final-year student of a technical, vocational or higher school taken on as an
+    apprentice by an enterprise of an industrial skills eco-chain, with an agreement."""
+
     start: date
     agreement_signed: bool = True
+    final_year_student: bool | None = None
     months: int = 12
+
+    def __post_init__(self):
+        if not 1 <= self.months <= 60:
+            raise ValueError(f"months{SEP}培养期限应为1到60个月")
 
 
 class History(Struct):

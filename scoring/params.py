@@ -88,6 +88,8 @@ LOCAL_PARAMETERS: dict[str, tuple[str, str, str]] = {
     "unemployment_benefit.monthly": ("失业保险金标准", "yuan/month", "000 §9"),
     "startup.one_off_amount": ("一次性创业补贴标准", "yuan", "000 §6"),
     "jiaxing_agency_service.amount": ("就业创业服务补助标准", "yuan/person", "003 §3(5)"),
+    "older_worker_age.male": ("“大龄”就业困难人员的年龄（男）", "years", "003 §3(4)"),
+    "older_worker_age.female": ("“大龄”就业困难人员的年龄（女）", "years", "003 §3(4)"),
     "recognition.other_categories": ("省人民政府规定的其他就业困难人员类别（名称列表）", "list", "002 §1(7)"),
 }
 

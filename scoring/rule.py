@@ -105,9 +105,12 @@ class Variant:
     document: str
     basis: tuple[str, ...]
     fn: RuleFn
-    valid_from: date | None = None  # when the clause's own notice has dates of its own (001)
-    valid_to: date | None = None
+    own_validity: tuple[date, date | None] | None = None
+    """The clause's own notice's dates where a document bundles several (001); None: the document's."""
     jurisdiction: tuple[str, ...] | None = None  # narrower than the document's (001 bundles places)
+
+    def validity(self, doc: Document) -> tuple[date, date | None]:
+        return self.own_validity or (doc.valid_from, doc.valid_to)
 
     def covers(self, doc: Document, region_code: str) -> bool:
         if self.jurisdiction is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from jiuyuan.vocab import PlacementKind as K
+from scoring.dates import ONE_DAY
 from scoring.engine import Subject
 from scoring.facts import Case
 from scoring.rule import Scheme, Variant
@@ -33,7 +34,7 @@ SCHEMES: tuple[Scheme, ...] = (
         Variant("003", ("003 §3(2)",), employment.flexible_si),
     ), kinds=(K.FLEXIBLE,), social_insurance=True),
     Scheme("public_welfare_subsidy", "公益性岗位补贴", "placement", "monthly", (
-        Variant("000", ("000 §8",), public_welfare.temporary_post_subsidy),
+        Variant("000", ("000 §8",), public_welfare.post_subsidy_2023),
         Variant("002", ("002 §3", "002 §5"), public_welfare.post_subsidy_hunan),
         Variant("003", ("003 §3(4)",), public_welfare.post_subsidy_jiaxing),
     ), kinds=(K.PUBLIC_WELFARE,)),
@@ -70,11 +71,12 @@ SCHEMES: tuple[Scheme, ...] = (
     )),
     Scheme("guangdong_apprenticeship", "学徒培训补贴（学生学徒制）", "person", "annual", (
         Variant("001", ("001 广东产业技能根基工程 二(一)3",), person.guangdong_apprenticeship,
-                valid_from=date(2022, 10, 31), valid_to=date(2026, 12, 31), jurisdiction=("44",)),
+                own_validity=(date(2022, 10, 31), date(2026, 12, 31)), jurisdiction=("44",)),
     )),
     Scheme("qingdao_job_loan", "“青岗贷”稳岗扩岗专项贷款", "employer", "loan", (
         Variant("001", ("001 青岗贷 二", "001 青岗贷 三"), employer.qingdao_job_loan,
-                valid_from=date(2023, 2, 17), jurisdiction=("3702",)),
+                # The Qingdao notice (2023-02-17) names no end date.
+                own_validity=(date(2023, 2, 17), None), jurisdiction=("3702",)),
     )),
 )
 
@@ -85,10 +87,15 @@ def _training(case: Case, as_of: date) -> list[Subject]:
 
 
 def _living(case: Case, as_of: date) -> list[Subject]:
+    """The unemployment spell: from registration to the day before the next job (or ``as_of``)."""
     p = case.person
     if p.household.assistance.value == "none":
         return []
-    return [Subject("person", p.hukou_region_code, p.registered_unemployed_since or as_of, None)]
+    since = p.registered_unemployed_since or as_of
+    next_job = min((pl.start for pl in case.placements if pl.start > since), default=None)
+    spell_end = min(as_of, next_job - ONE_DAY) if next_job else as_of
+    spell = (since, max(since, spell_end))
+    return [Subject("person", p.hukou_region_code, spell[0], spell, last_date=spell[1])]
 
 
 def _ui(case: Case, as_of: date) -> list[Subject]:

@@ -26,7 +26,7 @@ def month_labels(start: date, count: int) -> list[str]:
 
 def check_recognised(ev: Eval, day: date) -> bool:
     r = ev.case.recognition_on(day)
-    return ev.check(f"{day} 时为已认定的就业困难人员（002 §1）", r is not None)
+    return ev.check(f"{day} 时为已认定的就业困难人员", r is not None)
 
 
 def check_poverty_registered(ev: Eval, day: date) -> bool:
@@ -90,14 +90,18 @@ def jiaxing_target_group(case: Case, day: date) -> tuple[bool, str]:
     return False, ""
 
 
-def jiaxing_special_difficulty(case: Case, day: date) -> str | None:
-    """003 §3(4): 大龄就业困难人员、零就业家庭成员、重度残疾人 may be placed again."""
-    p = case.person
-    older = age_on(p.birth_date, day) >= (50 if p.sex == "M" else 40)
-    if older:
-        return "大龄就业困难人员"
+def jiaxing_special_difficulty(ev: Eval, day: date) -> str | None:
+    """003 §3(4): 大龄就业困难人员、零就业家庭成员、重度残疾人 may be placed again.
+
+    Returns the group met, None when none is, or "" when only 大龄 could decide it and the
+    locality has not set what 大龄 means (003 does not define it)."""
+    p = ev.case.person
     if p.household.zero_employment:
         return "零就业家庭成员"
     if p.disability_grade in (1, 2):
         return "重度残疾人（一、二级）"
-    return None
+    older = ev.local_value("older_worker_age.male" if p.sex == "M" else "older_worker_age.female",
+                           p.hukou_region_code, day)
+    if older is None:
+        return ""
+    return "大龄就业困难人员" if age_on(p.birth_date, day) >= int(older) else None

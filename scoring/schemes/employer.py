@@ -22,7 +22,7 @@ def qingdao_job_loan(ev: Eval, e: Employer):
              (e.headcount_year_end >= e.headcount_year_start and e.insured_headcount >= e.headcount_year_end)
              if known else None, "employer.headcount_year_start/headcount_year_end")
     ev.check("按时足额支付工资、缴纳社会保险费", e.wages_and_insurance_on_time, "employer.wages_and_insurance_on_time")
-    ev.check("企业及法定代表人信用记录良好", e.clean_credit, "employer.clean_credit")
+    ev.check("企业及其法定代表人、实际控制人无不良授信、征信记录良好", e.clean_credit, "employer.clean_credit")
     ev.check("属于小微企业（国家市场监督管理总局小微企业名录）", e.small_micro, "employer.small_micro")
     cap = ev.p("qingdao_loan.max_credit", day)
     rate = ev.p("qingdao_loan.rate_cap", day)
@@ -30,5 +30,6 @@ def qingdao_job_loan(ev: Eval, e: Employer):
     small_rate = ev.p("qingdao_loan.small_credit_rate_cap", day)
     term = ev.p("qingdao_loan.max_term_years", day)
     ev.notes.append(f"授信额度最高 {cap} 元，利率不超过 {rate:.1%}；授信不超过 {small} 元的优质普惠小微企业"
-                    f"利率不超过 {small_rate:.1%}；期限一年，最长 {term} 年。由经办银行独立审贷。")
+                    f"利率不超过 {small_rate:.1%}；期限一年，最长 {term} 年。"
+                    "是否符合经办银行的授信政策（二、6）由经办银行独立审贷决定。")
     return ev.decide(cap=cap, amount_expected=False)

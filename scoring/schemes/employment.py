@@ -120,6 +120,8 @@ def startup_one_off(ev: Eval, p: Placement):
     """000 §6: 对初创企业或初次注册的个体工商户，按规定给予一次性创业补贴；002 §3: 自主创业的，
     按规定落实创业补贴."""
     check_recognised(ev, p.start)
+    if ev.doc.code == "000":
+        ev.check("初创企业或初次注册的个体工商户", p.first_registration, "placements.first_registration")
     amount = ev.local_value("startup.one_off_amount", p.region_code, p.start)
     return ev.decide(amount=amount, period_start=p.start)
 

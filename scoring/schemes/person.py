@@ -4,6 +4,7 @@ interest (003 §3(3)) and Guangdong's apprenticeship subsidy (001)."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from jiuyuan.vocab import AssistanceStatus
@@ -11,7 +12,7 @@ from scoring.dates import ONE_DAY, add_months, full_months_between
 from scoring.facts import Apprenticeship, StartupLoan, Training
 from scoring.retirement import retirement
 from scoring.rule import Eval
-from scoring.schemes.common import check_poverty_registered, jiaxing_target_group
+from scoring.schemes.common import check_poverty_registered, jiaxing_target_group, month_labels
 
 FEN = Decimal("0.01")
 
@@ -41,26 +42,35 @@ def training_living_allowance(ev: Eval, t: Training):
     return ev.decide(amount=per_day * t.days_attended, period_start=t.start, period_end=t.end)
 
 
-def _unemployed_on(ev: Eval, day) -> bool:
+def _unemployed_on(ev: Eval, day: date) -> bool:
     return not any(p.in_post_through(day) for p in ev.case.placements)
 
 
-def temporary_living_allowance(ev: Eval, _):
-    """003 §3(6): 低保、低边家庭中的失业人员，按最低生活保障标准给予不超过6个月的临时生活补助."""
+def temporary_living_allowance(ev: Eval, spell: tuple[date, date]):
+    """003 §3(6): 低保、低边家庭中的失业人员，按最低生活保障标准给予不超过6个月的临时生活补助.
+
+    Paid for whole months of unemployment inside the action's period (003 is a 2023 action),
+    at most 6 months in all; a person still unemployed goes on receiving it month by month."""
     person = ev.case.person
-    since = person.registered_unemployed_since
-    ev.check("登记失业", None if since is None else True, "person.registered_unemployed_since")
-    ev.check(f"{ev.as_of} 时仍处于失业状态", _unemployed_on(ev, ev.as_of))
+    ev.check("登记失业", None if person.registered_unemployed_since is None else True,
+             "person.registered_unemployed_since")
     ev.check("家庭为最低生活保障家庭或低保边缘户家庭",
              person.household.assistance in (AssistanceStatus.DIBAO, AssistanceStatus.DIBIAN))
-    limit = ev.p("living_allowance.max_months", since or ev.as_of)
-    months = max(0, limit - ev.case.history.living_allowance_months_used)
-    ev.check(f"临时生活补助未用满 {limit} 个月", months > 0)
-    standard = ev.local_value("dibao.monthly_standard", person.hukou_region_code, since or ev.as_of)
-    ev.note(f"可享受 {months} 个月 × 低保标准")
-    start = max(since, ev.doc.valid_from) if since else None
-    return ev.decide(amount=standard * months if standard is not None else None, period_start=start,
-                     period_end=add_months(start, months) - ONE_DAY if start else None)
+    start = max(spell[0], ev.doc.valid_from)
+    end = min(spell[1], ev.doc.valid_to) if ev.doc.valid_to else spell[1]
+    limit = ev.p("living_allowance.max_months", start)
+    left = max(0, limit - ev.case.history.living_allowance_months_used)
+    ev.check(f"临时生活补助未用满 {limit} 个月", left > 0)
+    unemployed = full_months_between(start, end + ONE_DAY) if end >= start else 0
+    months = min(left, unemployed)
+    ev.note(f"失业期 {spell[0]} 至 {spell[1]}，在本行动期内失业满 {unemployed} 个月；可享受 {months} 个月 × 低保标准"
+            + ("；仍失业的，按月继续发放至满限额" if months < left and spell[1] == ev.as_of else ""))
+    standard = ev.local_value("dibao.monthly_standard", person.hukou_region_code, start)
+    labels = month_labels(start, months)
+    return ev.decide(amount=standard * months if standard is not None and months else None,
+                     matures_on=add_months(start, 1) if months == 0 else None,
+                     months=labels, month_amounts={m: standard for m in labels} if standard is not None else {},
+                     period_start=start, period_end=add_months(start, months) - ONE_DAY if months else None)
 
 
 def unemployment_insurance_extension(ev: Eval, _):
@@ -99,9 +109,13 @@ def guangdong_apprenticeship(ev: Eval, a: Apprenticeship):
     employer = ev.case.employer
     ev.check("用人单位为产业技能生态链企业", None if employer is None else employer.in_skills_ecochain,
              "employer.in_skills_ecochain")
+    ev.check("学徒为技工院校、职业院校或普通高等院校毕业年度学生", a.final_year_student,
+             "apprenticeship.final_year_student")
     ev.check("签订学徒培养协议", a.agreement_signed)
     per_year = ev.p("guangdong_apprenticeship.amount_per_year", a.start)
-    years = -(-a.months // 12)
-    ev.note(f"{per_year} 元/人/年 × {years} 年（培养期 {a.months} 个月）")
-    return ev.decide(amount=per_year * years if per_year is not None else None, period_start=a.start,
+    years, rest = divmod(a.months, 12)
+    ev.note(f"{per_year} 元/人/年 × {years} 个完整培养年度（培养期 {a.months} 个月，一般为1年）")
+    if rest:
+        ev.notes.append(f"不足一年的 {rest} 个月如何折算，文件未规定")
+    return ev.decide(amount=per_year * years if per_year is not None and years else None, period_start=a.start,
                      period_end=add_months(a.start, a.months) - ONE_DAY)

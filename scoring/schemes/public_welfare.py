@@ -14,18 +14,22 @@ from scoring.schemes.common import (
 )
 
 
-def temporary_post_subsidy(ev: Eval, p: Placement):
-    """000 §8: 临时性公益性岗位补贴期限最长不超过6个月；城镇全日制不超过当地月最低工资标准，
-    非全日制不超过当地小时最低工资标准；乡村岗位每人每月不低于最低工资的50%、不高于最低工资，
-    具体标准由各市州、县市区确定."""
+def post_subsidy_2023(ev: Eval, p: Placement):
+    """000 §8: 临时性公益性岗位补贴期限最长不超过6个月；城镇临时性全日制不超过当地月最低工资标准，
+    非全日制不超过当地小时最低工资标准；乡村公益性岗位每人每月不低于最低工资的50%、不高于最低工资，
+    具体标准由各市州、县市区确定.
+
+    The document sets standards for temporary posts and for rural posts; of other (urban,
+    permanent) posts it says nothing, so no decision is made for them here."""
+    if not (p.temporary_public_welfare or p.rural_post):
+        return None
     check_recognised(ev, p.start)
-    if not ev.check("临时性公益性岗位（000 §8 只规定临时性岗位；常设岗位见 002 §3）", p.temporary_public_welfare):
-        return ev.decide()
     region, day = p.region_code, p.start
-    max_months = ev.p("public_welfare.temporary_max_months", day)
-    months = min(months_in_post(p, ev.as_of), max_months)
-    if p.end is not None and months_in_post(p, p.end) > max_months:
-        ev.note(f"岗位期限超过 {max_months} 个月，补贴只计前 {max_months} 个月")
+    served = months_in_post(p, ev.as_of)
+    max_months = ev.p("public_welfare.temporary_max_months", day) if p.temporary_public_welfare else None
+    months = served if max_months is None else min(served, max_months)
+    if max_months is not None and p.end is not None and months_in_post(p, p.end) > max_months:
+        ev.note(f"临时性岗位期限超过 {max_months} 个月，补贴只计前 {max_months} 个月")
     minimum = ev.local_value("minimum_wage.monthly", region, day)
     floor = cap = per_month = None
     if p.rural_post:
@@ -55,8 +59,8 @@ def temporary_post_subsidy(ev: Eval, p: Placement):
     labels = month_labels(p.start, months)
     return ev.decide(
         amount=per_month * months if per_month is not None else None,
-        cap=cap * max_months if cap is not None else None,
-        floor=floor * max_months if floor is not None else None,
+        cap=cap * months if cap is not None else None,
+        floor=floor * months if floor is not None else None,
         months=labels, month_amounts={m: per_month for m in labels} if per_month is not None else {},
         period_start=p.start,
     )
@@ -75,19 +79,22 @@ def post_subsidy_hunan(ev: Eval, p: Placement):
 
 
 def post_subsidy_jiaxing(ev: Eval, p: Placement):
-    """003 §3(4): 安置就业困难人员的给予用人单位公益性岗位补贴；补贴期满后仍无法就业的大龄、
-    零就业家庭成员、重度残疾人等可再次安置，补贴期限重新计算."""
+    """003 §3(4): 安置就业困难人员的给予用人单位公益性岗位补贴；补贴期满后通过其他渠道仍然无法就业的
+    大龄就业困难人员、零就业家庭成员、重度残疾人等，可再次安置，补贴期限重新计算."""
     check_recognised(ev, p.start)
     used = ev.case.history.public_welfare_subsidy_months_used
     max_months = ev.local_value("public_welfare.max_months", p.region_code, p.start)
-    if ev.case.history.public_welfare_placements >= 1:
-        special = jiaxing_special_difficulty(ev.case, p.start)
-        if special:
-            ev.note(f"{special}：补贴期满后再次安置，补贴期限重新计算（003 §3(4)，报上级备案）")
-            used = 0
-        elif max_months is not None:
-            ev.check("补贴期限尚未用完（再次安置重新计算只适用于大龄、零就业家庭成员、重度残疾人）",
-                     used < int(max_months))
+    if ev.case.history.public_welfare_placements >= 1 and used > 0:
+        if max_months is None:
+            ev.note("补贴期限由地方规定，未配置：无法判断此前补贴是否期满，期限按累计计算")
+        elif used < int(max_months):
+            ev.note(f"此前补贴尚未期满（已享受 {used} / {max_months} 个月），期限继续累计，不重新计算")
+        else:
+            special = jiaxing_special_difficulty(ev, p.start)
+            if ev.check("补贴期满后再次安置，须为大龄就业困难人员、零就业家庭成员或重度残疾人（003 §3(4)）",
+                        special is not None if special != "" else None, "older_worker_age（地方参数）"):
+                ev.note(f"{special}：补贴期限重新计算（003 §3(4)，报上级人力社保部门备案）")
+                used = 0
     amount, months, per_month = local_monthly(ev, p, "public_welfare.post_monthly_subsidy", "public_welfare.max_months",
                                               used)
     ev.notes.append("003 §3(4)：补贴发给用人单位")

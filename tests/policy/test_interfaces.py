@@ -112,3 +112,21 @@ def test_the_committed_schema_is_current():
     """docs/scoring-schema.json is what `jiuyuan score --schema` prints (`make schema` rewrites it)."""
     committed = (Path(__file__).resolve().parents[2] / "docs" / "scoring-schema.json").read_text("utf-8")
     assert json.loads(committed) == json.loads(_score("--schema").stdout)
+
+
+def test_003_s3_4_older_age_unset_means_the_restart_cannot_be_decided():
+    """003 does not define 大龄: without the locality's age the restart needs that parameter."""
+    from scoring.params import LocalConfig
+
+    values = {k: v for k, v in TEST_LOCAL.values.items() if not k.startswith("older_worker_age")}
+    local = LocalConfig(source=TEST_LOCAL.source, values=values)
+    case = case_from_python({
+        "case_id": "jx", "person": {"id_number": "332122197808080327", "hukou_region_code": "330421"},
+        "recognitions": [{"region_code": "330421", "recognised_on": "2019-01-10"}],
+        "history": {"public_welfare_placements": 1, "public_welfare_subsidy_months_used": 36},
+        "placements": [{"id": "w2", "kind": "public_welfare", "start": "2023-03-01", "region_code": "330421"}],
+    })
+    decision = next(d for d in evaluate(case, date(2023, 6, 1), local=local).decisions
+                    if d.scheme == "public_welfare_subsidy")
+    assert decision.status.value == "needs_facts"
+    assert "older_worker_age.female" in decision.unset
