@@ -12,7 +12,7 @@ from ledger.models.people import (
     ServiceContact,
     TierAssignment,
 )
-from ledger.models.work import Employer, HrAgency, JobPosting, JobPush, Placement
+from ledger.models.work import Employer, HrAgency, JobFair, JobPosting, JobPush, Placement, TrainingRecord
 
 __all__ = [
     "AuditEntry",
@@ -22,6 +22,7 @@ __all__ = [
     "Employer",
     "HrAgency",
     "Household",
+    "JobFair",
     "JobPosting",
     "JobPush",
     "Person",
@@ -31,4 +32,5 @@ __all__ = [
     "ServiceContact",
     "SubsidyDecision",
     "TierAssignment",
+    "TrainingRecord",
 ]

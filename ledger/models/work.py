@@ -143,3 +143,44 @@ class JobPush(Base):
     pushed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     pushed_by: Mapped[str] = mapped_column(String(60))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class JobFair(Base):
+    """A recruitment event; special fairs for people with employment difficulty feed the
+    dispatch table (000 §3 and annex columns 3–6)."""
+
+    __tablename__ = "job_fairs"
+    __table_args__ = (
+        CheckConstraint("posts_offered >= 0", name="posts_offered"),
+        CheckConstraint("love_posts_offered >= 0 AND love_posts_offered <= posts_offered", name="love_posts_part"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    held_on: Mapped[date] = mapped_column(Date, index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    online: Mapped[bool] = mapped_column(default=False)
+    for_difficult_persons: Mapped[bool] = mapped_column(default=True)
+    """就业困难人员专场招聘会."""
+    posts_offered: Mapped[int] = mapped_column(Integer, default=0)
+    love_posts_offered: Mapped[int] = mapped_column(Integer, default=0)
+    """Of the posts offered, 爱心岗位 “无年龄限制、无技能要求”."""
+
+
+class TrainingRecord(Base):
+    """A person's vocational training course (000 §4, 004 §2(2)3; dispatch column 12)."""
+
+    __tablename__ = "training_records"
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="period"),
+        CheckConstraint("days_attended >= 0", name="days_attended"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    """employment_skills (就业技能培训) or post_skill (岗位技能提升培训)."""
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    days_attended: Mapped[int] = mapped_column(Integer, default=0)
+    completed: Mapped[bool] = mapped_column(default=False)

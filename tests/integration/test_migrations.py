@@ -12,8 +12,8 @@ from ledger.models import Base
 
 TABLES = {
     "audit_log", "claims", "consent_records", "employers", "households", "hr_agencies", "job_postings",
-    "job_pushes", "persons", "placements", "recognition_steps", "recognitions", "service_contacts",
-    "subsidy_decisions", "tier_assignments",
+    "job_fairs", "job_pushes", "persons", "placements", "recognition_steps", "recognitions", "service_contacts",
+    "subsidy_decisions", "tier_assignments", "training_records",
 }
 
 
