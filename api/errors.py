@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from jiuyuan.validation import InvalidInput
 from ledger.intake import Duplicate
+from ledger.reports import ReportRefused
 
 log = logging.getLogger("jiuyuan.api")
 
@@ -82,6 +83,11 @@ def on_duplicate(request: Request, exc: Duplicate) -> Response:
     return problem(request, 409, "duplicate", "记录已存在，未重复保存。", errors=_errors(exc))
 
 
+def on_report_refused(request: Request, exc: ReportRefused) -> Response:
+    return problem(request, 422, "report-rules-broken", "报表逻辑关系不成立，未生成报表。",
+                   errors=[{"field": b.region, "message": f"{b.rule}：{b.values}"} for b in exc.breaks])
+
+
 def on_application_error(request: Request, exc: ApplicationError) -> Response:
     return problem(request, exc.status_code, exc.type_slug, exc.detail, **exc.extra)
 
@@ -123,6 +129,7 @@ def on_unexpected(request: Request, exc: Exception) -> Response:
 EXCEPTION_HANDLERS = {
     InvalidInput: on_invalid_input,
     Duplicate: on_duplicate,
+    ReportRefused: on_report_refused,
     ApplicationError: on_application_error,
     ValidationException: on_validation_exception,
     HTTPException: on_http_exception,

@@ -13,7 +13,8 @@ from ledger.base import Base, Json, Money, UtcDateTime, str_enum, utcnow
 
 
 class SubsidyDecision(Base):
-    """One scheme's decision for one placement, stored with the rules and figures it used."""
+    """One scheme's decision for a person — about one of their placements, or about the person
+    (a living allowance, a training course) — stored with the rules and figures it used."""
 
     __tablename__ = "subsidy_decisions"
     __table_args__ = (
@@ -25,7 +26,10 @@ class SubsidyDecision(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    placement_id: Mapped[int | None] = mapped_column(ForeignKey("placements.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(40))
+    """What the decision is about, as the report names it: a placement id, "person", "training[0]"."""
     scheme_code: Mapped[str] = mapped_column(String(60), index=True)
     status: Mapped[DecisionStatus] = mapped_column(str_enum(DecisionStatus, "decision_status"))
     amount: Mapped[Decimal | None] = mapped_column(Money)

@@ -301,7 +301,9 @@ def upgrade() -> None:
 
     op.create_table('subsidy_decisions',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('placement_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('placement_id', sa.Integer(), nullable=True),
+    sa.Column('subject', sa.String(length=40), nullable=False),
     sa.Column('scheme_code', sa.String(length=60), nullable=False),
     sa.Column('status', sa.Enum('eligible', 'eligible_amount_unset', 'not_yet', 'ineligible', 'needs_facts', 'outside_validity', name='decision_status', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('amount', sa.BigInteger(), nullable=True),
@@ -314,10 +316,12 @@ def upgrade() -> None:
     sa.Column('decided_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('amount IS NULL OR amount >= 0', name=op.f('ck_subsidy_decisions_amount_non_negative')),
     sa.CheckConstraint('period_end IS NULL OR period_start IS NULL OR period_end >= period_start', name=op.f('ck_subsidy_decisions_period')),
+    sa.ForeignKeyConstraint(['person_id'], ['persons.id'], name=op.f('fk_subsidy_decisions_person_id_persons')),
     sa.ForeignKeyConstraint(['placement_id'], ['placements.id'], name=op.f('fk_subsidy_decisions_placement_id_placements')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_subsidy_decisions'))
     )
     with op.batch_alter_table('subsidy_decisions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_subsidy_decisions_person_id'), ['person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_subsidy_decisions_placement_id'), ['placement_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_subsidy_decisions_scheme_code'), ['scheme_code'], unique=False)
 
@@ -367,6 +371,7 @@ def downgrade() -> None:
     with op.batch_alter_table('subsidy_decisions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_subsidy_decisions_scheme_code'))
         batch_op.drop_index(batch_op.f('ix_subsidy_decisions_placement_id'))
+        batch_op.drop_index(batch_op.f('ix_subsidy_decisions_person_id'))
 
     op.drop_table('subsidy_decisions')
     with op.batch_alter_table('recognition_steps', schema=None) as batch_op:

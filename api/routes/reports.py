@@ -1,0 +1,85 @@
+"""Aggregate reports (no personal data): the dispatch table and the Jiaxing progress table.
+
+Duty lists name persons and stay with the CLI until the API has its roles (officers only).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from litestar import Response, get
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
+from sqlalchemy.orm import Session
+
+from api.errors import problem_responses
+from jiuyuan import validation
+from jiuyuan.validation import FieldError, InvalidInput
+from ledger.reports import dispatch, export, jiaxing
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RegionParam = Annotated[str, QueryParameter(description="地区代码：省 43、市 4301、县 430121")]
+FormatParam = Annotated[Literal["json", "csv", "xlsx"], QueryParameter(description="json、csv 或 xlsx")]
+
+
+def _region(region: str) -> str:
+    code = region.strip()
+    try:
+        if len(code) not in (2, 4, 6) or not code.isdigit():
+            raise ValueError("地区代码应为2、4或6位数字（省、市、县）")
+        validation.region_code(code.ljust(6, "0"))
+    except ValueError as exc:
+        raise InvalidInput([FieldError("region", str(exc))]) from None
+    return code
+
+
+def _file(content: bytes | str, fmt: str, name: str) -> Response:
+    media = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX}[fmt]
+    body = content.encode("utf-8-sig") if isinstance(content, str) else content
+    return Response(body, media_type=media,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}.{fmt}"})
+
+
+@get("/reports/dispatch", operation_id="dispatchTable", tags=["reports"], sync_to_thread=True,
+     summary="就业困难人员就业帮扶情况调度表（000 附件）", responses=problem_responses(400, 422, 500, 503))
+def dispatch_table(
+    db_session: NamedDependency[Session], region: RegionParam,
+    as_of: Annotated[date, QueryParameter(description="截至日期 YYYY-MM-DD")],
+    start: Annotated[date, QueryParameter(description="累计起始日")] = dispatch.DEFAULT_START,
+    format: FormatParam = "json",
+) -> Response:
+    """Cumulative counts per county from ``start`` to ``as_of``, rolled up to city and province.
+
+    Returns:
+        JSON, CSV or xlsx laid out like the annex; 422 problem details when a logic rule fails.
+    """
+    table = dispatch.build(db_session, _region(region), as_of, start)
+    if format == "json":
+        return Response({"region": table.region, "start": table.start, "as_of": table.as_of,
+                         "due_dates": table.due_dates, "columns": [label for _, label in dispatch.COLUMNS],
+                         "rows": [{"region": r.region, "name": r.name, "level": r.level, "values": r.values}
+                                  for r in table.rows]})
+    content = export.dispatch_xlsx(table) if format == "xlsx" else export.dispatch_csv(table)
+    return _file(content, format, f"dispatch-{table.region}-{table.as_of}")
+
+
+@get("/reports/jiaxing-progress", operation_id="jiaxingProgressTable", tags=["reports"], sync_to_thread=True,
+     summary="困难群体就业精准帮扶行动进度表（003 附件，月报）", responses=problem_responses(400, 422, 500, 503))
+def jiaxing_table(
+    db_session: NamedDependency[Session], region: RegionParam,
+    month: Annotated[str, QueryParameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")],
+    format: FormatParam = "json",
+) -> Response:
+    """The month's progress per county and in total; due on the 25th of the following month.
+
+    Returns:
+        JSON, CSV or xlsx; 422 problem details when the columns do not add up.
+    """
+    table = jiaxing.build(db_session, _region(region), month)
+    if format == "json":
+        return Response({"region": table.region, "month": table.month, "due_on": table.due_on,
+                         "columns": list(jiaxing.COLUMNS),
+                         "rows": [{"region": r.region, "name": r.name, "values": r.values} for r in table.rows]})
+    content = export.jiaxing_xlsx(table) if format == "xlsx" else export.jiaxing_csv(table)
+    return _file(content, format, f"jiaxing-{table.region}-{table.month}")

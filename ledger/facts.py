@@ -1,0 +1,117 @@
+"""The ledger turns rows into the facts the policy engine reads (``scoring.Case``).
+
+Loaded in bulk for many persons at once (a few queries, grouped in Python), so reports
+over a county do not issue one query per person.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jiuyuan.vocab import RecognitionStatus
+from ledger.models import (
+    Household,
+    JobPosting,
+    JobPush,
+    Person,
+    Placement,
+    Recognition,
+    ServiceContact,
+    TierAssignment,
+    TrainingRecord,
+)
+from scoring import Case, case_from_python
+
+
+def _by_person(rows: Iterable[Any]) -> dict[int, list[Any]]:
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        grouped[row.person_id].append(row)
+    return grouped
+
+
+def cases_for(session: Session, person_ids: list[int], as_of: date) -> dict[int, Case]:
+    """A scoring case for each person: profile, household, recognitions, tier on ``as_of``,
+    placements, pushes, service contacts and training."""
+    if not person_ids:
+        return {}
+    persons = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(person_ids)))}
+    household_ids = {p.household_id for p in persons.values() if p.household_id}
+    households = {h.id: h for h in session.scalars(select(Household).where(Household.id.in_(household_ids)))}
+    members: dict[int, list[int]] = defaultdict(list)
+    for pid, hid in session.execute(select(Person.id, Person.household_id).where(Person.household_id.in_(household_ids))):
+        members[hid].append(pid)
+
+    def rows(model, owner=None):
+        column = owner if owner is not None else model.person_id
+        return _by_person(session.scalars(select(model).where(column.in_(person_ids))))
+
+    recognitions = rows(Recognition)
+    tiers = rows(TierAssignment)
+    pushes = _by_person(session.execute(select(JobPush.person_id, JobPush.pushed_at)
+                                        .where(JobPush.person_id.in_(person_ids))))
+    contacts = rows(ServiceContact)
+    training = rows(TrainingRecord)
+    all_member_ids = [m for ids in members.values() for m in ids]
+    placement_rows = list(session.scalars(select(Placement).where(
+        Placement.person_id.in_(set(person_ids) | set(all_member_ids)))))
+    posting_regions = dict(session.execute(select(JobPosting.id, JobPosting.region_code).where(
+        JobPosting.id.in_({p.posting_id for p in placement_rows if p.posting_id}))).all())
+    placements = _by_person(placement_rows)
+
+    out: dict[int, Case] = {}
+    for pid, person in persons.items():
+        household = households.get(person.household_id)
+        member_started = [pl.start_date for m in members.get(person.household_id, []) for pl in placements.get(m, [])]
+        current_tier = max((t for t in tiers.get(pid, []) if t.effective_from <= as_of
+                            and (t.effective_to is None or as_of <= t.effective_to)),
+                           key=lambda t: t.effective_from, default=None)
+        facts = {
+            "case_id": f"person-{pid}",
+            "person": {
+                "id_number": person.id_number, "hukou_region_code": person.hukou_region_code,
+                "urban_rural": person.urban_rural.value,
+                "registered_unemployed_since": person.registered_unemployed_since,
+                "disability_grade": person.disability_grade, "land_lost": person.land_lost,
+                "poverty_registration": {"start": person.poverty_registered_from, "end": person.poverty_registered_to}
+                if person.poverty_registered_from else None,
+                "household": {
+                    "urban_rural": household.urban_rural.value, "assistance": household.assistance.value,
+                    "zero_employment": household.zero_employment,
+                    "member_employed_on": min((d for d in member_started
+                                               if household.zero_employment_since is None
+                                               or d >= household.zero_employment_since), default=None),
+                } if household else {},
+            },
+            "recognitions": [
+                {"region_code": r.region_code, "recognised_on": r.recognised_on, "exited_on": r.exited_on,
+                 "categories": r.categories}
+                for r in sorted(recognitions.get(pid, []), key=lambda r: r.applied_on)
+                if r.recognised_on and r.status in (RecognitionStatus.RECOGNISED, RecognitionStatus.EXITED)
+            ],
+            "tier": current_tier.tier if current_tier else None,
+            "tier_since": current_tier.effective_from if current_tier else None,
+            "placements": [
+                {"id": str(pl.id), "kind": pl.kind.value, "start": pl.start_date, "end": pl.end_date,
+                 "region_code": posting_regions.get(pl.posting_id) or person.residence_region_code,
+                 "contract_months": pl.contract_months, "full_time": pl.full_time,
+                 "monthly_wage": pl.monthly_wage, "rural_post": pl.rural_post,
+                 "temporary_public_welfare": pl.temporary_public_welfare,
+                 "agency": {"id": str(pl.agency_id)} if pl.agency_id else None}
+                for pl in sorted(placements.get(pid, []), key=lambda pl: pl.start_date)
+            ],
+            "training": [
+                {"kind": t.kind, "start": t.start_date, "end": t.end_date, "days_attended": t.days_attended,
+                 "completed": t.completed} for t in training.get(pid, [])
+            ],
+            "pushes": sorted(at.date() for _, at in pushes.get(pid, [])),
+            "contacts": sorted(c.contacted_on for c in contacts.get(pid, [])),
+        }
+        out[pid] = case_from_python(facts)
+    return out
