@@ -60,6 +60,8 @@ class DemoData:
     recognitions: list[dict[str, Any]] = field(default_factory=list)
     tiers: list[dict[str, Any]] = field(default_factory=list)
     placements: list[dict[str, Any]] = field(default_factory=list)
+    training: list[dict[str, Any]] = field(default_factory=list)
+    fairs: list[dict[str, Any]] = field(default_factory=list)
 
 
 def org_code_check_digit(body: str) -> str:
@@ -375,6 +377,14 @@ class Generator:
             "id_number": number, "tier": self.rng.choices((1, 2, 3), (30, 45, 25))[0],
             "effective_from": applied + timedelta(days=28), "assigned_by": "demo",
         })
+        if self.rng.random() < 0.15:
+            start = applied + timedelta(days=self.rng.randint(29, 200))
+            if start + timedelta(days=20) <= self.anchor:
+                data.training.append({
+                    "id_number": number, "kind": self.rng.choice(("employment_skills", "post_skill")),
+                    "start_date": start, "end_date": start + timedelta(days=20),
+                    "days_attended": self.rng.randint(10, 21), "completed": True,
+                })
         if self.rng.random() < 0.25:
             kind = self.rng.choices(list(PlacementKind), (45, 30, 20, 5))[0]
             start = applied + timedelta(days=self.rng.randint(35, 300))
@@ -389,6 +399,21 @@ class Generator:
                 "rural_post": household["urban_rural"] is UrbanRural.RURAL,
                 "temporary_public_welfare": kind is PlacementKind.PUBLIC_WELFARE and self.rng.random() < 0.5,
             })
+
+    def fairs(self, n: int) -> list[dict[str, Any]]:
+        """Special job fairs for people with employment difficulty (000 §3), in the last year."""
+        rows = []
+        for i in range(n):
+            place = self.county()
+            posts = self.rng.randint(20, 300)
+            rows.append({
+                "ref": f"D{self.seed}-F{i + 1:05d}", "region_code": place.code,
+                "held_on": self.anchor - timedelta(days=self.rng.randint(1, 365)),
+                "title": f"{place.name}就业困难人员{self.rng.choice(('春风行动', '民营企业招聘月', '爱心岗位'))}专场招聘会",
+                "online": self.rng.random() < 0.3, "for_difficult_persons": True,
+                "posts_offered": posts, "love_posts_offered": self.rng.randint(0, posts // 3),
+            })
+        return rows
 
     def _categories(self, person, household, unemployed_months) -> list[int]:
         """Demo-only reading of 002 §1 (1)–(6); the policy engine owns the real rule."""
@@ -418,6 +443,7 @@ def generate(seed: int, postings: int, persons: int, anchor: date, progress: boo
     data.agencies = gen.agencies(max(3, persons // 500))
     data.postings = gen.postings(postings, data.employers)
     gen.people(persons, data)
+    data.fairs = gen.fairs(max(2, postings // 50))
     for placement in data.placements:
         if placement["kind"] in (PlacementKind.EMPLOYER_ABSORPTION, PlacementKind.PUBLIC_WELFARE):
             placement["employer_uscc"] = gen.rng.choice(data.employers)["uscc"]

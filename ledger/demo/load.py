@@ -21,11 +21,13 @@ from ledger.models import (
     Employer,
     Household,
     HrAgency,
+    JobFair,
     JobPosting,
     Person,
     Placement,
     Recognition,
     TierAssignment,
+    TrainingRecord,
 )
 
 CHUNK = 5000
@@ -96,4 +98,7 @@ def load(session: Session, data: DemoData, progress: bool = False) -> dict[str, 
     counts["recognitions"] = _insert(session, Recognition, owned(data.recognitions), progress, "认定")
     counts["tier_assignments"] = _insert(session, TierAssignment, owned(data.tiers), progress, "帮扶分级")
     counts["placements"] = _insert(session, Placement, owned(data.placements), progress, "就业安置")
+    counts["training_records"] = _insert(session, TrainingRecord, owned(data.training), progress, "培训")
+    fairs = _keys(session, JobFair.ref)
+    counts["job_fairs"] = _insert(session, JobFair, _new(data.fairs, "ref", fairs), progress, "招聘会")
     return counts

@@ -156,6 +156,8 @@ class JobFair(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(40), unique=True)
+    """The organiser's own reference for the event; unique."""
     region_code: Mapped[str] = mapped_column(String(6), index=True)
     held_on: Mapped[date] = mapped_column(Date, index=True)
     title: Mapped[str] = mapped_column(String(200))

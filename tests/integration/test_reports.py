@@ -94,14 +94,14 @@ def hunan(sessions):
         _recognise(s, g, "430121", date(2023, 2, 5))
         _place(s, g, PlacementKind.FLEXIBLE, date(2023, 3, 20))  # after the as-of date
         s.add_all([
-            JobFair(region_code="430121", held_on=date(2023, 2, 10), title="春风行动专场", online=False,
+            JobFair(ref=f"F{next(_seq)}", region_code="430121", held_on=date(2023, 2, 10), title="春风行动专场", online=False,
                     posts_offered=100, love_posts_offered=20),
-            JobFair(region_code="430121", held_on=date(2023, 3, 1), title="线上专场", online=True,
+            JobFair(ref=f"F{next(_seq)}", region_code="430121", held_on=date(2023, 3, 1), title="线上专场", online=True,
                     posts_offered=50, love_posts_offered=5),
-            JobFair(region_code="430121", held_on=date(2023, 3, 2), title="综合招聘会", for_difficult_persons=False,
+            JobFair(ref=f"F{next(_seq)}", region_code="430121", held_on=date(2023, 3, 2), title="综合招聘会", for_difficult_persons=False,
                     posts_offered=30),
-            JobFair(region_code="430121", held_on=date(2023, 1, 20), title="一月专场", posts_offered=10),
-            JobFair(region_code="430202", held_on=date(2023, 2, 25), title="株洲专场", posts_offered=40,
+            JobFair(ref=f"F{next(_seq)}", region_code="430121", held_on=date(2023, 1, 20), title="一月专场", posts_offered=10),
+            JobFair(ref=f"F{next(_seq)}", region_code="430202", held_on=date(2023, 2, 25), title="株洲专场", posts_offered=40,
                     love_posts_offered=10),
         ])
     return sessions

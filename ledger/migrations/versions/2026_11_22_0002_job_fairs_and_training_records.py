@@ -19,6 +19,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table('job_fairs',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ref', sa.String(length=40), nullable=False),
     sa.Column('region_code', sa.String(length=6), nullable=False),
     sa.Column('held_on', sa.Date(), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
@@ -28,7 +29,8 @@ def upgrade() -> None:
     sa.Column('love_posts_offered', sa.Integer(), nullable=False),
     sa.CheckConstraint('love_posts_offered >= 0 AND love_posts_offered <= posts_offered', name=op.f('ck_job_fairs_love_posts_part')),
     sa.CheckConstraint('posts_offered >= 0', name=op.f('ck_job_fairs_posts_offered')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_job_fairs'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_job_fairs')),
+    sa.UniqueConstraint('ref', name=op.f('uq_job_fairs_ref'))
     )
     with op.batch_alter_table('job_fairs', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_job_fairs_held_on'), ['held_on'], unique=False)
