@@ -1,0 +1,84 @@
+"""Postings (and person profiles) as search documents: the text to embed and segment, and
+the fields the filters read. Never an ID number, name, phone or health detail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from jiuyuan import regions
+from jiuyuan.vocab import PostingKind, Schedule, WageUnit
+
+# Monthly equivalents so wages of every unit compare (kept beside the original): 8 hours a
+# day and 21.75 working days a month, the figures Chinese minimum-wage rules use to turn
+# monthly into hourly and daily pay. A piece rate has no monthly equivalent.
+HOURS_PER_DAY = Decimal(8)
+DAYS_PER_MONTH = Decimal("21.75")
+
+
+def monthly_equivalent(amount: Decimal, unit: WageUnit) -> Decimal | None:
+    if unit is WageUnit.MONTH:
+        return amount
+    if unit is WageUnit.DAY:
+        return amount * DAYS_PER_MONTH
+    if unit is WageUnit.HOUR:
+        return amount * HOURS_PER_DAY * DAYS_PER_MONTH
+    return None
+
+
+@dataclass(frozen=True)
+class PostingDocument:
+    id: str
+    title: str
+    description: str
+    employer_name: str
+    kind: PostingKind
+    schedule: Schedule
+    wage_min: Decimal
+    wage_max: Decimal
+    wage_unit: WageUnit
+    region_code: str
+    valid_from: date
+    valid_until: date
+    latitude: float | None = None
+    longitude: float | None = None
+    age_min: int | None = None
+    age_max: int | None = None
+    skills_required: tuple[str, ...] = ()
+    disabled_suitable: bool = False
+    headcount: int = 1
+    regions: tuple[str, ...] = field(default=())
+
+    def __post_init__(self):
+        if not self.regions:
+            object.__setattr__(self, "regions", tuple(regions.ancestors(self.region_code)))
+
+    @property
+    def monthly_wage_min(self) -> Decimal | None:
+        return monthly_equivalent(self.wage_min, self.wage_unit)
+
+    @property
+    def monthly_wage_max(self) -> Decimal | None:
+        return monthly_equivalent(self.wage_max, self.wage_unit)
+
+    @property
+    def text(self) -> str:
+        """What is embedded and segmented: title, duties, employer, kind, schedule, skills."""
+        skills = "、".join(self.skills_required) if self.skills_required else "无技能要求"
+        return (f"{self.title}。{self.description}。{self.employer_name}。{self.kind.label}，{self.schedule.label}。"
+                f"技能：{skills}")
+
+
+def from_posting(posting, employer_name: str | None = None) -> PostingDocument:
+    """A ledger ``JobPosting`` row (or anything with its attributes) as a search document."""
+    return PostingDocument(
+        id=str(posting.id), title=posting.title, description=posting.description or "",
+        employer_name=employer_name or (posting.employer.name if getattr(posting, "employer", None) else ""),
+        kind=PostingKind(posting.kind), schedule=Schedule(posting.schedule),
+        wage_min=posting.wage_min, wage_max=posting.wage_max, wage_unit=WageUnit(posting.wage_unit),
+        region_code=posting.region_code, valid_from=posting.valid_from, valid_until=posting.valid_until,
+        latitude=posting.latitude, longitude=posting.longitude, age_min=posting.age_min, age_max=posting.age_max,
+        skills_required=tuple(posting.skills_required or ()), disabled_suitable=posting.disabled_suitable,
+        headcount=posting.headcount,
+    )

@@ -1,0 +1,260 @@
+"""The embedded backend: in-process, columnar numpy arrays, persisted under ``var/``.
+
+Exact search: filters are boolean masks over all rows (applied before the top-k), BM25
+scores come from an inverted index of the same tokens OpenSearch gets, vectors are one
+float32 matrix scanned with a matrix–vector product. Deletes mark rows dead; ``save``
+compacts. Enough for a county or prefecture (10^4–10^5 postings); beyond that, OpenSearch.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from indexer import text
+from indexer.documents import PostingDocument
+from indexer.protocol import CANDIDATES, Hit, Query, check_query
+from jiuyuan.vocab import PostingKind, Schedule
+
+# BM25 parameters: Lucene's and OpenSearch's defaults, so both backends score text alike.
+K1, B = 1.2, 0.75
+EARTH_KM = 6371.0
+_KINDS = list(PostingKind)
+_SCHEDULES = list(Schedule)
+
+
+@dataclass
+class _Columns:
+    ids: list[str]
+    alive: np.ndarray
+    kind: np.ndarray
+    schedule: np.ndarray
+    region: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    wage_min: np.ndarray
+    wage_max: np.ndarray
+    age_min: np.ndarray
+    age_max: np.ndarray
+    skills_free: np.ndarray
+    disabled: np.ndarray
+    valid_from: np.ndarray
+    valid_until: np.ndarray
+    length: np.ndarray
+
+    @classmethod
+    def empty(cls) -> _Columns:
+        f32, i32 = np.zeros(0, np.float32), np.zeros(0, np.int32)
+        return cls([], np.zeros(0, bool), np.zeros(0, np.int8), np.zeros(0, np.int8), i32, f32, f32, f32, f32,
+                   np.zeros(0, np.int16), np.zeros(0, np.int16), np.zeros(0, bool), np.zeros(0, bool), i32, i32,
+                   f32)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {k: v for k, v in self.__dict__.items() if k != "ids"}
+
+
+def _row(doc: PostingDocument, length: int) -> dict:
+    return {
+        "alive": True, "kind": _KINDS.index(doc.kind), "schedule": _SCHEDULES.index(doc.schedule),
+        "region": int(doc.region_code),
+        "lat": np.nan if doc.latitude is None else doc.latitude,
+        "lon": np.nan if doc.longitude is None else doc.longitude,
+        "wage_min": np.nan if doc.monthly_wage_min is None else float(doc.monthly_wage_min),
+        "wage_max": np.nan if doc.monthly_wage_max is None else float(doc.monthly_wage_max),
+        "age_min": -1 if doc.age_min is None else doc.age_min, "age_max": -1 if doc.age_max is None else doc.age_max,
+        "skills_free": not doc.skills_required, "disabled": doc.disabled_suitable,
+        "valid_from": doc.valid_from.toordinal(), "valid_until": doc.valid_until.toordinal(), "length": length,
+    }
+
+
+class EmbeddedIndex:
+    def __init__(self, dimension: int, path: Path | None = None):
+        self.dimension = dimension
+        self.path = path
+        self.cols = _Columns.empty()
+        self.vectors = np.zeros((0, dimension), np.float32)
+        self.row_of: dict[str, int] = {}
+        self.postings: dict[str, dict[int, int]] = defaultdict(dict)  # token → {row: term frequency}
+
+    # -- writes ---------------------------------------------------------------------
+    def upsert(self, documents: list[PostingDocument], vectors: np.ndarray) -> int:
+        """Insert or replace (duplicate policy: overwrite by id). Returns how many were written."""
+        vectors = np.asarray(vectors, np.float32)
+        if vectors.shape != (len(documents), self.dimension):
+            raise ValueError(f"向量形状应为 ({len(documents)}, {self.dimension})，收到 {vectors.shape}")
+        self.delete([d.id for d in documents if d.id in self.row_of])
+        start = len(self.cols.ids)
+        rows = []
+        for offset, doc in enumerate(documents):
+            tokens = text.tokens(doc.text)
+            for token in tokens:
+                self.postings[token][start + offset] = self.postings[token].get(start + offset, 0) + 1
+            rows.append(_row(doc, len(tokens)))
+            self.row_of[doc.id] = start + offset
+            self.cols.ids.append(doc.id)
+        for name, column in self.cols.arrays().items():
+            setattr(self.cols, name, np.concatenate([column, np.array([r[name] for r in rows], column.dtype)]))
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        self.vectors = np.vstack([self.vectors, vectors / np.where(norms == 0, 1, norms)])
+        return len(documents)
+
+    def delete(self, ids: list[str]) -> int:
+        removed = 0
+        for doc_id in ids:
+            row = self.row_of.pop(doc_id, None)
+            if row is not None:
+                self.cols.alive[row] = False
+                removed += 1
+        return removed
+
+    def count(self) -> int:
+        return len(self.row_of)
+
+    # -- reads ----------------------------------------------------------------------
+    def _mask(self, query: Query) -> np.ndarray:
+        c, f = self.cols, query.filters
+        mask = c.alive.copy()
+        if f.kinds:
+            mask &= np.isin(c.kind, [_KINDS.index(k) for k in f.kinds])
+        if f.schedules:
+            mask &= np.isin(c.schedule, [_SCHEDULES.index(s) for s in f.schedules])
+        if f.region_prefix:
+            scale = 10 ** (6 - len(f.region_prefix))
+            mask &= (c.region // scale) == int(f.region_prefix)
+        if f.wage_floor_monthly is not None:  # a posting that can pay at least the floor
+            mask &= c.wage_max >= float(f.wage_floor_monthly)
+        if f.wage_ceiling_monthly is not None:
+            mask &= c.wage_min <= float(f.wage_ceiling_monthly)
+        if f.age is not None:  # love posts and posts without limits carry -1: no bound
+            mask &= ((c.age_min < 0) | (c.age_min <= f.age)) & ((c.age_max < 0) | (c.age_max >= f.age))
+        if f.skills_free_only:
+            mask &= c.skills_free
+        if f.disabled_suitable:
+            mask &= c.disabled
+        if f.valid_on is not None:
+            day = f.valid_on.toordinal()
+            mask &= (c.valid_from <= day) & (c.valid_until >= day)
+        if f.near is not None:
+            mask &= self.distance_km(*f.near) <= f.within_km
+        return mask
+
+    def distance_km(self, lat: float, lon: float) -> np.ndarray:
+        """Great-circle distance of every row from a point (NaN where a row has no place)."""
+        lat1, lon1 = math.radians(lat), math.radians(lon)
+        lat2, lon2 = np.radians(self.cols.lat), np.radians(self.cols.lon)
+        h = np.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+        return 2 * EARTH_KM * np.arcsin(np.sqrt(h))
+
+    def _bm25(self, tokens: list[str], mask: np.ndarray) -> np.ndarray:
+        scores = np.zeros(len(self.cols.ids), np.float32)
+        alive = self.cols.alive
+        n = int(alive.sum())
+        if n == 0:
+            return scores
+        avgdl = float(self.cols.length[alive].mean()) or 1.0
+        for token in set(tokens):
+            postings = self.postings.get(token)
+            if not postings:
+                continue
+            rows = np.fromiter(postings.keys(), np.int64, len(postings))
+            tf = np.fromiter(postings.values(), np.float32, len(postings))
+            live = alive[rows]
+            rows, tf = rows[live], tf[live]
+            df = len(rows)
+            if df == 0:
+                continue
+            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            dl = self.cols.length[rows]
+            scores[rows] += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / avgdl))
+        scores[~mask] = 0
+        return scores
+
+    def search(self, query: Query) -> list[Hit]:
+        check_query(query, self.dimension)
+        mask = self._mask(query)
+        candidates = np.flatnonzero(mask)
+        if candidates.size == 0:
+            return []
+        lists: dict[str, dict[int, float]] = {}
+        if query.mode in ("bm25", "hybrid") and query.text.strip():
+            bm25 = self._bm25(text.tokens(query.text), mask)
+            lists["bm25"] = _top(bm25, candidates, CANDIDATES if query.mode == "hybrid" else query.k, positive=True)
+        if query.mode in ("vector", "hybrid") and query.vector is not None:
+            sims = self.vectors[candidates] @ np.asarray(query.vector, np.float32)
+            full = np.full(len(self.cols.ids), -np.inf, np.float32)
+            full[candidates] = sims
+            lists["vector"] = _top(full, candidates, CANDIDATES if query.mode == "hybrid" else query.k)
+        if not lists:  # filters only: newest valid postings first, no score to rank by
+            rows = candidates[::-1][: query.k]
+            return [Hit(self.cols.ids[r], 0.0, {}) for r in rows]
+        if query.mode != "hybrid":
+            (name, scores), = lists.items()
+            ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[: query.k]
+            return [Hit(self.cols.ids[r], s, {name: s}) for r, s in ranked]
+        weights = {"bm25": query.text_weight, "vector": 1 - query.text_weight}
+        fused: dict[int, float] = defaultdict(float)
+        parts: dict[int, dict[str, float]] = defaultdict(dict)
+        for name, scores in lists.items():
+            for row, (raw, norm) in _min_max(scores).items():
+                fused[row] += weights[name] * norm
+                parts[row][name] = raw
+                parts[row][f"{name}_normalised"] = norm
+        ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[: query.k]
+        return [Hit(self.cols.ids[r], s, parts[r]) for r, s in ranked]
+
+    # -- persistence ----------------------------------------------------------------
+    def save(self, path: Path | None = None) -> Path:
+        """Write the live rows (compacted) to ``path``: arrays in one .npz, ids and postings as JSON."""
+        path = Path(path or self.path)
+        path.mkdir(parents=True, exist_ok=True)
+        keep = np.flatnonzero(self.cols.alive)
+        remap = {int(old): new for new, old in enumerate(keep)}
+        arrays = {k: v[keep] for k, v in self.cols.arrays().items()}
+        np.savez(path / "index.npz", vectors=self.vectors[keep], **arrays)
+        postings = {t: {str(remap[r]): tf for r, tf in rows.items() if r in remap}
+                    for t, rows in self.postings.items()}
+        meta = {"dimension": self.dimension, "ids": [self.cols.ids[r] for r in keep],
+                "postings": {t: p for t, p in postings.items() if p}}
+        tmp = path / "meta.json.tmp"
+        tmp.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path / "meta.json")
+        return path
+
+    @classmethod
+    def load(cls, path: Path) -> EmbeddedIndex:
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        index = cls(meta["dimension"], path)
+        with np.load(path / "index.npz") as data:
+            index.vectors = data["vectors"]
+            for name in index.cols.arrays():
+                setattr(index.cols, name, data[name])
+        index.cols.ids = list(meta["ids"])
+        index.row_of = {doc_id: row for row, doc_id in enumerate(index.cols.ids)}
+        index.postings = defaultdict(dict, {t: {int(r): tf for r, tf in rows.items()}
+                                            for t, rows in meta["postings"].items()})
+        return index
+
+
+def _top(scores: np.ndarray, candidates: np.ndarray, k: int, positive: bool = False) -> dict[int, float]:
+    values = scores[candidates]
+    if positive:
+        keep = values > 0
+        candidates, values = candidates[keep], values[keep]
+    if values.size > k:
+        part = np.argpartition(-values, k - 1)[:k]
+        candidates, values = candidates[part], values[part]
+    return {int(r): float(v) for r, v in zip(candidates, values, strict=True)}
+
+
+def _min_max(scores: dict[int, float]) -> dict[int, tuple[float, float]]:
+    """Each score with its min-max normalised value over the list (1.0 when all are equal)."""
+    if not scores:
+        return {}
+    low, high = min(scores.values()), max(scores.values())
+    span = high - low
+    return {row: (raw, (raw - low) / span if span else 1.0) for row, raw in scores.items()}

@@ -1,0 +1,53 @@
+"""Segmentation with the domain lexicon, and the static model built here and loaded back."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from sentence_transformers import SentenceTransformer
+
+from indexer import text
+from indexer.model import build_vocabulary, encode, load, make_tokenizer
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("想找个保洁工作", ["保洁"]), ("清洁工", ["保洁"]), ("送外卖的骑手", ["外卖员", "外卖员"]),
+     ("会开叉车，有叉车证", ["叉车工", "叉车证"]), ("看门", ["保安"]), ("带孩子", ["育婴员"])],
+)
+def test_tokens_fold_synonyms_to_one_canonical_word(query, expected):
+    assert text.tokens(query) == expected
+
+
+def test_two_character_words_survive_segmentation():
+    # FTS5's trigram tokenizer would miss these; segmentation keeps them.
+    assert "保洁" in text.segment("河道保洁和小区保洁")
+
+
+def test_maximum_matching_tokenizer_keeps_words_and_never_loses_characters():
+    vocabulary = build_vocabulary(["养老护理员照顾老人", "保洁员打扫卫生"], min_count=1)
+    tokenizer = make_tokenizer(vocabulary)
+    encoded = tokenizer.encode("养老护理员需护理证")
+    assert encoded.tokens[0] == "养老护理员"
+    assert "[UNK]" not in encoded.tokens  # every character is in the vocabulary
+
+
+def test_the_model_is_saved_and_loaded_with_the_real_api(model_path):
+    modules = json.loads((model_path / "modules.json").read_text())
+    assert any("StaticEmbedding" in m["type"] for m in modules)
+    plain = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
+    assert plain.encode(["保洁员"]).shape == (1, 64)
+
+
+def test_synonyms_and_duties_land_near_their_job(model):
+    jobs = ["保洁员", "叉车工", "养老护理员", "外卖配送员", "保安员", "育婴员"]
+    queries = ["打扫卫生", "开叉车", "照顾老人", "送外卖", "看门", "带孩子"]
+    sims = encode(model, queries) @ encode(model, jobs).T
+    assert (sims.argmax(axis=1) == np.arange(len(jobs))).all(), np.round(sims, 2)
+
+
+def test_a_missing_model_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="向量模型不存在"):
+        load(tmp_path / "nowhere")
