@@ -11,7 +11,7 @@ DEMO_PERSONS ?= 2000
 DEMO_SEED ?= 20230201
 LOCAL_PG_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install run migrate demo serve test bench-scoring schema clean
+.PHONY: install run migrate demo index serve test bench-scoring schema clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,13 @@ demo: migrate
 serve: install
 	$(BIN)/jiuyuan serve
 
-run: demo serve
+# The embedding model is trained once on the ledger's postings (a few seconds for the demo);
+# the index is rebuilt on every run so expired postings drop out.
+index: demo
+	$(BIN)/jiuyuan index train-model --quiet
+	$(BIN)/jiuyuan index rebuild --quiet
+
+run: index serve
 
 test: install
 	@if [ -z "$$JIUYUAN_TEST_PG_URL" ]; then \

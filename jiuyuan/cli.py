@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from datetime import date
+from pathlib import Path
 
 from jiuyuan.settings import get_settings
 
@@ -178,6 +179,50 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_index(args: argparse.Namespace) -> int:
+    import json
+
+    from indexer import build, model
+    from ledger import db
+
+    path = Path(args.path) if args.path else build.index_dir()
+    if args.action == "stats":
+        if not (path / "meta.json").exists():
+            print(f"索引不存在：{path}（先运行 jiuyuan index rebuild）", file=sys.stderr)
+            return 2
+        print(json.dumps(build.stats(path), ensure_ascii=False, indent=1))
+        return 0
+    engine = db.make_engine(args.database_url or get_settings().db.url)
+    try:
+        with db.session_factory(engine)() as session:
+            if args.action == "train-model":
+                out = Path(args.model) if args.model else model.model_dir()
+                if out.exists() and not args.force:
+                    print(f"向量模型已存在：{out}（--force 重新训练）")
+                    return 0
+                texts = build.training_texts(session)
+                if not texts:
+                    print("台账中没有岗位，无法训练：请先导入岗位或运行 jiuyuan demo", file=sys.stderr)
+                    return 2
+                started = time.perf_counter()
+                model.train(texts, out, dim=args.dim, progress=not args.quiet)
+                print(f"向量模型已保存：{out}（{len(texts)} 条岗位，{time.perf_counter() - started:.1f}s）")
+                return 0
+            try:
+                encoder = model.load(Path(args.model) if args.model else None)
+            except FileNotFoundError as exc:
+                print(str(exc), file=sys.stderr)
+                return 2
+            if args.action == "update" and (path / "meta.json").exists():
+                report = build.update(session, encoder, path, args.as_of, progress=not args.quiet)
+            else:
+                report = build.rebuild(session, encoder, path, args.as_of, progress=not args.quiet)
+            print(f"索引 {path}：{report}")
+            return 0
+    finally:
+        engine.dispose()
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -246,6 +291,20 @@ def build_parser() -> argparse.ArgumentParser:
     p_report.add_argument("--actor", default="cli", help="生成责任清单的经办人（写入审计日志）")
     p_report.add_argument("--local", help="地方参数文件（责任清单判断退出情形用）")
     p_report.set_defaults(func=cmd_report)
+
+    p_index = sub.add_parser(
+        "index", help="检索索引：train-model 训练向量模型 / rebuild 重建 / update 增量更新 / stats 统计",
+        description="岗位检索索引（嵌入式，保存在 var/index）。train-model 用台账中的岗位训练中文静态向量模型；"
+                    "rebuild 重建索引；update 加入新岗位、移出过期或已招满的岗位；stats 输出索引规模。",
+    )
+    p_index.add_argument("action", choices=("train-model", "rebuild", "update", "stats"))
+    p_index.add_argument("--path", help="索引目录 (default var/index 或 JIUYUAN_INDEX_DIR)")
+    p_index.add_argument("--model", help="向量模型目录 (default var/models/jiuyuan-static-zh 或 JIUYUAN_EMBEDDING_MODEL)")
+    p_index.add_argument("--dim", type=_positive, default=128, help="训练时的向量维度 (default 128)")
+    p_index.add_argument("--force", action="store_true", help="模型已存在时也重新训练")
+    p_index.add_argument("--as-of", type=_date, default=date.today(), help="以该日判断岗位是否有效 (default: today)")
+    p_index.add_argument("--quiet", action="store_true", help="不显示进度条")
+    p_index.set_defaults(func=cmd_index)
 
     p_serve = sub.add_parser("serve", help="启动 API 服务（OpenAPI 文档在 /schema）",
                              description="启动 Litestar API。文档：http://HOST:PORT/schema")

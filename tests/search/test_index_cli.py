@@ -1,0 +1,32 @@
+"""`jiuyuan index`: train the model on the ledger, rebuild, update as postings expire, stats."""
+
+from __future__ import annotations
+
+import json
+
+from jiuyuan.cli import main
+
+
+def test_train_rebuild_update_stats(tmp_path, monkeypatch, capsys):
+    db = f"sqlite:///{tmp_path / 'ledger.db'}"
+    monkeypatch.setenv("JIUYUAN_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("JIUYUAN_EMBEDDING_MODEL", str(tmp_path / "model"))
+    base = ["--database-url", db]
+    assert main([*base, "index", "rebuild", "--quiet"]) == 2  # no model yet: a clear refusal
+    assert "向量模型不存在" in capsys.readouterr().err
+    assert main([*base, "demo", "--postings", "600", "--persons", "20", "--seed", "5", "--as-of", "2026-11-22",
+                 "--quiet"]) == 0
+    assert main([*base, "index", "train-model", "--dim", "32", "--quiet"]) == 0
+    assert main([*base, "index", "rebuild", "--as-of", "2026-11-22", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "写入" in out and "条/秒" in out
+    assert main(["index", "stats"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first["dimension"] == 32 and 0 < first["postings"] <= 600
+    # A month later some postings have expired: update drops them, adds nothing new.
+    assert main([*base, "index", "update", "--as-of", "2026-12-25", "--quiet"]) == 0
+    assert "移出" in capsys.readouterr().out
+    assert main(["index", "stats"]) == 0
+    assert json.loads(capsys.readouterr().out)["postings"] < first["postings"]
+    assert main([*base, "index", "train-model", "--quiet"]) == 0
+    assert "已存在" in capsys.readouterr().out
