@@ -3,6 +3,7 @@ the fields the filters read. Never an ID number, name, phone or health detail.""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -61,6 +62,16 @@ class PostingDocument:
     @property
     def monthly_wage_max(self) -> Decimal | None:
         return monthly_equivalent(self.wage_max, self.wage_unit)
+
+    @property
+    def duplicate_key(self) -> str:
+        """The same job posted twice, or by two sources: same employer, same title and the same
+        words in its text once segmented, synonym-folded and stripped of numbers and order."""
+        from indexer import text
+
+        words = sorted({t for t in text.tokens(self.text) if not t.isdigit()})
+        digest = hashlib.sha1(f"{self.employer_name}|{' '.join(text.tokens(self.title))}|{' '.join(words)}".encode())
+        return digest.hexdigest()[:16]
 
     @property
     def text(self) -> str:

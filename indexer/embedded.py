@@ -46,13 +46,14 @@ class _Columns:
     valid_from: np.ndarray
     valid_until: np.ndarray
     length: np.ndarray
+    duplicate: np.ndarray
 
     @classmethod
     def empty(cls) -> _Columns:
         f32, i32 = np.zeros(0, np.float32), np.zeros(0, np.int32)
         return cls([], np.zeros(0, bool), np.zeros(0, np.int8), np.zeros(0, np.int8), i32, f32, f32, f32, f32,
                    np.zeros(0, np.int16), np.zeros(0, np.int16), np.zeros(0, bool), np.zeros(0, bool), i32, i32,
-                   f32)
+                   f32, np.zeros(0, np.uint64))
 
     def arrays(self) -> dict[str, np.ndarray]:
         return {k: v for k, v in self.__dict__.items() if k != "ids"}
@@ -69,6 +70,7 @@ def _row(doc: PostingDocument, length: int) -> dict:
         "age_min": -1 if doc.age_min is None else doc.age_min, "age_max": -1 if doc.age_max is None else doc.age_max,
         "skills_free": not doc.skills_required, "disabled": doc.disabled_suitable,
         "valid_from": doc.valid_from.toordinal(), "valid_until": doc.valid_until.toordinal(), "length": length,
+        "duplicate": int(doc.duplicate_key, 16),
     }
 
 
@@ -181,21 +183,25 @@ class EmbeddedIndex:
         if candidates.size == 0:
             return []
         lists: dict[str, dict[int, float]] = {}
+        # Collapsing drops hits, so single-mode lists reach further down before the cut.
+        depth = CANDIDATES if query.mode == "hybrid" else (max(4 * query.k, CANDIDATES)
+                                                             if query.collapse_duplicates else query.k)
         if query.mode in ("bm25", "hybrid") and query.text.strip():
             bm25 = self._bm25(text.tokens(query.text), mask)
-            lists["bm25"] = _top(bm25, candidates, CANDIDATES if query.mode == "hybrid" else query.k, positive=True)
+            lists["bm25"] = _top(bm25, candidates, depth, positive=True)
         if query.mode in ("vector", "hybrid") and query.vector is not None:
             sims = self.vectors[candidates] @ np.asarray(query.vector, np.float32)
             full = np.full(len(self.cols.ids), -np.inf, np.float32)
             full[candidates] = sims
-            lists["vector"] = _top(full, candidates, CANDIDATES if query.mode == "hybrid" else query.k)
+            lists["vector"] = _top(full, candidates, depth)
         if not lists:  # filters only: newest valid postings first, no score to rank by
-            rows = candidates[::-1][: query.k]
+            rows = self._collapse(list(candidates[::-1]), query)
             return [Hit(self.cols.ids[r], 0.0, {}) for r in rows]
         if query.mode != "hybrid":
             (name, scores), = lists.items()
-            ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[: query.k]
-            return [Hit(self.cols.ids[r], s, {name: s}) for r, s in ranked]
+            ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+            return [Hit(self.cols.ids[r], scores[r], {name: scores[r]})
+                    for r in self._collapse([r for r, _ in ranked], query)]
         weights = {"bm25": query.text_weight, "vector": 1 - query.text_weight}
         fused: dict[int, float] = defaultdict(float)
         parts: dict[int, dict[str, float]] = defaultdict(dict)
@@ -204,8 +210,23 @@ class EmbeddedIndex:
                 fused[row] += weights[name] * norm
                 parts[row][name] = raw
                 parts[row][f"{name}_normalised"] = norm
-        ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[: query.k]
-        return [Hit(self.cols.ids[r], s, parts[r]) for r, s in ranked]
+        ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [Hit(self.cols.ids[r], fused[r], parts[r]) for r in self._collapse([r for r, _ in ranked], query)]
+
+    def _collapse(self, rows: list[int], query: Query) -> list[int]:
+        """The first ``k`` rows, one per duplicate group when the query asks for it."""
+        if not query.collapse_duplicates:
+            return [int(r) for r in rows[: query.k]]
+        seen: set[int] = set()
+        out: list[int] = []
+        for r in rows:
+            group = int(self.cols.duplicate[r])
+            if group not in seen:
+                seen.add(group)
+                out.append(int(r))
+                if len(out) == query.k:
+                    break
+        return out
 
     # -- persistence ----------------------------------------------------------------
     def save(self, path: Path | None = None) -> Path:

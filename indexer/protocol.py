@@ -54,6 +54,8 @@ class Query:
     mode: Mode = "hybrid"
     k: int = 10
     text_weight: float = DEFAULT_TEXT_WEIGHT
+    collapse_duplicates: bool = True
+    """Show one posting per duplicate group (the best-scored)."""
 
 
 @dataclass(frozen=True)

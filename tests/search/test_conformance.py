@@ -126,3 +126,26 @@ def test_a_malformed_vector_batch_is_rejected_not_indexed(index, docs):
     with pytest.raises(ValueError, match="向量形状"):
         index.upsert(docs[:2], np.zeros((2, 3), np.float32))
     assert index.count() == before
+
+
+def test_the_same_job_posted_twice_is_collapsed(index, model, docs):
+    twin = replace(docs[5], id="second-source-copy", description=docs[5].description + " ")
+    assert twin.duplicate_key == docs[5].duplicate_key
+    index.upsert([twin], encode(model, [twin.text]))
+    query = Query(text=docs[5].title, vector=encode(model, [docs[5].text])[0], k=200,
+                  filters=Filters(region_prefix=docs[5].region_code))
+    ids = [h.id for h in index.search(query)]
+    assert (docs[5].id in ids) != ("second-source-copy" in ids)  # exactly one of the two
+    both = [h.id for h in index.search(replace(query, collapse_duplicates=False))]
+    assert docs[5].id in both and "second-source-copy" in both
+
+
+def test_typeahead_takes_characters_pinyin_and_initials(docs):
+    from indexer.typeahead import Typeahead
+
+    t = Typeahead(d.title for d in docs)
+    assert t.suggest("bj")[0].startswith("保洁")
+    assert "保安员" in t.suggest("bao")
+    assert t.suggest("养老")[0].startswith("养老护理")
+    assert "叉车工" in t.suggest("ccg")
+    assert t.suggest("  ") == []

@@ -1,0 +1,48 @@
+"""Typeahead for job titles and skills: characters, full pinyin or its initials (bj → 保洁),
+since many counter users type that way. Pinyin comes from pypinyin."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pypinyin import Style, lazy_pinyin
+
+from indexer import text
+
+
+@dataclass(frozen=True)
+class Entry:
+    word: str
+    full: str  # baojie
+    initials: str  # bj
+    weight: int
+
+
+def _entry(word: str, weight: int) -> Entry:
+    syllables = lazy_pinyin(word, style=Style.NORMAL, errors="ignore")
+    return Entry(word, "".join(syllables), "".join(s[0] for s in syllables if s), weight)
+
+
+class Typeahead:
+    """Suggestions ranked by how many postings use the word, then shorter first."""
+
+    def __init__(self, titles: Iterable[str] = ()):
+        counts: Counter[str] = Counter()
+        for title in titles:
+            counts[title.split("·")[-1]] += 1
+            counts.update(w for w in text.segment(title) if len(w) > 1)
+        lexicon = text.lexicon()
+        for word in {w for group in lexicon["synonyms"] for w in group} | set(lexicon["terms"]):
+            counts[word] += 0
+        self.entries = [_entry(w, n) for w, n in counts.items()]
+
+    def suggest(self, typed: str, limit: int = 8) -> list[str]:
+        typed = typed.strip().lower().replace(" ", "")
+        if not typed:
+            return []
+        matches = [e for e in self.entries
+                   if e.word.startswith(typed) or e.full.startswith(typed) or e.initials.startswith(typed)]
+        matches.sort(key=lambda e: (-e.weight, len(e.word), e.word))
+        return [e.word for e in matches[:limit]]
