@@ -11,7 +11,7 @@ DEMO_PERSONS ?= 2000
 DEMO_SEED ?= 20230201
 LOCAL_PG_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install run migrate demo index serve test bench-scoring schema clean
+.PHONY: install run migrate demo index serve test bench-scoring bench-search schema clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,9 @@ test: install
 
 bench-scoring: install
 	$(BIN)/python -m scoring.bench
+
+bench-search: install
+	$(BIN)/python -m indexer.bench --sizes 10000 100000
 
 # The JSON Schema of the policy engine's input (facts) and output (report).
 schema: install

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from decimal import Decimal
 
-from jiuyuan import regions
+from jiuyuan import regions, validation
 from jiuyuan.vocab import PostingKind, Schedule, WageUnit
 
 # Monthly equivalents so wages of every unit compare (kept beside the original): 8 hours a
@@ -52,6 +53,24 @@ class PostingDocument:
     regions: tuple[str, ...] = field(default=())
 
     def __post_init__(self):
+        """A malformed posting is rejected with its reasons, never indexed quietly."""
+        c = validation.Checker()
+        if not str(self.id).strip():
+            c.fail("id", "岗位编号不能为空")
+        if not self.title.strip():
+            c.fail("title", "岗位名称不能为空")
+        c.check("region_code", validation.region_code, self.region_code)
+        c.check("wage_min", validation.money, str(self.wage_min))
+        c.check("wage_max", validation.money, str(self.wage_max))
+        if self.wage_max < self.wage_min:
+            c.fail("wage_max", "最高工资不能低于最低工资")
+        validation.date_range(c, "valid_from", self.valid_from, "valid_until", self.valid_until)
+        if self.kind is PostingKind.LOVE and (self.age_min is not None or self.age_max is not None
+                                              or self.skills_required):
+            c.fail("kind", "爱心岗位无年龄限制、无技能要求（000 §2）")
+        if (self.latitude is None) != (self.longitude is None):
+            c.fail("latitude", "经纬度须同时给出")
+        c.raise_if_any()
         if not self.regions:
             object.__setattr__(self, "regions", tuple(regions.ancestors(self.region_code)))
 
@@ -73,11 +92,11 @@ class PostingDocument:
         digest = hashlib.sha1(f"{self.employer_name}|{' '.join(text.tokens(self.title))}|{' '.join(words)}".encode())
         return digest.hexdigest()[:16]
 
-    @property
+    @cached_property
     def text(self) -> str:
         """What is embedded and segmented: title, duties, employer, kind, schedule, skills."""
         skills = "、".join(self.skills_required) if self.skills_required else "无技能要求"
-        return (f"{self.title}。{self.description}。{self.employer_name}。{self.kind.label}，{self.schedule.label}。"
+        return (f"{self.title}。{self.description.rstrip('。')}。{self.employer_name}。{self.kind.label}，{self.schedule.label}。"
                 f"技能：{skills}")
 
 

@@ -47,5 +47,11 @@ def segment(text: str) -> list[str]:
 
 def tokens(text: str) -> list[str]:
     """BM25 tokens: segmented, stop words dropped, synonyms folded to their canonical word."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=65536)
+def _tokens(text: str) -> tuple[str, ...]:
+    # Cached: titles, duties and query phrases repeat across postings and searches.
     table = canonical()
-    return [table.get(w, w) for w in segment(text) if w not in STOPWORDS]
+    return tuple(table.get(w, w) for w in segment(text) if w not in STOPWORDS)

@@ -149,3 +149,15 @@ def test_typeahead_takes_characters_pinyin_and_initials(docs):
     assert t.suggest("养老")[0].startswith("养老护理")
     assert "叉车工" in t.suggest("ccg")
     assert t.suggest("  ") == []
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"region_code": "999999"}, "region_code"), ({"wage_max": Decimal("1")}, "wage_max"),
+     ({"valid_until": date(2020, 1, 1)}, "valid_until"), ({"title": " "}, "title"),
+     ({"kind": PostingKind.LOVE, "age_min": 18, "age_max": 50}, "kind")],
+)
+def test_a_malformed_posting_is_rejected_with_its_reason(docs, change, field):
+    with pytest.raises(InvalidInput) as err:
+        replace(docs[0], **change)
+    assert field in [e.field for e in err.value.errors]

@@ -30,3 +30,13 @@ def test_train_rebuild_update_stats(tmp_path, monkeypatch, capsys):
     assert json.loads(capsys.readouterr().out)["postings"] < first["postings"]
     assert main([*base, "index", "train-model", "--quiet"]) == 0
     assert "已存在" in capsys.readouterr().out
+
+
+def test_the_search_benchmark_runs_and_prints_its_table(capsys):
+    from indexer.bench import eval_queries, main as bench
+
+    assert len(eval_queries()) >= 50
+    assert bench(["--sizes", "400"]) == 0
+    out = capsys.readouterr().out
+    for needle in ("postings/s", "bare encode", "p50 ms", "nDCG@10", "recall@50", "hybrid − bm25"):
+        assert needle in out

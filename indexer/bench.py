@@ -1,0 +1,159 @@
+"""Search benchmark: indexing speed, query latency and retrieval quality, printed as a table.
+
+    python -m indexer.bench [--sizes 10000 100000]        (make bench-search)
+
+Measured in one run on generated demo postings (seed 1), against baselines from the same
+run: indexing against the model's bare ``encode`` of the same texts; query latency against
+a bare numpy matrix–vector scan over the same vectors (the floor of exact search). Quality:
+the labelled queries of ``indexer/data/eval_queries.yaml`` (graded by the generator's
+occupation labels, not by the ranking code), each limited to one county and to postings
+valid on the demo date, as a counter would search: nDCG@10 and recall@50 per mode.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import time
+from dataclasses import replace
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+import numpy as np
+import yaml
+
+from indexer.documents import PostingDocument
+from indexer.embedded import EmbeddedIndex
+from indexer.model import encode, load, train
+from indexer.protocol import Filters, Query
+from jiuyuan.vocab import PostingKind, Schedule
+
+ANCHOR = date(2026, 11, 22)
+COUNTIES = ("430121", "430102", "430321", "430421", "430503", "430182")
+
+
+def documents(n: int) -> list[PostingDocument]:
+    from ledger.demo.generate import generate
+
+    data = generate(1, n, 1, ANCHOR)
+    employers = {e["uscc"]: e["name"] for e in data.employers}
+    return [PostingDocument(
+        id=p["ref"], title=p["title"], description=p["description"], employer_name=employers[p["employer_uscc"]],
+        kind=p["kind"], schedule=p["schedule"], wage_min=p["wage_min"], wage_max=p["wage_max"],
+        wage_unit=p["wage_unit"], region_code=p["region_code"], valid_from=p["valid_from"],
+        valid_until=p["valid_until"], latitude=p["latitude"], longitude=p["longitude"], age_min=p["age_min"],
+        age_max=p["age_max"], skills_required=tuple(p["skills_required"]), disabled_suitable=p["disabled_suitable"],
+        headcount=p["headcount"]) for p in data.postings]
+
+
+def eval_queries() -> list[dict]:
+    return yaml.safe_load(resources.files("indexer.data").joinpath("eval_queries.yaml").read_text("utf-8"))
+
+
+def family(doc: PostingDocument) -> str:
+    return doc.title.removeprefix("爱心岗位·")
+
+
+def ndcg_at(grades: list[int], ideal: list[int], k: int) -> float:
+    dcg = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(grades[:k]))
+    idcg = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(sorted(ideal, reverse=True)[:k]))
+    return dcg / idcg if idcg else 0.0
+
+
+def _pct(values: list[float], p: float) -> float:
+    return float(np.percentile(values, p)) if values else 0.0
+
+
+def run(n: int, model, out) -> None:
+    docs = documents(n)
+    by_id = {d.id: d for d in docs}
+    texts = [d.text for d in docs]
+    t = time.perf_counter()
+    encode(model, texts)
+    bare_encode = time.perf_counter() - t
+    index = EmbeddedIndex(model.get_embedding_dimension())
+    t = time.perf_counter()
+    for start in range(0, n, 2048):
+        batch = docs[start:start + 2048]
+        index.upsert(batch, encode(model, [d.text for d in batch]))
+    indexing = time.perf_counter() - t
+    arrays = sum(v.nbytes for v in index.cols.arrays().values()) + index.vectors.nbytes
+    with TemporaryDirectory() as tmp:
+        disk = sum(f.stat().st_size for f in index.save(Path(tmp)).iterdir())
+
+    queries = eval_queries()
+    modes = ("bm25", "vector", "hybrid")
+    latency = {m: [] for m in modes}
+    latency_with_embedding = {m: [] for m in modes}
+    quality = {m: ([], []) for m in modes}
+    scan = []
+    for i, spec in enumerate(queries):
+        filters = Filters(region_prefix=COUNTIES[i % len(COUNTIES)], valid_on=ANCHOR,
+                          kinds=(PostingKind(spec["kind"]),) if spec.get("kind") else (),
+                          schedules=(Schedule(spec["schedule"]),) if spec.get("schedule") else (),
+                          disabled_suitable=bool(spec.get("disabled")))
+        t = time.perf_counter()
+        vector = encode(model, [spec["q"]])[0]
+        embed_s = time.perf_counter() - t
+        t = time.perf_counter()
+        index.vectors @ vector
+        scan.append(time.perf_counter() - t)
+        pool = [d for d in docs if index._mask(Query(text=" ", filters=filters))[index.row_of[d.id]]]
+        ideal = [spec["rel"].get(family(d), 0) for d in pool]
+        relevant = sum(1 for g in ideal if g)
+        for mode in modes:
+            query = Query(text=spec["q"], vector=vector, mode=mode, k=50, filters=filters, collapse_duplicates=False)
+            t = time.perf_counter()
+            hits = index.search(query)
+            spent = time.perf_counter() - t
+            latency[mode].append(spent)
+            latency_with_embedding[mode].append(spent + embed_s)
+            grades = [spec["rel"].get(family(by_id[h.id]), 0) for h in hits]
+            quality[mode][0].append(ndcg_at(grades, ideal, 10))
+            quality[mode][1].append(sum(1 for g in grades if g) / relevant if relevant else 0.0)
+
+    floor = _pct(scan, 50) * 1000
+    print(f"\n## {n:,} postings (dimension {index.dimension}, exact search: recall@10 against exact = 1.00)", file=out)
+    print(f"indexing: {n / indexing:,.0f} postings/s; bare encode {n / bare_encode:,.0f} texts/s; "
+          f"ratio {bare_encode / indexing:.2f} (goal ≥ 0.9)", file=out)
+    print(f"memory: arrays + vectors {arrays / 2**20:.1f} MiB; on disk {disk / 2**20:.1f} MiB", file=out)
+    print(f"bare numpy scan over all vectors: p50 {floor:.2f} ms", file=out)
+    print("| mode | p50 ms | p95 ms | p50 ms incl. embedding | p95 incl. | p50 / bare scan | nDCG@10 | recall@50 |",
+          file=out)
+    print("|---|---|---|---|---|---|---|---|", file=out)
+    for mode in modes:
+        p50 = _pct(latency[mode], 50) * 1000
+        print(f"| {mode} | {p50:.2f} | {_pct(latency[mode], 95) * 1000:.2f} | "
+              f"{_pct(latency_with_embedding[mode], 50) * 1000:.2f} | {_pct(latency_with_embedding[mode], 95) * 1000:.2f} | "
+              f"{p50 / floor if floor else 0:.1f}× | {statistics.mean(quality[mode][0]):.3f} | "
+              f"{statistics.mean(quality[mode][1]):.3f} |", file=out)
+    gain = statistics.mean(quality["hybrid"][0]) - statistics.mean(quality["bm25"][0])
+    print(f"hybrid − bm25 nDCG@10: {gain:+.3f} (goal ≥ +0.05); {len(queries)} labelled queries", file=out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m indexer.bench", description="检索基准：建索引速度、查询延迟、检索质量")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000], help="岗位规模")
+    parser.add_argument("--model", help="向量模型目录（默认：在第一个规模的岗位上现训练）")
+    args = parser.parse_args(argv)
+    if args.model:
+        model = load(Path(args.model))
+    else:
+        with TemporaryDirectory() as tmp:
+            t = time.perf_counter()
+            corpus = documents(args.sizes[0])
+            train([(d.title, d.description) for d in corpus], Path(tmp) / "m", progress=False)
+            model = load(Path(tmp) / "m")
+            print(f"model trained on {len(corpus):,} postings in {time.perf_counter() - t:.1f}s")
+    for n in args.sizes:
+        run(n, model, sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
