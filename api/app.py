@@ -16,7 +16,7 @@ from litestar.static_files import create_static_files_router
 from api.deps import provide_session
 from api.errors import EXCEPTION_HANDLERS
 from api.routes.health import health
-from api.routes.postings import get_posting, list_postings
+from api.routes.postings import get_posting, list_postings, posting_changes
 from api.routes.regions import get_region
 from api.routes.reports import dispatch_table, jiaxing_table
 from jiuyuan import __version__
@@ -42,7 +42,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=[
-            health, get_region, list_postings, get_posting, dispatch_table, jiaxing_table,
+            health, get_region, list_postings, get_posting, posting_changes, dispatch_table, jiaxing_table,
             create_static_files_router(path=SWAGGER_ASSETS, directories=[SWAGGER_STATIC],
                                        include_in_schema=False),
         ],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import msgspec
@@ -70,3 +70,15 @@ class ProblemDetails(msgspec.Struct, omit_defaults=True):
     detail: str
     instance: str
     errors: list[FieldProblem] = []
+
+
+class ChangeOut(msgspec.Struct):
+    cursor: int
+    posting_id: int
+    change: str
+    at: datetime
+
+
+class ChangePage(msgspec.Struct):
+    changes: list[ChangeOut]
+    next_cursor: int

@@ -16,7 +16,6 @@ import argparse
 import math
 import statistics
 import time
-from dataclasses import replace
 from datetime import date
 from importlib import resources
 from pathlib import Path

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 from tqdm import tqdm
 
@@ -23,7 +23,8 @@ from indexer.embedded import EmbeddedIndex
 from indexer.model import encode
 from jiuyuan.settings import PROJECT_ROOT
 from jiuyuan.vocab import PostingStatus
-from ledger.models import JobPosting
+from ledger import changes
+from ledger.models import JobPosting, PostingChange
 
 BATCH = 2048
 
@@ -74,10 +75,16 @@ def _write(index: EmbeddedIndex, model, docs: list[PostingDocument], progress: b
     return spent
 
 
+def _latest_change(session: Session) -> int:
+    return session.scalar(select(func.max(PostingChange.id))) or 0
+
+
 def rebuild(session: Session, model, path: Path, today: date, progress: bool = True) -> BuildReport:
     started = time.perf_counter()
+    cursor = _latest_change(session)  # read first: changes made while building are applied by the next sync
     docs = list(searchable(session, today))
     index = EmbeddedIndex(model.get_embedding_dimension(), path)
+    index.feed_cursor = cursor
     encode_s = _write(index, model, docs, progress)
     index.save()
     return BuildReport(len(docs), 0, time.perf_counter() - started, encode_s)
@@ -96,11 +103,43 @@ def update(session: Session, model, path: Path, today: date, progress: bool = Tr
     return BuildReport(len(new), len(gone), time.perf_counter() - started, encode_s)
 
 
+def sync(session: Session, model, path: Path, today: date, progress: bool = True) -> BuildReport:
+    """Apply the change feed since the index's cursor: re-embed changed postings that are
+    still searchable, drop withdrawn ones, and those that expired by date."""
+    started = time.perf_counter()
+    index = EmbeddedIndex.load(path)
+    changed: dict[int, str] = {}
+    while batch := changes.since(session, index.feed_cursor, limit=BATCH):
+        for change in batch:
+            changed[change.posting_id] = change.change
+        index.feed_cursor = batch[-1].cursor
+    wanted = {int(d.id): d for d in searchable_among(session, today, [pid for pid, c in changed.items()
+                                                                      if c == "upsert"])}
+    gone = [str(pid) for pid in changed if pid not in wanted]
+    expired = [doc_id for doc_id in index.row_of
+               if index.cols.valid_until[index.row_of[doc_id]] < today.toordinal()]
+    removed = index.delete(gone + expired)
+    encode_s = _write(index, model, list(wanted.values()), progress)
+    index.save()
+    return BuildReport(len(wanted), removed, time.perf_counter() - started, encode_s)
+
+
+def searchable_among(session: Session, today: date, ids: list[int]) -> list[PostingDocument]:
+    out: list[PostingDocument] = []
+    for start in range(0, len(ids), BATCH):
+        query = (select(JobPosting).options(joinedload(JobPosting.employer))
+                 .where(JobPosting.id.in_(ids[start:start + BATCH]), JobPosting.status == PostingStatus.OPEN,
+                        JobPosting.valid_from <= today, JobPosting.valid_until >= today))
+        out.extend(from_posting(p) for p in session.scalars(query))
+    return out
+
+
 def stats(path: Path) -> dict:
     index = EmbeddedIndex.load(path)
     arrays = sum(v.nbytes for v in index.cols.arrays().values()) + index.vectors.nbytes
     on_disk = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
     return {"postings": index.count(), "dimension": index.dimension, "terms": len(index.postings),
+            "feed_cursor": index.feed_cursor,
             "array_bytes": int(arrays), "disk_bytes": on_disk,
             "vector_scan_floor_ms": _scan_ms(index.vectors)}
 

@@ -82,6 +82,8 @@ class EmbeddedIndex:
         self.vectors = np.zeros((0, dimension), np.float32)
         self.row_of: dict[str, int] = {}
         self.postings: dict[str, dict[int, int]] = defaultdict(dict)  # token → {row: term frequency}
+        self.feed_cursor = 0
+        """The last change-feed entry the index has applied (ledger ``posting_changes.id``)."""
 
     # -- writes ---------------------------------------------------------------------
     def upsert(self, documents: list[PostingDocument], vectors: np.ndarray) -> int:
@@ -239,7 +241,7 @@ class EmbeddedIndex:
         np.savez(path / "index.npz", vectors=self.vectors[keep], **arrays)
         postings = {t: {str(remap[r]): tf for r, tf in rows.items() if r in remap}
                     for t, rows in self.postings.items()}
-        meta = {"dimension": self.dimension, "ids": [self.cols.ids[r] for r in keep],
+        meta = {"dimension": self.dimension, "feed_cursor": self.feed_cursor, "ids": [self.cols.ids[r] for r in keep],
                 "postings": {t: p for t, p in postings.items() if p}}
         tmp = path / "meta.json.tmp"
         tmp.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
@@ -255,6 +257,7 @@ class EmbeddedIndex:
             for name in index.cols.arrays():
                 setattr(index.cols, name, data[name])
         index.cols.ids = list(meta["ids"])
+        index.feed_cursor = meta.get("feed_cursor", 0)
         index.row_of = {doc_id: row for row, doc_id in enumerate(index.cols.ids)}
         index.postings = defaultdict(dict, {t: {int(r): tf for r, tf in rows.items()}
                                             for t, rows in meta["postings"].items()})

@@ -215,6 +215,8 @@ def cmd_index(args: argparse.Namespace) -> int:
                 return 2
             if args.action == "update" and (path / "meta.json").exists():
                 report = build.update(session, encoder, path, args.as_of, progress=not args.quiet)
+            elif args.action == "sync" and (path / "meta.json").exists():
+                report = build.sync(session, encoder, path, args.as_of, progress=not args.quiet)
             else:
                 report = build.rebuild(session, encoder, path, args.as_of, progress=not args.quiet)
             print(f"索引 {path}：{report}")
@@ -293,11 +295,12 @@ def build_parser() -> argparse.ArgumentParser:
     p_report.set_defaults(func=cmd_report)
 
     p_index = sub.add_parser(
-        "index", help="检索索引：train-model 训练向量模型 / rebuild 重建 / update 增量更新 / stats 统计",
+        "index", help="检索索引：train-model 训练向量模型 / rebuild 重建 / update 增量更新 / sync 按变更同步 / stats 统计",
         description="岗位检索索引（嵌入式，保存在 var/index）。train-model 用台账中的岗位训练中文静态向量模型；"
-                    "rebuild 重建索引；update 加入新岗位、移出过期或已招满的岗位；stats 输出索引规模。",
+                    "rebuild 重建索引；update 加入新岗位、移出过期或已招满的岗位；"
+                    "sync 按岗位变更记录（change feed）增量同步；stats 输出索引规模。",
     )
-    p_index.add_argument("action", choices=("train-model", "rebuild", "update", "stats"))
+    p_index.add_argument("action", choices=("train-model", "rebuild", "update", "sync", "stats"))
     p_index.add_argument("--path", help="索引目录 (default var/index 或 JIUYUAN_INDEX_DIR)")
     p_index.add_argument("--model", help="向量模型目录 (default var/models/jiuyuan-static-zh 或 JIUYUAN_EMBEDDING_MODEL)")
     p_index.add_argument("--dim", type=_positive, default=128, help="训练时的向量维度 (default 128)")

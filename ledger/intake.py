@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jiuyuan import validation as v
+from ledger import changes
 from jiuyuan.vocab import PlacementKind, PostingKind, Schedule, UrbanRural, WageUnit
 from ledger.models import Employer, HrAgency, JobPosting, Person, Placement
 
@@ -284,7 +285,9 @@ def add_posting(session: Session, data: Mapping[str, Any]) -> JobPosting:
     row = clean_posting(data)
     if row["employer_id"] is not None and session.get(Employer, row["employer_id"]) is None:
         raise v.InvalidInput([v.FieldError("employer_id", "用人单位不存在")])
-    return _insert_new(session, JobPosting, row, "ref", "该岗位编号已存在")
+    posting = _insert_new(session, JobPosting, row, "ref", "该岗位编号已存在")
+    changes.record(session, [posting.id], "upsert")
+    return posting
 
 
 def add_placement(session: Session, data: Mapping[str, Any]) -> Placement:

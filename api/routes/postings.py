@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from litestar import get
@@ -12,10 +12,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from api.errors import NotFound, problem_responses
-from api.schemas import PostingOut, PostingPage
+from api.schemas import ChangeOut, ChangePage, PostingOut, PostingPage
 from jiuyuan import regions, validation
 from jiuyuan.validation import FieldError, InvalidInput
 from jiuyuan.vocab import PostingKind, PostingStatus
+from ledger import changes
 from ledger.models import JobPosting
 
 
@@ -91,3 +92,25 @@ def get_posting(db_session: NamedDependency[Session], posting_id: FromPath[int])
     if posting is None:
         raise NotFound(f"岗位 {posting_id} 不存在。")
     return posting_out(posting)
+
+
+@get("/postings/changes", operation_id="postingChanges", tags=["postings"], sync_to_thread=True,
+     responses=problem_responses(400, 422, 500, 503), summary="岗位变更记录（change feed），用于同步")
+def posting_changes(
+    db_session: NamedDependency[Session],
+    cursor: Annotated[int, QueryParameter(ge=0, description="上次读到的游标；从头读取用 0")] = 0,
+    since: Annotated[datetime | None, QueryParameter(description="或：某时刻之后的变更（ISO 8601，带时区）")] = None,
+    limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+) -> ChangePage:
+    """Postings added, changed or withdrawn after a cursor or a time, oldest first.
+
+    Returns:
+        The changes and the cursor to ask from next time.
+    """
+    if since is not None and since.tzinfo is None:
+        raise InvalidInput([FieldError("since", "时间须带时区，例如 2026-11-22T08:00:00+08:00")])
+    page = changes.since(db_session, cursor, after=since, limit=limit)
+    return ChangePage(
+        changes=[ChangeOut(cursor=c.cursor, posting_id=c.posting_id, change=c.change, at=c.at) for c in page],
+        next_cursor=page[-1].cursor if page else cursor,
+    )

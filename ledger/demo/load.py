@@ -15,6 +15,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
+from ledger import changes
 from ledger.demo.generate import DemoData
 from ledger.models import (
     ConsentRecord,
@@ -74,12 +75,14 @@ def load(session: Session, data: DemoData, progress: bool = False) -> dict[str, 
         progress, "人员",
     )
     postings = _keys(session, JobPosting.ref)
+    new_postings = _new(data.postings, "ref", postings)
     counts["job_postings"] = _insert(
         session, JobPosting,
-        [_without(p, "employer_uscc") | {"employer_id": employers[p["employer_uscc"]]}
-         for p in _new(data.postings, "ref", postings)],
+        [_without(p, "employer_uscc") | {"employer_id": employers[p["employer_uscc"]]} for p in new_postings],
         progress, "岗位",
     )
+    posting_ids = _keys(session, JobPosting.ref)
+    changes.record(session, [posting_ids[p["ref"]] for p in new_postings], "upsert")
 
     loaded = {p["id_number"] for p in new_persons}
     person_ids = _keys(session, Person.id_number)

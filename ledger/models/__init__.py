@@ -12,7 +12,16 @@ from ledger.models.people import (
     ServiceContact,
     TierAssignment,
 )
-from ledger.models.work import Employer, HrAgency, JobFair, JobPosting, JobPush, Placement, TrainingRecord
+from ledger.models.work import (
+    Employer,
+    HrAgency,
+    JobFair,
+    JobPosting,
+    JobPush,
+    Placement,
+    PostingChange,
+    TrainingRecord,
+)
 
 __all__ = [
     "AuditEntry",
@@ -27,6 +36,7 @@ __all__ = [
     "JobPush",
     "Person",
     "Placement",
+    "PostingChange",
     "Recognition",
     "RecognitionStepRow",
     "ServiceContact",

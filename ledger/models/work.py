@@ -186,3 +186,19 @@ class TrainingRecord(Base):
     end_date: Mapped[date] = mapped_column(Date)
     days_attended: Mapped[int] = mapped_column(Integer, default=0)
     completed: Mapped[bool] = mapped_column(default=False)
+
+
+class PostingChange(Base):
+    """The change feed: every write that adds, changes or withdraws a posting, in order.
+
+    ``id`` is the cursor a partner or an OpenSearch cluster keeps; ``at`` lets one start from
+    a timestamp. A posting that merely passes its valid-until date writes nothing here: the
+    index drops it on its next update by date."""
+
+    __tablename__ = "posting_changes"
+    __table_args__ = (CheckConstraint("change IN ('upsert', 'remove')", name="change"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    posting_id: Mapped[int] = mapped_column(ForeignKey("job_postings.id"), index=True)
+    change: Mapped[str] = mapped_column(String(10))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)

@@ -12,7 +12,8 @@ from ledger.models import Base
 
 TABLES = {
     "audit_log", "claims", "consent_records", "employers", "households", "hr_agencies", "job_postings",
-    "job_fairs", "job_pushes", "persons", "placements", "recognition_steps", "recognitions", "service_contacts",
+    "job_fairs", "job_pushes", "persons", "placements", "posting_changes", "recognition_steps", "recognitions",
+    "service_contacts",
     "subsidy_decisions", "tier_assignments", "training_records",
 }
 
