@@ -45,9 +45,15 @@ def segment(text: str) -> list[str]:
     return [w for w in _tokenizer().lcut((text or "").lower()) if _KEEP.search(w)]
 
 
+_CLAUSE = re.compile(r"[。；;，,、！!？?\s]+")
+
+
 def tokens(text: str) -> list[str]:
-    """BM25 tokens: segmented, stop words dropped, synonyms folded to their canonical word."""
-    return list(_tokens(text))
+    """BM25 tokens: segmented, stop words dropped, synonyms folded to their canonical word.
+
+    jieba never joins words across punctuation, so the text is cut into clauses first and each
+    clause is segmented once and cached: titles, duties and employer names repeat across postings."""
+    return [t for clause in _CLAUSE.split(text or "") if clause for t in _tokens(clause)]
 
 
 @lru_cache(maxsize=65536)
