@@ -24,7 +24,9 @@ from indexer.model import encode
 from jiuyuan.settings import PROJECT_ROOT
 from jiuyuan.vocab import PostingStatus
 from ledger import changes
-from ledger.models import JobPosting, PostingChange
+from indexer.profiles import PersonDocument, ProfileIndex, from_person
+from jiuyuan.vocab import ConsentScope
+from ledger.models import ConsentRecord, JobPosting, Person, PostingChange
 
 BATCH = 2048
 
@@ -64,7 +66,7 @@ class BuildReport:
                 f"其中向量编码 {self.encode_seconds:.1f}s，{self.indexed / self.encode_seconds:,.0f} 条/秒）")
 
 
-def _write(index: EmbeddedIndex, model, docs: list[PostingDocument], progress: bool) -> float:
+def _write(index: EmbeddedIndex, model, docs: list, progress: bool) -> float:
     spent = 0.0
     for start in tqdm(range(0, len(docs), BATCH), desc="编码并写入索引", unit="批", disable=not progress, leave=False):
         batch = docs[start:start + BATCH]
@@ -73,6 +75,25 @@ def _write(index: EmbeddedIndex, model, docs: list[PostingDocument], progress: b
         spent += time.perf_counter() - t
         index.upsert(batch, vectors)
     return spent
+
+
+def consenting_profiles(session: Session) -> list[PersonDocument]:
+    """Profiles of persons whose latest data-processing consent is a grant (PIPL)."""
+    latest = (select(ConsentRecord.person_id, func.max(ConsentRecord.id).label("last"))
+              .where(ConsentRecord.scope == ConsentScope.DATA_PROCESSING)
+              .group_by(ConsentRecord.person_id).subquery())
+    granted = select(ConsentRecord.person_id).join(latest, ConsentRecord.id == latest.c.last).where(
+        ConsentRecord.granted)
+    return [from_person(p) for p in session.scalars(select(Person).where(Person.id.in_(granted)).order_by(Person.id))]
+
+
+def rebuild_profiles(session: Session, model, path: Path, progress: bool = True) -> BuildReport:
+    started = time.perf_counter()
+    docs = consenting_profiles(session)
+    index = ProfileIndex(model.get_embedding_dimension(), path)
+    encode_s = _write(index, model, docs, progress)
+    index.save()
+    return BuildReport(len(docs), 0, time.perf_counter() - started, encode_s)
 
 
 def _latest_change(session: Session) -> int:

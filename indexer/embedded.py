@@ -8,10 +8,10 @@ compacts. Enough for a county or prefecture (10^4–10^5 postings); beyond that,
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -28,38 +28,35 @@ _KINDS = list(PostingKind)
 _SCHEDULES = list(Schedule)
 
 
-@dataclass
 class _Columns:
-    ids: list[str]
-    alive: np.ndarray
-    kind: np.ndarray
-    schedule: np.ndarray
-    region: np.ndarray
-    lat: np.ndarray
-    lon: np.ndarray
-    wage_min: np.ndarray
-    wage_max: np.ndarray
-    age_min: np.ndarray
-    age_max: np.ndarray
-    skills_free: np.ndarray
-    disabled: np.ndarray
-    valid_from: np.ndarray
-    valid_until: np.ndarray
-    length: np.ndarray
-    duplicate: np.ndarray
+    """Row ids and one numpy array per schema field; ``cols.lat`` reads the ``lat`` array."""
 
-    @classmethod
-    def empty(cls) -> _Columns:
-        f32, i32 = np.zeros(0, np.float32), np.zeros(0, np.int32)
-        return cls([], np.zeros(0, bool), np.zeros(0, np.int8), np.zeros(0, np.int8), i32, f32, f32, f32, f32,
-                   np.zeros(0, np.int16), np.zeros(0, np.int16), np.zeros(0, bool), np.zeros(0, bool), i32, i32,
-                   f32, np.zeros(0, np.uint64))
+    def __init__(self, schema: dict[str, np.dtype]):
+        self.ids: list[str] = []
+        self.data = {name: np.zeros(0, dtype) for name, dtype in schema.items()}
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        try:
+            return self.__dict__["data"][name]
+        except KeyError:
+            raise AttributeError(name) from None
 
     def arrays(self) -> dict[str, np.ndarray]:
-        return {k: v for k, v in self.__dict__.items() if k != "ids"}
+        return self.data
 
 
-def _row(doc: PostingDocument, length: int) -> dict:
+def _stable_hash(value: str) -> int:
+    return int(hashlib.sha1(value.encode()).hexdigest()[:16], 16)
+
+
+POSTING_SCHEMA = {
+    "alive": bool, "kind": np.int8, "schedule": np.int8, "region": np.int32, "lat": np.float32, "lon": np.float32,
+    "wage_min": np.float32, "wage_max": np.float32, "age_min": np.int16, "age_max": np.int16, "skills_free": bool,
+    "disabled": bool, "valid_from": np.int32, "valid_until": np.int32, "length": np.float32, "duplicate": np.uint64,
+}
+
+
+def _posting_row(doc: PostingDocument, length: int) -> dict:
     return {
         "alive": True, "kind": _KINDS.index(doc.kind), "schedule": _SCHEDULES.index(doc.schedule),
         "region": int(doc.region_code),
@@ -75,10 +72,14 @@ def _row(doc: PostingDocument, length: int) -> dict:
 
 
 class EmbeddedIndex:
+    """Postings. Subclasses index other documents by giving their own schema, row and mask."""
+
+    SCHEMA: dict[str, type] = POSTING_SCHEMA
+
     def __init__(self, dimension: int, path: Path | None = None):
         self.dimension = dimension
         self.path = path
-        self.cols = _Columns.empty()
+        self.cols = _Columns(self.SCHEMA)
         self.vectors = np.zeros((0, dimension), np.float32)
         self.row_of: dict[str, int] = {}
         self.postings: dict[str, dict[int, int]] = defaultdict(dict)  # token → {row: term frequency}
@@ -98,14 +99,17 @@ class EmbeddedIndex:
             tokens = text.tokens(doc.text)
             for token in tokens:
                 self.postings[token][start + offset] = self.postings[token].get(start + offset, 0) + 1
-            rows.append(_row(doc, len(tokens)))
+            rows.append(self.row_values(doc, len(tokens)))
             self.row_of[doc.id] = start + offset
             self.cols.ids.append(doc.id)
         for name, column in self.cols.arrays().items():
-            setattr(self.cols, name, np.concatenate([column, np.array([r[name] for r in rows], column.dtype)]))
+            self.cols.data[name] = np.concatenate([column, np.array([r[name] for r in rows], column.dtype)])
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         self.vectors = np.vstack([self.vectors, vectors / np.where(norms == 0, 1, norms)])
         return len(documents)
+
+    def row_values(self, doc: PostingDocument, length: int) -> dict:
+        return _posting_row(doc, length)
 
     def delete(self, ids: list[str]) -> int:
         removed = 0
@@ -255,7 +259,7 @@ class EmbeddedIndex:
         with np.load(path / "index.npz") as data:
             index.vectors = data["vectors"]
             for name in index.cols.arrays():
-                setattr(index.cols, name, data[name])
+                index.cols.data[name] = data[name]
         index.cols.ids = list(meta["ids"])
         index.feed_cursor = meta.get("feed_cursor", 0)
         index.row_of = {doc_id: row for row, doc_id in enumerate(index.cols.ids)}

@@ -219,7 +219,9 @@ def cmd_index(args: argparse.Namespace) -> int:
                 report = build.sync(session, encoder, path, args.as_of, progress=not args.quiet)
             else:
                 report = build.rebuild(session, encoder, path, args.as_of, progress=not args.quiet)
-            print(f"索引 {path}：{report}")
+                people = build.rebuild_profiles(session, encoder, path / "profiles", progress=not args.quiet)
+                print(f"人员画像索引 {path / 'profiles'}：{people}")
+            print(f"岗位索引 {path}：{report}")
             return 0
     finally:
         engine.dispose()

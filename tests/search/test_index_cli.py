@@ -40,3 +40,25 @@ def test_the_search_benchmark_runs_and_prints_its_table(capsys):
     out = capsys.readouterr().out
     for needle in ("postings/s", "bare encode", "p50 ms", "nDCG@10", "recall@50", "hybrid − bm25"):
         assert needle in out
+
+
+def test_rebuild_indexes_only_consenting_profiles(tmp_path, monkeypatch):
+    from datetime import datetime, timezone
+
+    from indexer.build import consenting_profiles
+    from jiuyuan.vocab import ConsentScope
+    from ledger import db
+    from ledger.models import ConsentRecord, Person
+
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    assert main(["--database-url", url, "demo", "--postings", "50", "--persons", "40", "--seed", "8",
+                 "--as-of", "2026-11-22", "--quiet"]) == 0
+    engine = db.make_engine(url)
+    with db.session_factory(engine).begin() as s:
+        first = s.query(Person).order_by(Person.id).first()
+        s.add(ConsentRecord(person_id=first.id, scope=ConsentScope.DATA_PROCESSING, granted=False,
+                            recorded_by="test", recorded_at=datetime.now(timezone.utc)))
+    with db.session_factory(engine)() as s:
+        ids = {p.id for p in consenting_profiles(s)}
+    engine.dispose()
+    assert str(first.id) not in ids and len(ids) == 39  # demo: everyone consented; one withdrew
