@@ -100,8 +100,8 @@ def run(n: int, model, out) -> None:
         t = time.perf_counter()
         index.vectors @ vector
         scan.append(time.perf_counter() - t)
-        pool = [d for d in docs if index._mask(Query(text=" ", filters=filters))[index.row_of[d.id]]]
-        ideal = [spec["rel"].get(family(d), 0) for d in pool]
+        allowed = index._mask(Query(text=" ", filters=filters))
+        ideal = [spec["rel"].get(family(by_id[index.cols.ids[r]]), 0) for r in np.flatnonzero(allowed)]
         relevant = sum(1 for g in ideal if g)
         for mode in modes:
             query = Query(text=spec["q"], vector=vector, mode=mode, k=50, filters=filters, collapse_duplicates=False)
