@@ -19,6 +19,7 @@ from api.routes.health import health
 from api.routes.postings import get_posting, list_postings, posting_changes
 from api.routes.regions import get_region
 from api.routes.reports import dispatch_table, jiaxing_table
+from api.routes.search import search_postings, suggest
 from jiuyuan import __version__
 from jiuyuan.settings import Settings, get_settings
 from ledger.db import make_engine, session_factory
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             health, get_region, list_postings, get_posting, posting_changes, dispatch_table, jiaxing_table,
+            search_postings, suggest,
             create_static_files_router(path=SWAGGER_ASSETS, directories=[SWAGGER_STATIC],
                                        include_in_schema=False),
         ],
@@ -56,7 +58,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             description=OPENAPI_DESCRIPTION,
             path="/schema",
             tags=[Tag(name="system", description="运行状态"), Tag(name="reference", description="参考数据"),
-                  Tag(name="postings", description="岗位"), Tag(name="reports", description="报表")],
+                  Tag(name="postings", description="岗位"), Tag(name="reports", description="报表"),
+                  Tag(name="search", description="检索")],
             render_plugins=[
                 SwaggerRenderPlugin(
                     js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",
