@@ -24,7 +24,7 @@ from tempfile import TemporaryDirectory
 import numpy as np
 import yaml
 
-from indexer.documents import PostingDocument
+from indexer.documents import PostingDocument, from_demo
 from indexer.embedded import EmbeddedIndex
 from indexer.model import encode, load, train
 from indexer.protocol import Filters, Query
@@ -37,15 +37,7 @@ COUNTIES = ("430121", "430102", "430321", "430421", "430503", "430182")
 def documents(n: int) -> list[PostingDocument]:
     from ledger.demo.generate import generate
 
-    data = generate(1, n, 1, ANCHOR)
-    employers = {e["uscc"]: e["name"] for e in data.employers}
-    return [PostingDocument(
-        id=p["ref"], title=p["title"], description=p["description"], employer_name=employers[p["employer_uscc"]],
-        kind=p["kind"], schedule=p["schedule"], wage_min=p["wage_min"], wage_max=p["wage_max"],
-        wage_unit=p["wage_unit"], region_code=p["region_code"], valid_from=p["valid_from"],
-        valid_until=p["valid_until"], latitude=p["latitude"], longitude=p["longitude"], age_min=p["age_min"],
-        age_max=p["age_max"], skills_required=tuple(p["skills_required"]), disabled_suitable=p["disabled_suitable"],
-        headcount=p["headcount"]) for p in data.postings]
+    return from_demo(generate(1, n, 1, ANCHOR))
 
 
 def eval_queries() -> list[dict]:

@@ -112,3 +112,15 @@ def from_posting(posting, employer_name: str | None = None) -> PostingDocument:
         skills_required=tuple(posting.skills_required or ()), disabled_suitable=posting.disabled_suitable,
         headcount=posting.headcount,
     )
+
+
+def from_demo(data) -> list[PostingDocument]:
+    """The postings of a ``ledger.demo.generate.DemoData`` as search documents (tests, benchmark)."""
+    employers = {e["uscc"]: e["name"] for e in data.employers}
+    return [PostingDocument(
+        id=p["ref"], title=p["title"], description=p["description"], employer_name=employers[p["employer_uscc"]],
+        kind=p["kind"], schedule=p["schedule"], wage_min=p["wage_min"], wage_max=p["wage_max"],
+        wage_unit=p["wage_unit"], region_code=p["region_code"], valid_from=p["valid_from"],
+        valid_until=p["valid_until"], latitude=p["latitude"], longitude=p["longitude"], age_min=p["age_min"],
+        age_max=p["age_max"], skills_required=tuple(p["skills_required"]), disabled_suitable=p["disabled_suitable"],
+        headcount=p["headcount"]) for p in data.postings]

@@ -25,18 +25,24 @@ def _box(ws, first_row: int, last_row: int, last_col: int) -> None:
             cell.alignment = _CENTER
 
 
-def dispatch_xlsx(table: dispatch.DispatchTable) -> bytes:
+def _sheet(sheet_title: str, title: str, subtitle: str, last: int):
+    """A workbook whose sheet opens with the annex's title and its unit line, each across the table."""
     wb = Workbook()
     ws = wb.active
-    ws.title = "调度表"
-    last = len(dispatch.COLUMNS) + 1
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
-    ws["A1"] = dispatch.TITLE
+    ws.title = sheet_title
+    for row, value in ((1, title), (2, subtitle)):
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
+        ws.cell(row=row, column=1, value=value)
     ws["A1"].font = Font(size=16, bold=True)
     ws["A1"].alignment = _CENTER
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last)
-    ws["A2"] = (f"市州或县市区名称：{table.rows[-1].name.removesuffix('合计')}　"
-                f"统计期间：{table.start} 至 {table.as_of}　{dispatch.UNITS}")
+    return wb, ws
+
+
+def dispatch_xlsx(table: dispatch.DispatchTable) -> bytes:
+    last = len(dispatch.COLUMNS) + 1
+    wb, ws = _sheet("调度表", dispatch.TITLE,
+                    f"市州或县市区名称：{table.rows[-1].name.removesuffix('合计')}　"
+                    f"统计期间：{table.start} 至 {table.as_of}　{dispatch.UNITS}", last)
     # Header rows 3–4: "线上线下" spans columns 5 and 6 with their own headers below; the rest span both rows.
     ws.merge_cells("A3:A4")
     ws["A3"] = "地区"
@@ -72,16 +78,10 @@ def dispatch_xlsx(table: dispatch.DispatchTable) -> bytes:
 
 
 def jiaxing_xlsx(table: jiaxing.ProgressTable) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "进度表"
     last = len(jiaxing.COLUMNS) + 1
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
-    ws["A1"] = jiaxing.TITLE
-    ws["A1"].font = Font(size=16, bold=True)
-    ws["A1"].alignment = _CENTER
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last)
-    ws["A2"] = f"单位：{table.rows[-1].name.removesuffix('合计')}　时间：{table.month}　（人）　报送截止：{table.due_on}"
+    wb, ws = _sheet("进度表", jiaxing.TITLE,
+                    f"单位：{table.rows[-1].name.removesuffix('合计')}　时间：{table.month}　（人）　报送截止：{table.due_on}",
+                    last)
     ws.merge_cells("A3:A4")
     ws["A3"] = "项目"
     ws.merge_cells("B3:B4")

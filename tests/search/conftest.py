@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from indexer.documents import PostingDocument
+from indexer.documents import PostingDocument, from_demo
 from indexer.model import load, train
 from ledger.demo.generate import generate
 
@@ -14,15 +14,7 @@ ANCHOR = date(2026, 11, 22)
 
 
 def documents_from_demo(n: int, seed: int = 1) -> list[PostingDocument]:
-    data = generate(seed, n, 1, ANCHOR)
-    employers = {e["uscc"]: e["name"] for e in data.employers}
-    return [PostingDocument(
-        id=p["ref"], title=p["title"], description=p["description"], employer_name=employers[p["employer_uscc"]],
-        kind=p["kind"], schedule=p["schedule"], wage_min=p["wage_min"], wage_max=p["wage_max"],
-        wage_unit=p["wage_unit"], region_code=p["region_code"], valid_from=p["valid_from"],
-        valid_until=p["valid_until"], latitude=p["latitude"], longitude=p["longitude"], age_min=p["age_min"],
-        age_max=p["age_max"], skills_required=tuple(p["skills_required"]), disabled_suitable=p["disabled_suitable"],
-        headcount=p["headcount"]) for p in data.postings]
+    return from_demo(generate(seed, n, 1, ANCHOR))
 
 
 @pytest.fixture(scope="session")
