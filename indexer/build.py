@@ -22,11 +22,10 @@ from indexer.documents import PostingDocument, from_posting
 from indexer.embedded import EmbeddedIndex
 from indexer.model import encode
 from jiuyuan.settings import PROJECT_ROOT
-from jiuyuan.vocab import PostingStatus
+from jiuyuan.vocab import ConsentScope, PostingStatus
 from ledger import changes
 from indexer.profiles import PersonDocument, ProfileIndex, from_person
-from jiuyuan.vocab import ConsentScope
-from ledger.models import ConsentRecord, JobPosting, Person, PostingChange
+from ledger.models import ConsentRecord, JobPosting, Person
 
 BATCH = 2048
 
@@ -96,13 +95,9 @@ def rebuild_profiles(session: Session, model, path: Path, progress: bool = True)
     return BuildReport(len(docs), 0, time.perf_counter() - started, encode_s)
 
 
-def _latest_change(session: Session) -> int:
-    return session.scalar(select(func.max(PostingChange.id))) or 0
-
-
 def rebuild(session: Session, model, path: Path, today: date, progress: bool = True) -> BuildReport:
     started = time.perf_counter()
-    cursor = _latest_change(session)  # read first: changes made while building are applied by the next sync
+    cursor = changes.latest(session)  # read first: changes made while building are applied by the next sync
     docs = list(searchable(session, today))
     index = EmbeddedIndex(model.get_embedding_dimension(), path)
     index.feed_cursor = cursor
@@ -140,9 +135,12 @@ def sync(session: Session, model, path: Path, today: date, progress: bool = True
     expired = [doc_id for doc_id in index.row_of
                if index.cols.valid_until[index.row_of[doc_id]] < today.toordinal()]
     removed = index.delete(gone + expired)
-    encode_s = _write(index, model, list(wanted.values()), progress)
+    # A posting whose valid-from day has come writes no change either: add those too.
+    arrived = [d for d in searchable(session, today) if d.id not in index.row_of and int(d.id) not in wanted]
+    docs = list(wanted.values()) + arrived
+    encode_s = _write(index, model, docs, progress)
     index.save()
-    return BuildReport(len(wanted), removed, time.perf_counter() - started, encode_s)
+    return BuildReport(len(docs), removed, time.perf_counter() - started, encode_s)
 
 
 def searchable_among(session: Session, today: date, ids: list[int]) -> list[PostingDocument]:

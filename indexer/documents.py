@@ -4,12 +4,12 @@ the fields the filters read. Never an ID number, name, phone or health detail.""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from datetime import date
 from decimal import Decimal
 
-from jiuyuan import regions, validation
+from jiuyuan import validation
 from jiuyuan.vocab import PostingKind, Schedule, WageUnit
 
 # Monthly equivalents so wages of every unit compare (kept beside the original): 8 hours a
@@ -50,7 +50,6 @@ class PostingDocument:
     skills_required: tuple[str, ...] = ()
     disabled_suitable: bool = False
     headcount: int = 1
-    regions: tuple[str, ...] = field(default=())
 
     def __post_init__(self):
         """A malformed posting is rejected with its reasons, never indexed quietly."""
@@ -71,8 +70,6 @@ class PostingDocument:
         if (self.latitude is None) != (self.longitude is None):
             c.fail("latitude", "经纬度须同时给出")
         c.raise_if_any()
-        if not self.regions:
-            object.__setattr__(self, "regions", tuple(regions.ancestors(self.region_code)))
 
     @property
     def monthly_wage_min(self) -> Decimal | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import shutil
 from collections import defaultdict
 from pathlib import Path
 
@@ -238,18 +239,30 @@ class EmbeddedIndex:
     def save(self, path: Path | None = None) -> Path:
         """Write the live rows (compacted) to ``path``: arrays in one .npz, ids and postings as JSON."""
         path = Path(path or self.path)
-        path.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written beside the index, then swapped in by renames: a reader never sees arrays and
+        # ids from two different saves.
+        staging = path.with_name(f".{path.name}.staging")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
         keep = np.flatnonzero(self.cols.alive)
         remap = {int(old): new for new, old in enumerate(keep)}
         arrays = {k: v[keep] for k, v in self.cols.arrays().items()}
-        np.savez(path / "index.npz", vectors=self.vectors[keep], **arrays)
+        np.savez(staging / "index.npz", vectors=self.vectors[keep], **arrays)
         postings = {t: {str(remap[r]): tf for r, tf in rows.items() if r in remap}
                     for t, rows in self.postings.items()}
         meta = {"dimension": self.dimension, "feed_cursor": self.feed_cursor, "ids": [self.cols.ids[r] for r in keep],
                 "postings": {t: p for t, p in postings.items() if p}}
-        tmp = path / "meta.json.tmp"
-        tmp.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(path / "meta.json")
+        (staging / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        for child in path.iterdir() if path.exists() else ():
+            if child.is_dir():  # e.g. profiles/ inside the postings index: carried over
+                child.rename(staging / child.name)
+        old = path.with_name(f".{path.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        if path.exists():
+            path.rename(old)
+        staging.rename(path)
+        shutil.rmtree(old, ignore_errors=True)
         return path
 
     @classmethod

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import random
+import string
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -60,7 +61,8 @@ def dictionary_characters() -> frozenset[str]:
 def build_vocabulary(corpus: Iterable[str], min_count: int = 2) -> list[str]:
     """All characters, lexicon words, and jieba words seen at least ``min_count`` times."""
     words: Counter[str] = Counter()
-    chars: set[str] = set(dictionary_characters())
+    # ASCII too (NFKC folds full-width letters and digits to it): "月薪3000" must not be [UNK].
+    chars: set[str] = set(dictionary_characters()) | set(string.ascii_lowercase + string.digits)
     for doc in corpus:
         chars.update(ch for ch in doc.lower() if not ch.isspace())
         words.update(w for w in text.segment(doc) if len(w) > 1)
@@ -75,8 +77,12 @@ def make_tokenizer(vocabulary: Sequence[str]) -> Tokenizer:
     tokenizer = Tokenizer(WordPiece(vocab, unk_token="[UNK]", continuing_subword_prefix="",
                                     max_input_chars_per_word=10_000))
     tokenizer.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Lowercase()])
+    # Splitting where the script changes (Han | Latin | digits | emoji…) keeps one unknown
+    # symbol from turning a whole Chinese phrase into [UNK].
     tokenizer.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.WhitespaceSplit(),
-                                                       pre_tokenizers.Punctuation()])
+                                                       pre_tokenizers.Punctuation(),
+                                                       pre_tokenizers.UnicodeScripts(),
+                                                       pre_tokenizers.Digits(individual_digits=False)])
     return tokenizer
 
 
@@ -130,8 +136,8 @@ def train(postings: Sequence[tuple[str, str]], out: Path, *, dim: int = 128, epo
         for start in tqdm(batches, desc="训练向量模型", unit="批", disable=not progress, leave=False):
             batch = pairs[start:start + batch_size]
             # Duplicate anchors in one batch would be each other's false negatives.
-            seen: set[str] = set()
-            batch = [p for p in batch if not (p[0] in seen or seen.add(p[0]))]
+            anchors: set[str] = set()
+            batch = [p for p in batch if not (p[0] in anchors or anchors.add(p[0]))]
             features = [model.preprocess([a for a, _ in batch]), model.preprocess([b for _, b in batch])]
             value = loss(features, labels=None)
             optimizer.zero_grad()

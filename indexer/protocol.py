@@ -94,11 +94,16 @@ def check_query(query: Query, dimension: int) -> None:
         errors.append(FieldError("text_weight", "文本权重应在0到1之间"))
     if f.region_prefix is not None:
         try:
-            if len(f.region_prefix) not in (2, 4, 6) or not f.region_prefix.isdigit():
-                raise ValueError("地区代码应为2、4或6位数字（省、市、县）")
-            validation.region_code(f.region_prefix.ljust(6, "0"))
+            if validation.region_prefix(f.region_prefix) != f.region_prefix:
+                raise ValueError(f"地区代码前缀应写作 {validation.region_prefix(f.region_prefix)}")
         except ValueError as exc:
             errors.append(FieldError("region_prefix", str(exc)))
+    for name in ("wage_floor_monthly", "wage_ceiling_monthly"):
+        value = getattr(f, name)
+        if value is not None and not value.is_finite():
+            errors.append(FieldError(name, "工资应为有限的数字"))
+    if errors:
+        raise InvalidInput(errors)
     if (f.near is None) != (f.within_km is None):
         errors.append(FieldError("within_km", "按距离筛选须同时给出位置和距离"))
     if f.within_km is not None and f.within_km <= 0:

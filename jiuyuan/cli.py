@@ -80,7 +80,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         print("请指定事实文件 FILE.json（或使用 --schema）", file=sys.stderr)
         return 2
     try:
-        raw = sys.stdin.buffer.read() if args.file == "-" else open(args.file, "rb").read()
+        raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
     except OSError as exc:
         print(f"无法读取 {args.file}: {exc.strerror}", file=sys.stderr)
         return 2
@@ -109,22 +109,27 @@ def cmd_score(args: argparse.Namespace) -> int:
 def _region_prefix(text: str) -> str:
     from jiuyuan import validation
 
-    code = text.strip()
-    if len(code) not in (2, 4, 6) or not code.isdigit():
-        raise argparse.ArgumentTypeError(f"地区代码应为2、4或6位数字（省、市、县）：{text!r}")
     try:
-        validation.region_code(code.ljust(6, "0"))
+        return validation.region_prefix(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-    return code
 
 
 def _month(text: str) -> str:
     try:
-        date.fromisoformat(f"{text}-01")
+        first = date.fromisoformat(f"{text}-01")
     except ValueError:
         raise argparse.ArgumentTypeError(f"月份格式应为 YYYY-MM：{text!r}") from None
+    if not 2000 <= first.year <= 2099:
+        raise argparse.ArgumentTypeError(f"月份应在2000年至2099年之间：{text!r}")
     return text
+
+
+def _dimension(text: str) -> int:
+    value = _positive(text)
+    if not 8 <= value <= 1024:
+        raise argparse.ArgumentTypeError(f"向量维度应在8到1024之间：{value}")
+    return value
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -135,6 +140,12 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if args.format == "xlsx" and not args.out:
         print("xlsx 格式请用 --out 指定输出文件", file=sys.stderr)
+        return 2
+    if args.kind == "duties" and args.format == "xlsx":
+        print("责任清单支持 csv 或 json 格式", file=sys.stderr)
+        return 2
+    if args.kind == "dispatch" and args.start > args.as_of:
+        print("累计起始日不能晚于截至日期", file=sys.stderr)
         return 2
     engine = db.make_engine(args.database_url or get_settings().db.url)
     try:
@@ -160,9 +171,6 @@ def cmd_report(args: argparse.Namespace) -> int:
                 items = duties.build(session, args.region, args.as_of, args.actor, local=local)
                 payload = {"csv": lambda: export.duties_csv(items),
                            "json": lambda: json.dumps([i.__dict__ for i in items], ensure_ascii=False)}
-            if args.format not in payload:
-                print(f"{args.kind} 不支持 {args.format} 格式", file=sys.stderr)
-                return 2
             content = payload[args.format]()
     except ReportRefused as exc:
         print(str(exc), file=sys.stderr)
@@ -219,8 +227,9 @@ def cmd_index(args: argparse.Namespace) -> int:
                 report = build.sync(session, encoder, path, args.as_of, progress=not args.quiet)
             else:
                 report = build.rebuild(session, encoder, path, args.as_of, progress=not args.quiet)
-                people = build.rebuild_profiles(session, encoder, path / "profiles", progress=not args.quiet)
-                print(f"人员画像索引 {path / 'profiles'}：{people}")
+            # Profiles are rebuilt every time: a withdrawn consent must leave the index at once.
+            people = build.rebuild_profiles(session, encoder, path / "profiles", progress=not args.quiet)
+            print(f"人员画像索引 {path / 'profiles'}：{people}")
             print(f"岗位索引 {path}：{report}")
             return 0
     finally:
@@ -230,6 +239,11 @@ def cmd_index(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    import os
+
+    if args.database_url:  # the app factory reads its settings from the environment
+        os.environ["JIUYUAN_DATABASE_URL"] = args.database_url
+        get_settings.cache_clear()
     settings = get_settings()
     uvicorn.run("api.app:create_app", factory=True, host=args.host or settings.server.host,
                 port=args.port or settings.server.port, log_level="info")
@@ -305,7 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_index.add_argument("action", choices=("train-model", "rebuild", "update", "sync", "stats"))
     p_index.add_argument("--path", help="索引目录 (default var/index 或 JIUYUAN_INDEX_DIR)")
     p_index.add_argument("--model", help="向量模型目录 (default var/models/jiuyuan-static-zh 或 JIUYUAN_EMBEDDING_MODEL)")
-    p_index.add_argument("--dim", type=_positive, default=128, help="训练时的向量维度 (default 128)")
+    p_index.add_argument("--dim", type=_dimension, default=128, help="训练时的向量维度，8–1024 (default 128)")
     p_index.add_argument("--force", action="store_true", help="模型已存在时也重新训练")
     p_index.add_argument("--as-of", type=_date, default=date.today(), help="以该日判断岗位是否有效 (default: today)")
     p_index.add_argument("--quiet", action="store_true", help="不显示进度条")

@@ -137,6 +137,16 @@ def region_code(value: str) -> str:
     return code
 
 
+def region_prefix(value: str) -> str:
+    """A province, city or county given as 43 / 4301 / 430121 (or 430000 / 430100): the code
+    prefix that selects everything inside it."""
+    code = str(value or "").strip()
+    if len(code) not in (2, 4, 6) or not code.isdigit():
+        raise ValueError("地区代码应为2、4或6位数字（省、市、县）")
+    full = region_code(code.ljust(6, "0"))
+    return regions.prefix(full)
+
+
 def phone(value: str) -> str:
     """A Chinese mobile or landline number, returned as digits (landlines with area code)."""
     text = str(value or "").strip()

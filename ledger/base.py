@@ -57,9 +57,12 @@ class UtcDateTime(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect):
-        if value is not None and value.tzinfo is None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
             raise ValueError("naive datetime: pass an aware UTC datetime")
-        return value
+        # Stored in UTC: SQLite keeps no zone, so a +08:00 value must not be stored as written.
+        return value.astimezone(timezone.utc)
 
     def process_result_value(self, value: datetime | None, dialect):
         if value is not None and value.tzinfo is None:

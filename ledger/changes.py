@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from jiuyuan.vocab import PostingStatus
@@ -43,3 +43,8 @@ def since(session: Session, cursor: int = 0, *, after: datetime | None = None, l
     query = select(PostingChange).order_by(PostingChange.id).limit(limit)
     query = query.where(PostingChange.at > after) if after is not None else query.where(PostingChange.id > cursor)
     return [Change(c.id, c.posting_id, c.change, c.at) for c in session.scalars(query)]
+
+
+def latest(session: Session) -> int:
+    """The newest change's cursor (0 when there is none)."""
+    return session.scalar(select(func.max(PostingChange.id))) or 0

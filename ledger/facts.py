@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +28,8 @@ from ledger.models import (
     TrainingRecord,
 )
 from scoring import Case, case_from_python
+
+CHINA = ZoneInfo("Asia/Shanghai")  # duties count days as the office does
 
 
 def _by_person(rows: Iterable[Any]) -> dict[int, list[Any]]:
@@ -110,7 +113,7 @@ def cases_for(session: Session, person_ids: list[int], as_of: date) -> dict[int,
                 {"kind": t.kind, "start": t.start_date, "end": t.end_date, "days_attended": t.days_attended,
                  "completed": t.completed} for t in training.get(pid, [])
             ],
-            "pushes": sorted(at.date() for _, at in pushes.get(pid, [])),
+            "pushes": sorted(at.astimezone(CHINA).date() for _, at in pushes.get(pid, [])),
             "contacts": sorted(c.contacted_on for c in contacts.get(pid, [])),
         }
         out[pid] = case_from_python(facts)

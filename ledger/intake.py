@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from jiuyuan import validation as v
@@ -62,6 +63,36 @@ def _int_between(low: int, high: int, label: str):
         if not low <= number <= high:
             raise ValueError(f"{label}应在{low}到{high}之间")
         return number
+
+    return parse
+
+
+_TRUE = {"1", "true", "yes", "y", "是", "有", "√"}
+_FALSE = {"0", "false", "no", "n", "否", "无", ""}
+
+
+def _flag(label: str):
+    """A yes/no field as offices write it (CSV: 是/否, 1/0, true/false)."""
+
+    def parse(value):
+        if isinstance(value, bool) or value is None:
+            return bool(value)
+        text = str(value).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ValueError(f"{label}应填“是”或“否”")
+
+    return parse
+
+
+def _optional_text(max_len: int, label: str):
+    def parse(value):
+        text = str(value).strip() if value is not None else ""
+        if len(text) > max_len:
+            raise ValueError(f"{label}不能超过{max_len}个字")
+        return text or None
 
     return parse
 
@@ -124,9 +155,10 @@ def clean_person(data: Mapping[str, Any]) -> dict[str, Any]:
         "urban_rural": c.check("urban_rural", _choice(UrbanRural, "城乡类别"), data.get("urban_rural")),
         "phone": c.check("phone", v.phone, data["phone"]) if _optional(data, "phone") else None,
         "household_id": _optional_id(c, data, "household_id", "家庭编号"),
-        "education": _optional(data, "education"),
-        "land_lost": bool(data.get("land_lost", False)),
-        "disability_certificate": _optional(data, "disability_certificate"),
+        "education": c.check("education", _optional_text(20, "学历"), data.get("education")),
+        "land_lost": c.check("land_lost", _flag("失地"), data.get("land_lost")),
+        "disability_certificate": c.check("disability_certificate", _optional_text(30, "残疾证号"),
+                                          data.get("disability_certificate")),
         "skills": c.check("skills", _word_list, data.get("skills")),
         "wished_work": c.check("wished_work", _word_list, data.get("wished_work")),
         "wished_schedules": [
@@ -166,8 +198,8 @@ def clean_employer(data: Mapping[str, Any]) -> dict[str, Any]:
     c = v.Checker()
     row = _organisation(data, c)
     row.update(
-        address=_optional(data, "address"),
-        small_micro=bool(data.get("small_micro", False)),
+        address=c.check("address", _optional_text(200, "地址"), data.get("address")),
+        small_micro=c.check("small_micro", _flag("小微企业"), data.get("small_micro")),
         founded_on=c.check("founded_on", v.a_date, data["founded_on"]) if _optional(data, "founded_on") else None,
         insured_headcount=c.check("insured_headcount", _int_between(0, 10_000_000, "参保人数"), data["insured_headcount"])
         if _optional(data, "insured_headcount") is not None else None,
@@ -181,7 +213,7 @@ def clean_employer(data: Mapping[str, Any]) -> dict[str, Any]:
 def clean_agency(data: Mapping[str, Any]) -> dict[str, Any]:
     c = v.Checker()
     row = _organisation(data, c)
-    row["licence_no"] = _optional(data, "licence_no")
+    row["licence_no"] = c.check("licence_no", _optional_text(40, "许可证编号"), data.get("licence_no"))
     row["licence_valid_until"] = (
         c.check("licence_valid_until", v.a_date, data["licence_valid_until"])
         if _optional(data, "licence_valid_until") else None
@@ -203,8 +235,8 @@ def clean_posting(data: Mapping[str, Any]) -> dict[str, Any]:
         "wage_unit": c.check("wage_unit", _choice(WageUnit, "工资单位"), data.get("wage_unit")),
         "wage_min": c.check("wage_min", v.money, data.get("wage_min")),
         "region_code": c.check("region_code", v.region_code, data.get("region_code")),
-        "address": _optional(data, "address"),
-        "disabled_suitable": bool(data.get("disabled_suitable", False)),
+        "address": c.check("address", _optional_text(200, "地址"), data.get("address")),
+        "disabled_suitable": c.check("disabled_suitable", _flag("适合残疾人"), data.get("disabled_suitable")),
         "skills_required": c.check("skills_required", _word_list, data.get("skills_required")) or [],
         "headcount": c.check("headcount", _int_between(1, 100_000, "招聘人数"), data.get("headcount", 1)),
         "valid_from": c.check("valid_from", v.a_date, data.get("valid_from")),
@@ -244,9 +276,10 @@ def clean_placement(data: Mapping[str, Any]) -> dict[str, Any]:
         "agency_id": _optional_id(c, data, "agency_id", "服务机构编号"),
         "start_date": c.check("start_date", v.a_date, data.get("start_date")),
         "end_date": c.check("end_date", v.a_date, data["end_date"]) if _optional(data, "end_date") else None,
-        "full_time": bool(data.get("full_time", True)),
-        "rural_post": bool(data.get("rural_post", False)),
-        "temporary_public_welfare": bool(data.get("temporary_public_welfare", False)),
+        "full_time": c.check("full_time", _flag("全日制"), data.get("full_time", True)),
+        "rural_post": c.check("rural_post", _flag("乡村岗位"), data.get("rural_post")),
+        "temporary_public_welfare": c.check("temporary_public_welfare", _flag("临时性公益性岗位"),
+                                            data.get("temporary_public_welfare")),
         "monthly_wage": c.check("monthly_wage", v.money, data["monthly_wage"])
         if _optional(data, "monthly_wage") is not None else None,
         "contract_months": c.check("contract_months", _int_between(0, 600, "合同期限（月）"), data["contract_months"])
@@ -260,12 +293,21 @@ def clean_placement(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _insert_new(session: Session, model, row: dict[str, Any], key: str, message: str):
-    """Insert ``row`` unless a row with the same natural ``key`` exists (then :class:`Duplicate`)."""
+    """Insert ``row`` unless a row with the same natural ``key`` exists (then :class:`Duplicate`).
+
+    The look-up answers the common case; the savepoint catches the race where another
+    request inserts the same key in between, so that too is a Duplicate, not an error."""
     if session.scalar(select(model.id).where(getattr(model, key) == row[key])) is not None:
         raise Duplicate(key, message)
     obj = model(**row)
-    session.add(obj)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(obj)
+            session.flush()
+    except IntegrityError:
+        if session.scalar(select(model.id).where(getattr(model, key) == row[key])) is not None:
+            raise Duplicate(key, message) from None
+        raise
     return obj
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from litestar import get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromQuery, PathParameter, QueryParameter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -21,10 +21,8 @@ from ledger.models import JobPosting
 
 
 def _region_prefix(region: str) -> str:
-    """43 / 4301 / 430102 (or 430000, 430100) → the prefix that selects that area."""
-    padded = region.strip().ljust(6, "0") if len(region.strip()) in (2, 4) else region
     try:
-        return regions.prefix(validation.region_code(padded))
+        return validation.region_prefix(region)
     except ValueError as exc:
         raise InvalidInput([FieldError("region", str(exc))]) from None
 
@@ -51,9 +49,9 @@ def list_postings(
     region: Annotated[str | None, QueryParameter(description="行政区划代码前缀：省 43、市 4301、县 430102")] = None,
     valid_on: Annotated[date | None, QueryParameter(description="只列出该日有效且招聘中的岗位")] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=200)] = 20,
-    offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    offset: Annotated[int, QueryParameter(ge=0, le=10_000_000)] = 0,
 ) -> PostingPage:
-    """List postings, newest reference first.
+    """List postings in the order they were entered.
 
     Args:
         kind: ordinary / love / gig / public_welfare.
@@ -82,7 +80,8 @@ def list_postings(
 
 @get("/postings/{posting_id:int}", operation_id="getPosting", tags=["postings"], sync_to_thread=True,
      responses=problem_responses(400, 404, 500, 503), summary="岗位详情")
-def get_posting(db_session: NamedDependency[Session], posting_id: FromPath[int]) -> PostingOut:
+def get_posting(db_session: NamedDependency[Session],
+                posting_id: Annotated[int, PathParameter(ge=1, le=2**62)]) -> PostingOut:
     """One posting by its id.
 
     Returns:
@@ -98,7 +97,7 @@ def get_posting(db_session: NamedDependency[Session], posting_id: FromPath[int])
      responses=problem_responses(400, 422, 500, 503), summary="岗位变更记录（change feed），用于同步")
 def posting_changes(
     db_session: NamedDependency[Session],
-    cursor: Annotated[int, QueryParameter(ge=0, description="上次读到的游标；从头读取用 0")] = 0,
+    cursor: Annotated[int, QueryParameter(ge=0, le=2**62, description="上次读到的游标；从头读取用 0")] = 0,
     since: Annotated[datetime | None, QueryParameter(description="或：某时刻之后的变更（ISO 8601，带时区）")] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
 ) -> ChangePage:
@@ -112,5 +111,6 @@ def posting_changes(
     page = changes.since(db_session, cursor, after=since, limit=limit)
     return ChangePage(
         changes=[ChangeOut(cursor=c.cursor, posting_id=c.posting_id, change=c.change, at=c.at) for c in page],
-        next_cursor=page[-1].cursor if page else cursor,
+        # Nothing new after a time: continue from the newest change, not from the start.
+        next_cursor=page[-1].cursor if page else (changes.latest(db_session) if since is not None else cursor),
     )

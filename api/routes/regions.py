@@ -20,7 +20,7 @@ def get_region(code: FromPath[str]) -> RegionOut:
         Its name, full name, level and ancestors (province → city → county).
     """
     try:
-        validation.region_code(code)
+        code = validation.region_code(code)
     except ValueError as exc:
         raise NotFound(str(exc), errors=[{"field": "code", "message": str(exc)}]) from None
     region = regions.lookup(code)

@@ -24,14 +24,10 @@ FormatParam = Annotated[Literal["json", "csv", "xlsx"], QueryParameter(descripti
 
 
 def _region(region: str) -> str:
-    code = region.strip()
     try:
-        if len(code) not in (2, 4, 6) or not code.isdigit():
-            raise ValueError("地区代码应为2、4或6位数字（省、市、县）")
-        validation.region_code(code.ljust(6, "0"))
+        return validation.region_prefix(region)
     except ValueError as exc:
         raise InvalidInput([FieldError("region", str(exc))]) from None
-    return code
 
 
 def _file(content: bytes | str, fmt: str, name: str) -> Response:
@@ -54,6 +50,8 @@ def dispatch_table(
     Returns:
         JSON, CSV or xlsx laid out like the annex; 422 problem details when a logic rule fails.
     """
+    if start > as_of:
+        raise InvalidInput([FieldError("start", "累计起始日不能晚于截至日期")])
     table = dispatch.build(db_session, _region(region), as_of, start)
     if format == "json":
         return Response({"region": table.region, "start": table.start, "as_of": table.as_of,
@@ -68,7 +66,7 @@ def dispatch_table(
      summary="困难群体就业精准帮扶行动进度表（003 附件，月报）", responses=problem_responses(400, 422, 500, 503))
 def jiaxing_table(
     db_session: NamedDependency[Session], region: RegionParam,
-    month: Annotated[str, QueryParameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")],
+    month: Annotated[str, QueryParameter(pattern=r"^20\d{2}-(0[1-9]|1[0-2])$", description="YYYY-MM（2000–2099）")],
     format: FormatParam = "json",
 ) -> Response:
     """The month's progress per county and in total; due on the 25th of the following month.

@@ -22,7 +22,9 @@ from indexer import build, model
 from indexer.embedded import EmbeddedIndex
 from indexer.protocol import Filters, Query
 from indexer.typeahead import Typeahead
-from jiuyuan.vocab import PostingKind, Schedule
+from jiuyuan import validation
+from jiuyuan.validation import FieldError, InvalidInput
+from jiuyuan.vocab import PostingKind, PostingStatus, Schedule
 from ledger.models import JobPosting
 
 
@@ -32,24 +34,34 @@ class IndexUnavailable(ApplicationError):
 
 
 class _Search:
-    """Loaded once per process, on first use (no side effects at start-up)."""
+    """Loaded on first use (no side effects at start-up) and again whenever a rebuild, update
+    or sync has saved a newer index."""
 
     _lock = threading.Lock()
     encoder = None
     index: EmbeddedIndex | None = None
     typeahead: Typeahead | None = None
+    loaded_mtime = 0.0
 
     @classmethod
-    def get(cls) -> type[_Search]:
+    def get(cls, session: Session) -> type[_Search]:
+        meta = build.index_dir() / "meta.json"
+        try:
+            mtime = meta.stat().st_mtime
+        except FileNotFoundError:
+            raise IndexUnavailable("检索索引尚未建立：请运行 jiuyuan index train-model 和 jiuyuan index rebuild。") \
+                from None
         with cls._lock:
-            if cls.index is None:
-                path = build.index_dir()
+            if cls.index is None or mtime != cls.loaded_mtime:
                 try:
-                    cls.encoder = model.load()
-                    cls.index = EmbeddedIndex.load(path)
-                except FileNotFoundError:
-                    raise IndexUnavailable("检索索引尚未建立：请运行 jiuyuan index train-model 和 jiuyuan index rebuild。") \
-                        from None
+                    encoder = cls.encoder or model.load()
+                    index = EmbeddedIndex.load(build.index_dir())
+                except FileNotFoundError as exc:
+                    raise IndexUnavailable(str(exc)) from None
+                if encoder.get_embedding_dimension() != index.dimension:
+                    raise IndexUnavailable("向量模型与检索索引的维度不一致：请运行 jiuyuan index rebuild。")
+                cls.encoder, cls.index, cls.loaded_mtime = encoder, index, mtime
+                cls.typeahead = Typeahead(session.scalars(select(JobPosting.title)))
         return cls
 
 
@@ -90,7 +102,12 @@ def search_postings(
     Returns:
         The hits; 422 problem details for a query that cannot mean anything; 503 when no index is built.
     """
-    search = _Search.get()
+    search = _Search.get(db_session)
+    if region is not None:
+        try:
+            region = validation.region_prefix(region)
+        except ValueError as exc:
+            raise InvalidInput([FieldError("region", str(exc))]) from None
     query = Query(
         text=q, mode=mode, k=k,
         vector=model.encode(search.encoder, [q])[0] if q.strip() and mode != "bm25" else None,
@@ -101,9 +118,10 @@ def search_postings(
                         valid_on=valid_on or date.today()),
     )
     hits = search.index.search(query)
+    # The ledger has the last word: a posting filled or withdrawn since the index was built is dropped.
     rows = {str(p.id): p for p in db_session.scalars(
         select(JobPosting).options(joinedload(JobPosting.employer))
-        .where(JobPosting.id.in_([int(h.id) for h in hits])))}
+        .where(JobPosting.id.in_([int(h.id) for h in hits]), JobPosting.status == PostingStatus.OPEN))}
     return SearchPage(query=q, mode=mode, hits=[SearchHit(h.score, h.parts, posting_out(rows[h.id]))
                                                 for h in hits if h.id in rows])
 
@@ -117,7 +135,4 @@ def suggest(db_session: NamedDependency[Session],
     Returns:
         Up to 8 words.
     """
-    search = _Search.get()
-    if search.typeahead is None:
-        search.typeahead = Typeahead(db_session.scalars(select(JobPosting.title)))
-    return search.typeahead.suggest(q)
+    return _Search.get(db_session).typeahead.suggest(q)

@@ -33,7 +33,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jiuyuan import regions
+from jiuyuan import regions, validation
 from jiuyuan.vocab import PlacementKind, RecognitionStatus
 from ledger.models import JobFair, Placement, Recognition, ServiceContact, TrainingRecord
 from ledger.reports import ReportRefused, RuleBreak
@@ -126,7 +126,7 @@ def _recognition_county(recs: list[Recognition], day: date) -> str | None:
 
 def build(session: Session, region: str, as_of: date, start: date = DEFAULT_START) -> DispatchTable:
     """The table for every county under ``region`` (a 2-, 4- or 6-digit prefix), with rollups."""
-    prefix = regions.prefix(region.ljust(6, "0")) if len(region) < 6 else regions.prefix(region)
+    prefix = validation.region_prefix(region)
     counties: dict[str, DispatchRow] = {
         r.code: DispatchRow(r.code, regions.full_name(r.code), "county") for r in regions.current_counties(prefix)
     }
@@ -143,7 +143,8 @@ def build(session: Session, region: str, as_of: date, start: date = DEFAULT_STAR
         recs_by_person[r.person_id].append(r)
         if r.recognised_on and start <= r.recognised_on <= as_of:
             row(r.region_code).add(2)
-    people = list(recs_by_person)
+    # A subquery, not a list of ids: a province has more persons than a statement may carry parameters.
+    people = select(Recognition.person_id).where(Recognition.region_code.startswith(prefix))
 
     for c in session.scalars(select(ServiceContact).where(
             ServiceContact.person_id.in_(people), ServiceContact.contacted_on.between(start, as_of))):

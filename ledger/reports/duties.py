@@ -74,6 +74,7 @@ def build(session: Session, region: str, as_of: date, actor: str, *, local: Loca
     for step, rec in session.execute(
             select(RecognitionStepRow, Recognition).join(Recognition)
             .where(Recognition.region_code.startswith(region), RecognitionStepRow.completed_on.is_(None),
+                   Recognition.status.in_([RecognitionStatus.APPLIED, RecognitionStatus.IN_REVIEW]),
                    RecognitionStepRow.due_on < as_of)):
         names.setdefault(rec.person_id, session.get(Person, rec.person_id).name)
         active.setdefault(rec.person_id, rec)

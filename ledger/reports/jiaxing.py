@@ -26,7 +26,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from jiuyuan import regions
+from jiuyuan import regions, validation
 from jiuyuan.vocab import AssistanceStatus, DecisionStatus, PlacementKind, RecognitionStatus
 from ledger.models import Household, Person, Placement, Recognition, SubsidyDecision
 from ledger.reports import ReportRefused, RuleBreak
@@ -79,7 +79,7 @@ def check_rules(rows: list[ProgressRow]) -> None:
 def build(session: Session, region: str, month: str) -> ProgressTable:
     year, mon = map(int, month.split("-"))
     first, last = date(year, mon, 1), date(year, mon, calendar.monthrange(year, mon)[1])
-    prefix = regions.prefix(region.ljust(6, "0")) if len(region) < 6 else regions.prefix(region)
+    prefix = validation.region_prefix(region)
     rows = {r.code: ProgressRow(r.code, regions.full_name(r.code)) for r in regions.current_counties(prefix)}
 
     def row(code: str) -> ProgressRow:
@@ -92,8 +92,10 @@ def build(session: Session, region: str, month: str) -> ProgressTable:
         .outerjoin(Household, Person.household_id == Household.id)
         .where(Person.hukou_region_code.startswith(prefix))).all()
     county = {p.id: p.hukou_region_code for p in persons}
+    # A subquery, not a list of ids: a city has more persons than a statement may carry parameters.
+    in_area = select(Person.id).where(Person.hukou_region_code.startswith(prefix))
     for r in session.scalars(select(Recognition).where(
-            Recognition.person_id.in_(county),
+            Recognition.person_id.in_(in_area),
             Recognition.status.in_([RecognitionStatus.RECOGNISED, RecognitionStatus.EXITED]))):
         recognitions[r.person_id].append(r)
         if r.recognised_on and first <= r.recognised_on <= last:
@@ -110,7 +112,7 @@ def build(session: Session, region: str, month: str) -> ProgressTable:
     by_id = {p.id: p for p in persons}
     placements = defaultdict(list)
     for pl in session.scalars(select(Placement).where(
-            Placement.person_id.in_(county), Placement.start_date <= last,
+            Placement.person_id.in_(in_area), Placement.start_date <= last,
             or_(Placement.end_date.is_(None), Placement.end_date >= first))):
         placements[pl.person_id].append(pl)
     for pid, pls in placements.items():
@@ -130,13 +132,13 @@ def build(session: Session, region: str, month: str) -> ProgressTable:
         SubsidyDecision.scheme_code == "temporary_living_allowance",
         SubsidyDecision.status == DecisionStatus.ELIGIBLE,
         SubsidyDecision.period_start <= last, SubsidyDecision.period_end >= first,
-        SubsidyDecision.person_id.in_(county))).all()
+        SubsidyDecision.person_id.in_(in_area))).all()
     for pid in set(allowance):
         row(county[pid]).values[6] += 1
 
     out = sorted(rows.values(), key=lambda r: r.region)
     total = ProgressRow(prefix.ljust(6, "0"), regions.full_name(prefix.ljust(6, "0")) + "合计")
-    total.values = [sum(col) for col in zip(*(r.values for r in out), strict=True)] if out else total.values
+    total.values = [sum(col) for col in zip(*(r.values for r in out), strict=True)] or total.values
     out.append(total)
     check_rules(out)
     return ProgressTable(region=prefix, month=month, rows=out)

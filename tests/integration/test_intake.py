@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from jiuyuan.validation import InvalidInput
 from ledger import intake
-from ledger.models import Base, Employer
+from ledger.models import Base, Person
 
 GOOD_PERSON = {
     "id_number": "430102198507150011", "name": "王伟", "hukou_region_code": "430102", "urban_rural": "urban",
@@ -99,7 +99,7 @@ def test_a_second_write_of_the_same_person_is_a_duplicate(sessions):
     with pytest.raises(intake.Duplicate, match="该身份证号码已登记"), sessions.begin() as s:
         intake.add_person(s, GOOD_PERSON | {"name": "王小伟"})
     with sessions() as s:
-        assert s.scalar(select(func.count()).select_from(Employer)) == 0
+        assert s.scalars(select(Person.name)).all() == ["王伟"]
 
 
 def test_placement_for_an_unknown_person_is_refused(sessions):
@@ -111,3 +111,15 @@ def test_a_reference_that_is_not_a_number_names_the_field(sessions):
     _refused(sessions, intake.add_placement,
              {"person_id": 1, "kind": "flexible", "start_date": "2026-05-01", "employer_id": "abc"},
              "employer_id", "用人单位编号应为整数")
+
+
+@pytest.mark.parametrize(("value", "expected"), [("否", False), ("0", False), ("false", False), ("是", True),
+                                                 ("1", True), (True, True), (None, False)])
+def test_yes_no_fields_read_as_offices_write_them(value, expected):
+    assert intake.clean_posting(GOOD_POSTING | {"disabled_suitable": value})["disabled_suitable"] is expected
+
+
+def test_an_unreadable_yes_no_or_an_overlong_text_names_the_field(sessions):
+    _refused(sessions, intake.add_posting, GOOD_POSTING | {"disabled_suitable": "maybe"},
+             "disabled_suitable", "适合残疾人应填“是”或“否”")
+    _refused(sessions, intake.add_person, GOOD_PERSON | {"education": "研" * 21}, "education", "学历不能超过20个字")

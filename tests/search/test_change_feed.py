@@ -90,3 +90,16 @@ def test_the_feed_over_http(migrated_url, sessions):
         assert client.get("/postings/changes", params={"limit": 0}).status_code == 400
     with sessions() as s:
         assert s.get(JobPosting, first.id).status is PostingStatus.OPEN
+
+
+def test_a_time_with_an_offset_means_the_same_instant(sessions):
+    """SQLite keeps no zone: times are stored in UTC, so +08:00 and Z compare as the same moment."""
+    from datetime import timezone, timedelta as td
+
+    with sessions.begin() as s:
+        intake.add_posting(s, _posting("TZ-1"))
+    with sessions() as s:
+        [change] = changes.since(s)
+        china = change.at.astimezone(timezone(td(hours=8)))
+        assert changes.since(s, after=china - td(minutes=1)) == [change]
+        assert changes.since(s, after=china + td(minutes=1)) == []
