@@ -1,0 +1,1 @@
+"""Subcommands of ``jiuyuan`` that carry more than a few lines, one module each."""
