@@ -1,0 +1,61 @@
+"""People for a post (matching issue, first part): masked cards, consent, the subsidy dry run."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import msgspec
+from sqlalchemy import select
+
+from indexer.build import consenting_profiles
+from indexer.documents import PostingDocument
+from indexer.model import encode
+from indexer.profiles import ProfileIndex
+from jiuyuan.vocab import ConsentScope, PostingKind, RecognitionStatus, Schedule, WageUnit
+from ledger.demo.generate import generate
+from ledger.demo.load import load
+from ledger.models import ConsentRecord, Person, Recognition
+from matcher.people import people_for
+
+TODAY = date(2026, 11, 22)
+
+
+def test_employers_get_masked_consenting_candidates_with_subsidies(sessions, model):
+    with sessions.begin() as s:
+        load(s, generate(6, 20, 300, TODAY))
+    with sessions() as s:
+        profiles = consenting_profiles(s)
+        index = ProfileIndex(model.get_embedding_dimension())
+        index.upsert(profiles, encode(model, [p.text for p in profiles]))
+        target = s.scalars(select(Person).where(Person.hukou_region_code.startswith("43"))
+                           .order_by(Person.id)).first()
+    with sessions.begin() as s:  # the target consents to be shown and is a recognised difficult person
+        person = s.get(Person, target.id)
+        s.add(ConsentRecord(person_id=person.id, scope=ConsentScope.SHOW_TO_EMPLOYERS, granted=True,
+                            recorded_by="t", recorded_at=datetime(2026, 1, 1, tzinfo=timezone.utc)))
+        s.add(Recognition(person_id=person.id, region_code=person.hukou_region_code, categories=[6],
+                          status=RecognitionStatus.RECOGNISED, applied_on=date(2026, 1, 5),
+                          recognised_on=date(2026, 2, 1)))
+    post = PostingDocument(
+        id="new", title=person.wished_work[0], description="", employer_name="测试单位", kind=PostingKind.ORDINARY,
+        schedule=Schedule.FULL_TIME, wage_min=3000, wage_max=4000, wage_unit=WageUnit.MONTH,
+        region_code=person.residence_region_code, valid_from=TODAY, valid_until=TODAY,
+        latitude=person.latitude, longitude=person.longitude)
+    with sessions() as s:
+        hidden = {p.id for p in s.scalars(select(Person))} - {
+            int(c.person_ref[1:]) for c in people_for(s, post, index, model, TODAY, k=300)}
+        with_consent = s.scalars(select(ConsentRecord.person_id).where(
+            ConsentRecord.scope == ConsentScope.SHOW_TO_EMPLOYERS, ConsentRecord.granted.is_(False))).all()
+        cards = people_for(s, post, index, model, TODAY, k=300)
+    assert with_consent and set(with_consent) <= hidden  # nobody who refused appears
+    wire = msgspec.json.encode(cards).decode()
+    with sessions() as s:
+        for p in s.scalars(select(Person)):
+            assert p.id_number not in wire and (p.phone is None or p.phone not in wire)
+            assert p.name not in wire or len(p.name) == 1
+    assert "disability" not in wire and "dibao" not in wire
+    card = next(c for c in cards if c.person_ref == f"P{target.id}")
+    assert card.masked_name.endswith("*") and "岁" in card.age_band
+    schemes = {s.scheme: s for s in card.subsidies}
+    assert schemes["employer_si"].status == "eligible_amount_unset"  # 002 §3, recognised on 2026-02-01
+    assert schemes["employer_si"].legal_basis[0].startswith("002")
