@@ -1,0 +1,56 @@
+"""Pushes: a post sent to a person (who, when, channel). The same post is never pushed to the
+same person twice (a unique key in the ledger); a person's push history counts toward the
+tier-2 duty of at least three pushes (002 §4(2))."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from jiuyuan.validation import FieldError, InvalidInput
+from jiuyuan.vocab import PushChannel
+from ledger.base import utcnow
+from ledger.intake import Duplicate
+from ledger.models import JobPosting, JobPush, Person
+
+
+@dataclass(frozen=True)
+class PushRecord:
+    posting_id: int
+    title: str
+    channel: PushChannel
+    pushed_at: datetime
+    pushed_by: str
+
+
+def push(session: Session, person_id: int, posting_id: int, channel: str, pushed_by: str) -> JobPush:
+    errors = []
+    if session.get(Person, person_id) is None:
+        errors.append(FieldError("person_id", "人员不存在"))
+    if session.get(JobPosting, posting_id) is None:
+        errors.append(FieldError("posting_id", "岗位不存在"))
+    try:
+        channel_value = PushChannel(channel)
+    except ValueError:
+        errors.append(FieldError("channel", "推送渠道只能是：" + "、".join(f"{c.value}（{c.label}）" for c in PushChannel)))
+    if errors:
+        raise InvalidInput(errors)
+    row = JobPush(person_id=person_id, posting_id=posting_id, channel=channel_value, pushed_by=pushed_by,
+                  pushed_at=utcnow())
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        raise Duplicate("posting_id", "该岗位已推送给此人，不重复推送") from None
+    return row
+
+
+def history(session: Session, person_id: int) -> list[PushRecord]:
+    rows = session.execute(select(JobPush, JobPosting.title).join(JobPosting)
+                           .where(JobPush.person_id == person_id).order_by(JobPush.pushed_at, JobPush.id))
+    return [PushRecord(p.posting_id, title, p.channel, p.pushed_at, p.pushed_by) for p, title in rows]
