@@ -22,6 +22,7 @@ from indexer.protocol import Filters, Query
 from jiuyuan.vocab import ConsentScope, DecisionStatus, PlacementKind
 from ledger.facts import cases_for
 from ledger.models import ConsentRecord, Person
+from matcher.exposure import spread
 from matcher.posts import _km
 from scoring import evaluate
 from scoring.facts import Placement
@@ -85,7 +86,9 @@ class Hire:
 
 
 def people_for(session: Session, post: PostingDocument, index: ProfileIndex, encoder, today: date,
-               k: int = 10, hire: Hire = Hire()) -> list[Candidate]:
+               k: int = 10, hire: Hire = Hire(), spread_exposure: bool = True) -> list[Candidate]:
+    """Candidates for ``post``. Near-tied candidates are spread by a daily-seeded shuffle unless
+    ``spread_exposure`` is off (see :mod:`matcher.exposure`)."""
     text = f"{post.title} {post.description} {' '.join(post.skills_required)}"
     near = (post.latitude, post.longitude) if post.latitude is not None else None
     query = Query(text=text, vector=encode(encoder, [text])[0], k=min(5 * k, 1000),
@@ -96,6 +99,8 @@ def people_for(session: Session, post: PostingDocument, index: ProfileIndex, enc
     allowed = consenting_to_employers(session, ids)
     people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(allowed)))}
     ranked = [h for h in hits if int(h.id) in people]
+    if spread_exposure:
+        ranked = spread(ranked, lambda h: h.score, today, post.id)
     cases = cases_for(session, [int(h.id) for h in ranked[:k]], today)
     out = []
     for hit in ranked[:k]:

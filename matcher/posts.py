@@ -21,6 +21,7 @@ from indexer.embedded import EmbeddedIndex
 from indexer.model import encode
 from indexer.protocol import Filters, Query
 from jiuyuan.vocab import PostingKind, Schedule
+from matcher.exposure import spread
 
 # Weights of the re-rank parts. Relevance (the hybrid search score, 0–1) leads; fit parts
 # refine it. Chosen by hand for the demo until the learned re-ranker of this issue replaces
@@ -80,7 +81,7 @@ def _filters(seeker: Seeker, today: date) -> Filters:
 
 
 def posts_for(seeker: Seeker, index: EmbeddedIndex, encoder, documents: dict[str, PostingDocument],
-              today: date, k: int = 10) -> MatchList:
+              today: date, k: int = 10, spread_exposure: bool = False) -> MatchList:
     text = " ".join(seeker.wished_work + seeker.skills) or "岗位"
     query = Query(text=text, vector=encode(encoder, [text])[0], k=max(5 * k, 50), filters=_filters(seeker, today))
     older = seeker.age >= OLDER_AGE.get(seeker.sex, 50)
@@ -91,6 +92,8 @@ def posts_for(seeker: Seeker, index: EmbeddedIndex, encoder, documents: dict[str
             continue
         matches.append(_rerank(seeker, post, hit.score, older))
     matches.sort(key=lambda m: (-m.score, m.posting.id))
+    if spread_exposure:
+        matches = spread(matches, lambda m: m.score, today, text)
     matches = matches[:k]
     notes = []
     if seeker.tier == 2 and len(matches) < MIN_POSTS_TIER2:
