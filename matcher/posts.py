@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Protocol
 
 import numpy as np
 
@@ -23,13 +24,30 @@ from indexer.protocol import Filters, Query
 from jiuyuan.vocab import PostingKind, Schedule
 from matcher.exposure import spread
 
-# Weights of the re-rank parts. Relevance (the hybrid search score, 0–1) leads; fit parts
-# refine it. Chosen by hand for the demo until the learned re-ranker of this issue replaces
-# them where it beats these rules on held-out outcomes.
-WEIGHTS = {"relevance": 0.5, "skills": 0.15, "distance": 0.15, "wage": 0.1, "love_lift": 0.15,
+# Weights of the rule ranker's parts. Relevance (the hybrid search score, 0–1) leads; fit parts
+# refine it. Chosen by hand; the learned re-ranker (matcher.ranker) replaces the fit weights
+# only where it beats these rules on held-out outcomes.
+WEIGHTS = {"relevance": 0.5, "skills": 0.15, "distance": 0.15, "wage": 0.1, "schedule": 0.05, "love_lift": 0.15,
            "public_welfare_first": 1.0}
 MIN_POSTS_TIER2 = 3  # 002 §4(2)
 OLDER_AGE = {"M": 50, "F": 40}  # 002 §1(1): the ages the documents treat as older workers
+
+
+class Ranker(Protocol):
+    name: str
+
+    def parts(self, features: dict[str, float]) -> dict[str, float]:
+        """The score parts for a match's features; the score is their sum."""
+
+
+class RuleRanker:
+    name = "rules"
+
+    def parts(self, features: dict[str, float]) -> dict[str, float]:
+        return {name: WEIGHTS[name] * value for name, value in features.items()}
+
+
+RULES = RuleRanker()
 
 
 @dataclass(frozen=True)
@@ -56,6 +74,10 @@ class Match:
     score: float
     parts: dict[str, float]
     reasons: list[str] = field(default_factory=list)
+    features: dict[str, float] = field(default_factory=dict)
+    """The raw feature values behind ``parts``; logged with a push for the learned re-ranker."""
+    stay_6m: float | None = None
+    """The learned estimate that a hire here lasts 6 months, where a stability model was trained."""
 
 
 @dataclass
@@ -80,17 +102,24 @@ def _filters(seeker: Seeker, today: date) -> Filters:
     )
 
 
-def posts_for(seeker: Seeker, index: EmbeddedIndex, encoder, documents: dict[str, PostingDocument],
-              today: date, k: int = 10, spread_exposure: bool = False) -> MatchList:
+def candidates(seeker: Seeker, index: EmbeddedIndex, encoder, documents: dict[str, PostingDocument],
+               today: date, pool: int) -> tuple[str, list[tuple[PostingDocument, float]]]:
+    """Suitable posts with their search relevance: the hard filters, then the skills the person
+    lacks. Returns the query text too (it seeds the exposure shuffle)."""
     text = " ".join(seeker.wished_work + seeker.skills) or "岗位"
-    query = Query(text=text, vector=encode(encoder, [text])[0], k=max(5 * k, 50), filters=_filters(seeker, today))
-    older = seeker.age >= OLDER_AGE.get(seeker.sex, 50)
-    matches = []
+    query = Query(text=text, vector=encode(encoder, [text])[0], k=pool, filters=_filters(seeker, today))
+    found = []
     for hit in index.search(query):
         post = documents[hit.id]
-        if not set(post.skills_required) <= set(seeker.skills):  # a skill the person lacks: not suitable
-            continue
-        matches.append(_rerank(seeker, post, hit.score, older))
+        if set(post.skills_required) <= set(seeker.skills):  # a skill the person lacks: not suitable
+            found.append((post, hit.score))
+    return text, found
+
+
+def posts_for(seeker: Seeker, index: EmbeddedIndex, encoder, documents: dict[str, PostingDocument],
+              today: date, k: int = 10, spread_exposure: bool = False, ranker: Ranker = RULES) -> MatchList:
+    text, found = candidates(seeker, index, encoder, documents, today, pool=max(5 * k, 50))
+    matches = [match(seeker, post, relevance, ranker) for post, relevance in found]
     matches.sort(key=lambda m: (-m.score, m.posting.id))
     if spread_exposure:
         matches = spread(matches, lambda m: m.score, today, text)
@@ -101,27 +130,36 @@ def posts_for(seeker: Seeker, index: EmbeddedIndex, encoder, documents: dict[str
     return MatchList(matches, notes)
 
 
-def _rerank(seeker: Seeker, post: PostingDocument, relevance: float, older: bool) -> Match:
-    parts = {"relevance": WEIGHTS["relevance"] * relevance}
-    reasons = []
+def assess(seeker: Seeker, post: PostingDocument, relevance: float) -> tuple[dict[str, float], dict[str, str]]:
+    """The features of a match (each 0–1) and the reason a clerk reads aloud for each one."""
+    older = seeker.age >= OLDER_AGE.get(seeker.sex, 50)
+    features, reasons = {"relevance": relevance}, {}
     if post.skills_required:
-        parts["skills"] = WEIGHTS["skills"]
-        reasons.append(f"您持有岗位要求的{'、'.join(post.skills_required)}")
+        features["skills"] = 1.0
+        reasons["skills"] = f"您持有岗位要求的{'、'.join(post.skills_required)}"
     if post.kind is PostingKind.LOVE and (older or not seeker.skills):
-        parts["love_lift"] = WEIGHTS["love_lift"]
-        reasons.append("爱心岗位：无年龄限制、无技能要求")
+        features["love_lift"] = 1.0
+        reasons["love_lift"] = "爱心岗位：无年龄限制、无技能要求"
     if seeker.tier == 3 and post.kind is PostingKind.PUBLIC_WELFARE:
-        parts["public_welfare_first"] = WEIGHTS["public_welfare_first"]
-        reasons.append("公益性岗位，优先兜底安置（002 §4(3)）")
+        features["public_welfare_first"] = 1.0
+        reasons["public_welfare_first"] = "公益性岗位，优先兜底安置（002 §4(3)）"
     if seeker.latitude is not None and post.latitude is not None:
         km = _km((seeker.latitude, seeker.longitude), (post.latitude, post.longitude))
-        reach = seeker.max_km or 30.0
-        parts["distance"] = WEIGHTS["distance"] * max(0.0, 1 - km / reach)
-        reasons.append(f"距您约{km:.1f}公里")
+        features["distance"] = max(0.0, 1 - km / (seeker.max_km or 30.0))
+        reasons["distance"] = f"距您约{km:.1f}公里"
     if post.schedule in seeker.schedules:
-        reasons.append(f"{post.schedule.label}，符合您的时间")
+        features["schedule"] = 1.0
+        reasons["schedule"] = f"{post.schedule.label}，符合您的时间"
     monthly = post.monthly_wage_max
     if seeker.wage_floor_monthly and monthly is not None and monthly > seeker.wage_floor_monthly:
-        parts["wage"] = WEIGHTS["wage"] * min(1.0, float(monthly / seeker.wage_floor_monthly) - 1)
-        reasons.append(f"工资最高约{monthly:.0f}元/月，高于您期望的{seeker.wage_floor_monthly:.0f}元")
-    return Match(post, sum(parts.values()), parts, reasons)
+        features["wage"] = min(1.0, float(monthly / seeker.wage_floor_monthly) - 1)
+        reasons["wage"] = f"工资最高约{monthly:.0f}元/月，高于您期望的{seeker.wage_floor_monthly:.0f}元"
+    return features, reasons
+
+
+def match(seeker: Seeker, post: PostingDocument, relevance: float, ranker: Ranker = RULES) -> Match:
+    features, reasons = assess(seeker, post, relevance)
+    parts = ranker.parts(features)
+    stay = getattr(ranker, "stay_probability", None)
+    return Match(post, sum(parts.values()), parts, list(reasons.values()), features,
+                 stay(features, post.kind, post.schedule) if stay else None)

@@ -5,7 +5,7 @@ tier-2 duty of at least three pushes (002 §4(2))."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +16,9 @@ from jiuyuan.vocab import PushChannel
 from ledger.base import utcnow
 from ledger.intake import Duplicate
 from ledger.models import JobPosting, JobPush, Person
+from matcher.posts import WEIGHTS
+
+FEATURE_NAMES = tuple(WEIGHTS)
 
 
 @dataclass(frozen=True)
@@ -25,9 +28,13 @@ class PushRecord:
     channel: PushChannel
     pushed_at: datetime
     pushed_by: str
+    applied_on: date | None
 
 
-def push(session: Session, person_id: int, posting_id: int, channel: str, pushed_by: str) -> JobPush:
+def push(session: Session, person_id: int, posting_id: int, channel: str, pushed_by: str,
+         features: dict[str, float] | None = None) -> JobPush:
+    """Record a push; ``features`` are the match's feature values when it came from the matcher,
+    kept for the learned re-ranker (matcher.ranker)."""
     errors = []
     if session.get(Person, person_id) is None:
         errors.append(FieldError("person_id", "人员不存在"))
@@ -37,10 +44,15 @@ def push(session: Session, person_id: int, posting_id: int, channel: str, pushed
         channel_value = PushChannel(channel)
     except ValueError:
         errors.append(FieldError("channel", "推送渠道只能是：" + "、".join(f"{c.value}（{c.label}）" for c in PushChannel)))
+    if features is not None and not all(
+            name in FEATURE_NAMES and isinstance(v, (int, float)) and 0 <= v <= 1 for name, v in features.items()):
+        errors.append(FieldError("features", "匹配特征须取自匹配结果：名称为" + "、".join(FEATURE_NAMES) + "，取值0–1"))
     if errors:
         raise InvalidInput(errors)
     row = JobPush(person_id=person_id, posting_id=posting_id, channel=channel_value, pushed_by=pushed_by,
                   pushed_at=utcnow())
+    if features is not None:  # left unset otherwise: SQL NULL, not a JSON null
+        row.features = {name: float(v) for name, v in features.items()}
     try:
         with session.begin_nested():
             session.add(row)
@@ -50,7 +62,19 @@ def push(session: Session, person_id: int, posting_id: int, channel: str, pushed
     return row
 
 
+def applied(session: Session, person_id: int, posting_id: int, on: date) -> JobPush:
+    """The person applied for a post pushed to them: the first outcome the re-ranker learns from."""
+    row = session.scalar(select(JobPush).where(JobPush.person_id == person_id, JobPush.posting_id == posting_id))
+    if row is None:
+        raise InvalidInput([FieldError("posting_id", "该岗位未推送给此人，无法登记投递")])
+    if on < row.pushed_at.date():
+        raise InvalidInput([FieldError("applied_on", "投递日期不能早于推送日期")])
+    row.applied_on = on
+    session.flush()
+    return row
+
+
 def history(session: Session, person_id: int) -> list[PushRecord]:
     rows = session.execute(select(JobPush, JobPosting.title).join(JobPosting)
                            .where(JobPush.person_id == person_id).order_by(JobPush.pushed_at, JobPush.id))
-    return [PushRecord(p.posting_id, title, p.channel, p.pushed_at, p.pushed_by) for p, title in rows]
+    return [PushRecord(p.posting_id, title, p.channel, p.pushed_at, p.pushed_by, p.applied_on) for p, title in rows]

@@ -143,6 +143,11 @@ class JobPush(Base):
     pushed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     pushed_by: Mapped[str] = mapped_column(String(60))
     note: Mapped[str | None] = mapped_column(Text)
+    applied_on: Mapped[date | None] = mapped_column(Date)
+    """The day the person applied for the pushed post; the learned re-ranker's first outcome."""
+    features: Mapped[dict[str, float] | None] = mapped_column(Json)
+    """The match's feature values as the clerk saw them when pushing (see matcher.ranker):
+    logged at push time so training reads what the ranker saw, not a recomputation."""
 
 
 class JobFair(Base):

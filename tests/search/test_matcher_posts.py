@@ -71,9 +71,11 @@ def test_explanations_match_the_score_parts(world, model, docs):
     index, by_id = world
     region, lat, lon = _home(docs)
     seeker = Seeker(age=55, sex="M", region_code=region, wished_work=("保洁员",), latitude=lat, longitude=lon,
-                    max_km=80, tier=3, wage_floor_monthly=Decimal(1500))
+                    max_km=80, tier=3, wage_floor_monthly=Decimal(1500), schedules=(Schedule.DAILY, Schedule.FULL_TIME))
     for m in posts_for(seeker, index, model, by_id, TODAY, k=20).matches:
         assert m.score == pytest.approx(sum(m.parts.values()))
+        assert len(m.reasons) == len(m.parts) - 1  # one reason a part, relevance aside
+        assert ("schedule" in m.parts) == any(r.endswith("符合您的时间") for r in m.reasons)
         assert ("love_lift" in m.parts) == ("爱心岗位：无年龄限制、无技能要求" in m.reasons)
         assert ("public_welfare_first" in m.parts) == any("公益性岗位" in r for r in m.reasons)
         assert ("distance" in m.parts) == any(r.startswith("距您约") for r in m.reasons)
