@@ -11,7 +11,7 @@ DEMO_PERSONS ?= 2000
 DEMO_SEED ?= 20230201
 LOCAL_PG_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install run migrate demo index serve test bench-scoring bench-search schema clean
+.PHONY: install run migrate demo index ranker serve test bench-scoring bench-search schema clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,12 @@ index: demo
 	$(BIN)/jiuyuan index train-model --quiet
 	$(BIN)/jiuyuan index rebuild --quiet
 
-run: index serve
+# Demo push outcomes are simulated once (matcher/outcomes.py); the re-ranker is retrained and
+# used only where it beats the rules.
+ranker: index
+	$(BIN)/jiuyuan train-ranker --simulate 1500 --quiet
+
+run: ranker serve
 
 test: install
 	@if [ -z "$$JIUYUAN_TEST_PG_URL" ]; then \

@@ -146,7 +146,7 @@ def _score(ranker: Ranker, rows: list[Outcome]) -> np.ndarray:
     return np.array([sum(ranker.parts(r.features).values()) for r in rows])
 
 
-def _evaluate(ranker: Ranker, rows: list[Outcome]) -> dict[str, float]:
+def evaluate(ranker: Ranker, rows: list[Outcome]) -> dict[str, float]:
     scores = _score(ranker, rows)
     hired = [r.hired for r in rows]
     return {"ndcg@10": round(_mean_ndcg(rows, scores), 4),
@@ -187,22 +187,27 @@ class NotEnoughOutcomes(ValueError):
     pass
 
 
+def held_out_split(rows: list[Outcome], seed: int = 0) -> tuple[list[Outcome], list[Outcome]]:
+    """70% of persons to train on, the other 30% (all their pushes) to compare on."""
+    split = GroupShuffleSplit(n_splits=1, test_size=0.3, random_state=seed)
+    train_idx, test_idx = next(split.split(rows, groups=[r.person_id for r in rows]))
+    return [rows[i] for i in train_idx], [rows[i] for i in test_idx]
+
+
 def train(rows: list[Outcome], today: date, seed: int = 0) -> LearnedRanker:
     """Fit on 70% of persons, compare with the rules on the other 30%, decide adoption."""
     persons = {r.person_id for r in rows}
     if len(persons) < 20 or sum(r.hired for r in rows) < 20:
         raise NotEnoughOutcomes(f"结果太少，无法训练：{len(persons)}人、{sum(r.hired for r in rows)}次录用"
                                 "（至少20人、20次录用）")
-    split = GroupShuffleSplit(n_splits=1, test_size=0.3, random_state=seed)
-    train_idx, test_idx = next(split.split(rows, groups=[r.person_id for r in rows]))
-    train_rows, test_rows = [rows[i] for i in train_idx], [rows[i] for i in test_idx]
+    train_rows, test_rows = held_out_split(rows, seed)
     fit = LogisticRegression(max_iter=1000).fit(_within_person(train_rows), [r.hired for r in train_rows])
     coefficients = dict(zip(FEATURES, (round(float(c), 6) for c in fit.coef_[0])))
     learned = LearnedRanker(
         version="", trained_on=today.isoformat(), coefficients=coefficients,
         priority_lift=round(1 + sum(max(0.0, c) for c in coefficients.values()), 6), metrics={}, adopted=False,
         reason="", stay_model=_stay_model(train_rows, test_rows))
-    learned.metrics = {"rules": _evaluate(RULES, test_rows), "learned": _evaluate(learned, test_rows),
+    learned.metrics = {"rules": evaluate(RULES, test_rows), "learned": evaluate(learned, test_rows),
                        "held_out": {"persons": len({r.person_id for r in test_rows}), "pushes": len(test_rows)}}
     rules, mine = learned.metrics["rules"], learned.metrics["learned"]
     if not (mine["ndcg@10"] > rules["ndcg@10"] and mine["auc_hired"] >= rules["auc_hired"]):
