@@ -13,25 +13,31 @@ from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, Yaml
 from litestar.openapi.spec import Tag
 from litestar.static_files import create_static_files_router
 
+from api.auth import AUTHENTICATION, SECURITY, SECURITY_COMPONENTS
 from api.deps import provide_session
 from api.errors import EXCEPTION_HANDLERS
-from api.routes.health import health
-from api.routes.postings import get_posting, list_postings, posting_changes
-from api.routes.regions import get_region
-from api.routes.reports import dispatch_table, jiaxing_table
-from api.routes.search import search_postings, suggest
+from api.routes import health, postings, regions, reports, search
 from jiuyuan import __version__
 from jiuyuan.settings import Settings, get_settings
 from ledger.db import make_engine, session_factory
 
 OPENAPI_DESCRIPTION = """就援 (jiuyuan): job matching and subsidy-eligibility scoring for public employment
 assistance (就业援助). Every error is an RFC 9457 problem-details body (`application/problem+json`)
-with a Chinese `title` and `detail`; field errors are listed in `errors` as `{field, message}`."""
+with a Chinese `title` and `detail`; field errors are listed in `errors` as `{field, message}`.
+
+Every route but `/health` and these docs needs `Authorization: Bearer <token>`, a key an
+administrator issues with `jiuyuan keys issue` for one role: counter staff and officers (bound to
+a jurisdiction), HR agencies and employers (bound to their organisation), administrators.
+Employers see masked candidates only; every read of a person's record is audited."""
 
 
 # Swagger UI's files come from the swagger-ui-py wheel, so the docs page works with no internet.
 SWAGGER_STATIC = Path(swagger_ui.__file__).parent / "static"
 SWAGGER_ASSETS = "/schema-assets"
+
+
+# Each module lists its handlers in ROUTES.
+ROUTE_MODULES = (health, regions, postings, search, reports)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -43,13 +49,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=[
-            health, get_region, list_postings, get_posting, posting_changes, dispatch_table, jiaxing_table,
-            search_postings, suggest,
+            *(handler for module in ROUTE_MODULES for handler in module.ROUTES),
             create_static_files_router(path=SWAGGER_ASSETS, directories=[SWAGGER_STATIC],
                                        include_in_schema=False),
         ],
         dependencies={"db_session": Provide(provide_session)},
         state=State({"engine": engine, "sessions": session_factory(engine)}),
+        middleware=[AUTHENTICATION],
         exception_handlers=EXCEPTION_HANDLERS,
         on_shutdown=[dispose_engine],
         openapi_config=OpenAPIConfig(
@@ -57,6 +63,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version=__version__,
             description=OPENAPI_DESCRIPTION,
             path="/schema",
+            components=SECURITY_COMPONENTS,
+            security=SECURITY,
             tags=[Tag(name="system", description="运行状态"), Tag(name="reference", description="参考数据"),
                   Tag(name="postings", description="岗位"), Tag(name="reports", description="报表"),
                   Tag(name="search", description="检索")],

@@ -59,7 +59,8 @@ class NotFound(ApplicationError):
     type_slug = "not-found"
 
 
-def problem(request: Request, status: int, slug: str, detail: str, **extra: Any) -> Response:
+def problem(request: Request, status: int, slug: str, detail: str, headers: dict[str, str] | None = None,
+            **extra: Any) -> Response:
     body = {
         "type": f"urn:jiuyuan:problem:{slug}",
         "title": _TITLES.get(status, "请求失败"),
@@ -68,7 +69,7 @@ def problem(request: Request, status: int, slug: str, detail: str, **extra: Any)
         "instance": request.url.path,
         **extra,
     }
-    return Response(body, status_code=status, media_type=PROBLEM_JSON)
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def _errors(exc: InvalidInput | Duplicate) -> list[dict[str, str]]:
@@ -104,10 +105,12 @@ def on_validation_exception(request: Request, exc: ValidationException) -> Respo
 def on_http_exception(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
     detail = _TITLES.get(status, "请求失败") if status >= 500 or exc.detail == "" else str(exc.detail)
-    slug = {404: "not-found", 405: "method-not-allowed"}.get(status, "http-error")
+    slug = {401: "unauthenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}.get(
+        status, "http-error")
     if status == 404:
         detail = "请求的地址或记录不存在。"
-    return problem(request, status, slug, detail)
+    headers = {"WWW-Authenticate": 'Bearer realm="jiuyuan"'} if status == 401 else None
+    return problem(request, status, slug, detail, headers=headers)
 
 
 def on_database_unavailable(request: Request, exc: DBAPIError) -> Response:

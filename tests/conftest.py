@@ -66,3 +66,17 @@ def engine(migrated_url: str):
 @pytest.fixture
 def sessions(engine):
     return db.session_factory(engine)
+
+
+def bearer(url: str, role: str = "admin", name: str = "测试管理员", **scope) -> dict[str, str]:
+    """An Authorization header with a fresh key of ``role`` in the ledger at ``url``."""
+    from jiuyuan.vocab import Role
+    from ledger import access
+
+    eng = db.make_engine(url)
+    try:
+        with db.session_factory(eng).begin() as session:
+            token, _ = access.issue(session, Role(role), name, **scope)
+    finally:
+        eng.dispose()
+    return {"Authorization": f"Bearer {token}"}

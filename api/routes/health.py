@@ -11,7 +11,7 @@ from jiuyuan import __version__
 
 
 @get("/health", operation_id="health", tags=["system"], sync_to_thread=True,
-     responses=problem_responses(500, 503), summary="健康检查 / health check")
+     security=[], responses=problem_responses(500, 503), summary="健康检查 / health check")
 def health(db_session: NamedDependency[Session]) -> Health:
     """Answers 200 when the service and its ledger respond; 503 problem details when the database does not.
 
@@ -20,3 +20,6 @@ def health(db_session: NamedDependency[Session]) -> Health:
     """
     db_session.execute(text("SELECT 1"))
     return Health(status="ok", database="ok", version=__version__)
+
+
+ROUTES = [health]

@@ -1,21 +1,23 @@
-"""Job postings, read side. Postings are public notices: no personal data here."""
+"""Job postings, read side. Postings are public notices: no personal data here. Every role may
+read them, except that an employer sees only its own."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated
 
-from litestar import get
+from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, PathParameter, QueryParameter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from api.auth import allow
 from api.errors import NotFound, problem_responses
 from api.schemas import ChangeOut, ChangePage, PostingOut, PostingPage
 from jiuyuan import regions, validation
 from jiuyuan.validation import FieldError, InvalidInput
-from jiuyuan.vocab import PostingKind, PostingStatus
+from jiuyuan.vocab import PostingKind, PostingStatus, Role
 from ledger import changes
 from ledger.models import JobPosting
 
@@ -42,9 +44,9 @@ def posting_out(p: JobPosting) -> PostingOut:
 
 
 @get("/postings", operation_id="listPostings", tags=["postings"], sync_to_thread=True,
-     responses=problem_responses(400, 422, 500, 503), summary="岗位列表（按类型、地区、有效日期筛选）")
+     responses=problem_responses(400, 401, 422, 500, 503), summary="岗位列表（按类型、地区、有效日期筛选）")
 def list_postings(
-    db_session: NamedDependency[Session],
+    request: Request, db_session: NamedDependency[Session],
     kind: FromQuery[PostingKind | None] = None,
     region: Annotated[str | None, QueryParameter(description="行政区划代码前缀：省 43、市 4301、县 430102")] = None,
     valid_on: Annotated[date | None, QueryParameter(description="只列出该日有效且招聘中的岗位")] = None,
@@ -64,6 +66,8 @@ def list_postings(
         One page of postings and the total that match.
     """
     query = select(JobPosting)
+    if request.user.role is Role.EMPLOYER:
+        query = query.where(JobPosting.employer_id == request.user.employer_id)
     if kind is not None:
         query = query.where(JobPosting.kind == kind)
     if region is not None:
@@ -79,8 +83,8 @@ def list_postings(
 
 
 @get("/postings/{posting_id:int}", operation_id="getPosting", tags=["postings"], sync_to_thread=True,
-     responses=problem_responses(400, 404, 500, 503), summary="岗位详情")
-def get_posting(db_session: NamedDependency[Session],
+     responses=problem_responses(400, 401, 404, 500, 503), summary="岗位详情")
+def get_posting(request: Request, db_session: NamedDependency[Session],
                 posting_id: Annotated[int, PathParameter(ge=1, le=2**62)]) -> PostingOut:
     """One posting by its id.
 
@@ -88,13 +92,13 @@ def get_posting(db_session: NamedDependency[Session],
         The posting, or 404 problem details.
     """
     posting = db_session.get(JobPosting, posting_id, options=[joinedload(JobPosting.employer)])
-    if posting is None:
-        raise NotFound(f"岗位 {posting_id} 不存在。")
+    if posting is None or (request.user.role is Role.EMPLOYER and posting.employer_id != request.user.employer_id):
+        raise NotFound(f"岗位 {posting_id} 不存在。")  # another employer's posting is not confirmed to exist
     return posting_out(posting)
 
 
 @get("/postings/changes", operation_id="postingChanges", tags=["postings"], sync_to_thread=True,
-     responses=problem_responses(400, 422, 500, 503), summary="岗位变更记录（change feed），用于同步")
+     guards=[allow(Role.COUNTER, Role.OFFICER, Role.AGENCY)], responses=problem_responses(400, 401, 403, 422, 500, 503), summary="岗位变更记录（change feed），用于同步")
 def posting_changes(
     db_session: NamedDependency[Session],
     cursor: Annotated[int, QueryParameter(ge=0, le=2**62, description="上次读到的游标；从头读取用 0")] = 0,
@@ -114,3 +118,6 @@ def posting_changes(
         # Nothing new after a time: continue from the newest change, not from the start.
         next_cursor=page[-1].cursor if page else (changes.latest(db_session) if since is not None else cursor),
     )
+
+
+ROUTES = [list_postings, get_posting, posting_changes]

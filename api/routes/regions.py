@@ -9,7 +9,7 @@ from jiuyuan import regions, validation
 
 
 @get("/regions/{code:str}", operation_id="getRegion", tags=["reference"], sync_to_thread=False,
-     responses=problem_responses(404, 500), summary="行政区划代码查询 (GB/T 2260)")
+     responses=problem_responses(401, 404, 500), summary="行政区划代码查询 (GB/T 2260)")
 def get_region(code: FromPath[str]) -> RegionOut:
     """Look up a six-digit administrative region code in use today.
 
@@ -26,3 +26,6 @@ def get_region(code: FromPath[str]) -> RegionOut:
     region = regions.lookup(code)
     return RegionOut(code=code, name=region.name, full_name=regions.full_name(code), level=region.level,
                      ancestors=regions.ancestors(code))
+
+
+ROUTES = [get_region]

@@ -1,6 +1,6 @@
 """Aggregate reports (no personal data): the dispatch table and the Jiaxing progress table.
 
-Duty lists name persons and stay with the CLI until the API has its roles (officers only).
+Officers file them, each for places within their jurisdiction.
 """
 
 from __future__ import annotations
@@ -8,14 +8,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from litestar import Response, get
+from litestar import Request, Response, get
+from litestar.exceptions import PermissionDeniedException
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from sqlalchemy.orm import Session
 
+from api.auth import allow
 from api.errors import problem_responses
 from jiuyuan import validation
 from jiuyuan.validation import FieldError, InvalidInput
+from jiuyuan.vocab import Role
 from ledger.reports import dispatch, export, jiaxing
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -23,11 +26,14 @@ RegionParam = Annotated[str, QueryParameter(description="地区代码：省 43�
 FormatParam = Annotated[Literal["json", "csv", "xlsx"], QueryParameter(description="json、csv 或 xlsx")]
 
 
-def _region(region: str) -> str:
+def _region(request: Request, region: str) -> str:
     try:
-        return validation.region_prefix(region)
+        prefix = validation.region_prefix(region)
     except ValueError as exc:
         raise InvalidInput([FieldError("region", str(exc))]) from None
+    if not request.user.covers(prefix):
+        raise PermissionDeniedException(f"地区 {region} 不在您的管辖范围（{request.user.region_prefix}）内。")
+    return prefix
 
 
 def _file(content: bytes | str, fmt: str, name: str) -> Response:
@@ -38,9 +44,10 @@ def _file(content: bytes | str, fmt: str, name: str) -> Response:
 
 
 @get("/reports/dispatch", operation_id="dispatchTable", tags=["reports"], sync_to_thread=True,
-     summary="就业困难人员就业帮扶情况调度表（000 附件）", responses=problem_responses(400, 422, 500, 503))
+     summary="就业困难人员就业帮扶情况调度表（000 附件）", guards=[allow(Role.OFFICER)],
+     responses=problem_responses(400, 401, 403, 422, 500, 503))
 def dispatch_table(
-    db_session: NamedDependency[Session], region: RegionParam,
+    request: Request, db_session: NamedDependency[Session], region: RegionParam,
     as_of: Annotated[date, QueryParameter(description="截至日期 YYYY-MM-DD")],
     start: Annotated[date, QueryParameter(description="累计起始日")] = dispatch.DEFAULT_START,
     format: FormatParam = "json",
@@ -52,7 +59,7 @@ def dispatch_table(
     """
     if start > as_of:
         raise InvalidInput([FieldError("start", "累计起始日不能晚于截至日期")])
-    table = dispatch.build(db_session, _region(region), as_of, start)
+    table = dispatch.build(db_session, _region(request, region), as_of, start)
     if format == "json":
         return Response({"region": table.region, "start": table.start, "as_of": table.as_of,
                          "due_dates": table.due_dates, "columns": [label for _, label in dispatch.COLUMNS],
@@ -63,9 +70,10 @@ def dispatch_table(
 
 
 @get("/reports/jiaxing-progress", operation_id="jiaxingProgressTable", tags=["reports"], sync_to_thread=True,
-     summary="困难群体就业精准帮扶行动进度表（003 附件，月报）", responses=problem_responses(400, 422, 500, 503))
+     summary="困难群体就业精准帮扶行动进度表（003 附件，月报）", guards=[allow(Role.OFFICER)],
+     responses=problem_responses(400, 401, 403, 422, 500, 503))
 def jiaxing_table(
-    db_session: NamedDependency[Session], region: RegionParam,
+    request: Request, db_session: NamedDependency[Session], region: RegionParam,
     month: Annotated[str, QueryParameter(pattern=r"^20\d{2}-(0[1-9]|1[0-2])$", description="YYYY-MM（2000–2099）")],
     format: FormatParam = "json",
 ) -> Response:
@@ -74,10 +82,13 @@ def jiaxing_table(
     Returns:
         JSON, CSV or xlsx; 422 problem details when the columns do not add up.
     """
-    table = jiaxing.build(db_session, _region(region), month)
+    table = jiaxing.build(db_session, _region(request, region), month)
     if format == "json":
         return Response({"region": table.region, "month": table.month, "due_on": table.due_on,
                          "columns": list(jiaxing.COLUMNS),
                          "rows": [{"region": r.region, "name": r.name, "values": r.values} for r in table.rows]})
     content = export.jiaxing_xlsx(table) if format == "xlsx" else export.jiaxing_csv(table)
     return _file(content, format, f"jiaxing-{table.region}-{table.month}")
+
+
+ROUTES = [dispatch_table, jiaxing_table]

@@ -15,6 +15,7 @@ from litestar.params import QueryParameter
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from api.auth import allow
 from api.errors import ApplicationError, problem_responses
 from api.routes.postings import posting_out
 from api.schemas import PostingOut
@@ -24,8 +25,11 @@ from indexer.protocol import Filters, Query
 from indexer.typeahead import Typeahead
 from jiuyuan import validation
 from jiuyuan.validation import FieldError, InvalidInput
-from jiuyuan.vocab import PostingKind, PostingStatus, Schedule
+from jiuyuan.vocab import PostingKind, PostingStatus, Role, Schedule
 from ledger.models import JobPosting
+
+
+SEARCHERS = allow(Role.COUNTER, Role.OFFICER, Role.AGENCY)
 
 
 class IndexUnavailable(ApplicationError):
@@ -78,7 +82,7 @@ class SearchPage(msgspec.Struct):
 
 
 @get("/search/postings", operation_id="searchPostings", tags=["search"], sync_to_thread=True,
-     responses=problem_responses(400, 422, 500, 503), summary="岗位检索（关键词 + 语义 + 筛选）")
+     guards=[SEARCHERS], responses=problem_responses(400, 401, 403, 422, 500, 503), summary="岗位检索（关键词 + 语义 + 筛选）")
 def search_postings(
     db_session: NamedDependency[Session],
     q: Annotated[str, QueryParameter(description="关键词，口语也可以，如“离家近的保洁活”")] = "",
@@ -127,7 +131,7 @@ def search_postings(
 
 
 @get("/search/suggest", operation_id="suggestTitles", tags=["search"], sync_to_thread=True,
-     responses=problem_responses(400, 500, 503), summary="岗位、技能输入提示（汉字、拼音、拼音首字母）")
+     guards=[SEARCHERS], responses=problem_responses(400, 401, 403, 500, 503), summary="岗位、技能输入提示（汉字、拼音、拼音首字母）")
 def suggest(db_session: NamedDependency[Session],
             q: Annotated[str, QueryParameter(description="如 bj、baojie、保")]) -> list[str]:
     """Titles and skills that start with what was typed, most used first.
@@ -136,3 +140,6 @@ def suggest(db_session: NamedDependency[Session],
         Up to 8 words.
     """
     return _Search.get(db_session).typeahead.suggest(q)
+
+
+ROUTES = [search_postings, suggest]

@@ -1,6 +1,7 @@
 """The ledger's tables. Importing this package registers every model on ``Base.metadata``."""
 
 from ledger.base import Base
+from ledger.models.access import ApiKey
 from ledger.models.audit import AuditEntry
 from ledger.models.money import Claim, SubsidyDecision
 from ledger.models.people import (
@@ -24,6 +25,7 @@ from ledger.models.work import (
 )
 
 __all__ = [
+    "ApiKey",
     "AuditEntry",
     "Base",
     "Claim",

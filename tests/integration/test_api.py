@@ -12,6 +12,7 @@ from api.app import create_app
 from jiuyuan.settings import DatabaseSettings, ServerSettings, Settings
 from ledger.demo.generate import generate
 from ledger.demo.load import load
+from tests.conftest import bearer
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
 
@@ -25,6 +26,7 @@ def client(migrated_url, sessions):
     with sessions.begin() as s:
         load(s, generate(1, 300, 50, date(2026, 11, 22)))
     with TestClient(create_app(_settings(migrated_url))) as c:
+        c.headers.update(bearer(migrated_url))
         yield c
 
 
@@ -88,6 +90,7 @@ def test_an_unexpected_error_is_a_500_problem_without_internals(migrated_url):
     app = create_app(_settings(migrated_url))
     app.register(boom)
     with TestClient(app) as c:
+        c.headers.update(bearer(migrated_url))
         body = _problem(c.get("/boom"), 500)
     assert "secret" not in str(body) and body["title"] == "服务器内部错误"
 

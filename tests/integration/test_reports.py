@@ -32,6 +32,7 @@ from ledger.models import (
     JobPosting,
 )
 from ledger.reports import ReportRefused, dispatch, duties, jiaxing
+from tests.conftest import bearer
 
 _seq = iter(range(1, 999, 2))
 
@@ -296,6 +297,7 @@ def test_report_cli_refuses_bad_arguments(capsys):
 def test_report_api(hunan):
     url = hunan.kw["bind"].url.render_as_string(hide_password=False)
     with TestClient(create_app(Settings(db=DatabaseSettings(url=url)))) as client:
+        client.headers.update(bearer(url, "officer", "长沙经办", region="4301"))
         body = client.get("/reports/dispatch", params={"region": "430121", "as_of": "2023-03-15"}).json()
         assert body["rows"][0]["values"] == [3, 2, 2, 1, 150, 25, 2, 2, 0, 0, 1, 1]
         assert body["due_dates"] == ["2023-03-15", "2023-03-30"]

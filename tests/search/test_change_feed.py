@@ -17,6 +17,7 @@ from ledger import changes, intake
 from ledger.demo.generate import generate
 from ledger.demo.load import load
 from ledger.models import JobPosting, PostingChange
+from tests.conftest import bearer
 
 TODAY = date(2026, 11, 22)
 
@@ -81,6 +82,7 @@ def test_the_feed_over_http(migrated_url, sessions):
         first = intake.add_posting(s, _posting("H-1"))
         intake.add_posting(s, _posting("H-2"))
     with TestClient(create_app(Settings(db=DatabaseSettings(url=migrated_url)))) as client:
+        client.headers.update(bearer(migrated_url))
         page = client.get("/postings/changes", params={"limit": 1}).json()
         assert [c["posting_id"] for c in page["changes"]] == [first.id]
         rest = client.get("/postings/changes", params={"cursor": page["next_cursor"]}).json()

@@ -9,6 +9,7 @@ from api.app import create_app
 from api.routes.search import _Search
 from jiuyuan.cli import main
 from jiuyuan.settings import DatabaseSettings, Settings
+from tests.conftest import bearer
 
 
 @pytest.fixture
@@ -22,6 +23,7 @@ def client(tmp_path, monkeypatch):
     assert main(["--database-url", url, "demo", "--postings", "800", "--persons", "10", "--seed", "4",
                  "--as-of", "2026-11-22", "--quiet"]) == 0
     with TestClient(create_app(Settings(db=DatabaseSettings(url=url)))) as c:
+        c.headers.update(bearer(url))
         yield c, url
 
 

@@ -1,0 +1,63 @@
+"""Bearer-token authentication and role guards.
+
+Every route but health and the API docs needs a token (``Authorization: Bearer jy_…``) issued
+with ``jiuyuan keys issue``. A missing, tampered, expired or revoked token answers 401; a valid
+token whose role may not use the route answers 403. What a role may see inside a route (its own
+employer, its own agency, its jurisdiction) is checked by the route with ``Principal``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import anyio
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers import BaseRouteHandler
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult, DefineMiddleware
+from litestar.openapi.spec import Components, SecurityRequirement, SecurityScheme
+
+from jiuyuan.vocab import Role
+from ledger import access
+from ledger.access import Principal
+
+PUBLIC_PATHS = ["^/health$", "^/schema"]
+SECURITY_COMPONENTS = Components(security_schemes={
+    "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="jy_<key id>.<secret>",
+                                  description="由管理员用 `jiuyuan keys issue` 签发的访问令牌"),
+})
+SECURITY: list[SecurityRequirement] = [{"BearerToken": []}]
+
+
+def _lookup(connection: ASGIConnection, token: str) -> Principal | None:
+    with connection.app.state.sessions() as session:
+        return access.authenticate(session, token)
+
+
+class TokenAuthentication(AbstractAuthenticationMiddleware):
+    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
+        scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthorizedException("缺少访问令牌：请在 Authorization 头中提供 Bearer 令牌。")
+        principal = await anyio.to_thread.run_sync(_lookup, connection, token.strip())
+        if principal is None:
+            raise NotAuthorizedException("访问令牌无效、已过期或已吊销，请向管理员申请新令牌。")
+        return AuthenticationResult(user=principal, auth=token)
+
+
+AUTHENTICATION = DefineMiddleware(TokenAuthentication, exclude=PUBLIC_PATHS)
+
+
+def allow(*roles: Role) -> Callable[[ASGIConnection, BaseRouteHandler], None]:
+    """A guard letting only these roles (and administrators) through."""
+    permitted = {*roles, Role.ADMIN}
+
+    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        principal: Principal = connection.user
+        if principal.role not in permitted:
+            raise PermissionDeniedException(
+                f"{principal.role.label}无权使用此功能（仅限：{'、'.join(r.label for r in sorted(permitted))}）。")
+
+    guard.__name__ = "allow_" + "_".join(sorted(r.value for r in permitted))
+    return guard
+

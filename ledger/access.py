@@ -1,0 +1,103 @@
+"""Issuing, checking and revoking API keys, and who a request acts as.
+
+A token reads ``jy_<key id>.<secret>``. The key id finds the row; the secret's SHA-256 must
+match in constant time; the key must be neither expired nor revoked. Anything else, including
+one changed character, is simply not a principal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from jiuyuan import validation
+from jiuyuan.validation import FieldError, InvalidInput
+from jiuyuan.vocab import Role
+from ledger.base import utcnow
+from ledger.models import ApiKey, Employer, HrAgency
+
+PREFIX = "jy_"
+
+
+@dataclass(frozen=True)
+class Principal:
+    key_id: str
+    name: str
+    role: Role
+    employer_id: int | None = None
+    agency_id: int | None = None
+    region_prefix: str | None = None
+
+    @property
+    def actor(self) -> str:
+        """How the audit log names this caller."""
+        return f"{self.name}（{self.key_id}）"
+
+    def covers(self, region_code: str | None) -> bool:
+        """Whether a region lies within this caller's jurisdiction (administrators: everywhere)."""
+        if self.role is Role.ADMIN:
+            return True
+        return bool(self.region_prefix and region_code and region_code.startswith(self.region_prefix))
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue(session: Session, role: Role, name: str, days: int = 90, employer_uscc: str | None = None,
+          agency_uscc: str | None = None, region: str | None = None) -> tuple[str, ApiKey]:
+    """A new key; the returned token is the only copy of its secret."""
+    c = validation.Checker()
+    if not name.strip() or len(name) > 60:
+        c.fail("name", "持有人名称须为1–60个字")
+    if not 1 <= days <= 3660:
+        c.fail("days", "有效天数须在1到3660之间")
+    employer_id = agency_id = None
+    if role is Role.EMPLOYER:
+        employer_id = session.scalar(select(Employer.id).where(Employer.uscc == employer_uscc))
+        if employer_id is None:
+            c.fail("employer", "用人单位须为已登记单位的统一社会信用代码")
+    if role is Role.AGENCY:
+        agency_id = session.scalar(select(HrAgency.id).where(HrAgency.uscc == agency_uscc))
+        if agency_id is None:
+            c.fail("agency", "人力资源服务机构须为已登记机构的统一社会信用代码")
+    prefix = None
+    if role in (Role.COUNTER, Role.OFFICER):
+        if not region:
+            c.fail("region", "窗口人员和经办人员须指定管辖区划（省、市或县代码）")
+        else:
+            prefix = c.check("region", validation.region_prefix, region)
+    c.raise_if_any()
+    key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
+    now = utcnow()
+    row = ApiKey(key_id=key_id, secret_sha256=_digest(secret), role=role, name=name.strip(), employer_id=employer_id,
+                 agency_id=agency_id, region_prefix=prefix, created_at=now, expires_at=now + timedelta(days=days))
+    session.add(row)
+    session.flush()
+    return f"{PREFIX}{key_id}.{secret}", row
+
+
+def authenticate(session: Session, token: str, now: datetime | None = None) -> Principal | None:
+    if not token.startswith(PREFIX) or "." not in token:
+        return None
+    key_id, _, secret = token[len(PREFIX):].partition(".")
+    row = session.scalar(select(ApiKey).where(ApiKey.key_id == key_id))
+    if row is None or not hmac.compare_digest(row.secret_sha256, _digest(secret)):
+        return None
+    if row.revoked_at is not None or row.expires_at <= (now or utcnow()):
+        return None
+    return Principal(row.key_id, row.name, row.role, row.employer_id, row.agency_id, row.region_prefix)
+
+
+def revoke(session: Session, key_id: str) -> ApiKey:
+    row = session.scalar(select(ApiKey).where(ApiKey.key_id == key_id))
+    if row is None:
+        raise InvalidInput([FieldError("key_id", "没有这个密钥")])
+    row.revoked_at = row.revoked_at or utcnow()
+    return row
