@@ -1,0 +1,28 @@
+"""Writing the audit log (PIPL): every read or change of a person's data, by whom, which
+fields, for what purpose. Entries are added to the caller's session, so they commit — or roll
+back — with the work they describe; a read-only request commits them itself."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledger.access import Principal
+from ledger.base import utcnow
+from ledger.models import AuditEntry
+
+
+def record(session: Session, who: Principal, action: str, person_id: int | None, fields: Iterable[str],
+           purpose: str) -> AuditEntry:
+    entry = AuditEntry(at=utcnow(), actor=who.actor, actor_role=who.role.value, action=action,
+                       subject_person_id=person_id, fields=sorted(set(fields)), purpose=purpose)
+    session.add(entry)
+    return entry
+
+
+def trail(session: Session, person_id: int, limit: int = 200, offset: int = 0) -> list[AuditEntry]:
+    """A person's audit trail, newest first."""
+    return list(session.scalars(select(AuditEntry).where(AuditEntry.subject_person_id == person_id)
+                                .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit).offset(offset)))
