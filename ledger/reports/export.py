@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from ledger.imports import ImportReport
 from ledger.reports import dispatch, jiaxing
 from ledger.reports.duties import LISTS, DutyItem
 
@@ -130,6 +131,45 @@ def duties_csv(items: list[DutyItem]) -> str:
     for item in items:
         d = asdict(item)
         writer.writerow([LISTS[d["list"]], d["person_id"], d["masked_name"], d["region"], d["detail"], d["clause"]])
+    return out.getvalue()
+
+
+_IMPORT_HEADER = ("行号", "列名", "类别", "说明")
+
+
+def _import_lines(report: ImportReport) -> list[tuple]:
+    """Rejections first (row None: the whole file, shown as 表头), then warnings."""
+    return ([("表头" if r.row is None else r.row, r.column, "拒绝", r.message) for r in report.rejected]
+            + [("", "", "提示", w) for w in report.warnings])
+
+
+def import_summary(report: ImportReport) -> str:
+    what = "人员" if report.kind == "persons" else "岗位"
+    if report.rejected:
+        where = f"{report.rejected_rows} 行有问题" if report.rejected[0].row is not None else "表头或文件有问题"
+        return f"{what}导入未通过：共 {report.total} 行，{where}，未写入任何数据；请改正后重新导入"
+    if report.dry_run:
+        return f"{what}检查通过：共 {report.total} 行，均可导入（仅检查，未写入）"
+    return f"{what}导入完成：共 {report.total} 行，已导入 {report.imported} 行"
+
+
+def import_report_xlsx(report: ImportReport) -> bytes:
+    wb, ws = _sheet("导入结果", f"{'人员' if report.kind == 'persons' else '岗位'}导入检查结果",
+                    import_summary(report), len(_IMPORT_HEADER))
+    ws.append(_IMPORT_HEADER)
+    for line in _import_lines(report):
+        ws.append(line)
+    _box(ws, 3, ws.max_row, len(_IMPORT_HEADER))
+    for letter, width in zip("ABCD", (8, 24, 8, 70)):
+        ws.column_dimensions[letter].width = width
+    return _save(wb)
+
+
+def import_report_csv(report: ImportReport) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(_IMPORT_HEADER)
+    writer.writerows(_import_lines(report))
     return out.getvalue()
 
 

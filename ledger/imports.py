@@ -1,0 +1,235 @@
+"""Import persons and postings from the tables offices keep: every row or none.
+
+Columns carry the names offices use (公民身份号码, 岗位名称 …) or intake's field names. Cells
+are brought to the form intake reads (labels to values, 2026/11/1 to 2026-11-01), then
+intake's ``add_*`` validates and writes each row inside one savepoint. Every problem of
+every row is reported by row number and column; if there is any, the savepoint is rolled
+back and nothing is written. The caller owns the transaction and commits it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from tqdm import tqdm
+
+from jiuyuan import validation as v
+from jiuyuan.vocab import ConsentScope
+from ledger import intake
+from ledger.import_columns import PERSONS, POSTINGS, Column, columns_markdown
+from ledger.models import ConsentRecord, Employer, Household, Person
+from ledger.spreadsheet import NumberCell, Row, TableError, read_table
+
+__all__ = ["ImportReport", "Rejection", "TableError", "Row", "columns_markdown", "import_persons",
+           "import_postings", "read_table"]
+
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_SCIENTIFIC = re.compile(r"\d+(\.\d+)?[eE]\+?\d+")  # how a CSV saved by Excel writes a long number
+_IGNORED = {"序号"}  # row counters offices add; nothing to import, nothing to warn about
+
+
+@dataclass
+class Rejection:
+    row: int | None
+    """The row number in the office's file (the header is row 1 of a plain table); None: the file as a whole."""
+    column: str
+    """The column as the file names it (its usual Chinese name when the file has no such column)."""
+    message: str
+
+
+@dataclass
+class ImportReport:
+    kind: str  # "persons" or "postings"
+    total: int  # data rows in the file
+    imported: int = 0
+    dry_run: bool = False
+    rejected: list[Rejection] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+    @property
+    def rejected_rows(self) -> int:
+        return len({r.row for r in self.rejected})
+
+
+@dataclass(frozen=True)
+class _Spec:
+    kind: str
+    columns: tuple[Column, ...]
+    key: str  # the natural key: twice in one file is refused
+    add: Callable[[Session, Mapping[str, Any]], Any]
+    # A column naming a row by its natural key, looked up to the id intake takes.
+    lookup: tuple[str, Any, str, str] | None = None  # (field, key column, intake field, message)
+
+
+def import_persons(session: Session, rows: Sequence[Mapping[str, Any]], *, dry_run: bool = False,
+                   actor: str = "import", progress: bool = False) -> ImportReport:
+    """Register every person of ``rows`` with the consents the file records, or none of them."""
+
+    def consents_and_derived(person: Person, extra: dict[str, Any]) -> list[tuple[str, str]]:
+        problems = []
+        if extra.get("sex") and extra["sex"] != person.sex:
+            problems.append(("sex", f"性别与身份证号码不符（身份证号码为{'男' if person.sex == 'M' else '女'}性）"))
+        if extra.get("birth_date") and extra["birth_date"] != person.birth_date:
+            problems.append(("birth_date", f"出生日期与身份证号码不符（身份证号码为{person.birth_date}）"))
+        for scope in ConsentScope:
+            if f"consent_{scope.value}" in extra:
+                session.add(ConsentRecord(person_id=person.id, scope=scope, granted=extra[f"consent_{scope.value}"],
+                                          recorded_by=actor))
+        return problems
+
+    spec = _Spec("persons", PERSONS, "id_number", intake.add_person,
+                 ("household_ref", Household.ref, "household_id", "未找到该户号的家庭，请先登记家庭"))
+    return _run(session, rows, spec, dry_run, progress, consents_and_derived)
+
+
+def import_postings(session: Session, rows: Sequence[Mapping[str, Any]], *, dry_run: bool = False,
+                    progress: bool = False) -> ImportReport:
+    """Add every posting of ``rows`` (each recorded in the change feed), or none of them."""
+    spec = _Spec("postings", POSTINGS, "ref", intake.add_posting,
+                 ("employer_uscc", Employer.uscc, "employer_id", "该用人单位尚未登记，请先登记用人单位"))
+    return _run(session, rows, spec, dry_run, progress)
+
+
+def _run(session, rows, spec: _Spec, dry_run: bool, progress: bool, after=None) -> ImportReport:
+    report = ImportReport(spec.kind, len(rows), dry_run=dry_run)
+    if not rows:
+        report.rejected.append(Rejection(None, "", "文件中没有数据行"))
+        return report
+    columns = _map_headers(rows, spec.columns, report)
+    if not report.ok:
+        return report
+    label = {c.field: c.names[0] for c in spec.columns} | {c.field: h for h, c in columns.items()}
+    in_file = {c.field for c in columns.values()}
+    known = _lookup(session, spec.lookup, rows, columns) if spec.lookup else {}
+    first_seen: dict[str, int] = {}
+    with session.begin_nested() as savepoint:
+        for index, raw in enumerate(tqdm(rows, desc=f"导入{'人员' if spec.kind == 'persons' else '岗位'}",
+                                         unit="行", disable=not progress or len(rows) < 500, leave=False)):
+            number = raw.number if isinstance(raw, Row) else index + 2
+            data, extra, problems = _cells(raw, columns)
+            key = re.sub(r"\s", "", str(data.get(spec.key, ""))).upper()
+            if key in first_seen:
+                problems.append((spec.key, f"与第{first_seen[key]}行重复"))
+            elif key:
+                first_seen[key] = number
+            if spec.lookup and spec.lookup[0] in extra:
+                problems += _resolve(spec.lookup, extra.pop(spec.lookup[0]), known, data)
+            flagged = {f for f, _ in problems}
+            try:
+                obj = spec.add(session, data)
+            except (v.InvalidInput, intake.Duplicate) as exc:
+                problems += [(e.field, e.message) for e in exc.errors if e.field not in flagged]
+            else:
+                problems += after(obj, extra) if after else []
+            seen_messages: set[str] = set()
+            for name, message in problems:
+                # A field filled in from another column (所在地 from 户籍地) repeats that column's error.
+                if name not in in_file and message in seen_messages:
+                    continue
+                seen_messages.add(message)
+                report.rejected.append(Rejection(number, label.get(name, name), message))
+        if report.rejected or dry_run:
+            savepoint.rollback()
+        else:
+            report.imported = len(rows)
+    return report
+
+
+def _normal(header: str) -> str:
+    """Header cells as typed: 公民身份\\n号码, *姓名, 工资下限（元）all name their column."""
+    name = re.sub(r"\s", "", str(header)).strip("*＊")
+    return re.sub(r"[（(][^）)]*[）)]$", "", name)
+
+
+def _map_headers(rows, columns: tuple[Column, ...], report: ImportReport) -> dict[str, Column]:
+    by_name = {n: c for c in columns for n in (c.field, *c.names)}
+    headers = list(dict.fromkeys(h for row in rows for h in row))
+    mapped: dict[str, Column] = {}
+    for header in headers:
+        column = by_name.get(_normal(header))
+        if column is None:
+            if _normal(header) not in _IGNORED:
+                report.warnings.append(f"未识别的列“{header}”，已忽略")
+        elif column in mapped.values():
+            other = next(h for h, c in mapped.items() if c is column)
+            report.rejected.append(Rejection(None, header, f"与“{other}”是同一列，请只保留一列"))
+        else:
+            mapped[header] = column
+    for column in columns:
+        if column.required and column not in mapped.values():
+            also = f"（也可写作：{'、'.join(column.names[1:])}）" if len(column.names) > 1 else ""
+            report.rejected.append(Rejection(None, column.names[0], f"缺少必填列“{column.names[0]}”{also}"))
+    return mapped
+
+
+def _cells(raw: Mapping[str, Any], columns: dict[str, Column]):
+    """The row as intake's fields, the import's own fields, and what is wrong before intake looks."""
+    data: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+    for header, column in columns.items():
+        value = raw.get(header)
+        stored_as_number = isinstance(value, int | float | NumberCell) or _SCIENTIFIC.fullmatch(str(value))
+        if isinstance(value, str):
+            value = value.strip()
+        if value is None or value == "":
+            continue  # an empty cell is a field not given: intake's defaults and "请填写" apply
+        if column.identifier and stored_as_number:
+            problems.append((column.field, f"{column.names[0]}在表格中存成了数字，Excel 只保留15位有效数字，"
+                                           f"末几位已丢失；请把该列设置为“文本”格式，重新填写后再导入"))
+        if isinstance(value, str):
+            value = _translate(column, value)
+        if column.extra:
+            try:
+                extra[column.field] = column.parse(value) if column.parse else value
+            except ValueError as exc:
+                problems.append((column.field, str(exc)))
+        else:
+            data[column.field] = value
+    return data, extra, problems
+
+
+def _translate(column: Column, value: str) -> Any:
+    if column.many:
+        return [column.choices.get(item.strip(), item.strip()) for item in re.split(r"[,，、;；]", value)
+                if item.strip()]
+    if column.choices:
+        return column.choices.get(value, value)
+    if column.date and (m := _DATE.fullmatch(value)):
+        return f"{int(m[1]):04d}-{int(m[2]):02d}-{int(m[3]):02d}"
+    return value
+
+
+def _lookup(session: Session, lookup, rows, columns: dict[str, Column]) -> dict[str, int]:
+    """Ids of every key the file names, asked in chunks (SQLite caps the parameters of one query)."""
+    field_name, key_column, _, _ = lookup
+    headers = [h for h, c in columns.items() if c.field == field_name]
+    keys = sorted({str(row.get(h) or "").strip() for row in rows for h in headers} - {""})
+    found: dict[str, int] = {}
+    for start in range(0, len(keys), 900):
+        found.update(session.execute(select(key_column, key_column.class_.id)
+                                     .where(key_column.in_(keys[start:start + 900]))).all())
+    return found
+
+
+def _resolve(lookup, value, known: dict[str, int], data: dict[str, Any]) -> list[tuple[str, str]]:
+    field_name, key_column, target, message = lookup
+    key = str(value).strip()
+    if key in known:
+        data[target] = known[key]
+        return []
+    if key_column is Employer.uscc:
+        try:
+            v.social_credit_code(key)
+        except ValueError as exc:
+            return [(field_name, str(exc))]
+    return [(field_name, message)]
