@@ -11,6 +11,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from jiuyuan.validation import InvalidInput
+from ledger.claims import ClaimConflict
 from ledger.intake import Duplicate
 from ledger.reports import ReportRefused
 
@@ -72,7 +73,7 @@ def problem(request: Request, status: int, slug: str, detail: str, headers: dict
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _errors(exc: InvalidInput | Duplicate) -> list[dict[str, str]]:
+def _errors(exc: InvalidInput | Duplicate | ClaimConflict) -> list[dict[str, str]]:
     return [{"field": e.field, "message": e.message} for e in exc.errors]
 
 
@@ -82,6 +83,10 @@ def on_invalid_input(request: Request, exc: InvalidInput) -> Response:
 
 def on_duplicate(request: Request, exc: Duplicate) -> Response:
     return problem(request, 409, "duplicate", "记录已存在，未重复保存。", errors=_errors(exc))
+
+
+def on_claim_conflict(request: Request, exc: ClaimConflict) -> Response:
+    return problem(request, 409, "claim-conflict", exc.errors[0].message, errors=_errors(exc))
 
 
 def on_report_refused(request: Request, exc: ReportRefused) -> Response:
@@ -132,6 +137,7 @@ def on_unexpected(request: Request, exc: Exception) -> Response:
 EXCEPTION_HANDLERS = {
     InvalidInput: on_invalid_input,
     Duplicate: on_duplicate,
+    ClaimConflict: on_claim_conflict,
     ReportRefused: on_report_refused,
     ApplicationError: on_application_error,
     ValidationException: on_validation_exception,

@@ -15,9 +15,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jiuyuan.vocab import RecognitionStatus
+from jiuyuan.vocab import ClaimStatus, RecognitionStatus
 from ledger.models import (
+    Claim,
     Household,
+    HrAgency,
     JobPosting,
     JobPush,
     Person,
@@ -37,6 +39,11 @@ def _by_person(rows: Iterable[Any]) -> dict[int, list[Any]]:
     for row in rows:
         grouped[row.person_id].append(row)
     return grouped
+
+
+def _licensed(agency: HrAgency, on: date) -> bool:
+    """A licence on record and in force on the placement's start (004 §2(2)2 具有合法资质)."""
+    return agency.licence_no is not None and (agency.licence_valid_until is None or agency.licence_valid_until >= on)
 
 
 def cases_for(session: Session, person_ids: list[int], as_of: date) -> dict[int, Case]:
@@ -67,6 +74,11 @@ def cases_for(session: Session, person_ids: list[int], as_of: date) -> dict[int,
     posting_regions = dict(session.execute(select(JobPosting.id, JobPosting.region_code).where(
         JobPosting.id.in_({p.posting_id for p in placement_rows if p.posting_id}))).all())
     placements = _by_person(placement_rows)
+    agencies = {a.id: a for a in session.scalars(select(HrAgency).where(
+        HrAgency.id.in_({p.agency_id for p in placement_rows if p.agency_id})))}
+    # 004 §2(2)2 pays the agency fee once a person a year: claims not rejected have used the year.
+    fee_years = _by_person(session.execute(select(Claim.person_id, Claim.claim_year).where(
+        Claim.person_id.in_(person_ids), Claim.scheme_code == "agency_fee", Claim.status != ClaimStatus.REJECTED)))
 
     out: dict[int, Case] = {}
     for pid, person in persons.items():
@@ -106,13 +118,15 @@ def cases_for(session: Session, person_ids: list[int], as_of: date) -> dict[int,
                  "contract_months": pl.contract_months, "full_time": pl.full_time,
                  "monthly_wage": pl.monthly_wage, "rural_post": pl.rural_post,
                  "temporary_public_welfare": pl.temporary_public_welfare,
-                 "agency": {"id": str(pl.agency_id)} if pl.agency_id else None}
+                 "agency": {"id": str(pl.agency_id), "licensed": _licensed(agencies[pl.agency_id], pl.start_date)}
+                 if pl.agency_id else None}
                 for pl in sorted(placements.get(pid, []), key=lambda pl: pl.start_date)
             ],
             "training": [
                 {"kind": t.kind, "start": t.start_date, "end": t.end_date, "days_attended": t.days_attended,
                  "completed": t.completed} for t in training.get(pid, [])
             ],
+            "history": {"agency_fee_years": sorted({year for _, year in fee_years.get(pid, [])})},
             "pushes": sorted(at.astimezone(CHINA).date() for _, at in pushes.get(pid, [])),
             "contacts": sorted(c.contacted_on for c in contacts.get(pid, [])),
         }

@@ -41,6 +41,10 @@ class SubsidyDecision(Base):
     parameters: Mapped[dict] = mapped_column(Json, default=dict)
     """The parameter values the decision used, so it can be explained as it was."""
     trace: Mapped[list] = mapped_column(Json, default=list)
+    matures_on: Mapped[date | None] = mapped_column(Date)
+    """For a decision not yet due: the day its conditions will be met (e.g. 6 months in post)."""
+    open_conditions: Mapped[dict] = mapped_column(Json, default=dict)
+    """What still stands in the way: {"failed": [...], "missing": [...], "unset": [...]} in Chinese."""
     decided_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

@@ -1,0 +1,70 @@
+"""A placement goes through the policy engine the moment it is recorded: every decision the
+documents give for it is stored with its amount, period, legal basis, parameters and trace.
+
+Local parameters the documents leave to "按规定" come from the file named by
+JIUYUAN_LOCAL_PARAMETERS (scoring.load_local, each value with its source); without it they
+stay unset and the decisions say so (eligible, amount set locally).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import scoring
+from ledger import intake
+from ledger.facts import cases_for
+from ledger.models import Placement, SubsidyDecision
+from scoring.params import EMPTY_LOCAL, LocalConfig
+
+
+@lru_cache(maxsize=4)
+def _local_from(path: str) -> LocalConfig:
+    return scoring.load_local(Path(path))
+
+
+def local_parameters() -> LocalConfig:
+    path = os.environ.get("JIUYUAN_LOCAL_PARAMETERS")
+    return _local_from(path) if path else EMPTY_LOCAL
+
+
+def score(session: Session, placement: Placement, as_of: date) -> list[SubsidyDecision]:
+    """Run the engine for the placement's person on ``as_of`` and store the decisions about
+    this placement (added to the session; the caller commits)."""
+    case = cases_for(session, [placement.person_id], as_of)[placement.person_id]
+    report = scoring.evaluate(case, as_of, local=local_parameters(), assessments=False)
+    rows = [
+        SubsidyDecision(
+            person_id=placement.person_id, placement_id=placement.id, subject=d.subject, scheme_code=d.scheme,
+            status=d.status, amount=d.amount, period_start=d.period_start, period_end=d.period_end,
+            legal_basis="；".join(d.legal_basis), ruleset_version=report.ruleset_version,
+            parameters=dict(d.parameters), trace=list(d.trace), matures_on=d.matures_on,
+            open_conditions={"failed": list(d.failed), "missing": list(d.missing), "unset": list(d.unset)})
+        for d in report.decisions if d.subject == str(placement.id)
+    ]
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+def record(session: Session, data: Mapping[str, Any], as_of: date) -> tuple[Placement, list[SubsidyDecision]]:
+    """Validate and add the placement, then score it at once."""
+    placement = intake.add_placement(session, data)
+    return placement, score(session, placement, as_of)
+
+
+def latest_decisions(session: Session, placement_id: int) -> list[SubsidyDecision]:
+    """The newest decision per scheme for a placement (a claim re-scores; older ones stay as history)."""
+    rows = session.scalars(select(SubsidyDecision).where(SubsidyDecision.placement_id == placement_id)
+                           .order_by(SubsidyDecision.id.desc()))
+    newest: dict[str, SubsidyDecision] = {}
+    for row in rows:
+        newest.setdefault(row.scheme_code, row)
+    return sorted(newest.values(), key=lambda r: r.scheme_code)
