@@ -23,6 +23,8 @@ FEN = Decimal("0.01")
 # The largest amount one row may carry: 100 million yuan, far above any subsidy or
 # wage, low enough that fen fit in a 64-bit integer column.
 MAX_AMOUNT = Decimal("100000000.00")
+MAX_ID = 2**31 - 1
+"""Row ids are INTEGER columns (32-bit on PostgreSQL): a larger id is refused at the edge, not by the database."""
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,7 @@ def _optional_id(c: v.Checker, data: Mapping[str, Any], key: str, label: str) ->
     raw = data.get(key)
     if raw is None or raw == "":
         return None
-    return c.check(key, _int_between(1, 2**62, label), raw)
+    return c.check(key, _int_between(1, v.MAX_ID, label), raw)
 
 
 def _word_list(value) -> list[str]:
@@ -269,7 +269,7 @@ def clean_posting(data: Mapping[str, Any]) -> dict[str, Any]:
 def clean_placement(data: Mapping[str, Any]) -> dict[str, Any]:
     c = v.Checker()
     row: dict[str, Any] = {
-        "person_id": c.check("person_id", _int_between(1, 2**62, "人员编号"), data.get("person_id")),
+        "person_id": c.check("person_id", _int_between(1, v.MAX_ID, "人员编号"), data.get("person_id")),
         "kind": c.check("kind", _choice(PlacementKind, "就业方式"), data.get("kind")),
         "posting_id": _optional_id(c, data, "posting_id", "岗位编号"),
         "employer_id": _optional_id(c, data, "employer_id", "用人单位编号"),

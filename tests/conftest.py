@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -31,11 +32,11 @@ BACKENDS = [
 ]
 
 
-@pytest.fixture(params=BACKENDS)
-def db_url(request, tmp_path) -> Iterator[str]:
-    """An empty database URL on each backend (nothing migrated yet)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'ledger.db'}"
+@contextmanager
+def empty_database(backend: str, folder) -> Iterator[str]:
+    """An empty database URL: a SQLite file in ``folder``, or a fresh PostgreSQL schema."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'ledger.db'}"
         return
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
@@ -48,6 +49,13 @@ def db_url(request, tmp_path) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path) -> Iterator[str]:
+    """An empty database URL on each backend (nothing migrated yet)."""
+    with empty_database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

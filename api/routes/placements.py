@@ -27,17 +27,18 @@ from ledger import audit, claims, placements
 from ledger.access import Principal
 from ledger.models import Claim, Person, Placement, SubsidyDecision
 from ledger.placements import latest_decisions
+from jiuyuan.validation import MAX_ID
 
-Id = Annotated[int, PathParameter(ge=1, le=2**62)]
+Id = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 
 
 class PlacementIn(msgspec.Struct, kw_only=True):
-    person_id: Annotated[int, msgspec.Meta(ge=1, le=2**62)]
+    person_id: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
     kind: PlacementKind
     start_date: date
-    posting_id: Annotated[int, msgspec.Meta(ge=1, le=2**62)] | None = None
-    employer_id: Annotated[int, msgspec.Meta(ge=1, le=2**62)] | None = None
-    agency_id: Annotated[int, msgspec.Meta(ge=1, le=2**62)] | None = None
+    posting_id: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)] | None = None
+    employer_id: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)] | None = None
+    agency_id: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)] | None = None
     """An agency's own placements carry its id whatever is sent."""
     end_date: date | None = None
     contract_months: Annotated[int, msgspec.Meta(ge=0, le=600)] | None = None
@@ -80,7 +81,7 @@ class PlacementOut(msgspec.Struct):
 
 
 class ClaimIn(msgspec.Struct, kw_only=True):
-    placement_id: Annotated[int, msgspec.Meta(ge=1, le=2**62)]
+    placement_id: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
     scheme: Literal["agency_fee", "agency_service_jiaxing"] = "agency_fee"
 
 
