@@ -62,3 +62,28 @@ def test_rebuild_indexes_only_consenting_profiles(tmp_path, monkeypatch):
         ids = {p.id for p in consenting_profiles(s)}
     engine.dispose()
     assert str(first.id) not in ids and len(ids) == 39  # demo: everyone consented; one withdrew
+
+
+def test_no_id_number_name_or_phone_is_written_to_the_index(tmp_path, monkeypatch):
+    """PIPL: the saved index files (postings and person profiles) hold no identity field."""
+    from sqlalchemy import select
+
+    from ledger import db
+    from ledger.models import Person
+
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    monkeypatch.setenv("JIUYUAN_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("JIUYUAN_EMBEDDING_MODEL", str(tmp_path / "model"))
+    assert main(["--database-url", url, "demo", "--postings", "300", "--persons", "200", "--seed", "12",
+                 "--as-of", "2026-11-22", "--quiet"]) == 0
+    assert main(["--database-url", url, "index", "train-model", "--dim", "16", "--quiet"]) == 0
+    assert main(["--database-url", url, "index", "rebuild", "--as-of", "2026-11-22", "--quiet"]) == 0
+    engine = db.make_engine(url)
+    with db.session_factory(engine)() as s:
+        people = s.execute(select(Person.id_number, Person.name, Person.phone)).all()
+    engine.dispose()
+    stored = b"".join(p.read_bytes() for p in (tmp_path / "index").rglob("*") if p.is_file())
+    assert (tmp_path / "index" / "profiles").is_dir() and len(people) == 200
+    for id_number, name, phone in people:
+        assert id_number.encode() not in stored and name.encode() not in stored
+        assert phone is None or phone.encode() not in stored
