@@ -1,13 +1,15 @@
 """Bearer-token authentication and role guards.
 
 Every route but health and the API docs needs a token (``Authorization: Bearer jy_…``) issued
-with ``jiuyuan keys issue``. A missing, tampered, expired or revoked token answers 401; a valid
+with ``jiuyuan keys issue``. A missing, tampered, expired or revoked token answers 401 (a key
+revoked or expired while cached stops within CACHE_SECONDS); a valid
 token whose role may not use the route answers 403. What a role may see inside a route (its own
 employer, its own agency, its jurisdiction) is checked by the route with ``Principal``.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import anyio
@@ -20,6 +22,7 @@ from litestar.openapi.spec import Components, SecurityRequirement, SecuritySchem
 from jiuyuan.vocab import Role
 from ledger import access
 from ledger.access import Principal
+from ledger.base import utcnow
 
 PUBLIC_PATHS = ["^/health$", "^/schema"]
 SECURITY_COMPONENTS = Components(security_schemes={
@@ -29,9 +32,29 @@ SECURITY_COMPONENTS = Components(security_schemes={
 SECURITY: list[SecurityRequirement] = [{"BearerToken": []}]
 
 
+# A valid token is remembered for a short while, so a busy counter does not cost a ledger query
+# per request; a revoked or expired key stops working within CACHE_SECONDS.
+CACHE_SECONDS = 30.0
+_CACHE_LIMIT = 10_000
+_cache: dict[str, tuple[Principal, float]] = {}
+
+
 def _lookup(connection: ASGIConnection, token: str) -> Principal | None:
     with connection.app.state.sessions() as session:
         return access.authenticate(session, token)
+
+
+async def _principal(connection: ASGIConnection, token: str) -> Principal | None:
+    hit = _cache.get(token)
+    if hit is not None and hit[1] > time.monotonic():
+        return hit[0]
+    principal = await anyio.to_thread.run_sync(_lookup, connection, token)
+    if principal is not None:
+        if len(_cache) >= _CACHE_LIMIT:
+            _cache.clear()
+        left = (principal.expires_at - utcnow()).total_seconds() if principal.expires_at else CACHE_SECONDS
+        _cache[token] = (principal, time.monotonic() + min(CACHE_SECONDS, left))
+    return principal
 
 
 class TokenAuthentication(AbstractAuthenticationMiddleware):
@@ -39,7 +62,7 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
         scheme, _, token = connection.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise NotAuthorizedException("缺少访问令牌：请在 Authorization 头中提供 Bearer 令牌。")
-        principal = await anyio.to_thread.run_sync(_lookup, connection, token.strip())
+        principal = await _principal(connection, token.strip())
         if principal is None:
             raise NotAuthorizedException("访问令牌无效、已过期或已吊销，请向管理员申请新令牌。")
         return AuthenticationResult(user=principal, auth=token)

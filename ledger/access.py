@@ -33,6 +33,7 @@ class Principal:
     employer_id: int | None = None
     agency_id: int | None = None
     region_prefix: str | None = None
+    expires_at: datetime | None = None
 
     @property
     def actor(self) -> str:
@@ -92,7 +93,8 @@ def authenticate(session: Session, token: str, now: datetime | None = None) -> P
         return None
     if row.revoked_at is not None or row.expires_at <= (now or utcnow()):
         return None
-    return Principal(row.key_id, row.name, row.role, row.employer_id, row.agency_id, row.region_prefix)
+    return Principal(row.key_id, row.name, row.role, row.employer_id, row.agency_id, row.region_prefix,
+                     row.expires_at)
 
 
 def revoke(session: Session, key_id: str) -> ApiKey:

@@ -9,6 +9,7 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import select
 
+from api import auth
 from api.app import create_app
 from jiuyuan.cli import main
 from jiuyuan.settings import DatabaseSettings, Settings
@@ -33,7 +34,8 @@ def _problem(response, status):
     return response.json()
 
 
-def test_missing_tampered_expired_and_revoked_tokens_are_401(app_client, migrated_url, sessions):
+def test_missing_tampered_expired_and_revoked_tokens_are_401(app_client, migrated_url, sessions, monkeypatch):
+    monkeypatch.setattr(auth, "CACHE_SECONDS", 0.0)  # see every change to a key at once
     assert app_client.get("/health").status_code == 200  # public
     body = _problem(app_client.get("/postings"), 401)
     assert "缺少访问令牌" in body["detail"]
@@ -103,3 +105,15 @@ def test_a_token_is_checked_against_its_hash_not_stored(sessions):
     with sessions() as s:
         assert authenticate(s, token).role is Role.ADMIN
         assert authenticate(s, token + "x") is None and authenticate(s, "jy_nothing.here") is None
+
+
+def test_a_valid_token_is_cached_briefly_and_a_revocation_applies_after_that(app_client, migrated_url, monkeypatch):
+    monkeypatch.setattr(auth, "_cache", {})
+    headers = bearer(migrated_url)
+    key_id = headers["Authorization"].split("jy_")[1].split(".")[0]
+    assert app_client.get("/postings", headers=headers).status_code == 200
+    assert main(["--database-url", migrated_url, "keys", "revoke", "--key-id", key_id]) == 0
+    assert app_client.get("/postings", headers=headers).status_code == 200  # within CACHE_SECONDS
+    monkeypatch.setattr(auth, "CACHE_SECONDS", 0.0)
+    auth._cache.clear()
+    assert app_client.get("/postings", headers=headers).status_code == 401
