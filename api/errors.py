@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from litestar import Request, Response
@@ -104,6 +105,9 @@ def on_validation_exception(request: Request, exc: ValidationException) -> Respo
         for e in (exc.extra if isinstance(exc.extra, list) else [])
         if isinstance(e, dict)
     ]
+    # Litestar names a missing required parameter only in its message.
+    if not errors and (missing := re.search(r"Missing required \w+ parameter '([^']+)'", str(exc.detail))):
+        errors = [{"field": missing.group(1), "message": "缺少必填参数"}]
     return problem(request, 400, "bad-request", "请求参数格式不正确。", errors=errors)
 
 

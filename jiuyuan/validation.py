@@ -174,15 +174,15 @@ def money(value, *, allow_zero: bool = True) -> Decimal:
         raise ValueError("金额不是有效的数字") from None
     if not amount.is_finite():
         raise ValueError("金额不是有效的数字")
+    if abs(amount) > MAX_AMOUNT:  # before quantize, which cannot hold 1e400 to the fen
+        raise ValueError("金额超出允许范围")
     if amount != amount.quantize(FEN, rounding=ROUND_HALF_UP):
         raise ValueError("金额最多保留两位小数（精确到分）")
     if amount < 0:
         raise ValueError("金额不能为负数")
     if amount == 0 and not allow_zero:
         raise ValueError("金额必须大于零")
-    if amount > MAX_AMOUNT:
-        raise ValueError("金额超出允许范围")
-    return amount.quantize(FEN)
+    return abs(amount.quantize(FEN))  # abs: "-0" is zero, not a negative zero on the wire
 
 
 def a_date(value) -> date:

@@ -37,8 +37,8 @@ class Principal:
 
     @property
     def actor(self) -> str:
-        """How the audit log names this caller."""
-        return f"{self.name}（{self.key_id}）"
+        """How the audit log names this caller (fits its 60 characters: a key id is 12)."""
+        return f"{self.name[:44]}（{self.key_id}）"
 
     def covers(self, region_code: str | None) -> bool:
         """Whether a region lies within this caller's jurisdiction (administrators: everywhere)."""

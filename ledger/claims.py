@@ -79,6 +79,10 @@ def submit(session: Session, who: Principal, placement_id: int, scheme: str, key
         raise ClaimNotFound(f"安置记录 {placement_id} 不存在或不是本机构介绍的")
     decision = next((d for d in placements.score(session, placement, today) if d.scheme_code == scheme), None)
     if decision is None or decision.status is not DecisionStatus.ELIGIBLE or decision.amount is None:
+        # A retry whose first attempt committed meanwhile now scores as "used this year": it is a replay.
+        earlier = _existing(session, stored_key)
+        if earlier is not None:
+            return _replay(earlier, placement_id, scheme)
         raise ClaimConflict("scheme", _why_not(decision))
     year = (decision.matures_on or decision.period_start or today).year
     claim = Claim(idempotency_key=stored_key, scheme_code=scheme, person_id=placement.person_id,

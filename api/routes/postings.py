@@ -1,14 +1,22 @@
-"""Job postings, read side. Postings are public notices: no personal data here. Every role may
-read them, except that an employer sees only its own."""
+"""Job postings. Postings are public notices: no personal data here. Every role may read them,
+except that an employer sees only its own. Employers write their own postings; counter staff and
+officers write any employer's postings inside their jurisdiction. Every write goes through
+intake's checks (422, nothing written) and records a change in the feed (``ledger.changes``)."""
 
 from __future__ import annotations
 
+import re
+import secrets
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
-from litestar import Request, get
+import msgspec
+from litestar import Request, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromQuery, PathParameter, QueryParameter
+from litestar.exceptions import PermissionDeniedException
+from litestar.openapi.spec import Example
+from litestar.params import Body, FromQuery, PathParameter, QueryParameter
+from msgspec import UNSET, Meta, UnsetType
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -17,9 +25,11 @@ from api.errors import NotFound, problem_responses
 from api.schemas import ChangeOut, ChangePage, PostingOut, PostingPage
 from jiuyuan import regions, validation
 from jiuyuan.validation import FieldError, InvalidInput
-from jiuyuan.vocab import PostingKind, PostingStatus, Role
-from ledger import changes
+from jiuyuan.vocab import PostingKind, PostingStatus, Role, Schedule, WageUnit
+from ledger import changes, intake
+from ledger.access import Principal
 from ledger.models import JobPosting
+from jiuyuan.validation import MAX_ID
 
 
 def _region_prefix(region: str) -> str:
@@ -85,7 +95,7 @@ def list_postings(
 @get("/postings/{posting_id:int}", operation_id="getPosting", tags=["postings"], sync_to_thread=True,
      responses=problem_responses(400, 401, 404, 500, 503), summary="岗位详情")
 def get_posting(request: Request, db_session: NamedDependency[Session],
-                posting_id: Annotated[int, PathParameter(ge=1, le=2**62)]) -> PostingOut:
+                posting_id: Annotated[int, PathParameter(ge=1, le=MAX_ID)]) -> PostingOut:
     """One posting by its id.
 
     Returns:
@@ -101,7 +111,7 @@ def get_posting(request: Request, db_session: NamedDependency[Session],
      guards=[allow(Role.COUNTER, Role.OFFICER, Role.AGENCY)], responses=problem_responses(400, 401, 403, 422, 500, 503), summary="岗位变更记录（change feed），用于同步")
 def posting_changes(
     db_session: NamedDependency[Session],
-    cursor: Annotated[int, QueryParameter(ge=0, le=2**62, description="上次读到的游标；从头读取用 0")] = 0,
+    cursor: Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="上次读到的游标；从头读取用 0")] = 0,
     since: Annotated[datetime | None, QueryParameter(description="或：某时刻之后的变更（ISO 8601，带时区）")] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
 ) -> ChangePage:
@@ -120,4 +130,207 @@ def posting_changes(
     )
 
 
-ROUTES = [list_postings, get_posting, posting_changes]
+# -- writes ----------------------------------------------------------------------------------
+WRITERS = allow(Role.EMPLOYER, Role.COUNTER, Role.OFFICER)
+WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 422, 500, 503)
+
+# Amounts as decimal strings or whole yuan (a float has already lost the fen: refused, see
+# validation.money). The pattern admits what intake answers in Chinese (a minus, a third decimal).
+Amount = Annotated[str, Meta(pattern=r"^-?[0-9]{1,12}(\.[0-9]{1,4})?$", examples=["120", "3500.50"])] \
+    | Annotated[int, Meta(ge=0, le=100_000_000)]
+Text100 = Annotated[str, Meta(min_length=1, max_length=100)]
+Text200 = Annotated[str, Meta(max_length=200)]
+Description = Annotated[str, Meta(max_length=4000)]
+RegionCode = Annotated[str, Meta(pattern="^[0-9]{6}$", description="县区级行政区划代码（6位）")]
+Age = Annotated[int, Meta(ge=16, le=100)]
+Headcount = Annotated[int, Meta(ge=1, le=100_000)]
+Skills = Annotated[list[Annotated[str, Meta(min_length=1, max_length=40)]], Meta(max_length=30)]
+Phone = Annotated[str, Meta(max_length=20)]
+Latitude = Annotated[float, Meta(ge=-90, le=90)]
+Longitude = Annotated[float, Meta(ge=-180, le=180)]
+EntityId = Annotated[int, Meta(ge=1, le=MAX_ID)]
+
+
+class PostingIn(msgspec.Struct):
+    """A new posting; intake's checks apply (love posts: no age or skill limits, 000 §2)."""
+
+    title: Text100
+    kind: PostingKind
+    schedule: Schedule
+    wage_unit: WageUnit
+    wage_min: Amount
+    region_code: RegionCode
+    valid_from: date
+    valid_until: date
+    ref: Annotated[str, Meta(min_length=1, max_length=40, description="岗位编号；不填则自动生成")] | None = None
+    employer_id: Annotated[EntityId | None, Meta(description="用人单位编号；用人单位本身调用时忽略，总是本单位")] = None
+    description: Description = ""
+    wage_max: Amount | None = None
+    address: Text200 | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    age_min: Age | None = None
+    age_max: Age | None = None
+    skills_required: Skills = []
+    disabled_suitable: bool = False
+    headcount: Headcount = 1
+    contact_phone: Phone | None = None
+
+
+class PostingPatch(msgspec.Struct):
+    """The fields to change; ``null`` clears an optional field. Number and employer stay."""
+
+    title: Text100 | UnsetType = UNSET
+    description: Description | UnsetType = UNSET
+    kind: PostingKind | UnsetType = UNSET
+    schedule: Schedule | UnsetType = UNSET
+    wage_unit: WageUnit | UnsetType = UNSET
+    wage_min: Amount | UnsetType = UNSET
+    wage_max: Amount | None | UnsetType = UNSET
+    region_code: RegionCode | UnsetType = UNSET
+    address: Text200 | None | UnsetType = UNSET
+    latitude: Latitude | None | UnsetType = UNSET
+    longitude: Longitude | None | UnsetType = UNSET
+    age_min: Age | None | UnsetType = UNSET
+    age_max: Age | None | UnsetType = UNSET
+    skills_required: Skills | UnsetType = UNSET
+    disabled_suitable: bool | UnsetType = UNSET
+    headcount: Headcount | UnsetType = UNSET
+    valid_from: date | UnsetType = UNSET
+    valid_until: date | UnsetType = UNSET
+    contact_phone: Phone | None | UnsetType = UNSET
+
+
+class PostingClose(msgspec.Struct):
+    status: Annotated[Literal["filled", "expired"], Meta(description="filled 已招满 / expired 已过期（下架）")] = \
+        "expired"
+
+
+_EDITABLE = PostingPatch.__struct_fields__  # all but the posting number and the employer
+_GIG_EXAMPLE = {
+    "title": "超市理货员（日结）", "kind": "gig", "schedule": "daily", "wage_unit": "day", "wage_min": "150",
+    "region_code": "430111", "valid_from": "2026-11-23", "valid_until": "2026-12-31",
+    "description": "周末理货、搬运，当天结算", "headcount": 3, "contact_phone": "13800138000",
+}
+_LOVE_EXAMPLE = {
+    "title": "小区保洁员", "kind": "love", "schedule": "full_time", "wage_unit": "month", "wage_min": "2200",
+    "wage_max": "2600", "region_code": "430102", "valid_from": "2026-11-23", "valid_until": "2027-02-28",
+    "employer_id": 12, "ref": "FR-2026-0451", "description": "爱心岗位：无年龄、技能要求",
+}
+
+
+def _may_write(principal: Principal, posting: JobPosting | None, posting_id: int) -> JobPosting:
+    """The posting, if this caller may change it: an employer its own (another's is not confirmed
+    to exist), counter staff and officers inside their jurisdiction."""
+    if posting is None or (principal.role is Role.EMPLOYER and posting.employer_id != principal.employer_id):
+        raise NotFound(f"岗位 {posting_id} 不存在。")
+    _check_region(principal, posting.region_code)
+    return posting
+
+
+def _check_region(principal: Principal, region_code: str) -> None:
+    if principal.role is not Role.EMPLOYER and not principal.covers(region_code):
+        raise PermissionDeniedException(f"岗位所在地区 {region_code} 不在您的管辖范围内。")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_control_characters(row: dict[str, Any]) -> None:
+    """PostgreSQL refuses NUL in text: a field error here rather than a 500 there."""
+    bad = [FieldError(k, "不能包含控制字符") for k, v in row.items()
+           if any(isinstance(x, str) and _CONTROL.search(x) for x in (v if isinstance(v, list) else [v]))]
+    if bad:
+        raise InvalidInput(bad)
+
+
+def _as_input(posting: JobPosting) -> dict[str, Any]:
+    """A stored posting as intake input, so an update is checked exactly like a new posting."""
+    return {"ref": posting.ref, "employer_id": posting.employer_id,
+            **{f: getattr(posting, f) for f in _EDITABLE}}
+
+
+@post("/postings", operation_id="createPosting", tags=["postings"], sync_to_thread=True, guards=[WRITERS],
+      responses=WRITE_ERRORS, summary="登记岗位（用人单位登记本单位岗位；窗口、经办人员登记辖区内岗位）")
+def create_posting(
+    request: Request, db_session: NamedDependency[Session],
+    data: Annotated[PostingIn, Body(description="岗位信息；零工岗位可只填必填项", examples=[
+        Example(summary="窗口快速登记日结零工", value=_GIG_EXAMPLE),
+        Example(summary="爱心岗位（经办人员代单位登记）", value=_LOVE_EXAMPLE)])],
+) -> PostingOut:
+    """Register a posting. An employer's posting is always its own, whatever ``employer_id`` says.
+
+    Returns:
+        201 and the posting; 422 with every wrong field (nothing written); 403 outside the
+        caller's jurisdiction; 409 for a posting number already used.
+    """
+    principal: Principal = request.user
+    row = msgspec.to_builtins(data)
+    _no_control_characters(row)
+    if principal.role is Role.EMPLOYER:
+        row["employer_id"] = principal.employer_id
+    # Intake needs a number; one typed at a counter can come later, so a unique one is made up.
+    row["ref"] = row.get("ref") or f"API-{date.today():%Y%m%d}-{secrets.token_hex(4).upper()}"
+    cleaned = intake.clean_posting(row)  # 422 before 403: a mistyped region is a field error
+    _check_region(principal, cleaned["region_code"])
+    posting = intake.add_posting(db_session, row)  # records the change as every posting write does
+    out = posting_out(posting)
+    db_session.commit()
+    return out
+
+
+@patch("/postings/{posting_id:int}", operation_id="updatePosting", tags=["postings"], sync_to_thread=True,
+       guards=[WRITERS], responses=WRITE_ERRORS, summary="修改岗位")
+def update_posting(
+    request: Request, db_session: NamedDependency[Session],
+    posting_id: Annotated[int, PathParameter(ge=1, le=MAX_ID)],
+    data: Annotated[PostingPatch, Body(description="只需填写要修改的字段", examples=[
+        Example(summary="调整工资和招聘人数", value={"wage_min": "160", "wage_max": "180", "headcount": 5}),
+        Example(summary="延长有效期", value={"valid_until": "2027-03-31"})])],
+) -> PostingOut:
+    """Change a posting's fields; the result is checked as a whole, as intake checks a new one.
+
+    Returns:
+        The posting as changed; 404 for a posting that is not there (or another employer's);
+        403 outside the caller's jurisdiction (before or after the change); 422 naming the fields.
+    """
+    principal: Principal = request.user
+    posting = _may_write(principal, db_session.get(JobPosting, posting_id, options=[joinedload(JobPosting.employer)]),
+                         posting_id)
+    changed = {f: v for f, v in msgspec.structs.asdict(data).items() if v is not UNSET}
+    _no_control_characters(changed)
+    cleaned = intake.clean_posting({**_as_input(posting), **changed})
+    _check_region(principal, cleaned["region_code"])
+    if any(getattr(posting, f) != cleaned[f] for f in _EDITABLE):  # a no-op PATCH writes no change
+        for field in _EDITABLE:
+            setattr(posting, field, cleaned[field])
+        changes.record(db_session, [posting.id], "upsert" if posting.status is PostingStatus.OPEN else "remove")
+    out = posting_out(posting)
+    db_session.commit()
+    return out
+
+
+@post("/postings/{posting_id:int}/expire", operation_id="closePosting", tags=["postings"], sync_to_thread=True,
+      guards=[WRITERS], status_code=200, responses=WRITE_ERRORS, summary="岗位下架（已招满或已过期）")
+def close_posting(
+    request: Request, db_session: NamedDependency[Session],
+    posting_id: Annotated[int, PathParameter(ge=1, le=MAX_ID)],
+    data: Annotated[PostingClose | None, Body(description="不传则按“已过期”下架", examples=[
+        Example(summary="已招满", value={"status": "filled"})])] = None,
+) -> PostingOut:
+    """Take a posting off the market; it leaves the search index at the next sync.
+
+    Returns:
+        The posting with its new status. Closing it again with the same status changes nothing.
+    """
+    posting = _may_write(request.user, db_session.get(JobPosting, posting_id, options=[
+        joinedload(JobPosting.employer)]), posting_id)
+    status = PostingStatus((data or PostingClose()).status)
+    if posting.status is not status:
+        changes.set_status(db_session, posting.id, status)
+    out = posting_out(posting)
+    db_session.commit()
+    return out
+
+
+ROUTES = [list_postings, get_posting, posting_changes, create_posting, update_posting, close_posting]

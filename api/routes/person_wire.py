@@ -1,0 +1,339 @@
+"""Wire schemas and shared checks of the person and recognition routes (``persons``, ``recognition``).
+
+Jurisdiction: a person is in reach when the hukou or the residence county lies within the
+caller's (002 §4: assistance is given at either). A person out of reach answers 404, like one
+that does not exist: the API does not confirm who is registered elsewhere.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+import msgspec
+from litestar.openapi.spec import Example
+from litestar.params import PathParameter, QueryParameter
+from msgspec import Meta
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from api.auth import allow
+from api.errors import ApplicationError, NotFound
+from jiuyuan import regions
+from jiuyuan.validation import MAX_ID
+from jiuyuan.vocab import ConsentScope, Labelled, Role, Schedule, UrbanRural
+from ledger.access import Principal
+from ledger.facts import CHINA
+from ledger.models import ConsentRecord, Household, Person, Recognition, TierAssignment
+from scoring.assess import CATEGORY_LABELS
+
+PersonId = Annotated[int, PathParameter(ge=1, le=MAX_ID, description="人员编号")]
+# Patterns keep control characters out (PostgreSQL refuses NUL in text) and say so in the schema.
+LINE = r"^[^\x00-\x1f\x7f]*$"
+TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+Purpose = Annotated[str, QueryParameter(
+    min_length=2, max_length=100, pattern=r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$",
+    description="查阅目的（写入审计日志）", examples=[Example(value="窗口求职登记")])]
+Limit = Annotated[int, QueryParameter(ge=1, le=200)]
+Offset = Annotated[int, QueryParameter(ge=0, le=10_000_000)]
+Text = Annotated[str, Meta(max_length=500, pattern=TEXT)]
+Line = Annotated[str, Meta(max_length=40, pattern=LINE)]
+WORD = {"type": "string", "maxLength": 20, "pattern": LINE}  # Litestar drops list items' constraints: restated
+Words = Annotated[list[Annotated[str, Meta(max_length=20, pattern=LINE)]],
+                  Meta(max_length=30, extra_json_schema={"extra": {"items": WORD}})]
+Region6 = Annotated[str, Meta(pattern=r"^[0-9]{6}$", description="6位县级行政区划代码")]
+WRITERS = allow(Role.COUNTER, Role.OFFICER)
+
+
+class ContactChannel(Labelled):
+    COUNTER = "counter", "窗口服务"
+    PHONE = "phone", "电话"
+    VISIT = "visit", "上门走访"
+    SMS = "sms", "短信"
+    WECHAT = "wechat", "微信"
+    OTHER = "other", "其他"
+
+
+def today() -> date:
+    return datetime.now(CHINA).date()
+
+
+def purpose_of(purpose: str) -> str:
+    return purpose.strip()
+
+
+def in_reach(who: Principal, person: Person) -> bool:
+    return who.covers(person.hukou_region_code) or who.covers(person.residence_region_code)
+
+
+def reach(session: Session, who: Principal, person_id: int, lock: bool = False) -> Person:
+    """The person, if within the caller's jurisdiction; 404 otherwise (see the module's note)."""
+    person = session.get(Person, person_id, with_for_update=lock)
+    if person is None or not in_reach(who, person):
+        raise NotFound(f"人员 {person_id} 不存在或不在您的管辖范围内。")
+    return person
+
+
+class ConsentsIn(msgspec.Struct):
+    """Each flag: true grants, false refuses, absent records nothing."""
+    data_processing: bool | None = None
+    show_to_employers: bool | None = None
+    job_push: bool | None = None
+
+
+class PersonIn(msgspec.Struct):
+    id_number: Annotated[str, Meta(pattern=r"^[0-9]{17}[0-9Xx]$", description="公民身份号码，18位")]
+    name: Annotated[Line, Meta(min_length=1)]
+    hukou_region_code: Region6
+    urban_rural: UrbanRural
+    residence_region_code: Region6 | None = None
+    phone: Annotated[str, Meta(max_length=20, pattern=r"^[0-9+() -]*$")] | None = None
+    household_id: Annotated[int, Meta(ge=1, le=MAX_ID)] | None = None
+    education: Annotated[str, Meta(max_length=20, pattern=LINE)] | None = None
+    land_lost: bool = False
+    disability_certificate: Annotated[str, Meta(max_length=30, pattern=LINE)] | None = None
+    disability_grade: Annotated[int, Meta(ge=1, le=4)] | None = None
+    skills: Words = []
+    wished_work: Words = []
+    wished_schedules: Annotated[list[Schedule], Meta(max_length=4)] = []
+    registered_unemployed_since: date | None = None
+    poverty_registered_from: date | None = None
+    poverty_registered_to: date | None = None
+    latitude: Annotated[float, Meta(ge=-90, le=90)] | None = None
+    longitude: Annotated[float, Meta(ge=-180, le=180)] | None = None
+    consents: ConsentsIn = msgspec.field(default_factory=ConsentsIn)
+
+
+class ConsentOut(msgspec.Struct):
+    scope: ConsentScope
+    label: str
+    granted: bool
+    recorded_at: datetime
+    recorded_by: str
+
+
+class RecognitionBrief(msgspec.Struct):
+    id: int
+    status: str
+    status_label: str
+    applied_on: date
+    recognised_on: date | None
+
+
+class PersonOut(msgspec.Struct):
+    id: int
+    id_number: str
+    name: str
+    sex: str
+    birth_date: date
+    phone: str | None
+    hukou_region_code: str
+    hukou_region_name: str
+    residence_region_code: str
+    residence_region_name: str
+    urban_rural: str
+    household_id: int | None
+    household_assistance: str | None
+    """低保 status of the household: none / dibao / dibian."""
+    zero_employment_household: bool | None
+    education: str | None
+    land_lost: bool
+    disability_certificate: str | None
+    disability_grade: int | None
+    skills: list[str]
+    wished_work: list[str]
+    wished_schedules: list[str]
+    registered_unemployed_since: date | None
+    poverty_registered_from: date | None
+    poverty_registered_to: date | None
+    latitude: float | None
+    longitude: float | None
+    created_at: datetime
+    consents: list[ConsentOut]
+    tier: int | None
+    recognitions: list[RecognitionBrief]
+
+
+FULL_FIELDS = [f for f in PersonOut.__struct_fields__ if f != "id"]
+
+
+class PersonCard(msgspec.Struct):
+    """The masked list view: no full name, no full ID number, no phone, health or 低保 detail."""
+    id: int
+    masked_name: str
+    masked_id_number: str
+    sex: str
+    age_band: str
+    hukou_region_code: str
+    residence_region_code: str
+    residence_region_name: str
+
+
+CARD_FIELDS = ["name(masked)", "id_number(masked)", "sex", "age_band", "hukou_region_code", "residence_region_code"]
+
+
+class PersonPage(msgspec.Struct):
+    total: int
+    limit: int
+    offset: int
+    items: list[PersonCard]
+
+
+class ConsentIn(msgspec.Struct):
+    scope: ConsentScope
+    granted: bool
+
+
+class ContactIn(msgspec.Struct):
+    contacted_on: date
+    channel: ContactChannel
+    note: Text | None = None
+
+
+class ContactOut(msgspec.Struct):
+    id: int
+    contacted_on: date
+    channel: str
+    channel_label: str
+    staff: str
+    note: str | None
+
+
+class ContactPage(msgspec.Struct):
+    total: int
+    limit: int
+    offset: int
+    items: list[ContactOut]
+
+
+class AuditOut(msgspec.Struct):
+    id: int
+    at: datetime
+    actor: str
+    actor_role: str
+    action: str
+    fields: list[str]
+    purpose: str
+
+
+class AuditPage(msgspec.Struct):
+    total: int
+    limit: int
+    offset: int
+    items: list[AuditOut]
+
+
+def consents_now(session: Session, person_id: int) -> list[ConsentOut]:
+    """The latest record per scope is the one in force."""
+    latest = {r.scope: r for r in session.scalars(select(ConsentRecord).where(ConsentRecord.person_id == person_id)
+                                                  .order_by(ConsentRecord.id))}
+    return [ConsentOut(s, s.label, r.granted, r.recorded_at, r.recorded_by) for s, r in latest.items()]
+
+
+def person_out(session: Session, p: Person) -> PersonOut:
+    day = today()
+    tier = session.scalar(select(TierAssignment.tier).where(
+        TierAssignment.person_id == p.id, TierAssignment.effective_from <= day,
+        or_(TierAssignment.effective_to.is_(None), TierAssignment.effective_to >= day)))
+    recs = session.scalars(select(Recognition).where(Recognition.person_id == p.id).order_by(Recognition.id))
+    h: Household | None = p.household
+    return PersonOut(
+        id=p.id, id_number=p.id_number, name=p.name, sex=p.sex, birth_date=p.birth_date, phone=p.phone,
+        hukou_region_code=p.hukou_region_code, hukou_region_name=regions.full_name(p.hukou_region_code),
+        residence_region_code=p.residence_region_code,
+        residence_region_name=regions.full_name(p.residence_region_code), urban_rural=p.urban_rural.value,
+        household_id=p.household_id, household_assistance=h.assistance.value if h else None,
+        zero_employment_household=h.zero_employment if h else None, education=p.education, land_lost=p.land_lost,
+        disability_certificate=p.disability_certificate, disability_grade=p.disability_grade, skills=p.skills,
+        wished_work=p.wished_work, wished_schedules=p.wished_schedules,
+        registered_unemployed_since=p.registered_unemployed_since,
+        poverty_registered_from=p.poverty_registered_from, poverty_registered_to=p.poverty_registered_to,
+        latitude=p.latitude, longitude=p.longitude, created_at=p.created_at, consents=consents_now(session, p.id),
+        tier=tier, recognitions=[RecognitionBrief(r.id, r.status.value, r.status.label, r.applied_on, r.recognised_on)
+                                 for r in recs])
+
+
+def masked_id(number: str) -> str:
+    return number[:6] + "*" * 8 + number[-4:]
+
+
+class Conflict(ApplicationError):
+    status_code = 409
+    type_slug = "conflict"
+
+
+class RecognitionIn(msgspec.Struct):
+    categories: Annotated[list[Literal[1, 2, 3, 4, 5, 6, 7]], Meta(min_length=1, max_length=7,
+                                                                 description="申请的 002 §1 类别 1–7")]
+    applied_on: date
+    region_code: Region6 | None = None
+    """The county where it is applied for: the hukou (default, 002 §2) or the residence county."""
+
+
+class CategoryOut(msgspec.Struct):
+    number: int
+    clause: str
+    label: str
+
+
+def category_out(n: int) -> CategoryOut:
+    return CategoryOut(n, f"002 §1({n})", CATEGORY_LABELS.get(n, ""))
+
+
+class StepIn(msgspec.Struct):
+    outcome: Literal["passed", "failed"]
+    completed_on: date
+    note: Text | None = None
+
+
+class StepOut(msgspec.Struct):
+    step: str
+    label: str
+    clause: str
+    started_on: date | None
+    due_on: date | None
+    """The 5th working day after the start (002 §2); a plan for steps not yet started."""
+    completed_on: date | None
+    outcome: str
+    outcome_label: str
+    overdue: bool
+    status: str
+    officer: str | None = None
+    note: str | None = None
+
+
+class RecognitionOut(msgspec.Struct):
+    id: int
+    person_id: int
+    region_code: str
+    region_name: str
+    categories: list[CategoryOut]
+    status: str
+    status_label: str
+    applied_on: date
+    recognised_on: date | None
+    exited_on: date | None
+    as_of: date
+    steps: list[StepOut]
+
+
+class TierIn(msgspec.Struct):
+    tier: Annotated[int, Meta(ge=1, le=3, description="002 §4 (1)(2)(3)")]
+    effective_from: date
+    reason: Text | None = None
+
+
+class TierOut(msgspec.Struct):
+    id: int
+    person_id: int
+    tier: int
+    duties: str
+    effective_from: date
+    effective_to: date | None
+    assigned_by: str
+    reason: str | None
+
+
+class TierResult(msgspec.Struct):
+    assigned: TierOut
+    ended: TierOut | None

@@ -1,0 +1,364 @@
+"""Posting writes, matching both ways and pushes over HTTP (API issue): guards and tenants,
+Chinese problem details, the change feed, masked candidates, and an audit entry for every read
+of a person's record. The matcher's own rules are tested in tests/search; here the contract."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy import func, select
+
+from api.app import create_app
+from api.routes.matching import _Profiles, _Ranker
+from api.routes.search import _Search
+from jiuyuan.cli import main
+from jiuyuan.settings import DatabaseSettings, Settings
+from jiuyuan.vocab import ConsentScope
+from ledger.demo.generate import generate
+from ledger.demo.load import load
+from ledger.models import AuditEntry, ConsentRecord, Employer, JobPosting, JobPush, Person, PostingChange
+from matcher.people import consenting_to_employers
+from matcher.posts import RULES
+from matcher.ranker import FEATURES, LearnedRanker
+from tests.conftest import bearer
+
+ANCHOR = "2026-11-22"
+DEMO = (4, 800, 150)  # seed, postings, persons
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory):
+    """The embedding model, trained once on the same demo postings every test loads."""
+    base = tmp_path_factory.mktemp("matching_model")
+    url = f"sqlite:///{base / 'ledger.db'}"
+    assert main(["--database-url", url, "db", "upgrade"]) == 0
+    _demo(url)
+    assert main(["--database-url", url, "index", "train-model", "--dim", "32", "--model", str(base / "model"),
+                 "--quiet"]) == 0
+    return base / "model"
+
+
+def _demo(url: str) -> None:
+    from ledger import db
+
+    engine = db.make_engine(url)
+    try:
+        with db.session_factory(engine).begin() as s:
+            load(s, generate(*DEMO, date.fromisoformat(ANCHOR)))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def world(migrated_url, sessions, tmp_path, monkeypatch, model_dir):
+    monkeypatch.setenv("JIUYUAN_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("JIUYUAN_EMBEDDING_MODEL", str(model_dir))
+    monkeypatch.setenv("JIUYUAN_RANKER", str(tmp_path / "ranker.json"))
+    for attr in ("index", "encoder", "typeahead"):
+        monkeypatch.setattr(_Search, attr, None)
+    monkeypatch.setattr(_Profiles, "index", None)
+    monkeypatch.setattr(_Ranker, "current", RULES)
+    monkeypatch.setattr(_Ranker, "loaded_mtime", None)
+    _demo(migrated_url)
+    with TestClient(create_app(Settings(db=DatabaseSettings(url=migrated_url)))) as c:
+        yield c, migrated_url, sessions
+
+
+def _rebuild(url: str) -> None:
+    assert main(["--database-url", url, "index", "rebuild", "--as-of", ANCHOR, "--quiet"]) == 0
+
+
+def _problem(response, status):
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == status and body["title"] and body["detail"]
+    return body
+
+
+def _count(sessions, model) -> int:
+    with sessions() as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+def _gig(**extra) -> dict:
+    return {"title": "超市理货员", "kind": "gig", "schedule": "daily", "wage_unit": "day", "wage_min": "150",
+            "region_code": "430111", "valid_from": ANCHOR, "valid_until": "2026-12-31", **extra}
+
+
+def test_posting_writes_are_guarded_validated_and_fed(world):
+    c, url, sessions = world
+    with sessions() as s:
+        own, other = s.scalars(select(Employer).order_by(Employer.id).limit(2)).all()
+        foreign = s.scalar(select(JobPosting.id).where(JobPosting.employer_id == other.id).limit(1))
+    employer = bearer(url, "employer", "某公司人事", employer_uscc=own.uscc)
+    counter = bearer(url, "counter", "雨花区零工市场", region="430111")
+
+    # An employer's posting is its own whatever the body says; the change feed has it.
+    created = c.post("/postings", headers=employer, json=_gig(employer_id=other.id, wage_max=180))
+    assert created.status_code == 201, created.text
+    posting = created.json()
+    assert posting["employer_name"] == own.name and posting["wage_max"] == "180.00" and posting["ref"].startswith("API-")
+    with sessions() as s:
+        assert s.get(JobPosting, posting["id"]).employer_id == own.id
+        feed = [(ch.posting_id, ch.change) for ch in s.scalars(select(PostingChange).order_by(PostingChange.id))]
+    assert feed[-1] == (posting["id"], "upsert")
+
+    # Counter staff: inside their jurisdiction only; field errors first, nothing written.
+    before = (_count(sessions, JobPosting), _count(sessions, PostingChange))
+    assert "管辖范围" in _problem(c.post("/postings", headers=counter, json=_gig(region_code="430102")), 403)["detail"]
+    bad = _problem(c.post("/postings", headers=counter, json=_gig(wage_min="-5", wage_max="100.001")), 422)
+    assert bad["errors"] == [{"field": "wage_min", "message": "金额不能为负数"},
+                             {"field": "wage_max", "message": "金额最多保留两位小数（精确到分）"}]
+    low = _problem(c.post("/postings", headers=counter, json=_gig(wage_min="150", wage_max="100")), 422)
+    assert low["errors"] == [{"field": "wage_max", "message": "最高工资不能低于最低工资"}]
+    love = _problem(c.post("/postings", headers=counter, json=_gig(kind="love", age_max=50)), 422)
+    assert love["errors"][0]["field"] == "age_min" and "爱心岗位" in love["errors"][0]["message"]
+    assert _problem(c.post("/postings", headers=counter, json=_gig(wage_min=150.5)), 400)["errors"]
+    assert _problem(c.post("/postings", headers=counter, json=_gig(title="理货\x00员")), 422)["errors"][0]["field"] \
+        == "title"
+    _problem(c.post("/postings", headers=bearer(url, "agency", "某机构", agency_uscc=_agency(sessions)),
+                    json=_gig()), 403)
+    assert (_count(sessions, JobPosting), _count(sessions, PostingChange)) == before
+    mine = c.post("/postings", headers=counter, json=_gig(ref="YH-0001", employer_id=own.id))
+    assert mine.status_code == 201 and mine.json()["employer_name"] == own.name
+    assert _problem(c.post("/postings", headers=counter, json=_gig(ref="YH-0001")), 409)["errors"][0]["field"] == "ref"
+
+    # Updates: checked as a whole like a new posting; the employer's own only.
+    pid = posting["id"]
+    changed = c.patch(f"/postings/{pid}", headers=employer, json={"wage_min": "160", "wage_max": "200", "headcount": 4})
+    assert changed.status_code == 200 and changed.json()["wage_min"] == "160.00" and changed.json()["headcount"] == 4
+    bad = _problem(c.patch(f"/postings/{pid}", headers=employer, json={"wage_min": "300"}), 422)
+    assert bad["errors"][0]["field"] == "wage_max"
+    assert c.get(f"/postings/{pid}", headers=employer).json()["wage_min"] == "160.00"
+    _problem(c.patch(f"/postings/{foreign}", headers=employer, json={"headcount": 2}), 404)
+    _problem(c.post(f"/postings/{foreign}/expire", headers=employer), 404)
+    _problem(c.patch(f"/postings/{pid}", headers=counter, json={"region_code": "430102"}), 403)
+    outside = bearer(url, "counter", "芙蓉区零工市场", region="430102")
+    _problem(c.patch(f"/postings/{pid}", headers=outside, json={"headcount": 2}), 403)
+    assert c.patch(f"/postings/{pid}", headers=counter, json={"address": "劳动东路1号"}).json()["address"] \
+        == "劳动东路1号"
+
+    # Closing: filled leaves the index at the next sync; closing again changes nothing.
+    n = _count(sessions, PostingChange)
+    closed = c.post(f"/postings/{pid}/expire", headers=employer, json={"status": "filled"})
+    assert closed.status_code == 200 and closed.json()["status"] == "filled"
+    assert c.post(f"/postings/{pid}/expire", headers=employer, json={"status": "filled"}).status_code == 200
+    with sessions() as s:
+        last = s.scalars(select(PostingChange).order_by(PostingChange.id.desc())).first()
+    assert (last.posting_id, last.change) == (pid, "remove") and _count(sessions, PostingChange) == n + 1
+    assert c.post(f"/postings/{mine.json()['id']}/expire", headers=counter).json()["status"] == "expired"
+
+
+def _agency(sessions) -> str:
+    from ledger.models import HrAgency
+
+    with sessions() as s:
+        return s.scalar(select(HrAgency.uscc).limit(1))
+
+
+def _busiest_person(sessions) -> Person:
+    """A person living in the city with the most postings (so matching has posts to rank)."""
+    with sessions() as s:
+        cities: dict[str, int] = {}
+        for region in s.scalars(select(JobPosting.region_code)):
+            cities[region[:4]] = cities.get(region[:4], 0) + 1
+        persons = s.scalars(select(Person).where(Person.latitude.is_not(None)).order_by(Person.id)).all()
+        return max(persons, key=lambda p: (cities.get(p.residence_region_code[:4], 0), -p.id))
+
+
+def test_matches_for_a_person_are_explained_and_audited(world):
+    c, url, sessions = world
+    person = _busiest_person(sessions)
+    counter = bearer(url, "counter", "窗口-张", region=person.residence_region_code)
+    params = {"purpose": "窗口求职登记后推荐岗位", "on": ANCHOR, "k": 8}
+    assert "jiuyuan index" in _problem(c.get(f"/persons/{person.id}/matches", headers=counter, params=params),
+                                       503)["detail"]
+    _rebuild(url)
+
+    audits = _count(sessions, AuditEntry)
+    body = c.get(f"/persons/{person.id}/matches", headers=counter, params=params).json()
+    assert body["person_id"] == person.id and body["ranker"] == "rules" and body["matches"]
+    for m in body["matches"]:
+        assert m["score"] == pytest.approx(sum(m["parts"].values()))
+        assert len(m["reasons"]) == len(m["parts"]) - 1 and set(m["features"]) == set(m["parts"])
+        assert m["posting"]["title"] and m["posting"]["kind_label"] and m["already_pushed"] is False
+    assert any(m["reasons"] for m in body["matches"])
+    assert "id_number" not in str(body) and person.id_number not in str(body) and person.name not in str(body)
+    with sessions() as s:
+        entry = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert _count(sessions, AuditEntry) == audits + 1
+    assert (entry.subject_person_id, entry.action, entry.purpose) == (person.id, "match_posts", "窗口求职登记后推荐岗位")
+    assert {"birth_date", "sex", "skills", "wished_work", "disability_certificate", "tier"} <= set(entry.fields)
+    assert entry.actor.startswith("窗口-张")
+
+    love = c.get(f"/persons/{person.id}/matches", headers=counter,
+                 params={**params, "love_only": "true", "wished": "保洁员、保安员"}).json()
+    assert all(m["posting"]["kind"] == "love" for m in love["matches"])
+
+    # The purpose is required; roles and jurisdiction are enforced; nothing audited for refusals.
+    audits = _count(sessions, AuditEntry)
+    assert _problem(c.get(f"/persons/{person.id}/matches", headers=counter, params={"on": ANCHOR}), 400)["title"] \
+        == "请求参数有误"
+    for blank in ("   ", "推荐\x00岗位"):
+        _problem(c.get(f"/persons/{person.id}/matches", headers=counter, params={"purpose": blank}), 400)
+    with sessions() as s:
+        uscc = s.scalar(select(Employer.uscc).limit(1))
+    employer = bearer(url, "employer", "某公司人事", employer_uscc=uscc)
+    assert "无权" in _problem(c.get(f"/persons/{person.id}/matches", headers=employer, params=params), 403)["detail"]
+    elsewhere = bearer(url, "counter", "他处窗口", region="130102" if person.residence_region_code[:2] != "13"
+                       else "430102")
+    _problem(c.get(f"/persons/{person.id}/matches", headers=elsewhere, params=params), 404)
+    _problem(c.get("/persons/987654321/matches", headers=counter, params=params), 404)
+    _problem(c.get(f"/persons/{person.id}/matches", headers=counter, params={**params, "k": 0}), 400)
+    assert _count(sessions, AuditEntry) == audits
+
+    # An adopted learned ranker is picked up when its file appears.
+    LearnedRanker(version="t", trained_on=ANCHOR, coefficients={f: 0.1 for f in FEATURES}, priority_lift=2.0,
+                  metrics={}, adopted=True, reason="t").save(_ranker_path())
+    assert c.get(f"/persons/{person.id}/matches", headers=counter, params=params).json()["ranker"] == "learned"
+
+
+def _ranker_path():
+    import os
+    from pathlib import Path
+
+    return Path(os.environ["JIUYUAN_RANKER"])
+
+
+def test_candidates_are_masked_consenting_and_audited(world):
+    c, url, sessions = world
+    _rebuild(url)
+    with sessions() as s:  # the city where most people consent to be shown to employers
+        persons = s.scalars(select(Person)).all()
+        shown = consenting_to_employers(s, [p.id for p in persons])
+        cities: dict[str, int] = {}
+        for p in persons:
+            if p.id in shown and p.residence_region_code.startswith("43"):
+                cities[p.residence_region_code] = cities.get(p.residence_region_code, 0) + 1
+        region = max(cities, key=lambda r: (cities[r], r))
+        own, other = s.scalars(select(Employer).order_by(Employer.id).limit(2)).all()
+        foreign = s.scalar(select(JobPosting.id).where(JobPosting.employer_id == other.id).limit(1))
+    employer = bearer(url, "employer", "某公司人事", employer_uscc=own.uscc)
+    posting = c.post("/postings", headers=employer, json=_gig(
+        title="保洁员", kind="ordinary", schedule="full_time", wage_unit="month", wage_min="2500",
+        region_code=region, description="小区、写字楼日常保洁")).json()
+
+    audits = _count(sessions, AuditEntry)
+    response = c.get(f"/postings/{posting['id']}/candidates", headers=employer,
+                     params={"on": ANCHOR, "k": 50, "spread_exposure": "false"})
+    assert response.status_code == 200, response.text
+    cards = response.json()["candidates"]
+    assert cards and all(card["masked_name"].endswith("*") and "岁" in card["age_band"] for card in cards)
+    ids = {int(card["person_ref"][1:]) for card in cards}
+    assert ids <= shown
+    wire = response.text
+    with sessions() as s:
+        for p in s.scalars(select(Person)):
+            assert p.id_number not in wire and (p.phone is None or p.phone not in wire)
+            assert len(p.name) < 2 or p.name not in wire
+    with sessions() as s:
+        entries = s.scalars(select(AuditEntry).where(AuditEntry.id > 0).order_by(AuditEntry.id)).all()[audits:]
+    assert sorted(e.subject_person_id for e in entries) == sorted(ids)
+    assert {e.purpose for e in entries} == {"用人单位浏览候选人"} and {e.action for e in entries} == {"view_candidate"}
+    assert "masked_name" in entries[0].fields and "id_number" not in entries[0].fields
+
+    # A consent withdrawn takes the person off the list at once.
+    gone = min(ids)
+    with sessions.begin() as s:
+        s.add(ConsentRecord(person_id=gone, scope=ConsentScope.SHOW_TO_EMPLOYERS, granted=False, recorded_by="t",
+                            recorded_at=datetime.now(timezone.utc)))
+    again = c.get(f"/postings/{posting['id']}/candidates", headers=employer,
+                  params={"on": ANCHOR, "k": 50, "purpose": "招聘初筛"}).json()["candidates"]
+    assert f"P{gone}" not in {card["person_ref"] for card in again}
+
+    _problem(c.get(f"/postings/{foreign}/candidates", headers=employer), 404)
+    outside = bearer(url, "counter", "他处窗口", region="130102")
+    _problem(c.get(f"/postings/{posting['id']}/candidates", headers=outside), 403)
+    inside = bearer(url, "officer", "经办员", region=region[:4])
+    assert c.get(f"/postings/{posting['id']}/candidates", headers=inside, params={"on": ANCHOR}).status_code == 200
+    _problem(c.get(f"/postings/{posting['id']}/candidates", headers=bearer(url, "agency", "机构",
+                                                                           agency_uscc=_agency(sessions))), 403)
+
+
+def test_pushes_once_each_with_history_and_applications(world):
+    c, url, sessions = world
+    _rebuild(url)
+    person = _busiest_person(sessions)
+    counter = bearer(url, "counter", "窗口-李", region=person.residence_region_code)
+    matches = c.get(f"/persons/{person.id}/matches", headers=counter,
+                    params={"purpose": "推荐岗位", "on": ANCHOR}).json()["matches"]
+    first, second = matches[0], matches[1]
+    body = {"person_id": person.id, "posting_id": first["posting"]["id"], "channel": "counter",
+            "features": first["features"]}
+    pushed = c.post("/pushes", headers=counter, json=body)
+    assert pushed.status_code == 201, pushed.text
+    assert pushed.json()["title"] == first["posting"]["title"] and pushed.json()["channel_label"] == "窗口"
+    with sessions() as s:
+        row = s.scalar(select(JobPush).where(JobPush.person_id == person.id))
+        assert row.features == pytest.approx(first["features"])
+    twice = _problem(c.post("/pushes", headers=counter, json={**body, "channel": "phone"}), 409)
+    assert "不重复推送" in twice["errors"][0]["message"]
+    assert c.get(f"/persons/{person.id}/matches", headers=counter, params={"purpose": "推荐岗位", "on": ANCHOR}
+                 ).json()["matches"][0]["already_pushed"] is True
+
+    bad = _problem(c.post("/pushes", headers=counter, json={**body, "posting_id": second["posting"]["id"],
+                                                             "features": {"charm": 0.5}}), 422)
+    assert bad["errors"][0]["field"] == "features"
+    _problem(c.post("/pushes", headers=counter, json={**body, "channel": "pigeon"}), 400)
+    _problem(c.post("/pushes", headers=counter, json={**body, "person_id": 987654321}), 404)
+    with sessions() as s:
+        uscc = s.scalar(select(Employer.uscc).limit(1))
+    _problem(c.post("/pushes", headers=bearer(url, "employer", "单位", employer_uscc=uscc), json=body), 403)
+    # A push by text message needs the person's consent to receive pushes; at the counter it does not.
+    with sessions.begin() as s:
+        s.add(ConsentRecord(person_id=person.id, scope=ConsentScope.JOB_PUSH, granted=False, recorded_by="t",
+                            recorded_at=datetime.now(timezone.utc)))
+    sms = {"person_id": person.id, "posting_id": second["posting"]["id"], "channel": "sms"}
+    assert _problem(c.post("/pushes", headers=counter, json=sms), 422)["errors"][0]["field"] == "channel"
+    assert c.post("/pushes", headers=counter, json={**sms, "channel": "counter"}).status_code == 201
+
+    applied = c.post("/pushes/applied", headers=counter, json={"person_id": person.id,
+                                                               "posting_id": first["posting"]["id"],
+                                                               "applied_on": "2099-01-02"})
+    assert applied.status_code == 200 and applied.json()["applied_on"] == "2099-01-02"
+    never = _problem(c.post("/pushes/applied", headers=counter, json={"person_id": person.id,
+                                                                       "posting_id": matches[2]["posting"]["id"],
+                                                                       "applied_on": "2099-01-02"}), 422)
+    assert never["errors"][0]["field"] == "posting_id"
+
+    audits = _count(sessions, AuditEntry)
+    history = c.get(f"/persons/{person.id}/pushes", headers=counter).json()
+    assert history["total"] == 2 and [p["posting_id"] for p in history["pushes"]] == [
+        first["posting"]["id"], second["posting"]["id"]]
+    assert history["pushes"][0]["applied_on"] == "2099-01-02" and history["pushes"][0]["pushed_by"].startswith("窗口-李")
+    with sessions() as s:
+        entry = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert _count(sessions, AuditEntry) == audits + 1 and entry.action == "push_history"
+    _problem(c.get(f"/persons/{person.id}/pushes", headers=bearer(url, "counter", "他处", region="130102")), 404)
+
+    # A closed posting is not pushed.
+    assert c.post(f"/postings/{matches[3]['posting']['id']}/expire", headers=bearer(url),
+                  json={"status": "filled"}).json()["status"] == "filled"
+    closed = _problem(c.post("/pushes", headers=counter, json={**sms, "posting_id": matches[3]["posting"]["id"],
+                                                               "channel": "counter"}), 422)
+    assert "已招满" in closed["errors"][0]["message"]
+
+
+def test_openapi_documents_the_routes_with_examples_and_problems(world):
+    c, _, _ = world
+    spec = c.get("/schema/openapi.json", headers=bearer(world[1])).json()
+    paths = spec["paths"]
+    for path, method in (("/postings", "post"), ("/postings/{posting_id}", "patch"),
+                         ("/postings/{posting_id}/expire", "post"), ("/persons/{person_id}/matches", "get"),
+                         ("/postings/{posting_id}/candidates", "get"), ("/pushes", "post"),
+                         ("/pushes/applied", "post"), ("/persons/{person_id}/pushes", "get")):
+        op = paths[path][method]
+        for status in ("401", "403", "404", "422", "503"):
+            assert "application/problem+json" in op["responses"][status]["content"], (path, status)
+        if method != "get":
+            assert op["requestBody"]["content"]["application/json"]["schema"].get("examples"), path
+    purpose = next(p for p in paths["/persons/{person_id}/matches"]["get"]["parameters"] if p["name"] == "purpose")
+    assert purpose["required"] is True
