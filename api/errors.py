@@ -118,8 +118,10 @@ def on_http_exception(request: Request, exc: HTTPException) -> Response:
         status, "http-error")
     if status == 404:
         detail = "请求的地址或记录不存在。"
-    headers = {"WWW-Authenticate": 'Bearer realm="jiuyuan"'} if status == 401 else None
-    return problem(request, status, slug, detail, headers=headers)
+    headers = dict(exc.headers or {})  # e.g. the Allow header of a 405
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="jiuyuan"'
+    return problem(request, status, slug, detail, headers=headers or None)
 
 
 def on_database_unavailable(request: Request, exc: DBAPIError) -> Response:
