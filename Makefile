@@ -11,7 +11,7 @@ DEMO_PERSONS ?= 2000
 DEMO_SEED ?= 20230201
 LOCAL_PG_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install run migrate demo index ranker serve test bench-scoring bench-search schema clean
+.PHONY: install run migrate demo index ranker serve test bench-scoring bench-search bench-match bench-api schema clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,14 @@ bench-scoring: install
 
 bench-search: install
 	$(BIN)/python -m indexer.bench --sizes 10000 100000
+
+# Posts for a person and people for a post at 100k postings and 200k persons (var/bench/match.json).
+bench-match: install
+	$(BIN)/python -m matcher.bench
+
+# The matching and placement routes under load on loopback (wrk when installed: apt-get install wrk).
+bench-api: install
+	$(BIN)/python -m api.bench
 
 # The JSON Schema of the policy engine's input (facts) and output (report).
 schema: install
