@@ -29,6 +29,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=5000")
+            # WAL with synchronous=NORMAL: a commit survives the process crashing, only a power cut
+            # may lose the last ones; a per-commit fsync halved the audited read routes' throughput.
+            cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
         return engine
