@@ -16,7 +16,7 @@ from litestar.static_files import create_static_files_router
 from api.auth import AUTHENTICATION, SECURITY, SECURITY_COMPONENTS
 from api.deps import provide_session
 from api.errors import EXCEPTION_HANDLERS
-from api.routes import health, matching, persons, placements, postings, recognition, regions, reports, search
+from api.routes import health, imports, matching, persons, placements, postings, recognition, regions, reports, search
 from jiuyuan import __version__
 from jiuyuan.settings import Settings, get_settings
 from ledger.db import make_engine, session_factory
@@ -37,7 +37,7 @@ SWAGGER_ASSETS = "/schema-assets"
 
 
 # Each module lists its handlers in ROUTES.
-ROUTE_MODULES = (health, regions, postings, search, placements, reports, persons, recognition, matching)
+ROUTE_MODULES = (health, regions, postings, search, placements, reports, persons, recognition, matching, imports)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                   Tag(name="matching", description="人岗匹配与岗位推送"),
                   Tag(name="placements", description="就业安置与补贴决定"),
                   Tag(name="claims", description="服务补贴申领与审核"),
+                  Tag(name="imports", description="表格导入"),
                   Tag(name="persons", description="求职人员登记、授权、服务记录与审计（窗口人员、经办人员）"),
                   Tag(name="recognition", description="就业困难人员认定与帮扶分级（002 §1、§2、§4）")],
             render_plugins=[

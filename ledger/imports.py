@@ -70,8 +70,12 @@ class _Spec:
     lookup: tuple[str, Any, str, str] | None = None  # (field, key column, intake field, message)
 
 
+Check = Callable[[Any], list[tuple[str, str]]]
+"""Problems (field, message) the caller finds with a row once added, e.g. outside its jurisdiction."""
+
+
 def import_persons(session: Session, rows: Sequence[Mapping[str, Any]], *, dry_run: bool = False,
-                   actor: str = "import", progress: bool = False) -> ImportReport:
+                   actor: str = "import", progress: bool = False, check: Check | None = None) -> ImportReport:
     """Register every person of ``rows`` with the consents the file records, or none of them."""
 
     def consents_and_derived(person: Person, extra: dict[str, Any]) -> list[tuple[str, str]]:
@@ -84,7 +88,7 @@ def import_persons(session: Session, rows: Sequence[Mapping[str, Any]], *, dry_r
             if f"consent_{scope.value}" in extra:
                 session.add(ConsentRecord(person_id=person.id, scope=scope, granted=extra[f"consent_{scope.value}"],
                                           recorded_by=actor))
-        return problems
+        return problems + (check(person) if check else [])
 
     spec = _Spec("persons", PERSONS, "id_number", intake.add_person,
                  ("household_ref", Household.ref, "household_id", "未找到该户号的家庭，请先登记家庭"))
@@ -92,11 +96,11 @@ def import_persons(session: Session, rows: Sequence[Mapping[str, Any]], *, dry_r
 
 
 def import_postings(session: Session, rows: Sequence[Mapping[str, Any]], *, dry_run: bool = False,
-                    progress: bool = False) -> ImportReport:
+                    progress: bool = False, check: Check | None = None) -> ImportReport:
     """Add every posting of ``rows`` (each recorded in the change feed), or none of them."""
     spec = _Spec("postings", POSTINGS, "ref", intake.add_posting,
                  ("employer_uscc", Employer.uscc, "employer_id", "该用人单位尚未登记，请先登记用人单位"))
-    return _run(session, rows, spec, dry_run, progress)
+    return _run(session, rows, spec, dry_run, progress, lambda posting, _extra: check(posting) if check else [])
 
 
 def _run(session, rows, spec: _Spec, dry_run: bool, progress: bool, after=None) -> ImportReport:
