@@ -1,7 +1,6 @@
-"""Aggregate reports (no personal data): the dispatch table and the Jiaxing progress table.
-
-Officers file them, each for places within their jurisdiction.
-"""
+"""Reports for officers, each for places within their jurisdiction: the dispatch table and the
+Jiaxing progress table (aggregates, no personal data), and the duty lists (masked names; every
+person listed is an audited read)."""
 
 from __future__ import annotations
 
@@ -19,7 +18,8 @@ from api.errors import problem_responses
 from jiuyuan import validation
 from jiuyuan.validation import FieldError, InvalidInput
 from jiuyuan.vocab import Role
-from ledger.reports import dispatch, export, jiaxing
+from ledger.placements import local_parameters
+from ledger.reports import dispatch, duties, export, jiaxing
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RegionParam = Annotated[str, QueryParameter(description="地区代码：省 43、市 4301、县 430121")]
@@ -91,4 +91,28 @@ def jiaxing_table(
     return _file(content, format, f"jiaxing-{table.region}-{table.month}")
 
 
-ROUTES = [dispatch_table, jiaxing_table]
+@get("/reports/duties", operation_id="dutyLists", tags=["reports"], sync_to_thread=True,
+     summary="就业援助责任清单（002 §2、§4、§5；姓名脱敏）", guards=[allow(Role.OFFICER)],
+     responses=problem_responses(400, 401, 403, 422, 500, 503))
+def duty_lists(
+    request: Request, db_session: NamedDependency[Session], region: RegionParam,
+    as_of: Annotated[date, QueryParameter(description="截至日期 YYYY-MM-DD")],
+    format: Annotated[Literal["json", "csv"], QueryParameter(description="json 或 csv")] = "json",
+) -> Response:
+    """What is due for each recognised person: tier-2 pushes, tier-3 monthly service, zero-employment
+    families, overdue recognition steps, exits, public-welfare posts ending.
+
+    Returns:
+        The items with masked names; each person listed is written to the audit log.
+    """
+    items = duties.build(db_session, _region(request, region), as_of, request.user.actor, local=local_parameters())
+    db_session.commit()
+    if format == "csv":
+        return _file(export.duties_csv(items), "csv", f"duties-{region}-{as_of}")
+    return Response({"region": region, "as_of": as_of, "lists": duties.LISTS,
+                     "items": [{"list": i.list, "list_label": duties.LISTS[i.list], "person_id": i.person_id,
+                                "masked_name": i.masked_name, "region": i.region, "detail": i.detail,
+                                "clause": i.clause} for i in items]})
+
+
+ROUTES = [dispatch_table, jiaxing_table, duty_lists]
