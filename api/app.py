@@ -16,7 +16,7 @@ from litestar.static_files import create_static_files_router
 from api.auth import AUTHENTICATION, SECURITY, SECURITY_COMPONENTS
 from api.deps import provide_session
 from api.errors import EXCEPTION_HANDLERS
-from api.routes import health, imports, matching, persons, placements, postings, recognition, regions, reports, search
+from api.routes import health, imports, matching, persons, placements, postings, recognition, regions, reports, search, web
 from jiuyuan import __version__
 from jiuyuan.settings import Settings, get_settings
 from ledger.db import make_engine, session_factory
@@ -37,7 +37,7 @@ SWAGGER_ASSETS = "/schema-assets"
 
 
 # Each module lists its handlers in ROUTES.
-ROUTE_MODULES = (health, regions, postings, search, placements, reports, persons, recognition, matching, imports)
+ROUTE_MODULES = (health, regions, postings, search, placements, reports, persons, recognition, matching, imports, web)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

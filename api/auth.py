@@ -24,7 +24,7 @@ from ledger import access
 from ledger.access import Principal
 from ledger.base import utcnow
 
-PUBLIC_PATHS = ["^/health$", "^/schema"]
+PUBLIC_PATHS = ["^/health$", "^/schema", "^/ui", "^/$"]  # the page's files are public; its data is not
 SECURITY_COMPONENTS = Components(security_schemes={
     "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="jy_<key id>.<secret>",
                                   description="由管理员用 `jiuyuan keys issue` 签发的访问令牌"),

@@ -47,6 +47,8 @@ class PostingOut(msgspec.Struct):
     valid_until: date
     status: str
     employer_name: str | None
+    contact_phone: str | None = None
+    """The posting's public contact (on the job slip a counter prints)."""
 
 
 class PostingPage(msgspec.Struct):

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
-from litestar import get
+import msgspec
+from litestar import Request, get
 from litestar.di import NamedDependency
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from api.errors import problem_responses
 from api.schemas import Health
-from jiuyuan import __version__
+from jiuyuan import __version__, regions
+from ledger.access import Principal
 
 
 @get("/health", operation_id="health", tags=["system"], sync_to_thread=True,
@@ -22,4 +24,28 @@ def health(db_session: NamedDependency[Session]) -> Health:
     return Health(status="ok", database="ok", version=__version__)
 
 
-ROUTES = [health]
+
+class Me(msgspec.Struct):
+    name: str
+    role: str
+    role_label: str
+    region: str | None
+    region_name: str | None
+    employer_id: int | None
+    agency_id: int | None
+
+
+@get("/me", operation_id="whoAmI", tags=["system"], responses=problem_responses(401), summary="当前令牌的持有人与角色")
+async def me(request: Request) -> Me:
+    """Who the token belongs to: the web page shows it and offers the views of that role.
+
+    Returns:
+        Name, role, jurisdiction or organisation.
+    """
+    who: Principal = request.user
+    return Me(who.name, who.role.value, who.role.label, who.region_prefix,
+              regions.full_name(who.region_prefix.ljust(6, "0")) if who.region_prefix else None,
+              who.employer_id, who.agency_id)
+
+
+ROUTES = [health, me]

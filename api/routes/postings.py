@@ -49,7 +49,7 @@ def posting_out(p: JobPosting) -> PostingOut:
         age_min=p.age_min, age_max=p.age_max, skills_required=p.skills_required,
         disabled_suitable=p.disabled_suitable, headcount=p.headcount,
         valid_from=p.valid_from, valid_until=p.valid_until, status=p.status.value,
-        employer_name=p.employer.name if p.employer else None,
+        employer_name=p.employer.name if p.employer else None, contact_phone=p.contact_phone,
     )
 
 

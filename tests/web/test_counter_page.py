@@ -1,0 +1,188 @@
+"""The counter page in a real browser (headless Debian Chromium driven by Playwright): counter
+staff find a person, read ranked posts, push one and print its slip; an employer sees masked
+candidates only; a wrong ID number is answered in Chinese beside the field. Each view's
+screenshot is written to docs/screenshots/ for the README."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from indexer import build, model
+from jiuyuan.vocab import ConsentScope, Role
+from ledger import access, db
+from ledger.demo.generate import generate
+from ledger.demo.load import load
+from ledger.models import ConsentRecord, Employer, JobPush, Person
+from tests.live import live_server
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+pytestmark = pytest.mark.skipif(not CHROMIUM and not os.environ.get("CI"),
+                                reason="Debian's chromium is not installed (.ci/run installs it)")
+playwright = pytest.importorskip("playwright.sync_api")
+
+
+def _consenting_county(s) -> str:
+    latest = (select(ConsentRecord.person_id, func.max(ConsentRecord.id).label("last"))
+              .where(ConsentRecord.scope == ConsentScope.SHOW_TO_EMPLOYERS).group_by(ConsentRecord.person_id).subquery())
+    shown = s.scalars(select(Person.residence_region_code).join(latest, latest.c.person_id == Person.id)
+                      .join(ConsentRecord, ConsentRecord.id == latest.c.last)
+                      .where(ConsentRecord.granted, Person.residence_region_code.startswith("43"))).all()
+    return Counter(shown).most_common(1)[0][0]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("web")
+    url = f"sqlite:///{folder / 'ledger.db'}"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("JIUYUAN_INDEX_DIR", str(folder / "index"))
+        mp.setenv("JIUYUAN_EMBEDDING_MODEL", str(folder / "model"))
+        mp.setenv("JIUYUAN_RANKER", str(folder / "ranker.json"))
+        db.upgrade(url)
+        engine = db.make_engine(url)
+        with db.session_factory(engine).begin() as s:
+            load(s, generate(31, 2500, 1500, date.today()))
+        with db.session_factory(engine).begin() as s:
+            encoder_dir = folder / "model"
+            model.train(build.training_texts(s), encoder_dir, dim=32, progress=False)
+            encoder = model.load(encoder_dir)
+            build.rebuild(s, encoder, folder / "index", date.today(), progress=False)
+            build.rebuild_profiles(s, encoder, folder / "index" / "profiles", progress=False)
+            county = _consenting_county(s)
+            person = s.scalars(select(Person).where(Person.residence_region_code == county,
+                                                    Person.latitude.is_not(None)).order_by(Person.id)).first()
+            employer = s.scalars(select(Employer).order_by(Employer.id)).first()
+            tokens = {
+                "counter": access.issue(s, Role.COUNTER, "零工市场 王敏", region=county)[0],
+                "officer": access.issue(s, Role.OFFICER, "人社局 张科长", region=county[:4])[0],
+                "employer": access.issue(s, Role.EMPLOYER, "物业公司 人事", employer_uscc=employer.uscc)[0],
+            }
+            people = s.execute(select(Person.name, Person.id_number)).all()
+        with live_server(url) as base:
+            yield {"base": base, "url": url, "engine": engine, "tokens": tokens, "person": person,
+                   "county": county, "people": people}
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, site):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN", accept_downloads=True)
+    p = context.new_page()
+    p.goto(site["base"] + "/")
+    yield p
+    context.close()
+
+
+def _login(page, token: str) -> None:
+    page.fill("#token", token)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#nav:not([hidden])")
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
+
+
+def test_counter_finds_a_person_pushes_a_post_and_prints_its_slip(page, site):
+    _shot(page, "0-login")
+    _login(page, site["tokens"]["counter"])
+    assert "零工市场窗口人员：零工市场 王敏" in page.inner_text("#who")
+    person = site["person"]
+    page.fill("#id-number", person.id_number)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#person-card:not([hidden])")
+    card = page.inner_text("#person-card")
+    assert person.name not in card and person.id_number not in card and person.name[0] in card
+    page.fill("#wished", "保洁员、保安员、家政服务员")
+    page.click("#wishes-form button[type=submit]")
+    page.wait_for_selector("#matches li")
+    first = page.locator("#matches li").first
+    assert first.locator(".reasons li").count() >= 1
+    _shot(page, "1-find-posts")
+    posting_id = int(first.get_attribute("data-posting"))
+    first.get_by_role("button", name="推送给此人").click()
+    page.wait_for_selector(f'#matches li[data-posting="{posting_id}"] button:has-text("已推送")')
+    with site["engine"].connect() as conn:
+        assert conn.execute(select(func.count()).select_from(JobPush).where(
+            JobPush.person_id == person.id, JobPush.posting_id == posting_id)).scalar() == 1
+    page.locator(f'#matches li[data-posting="{posting_id}"]').get_by_role("button", name="打印岗位单").click()
+    page.wait_for_selector('[data-view="slip"]:not([hidden])')
+    slip = page.inner_text("#slip")
+    assert "岗位单" in slip and "地址" in slip and "联系电话" in slip and person.name not in slip
+    _shot(page, "2-job-slip")
+
+
+def test_a_wrong_id_number_is_answered_in_chinese_beside_the_field(page, site):
+    _login(page, site["tokens"]["counter"])
+    good = site["person"].id_number
+    wrong = good[:17] + ("0" if good[17] != "0" else "1")
+    page.type("#id-number", wrong)
+    error = page.locator('#person-form [data-error-for="id_number"]')
+    assert error.inner_text() == "校验位不正确，请核对号码"
+    page.keyboard.press("Enter")
+    assert page.locator("#person-card").is_hidden()
+    _shot(page, "3-wrong-id-number")
+    page.fill("#id-number", good[:10])
+    assert error.inner_text() == "还差8位"
+
+
+def test_an_employer_posts_a_job_and_sees_only_masked_candidates(page, site):
+    _login(page, site["tokens"]["employer"])
+    assert page.locator('nav button[data-go="posts"]').is_hidden()  # no person search for employers
+    page.click('nav button[data-go="new-posting"]')
+    page.fill("#p-title", "小区保洁员")
+    page.select_option("#p-kind", "ordinary")
+    page.select_option("#p-schedule", "full_time")
+    assert page.input_value("#p-unit") == "month"
+    page.fill("#p-wage-min", "2800")
+    page.fill("#p-wage-max", "2400")
+    page.fill("#p-region", site["county"])
+    page.fill("#p-description", "小区楼道和公共区域日常保洁")
+    page.click("#posting-form button[type=submit]")
+    beside = page.wait_for_selector('#posting-form [data-error-for="wage_max"]:not(:empty)')
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in beside.inner_text())  # beside the field, in Chinese
+    _shot(page, "4-new-posting-error")
+    page.fill("#p-wage-max", "3200")
+    page.click("#posting-form button[type=submit]")
+    page.wait_for_selector("#posting-done:has-text('已登记')")
+    page.click('nav button[data-go="people"]')
+    page.wait_for_selector("#posting-select option >> text=小区保洁员", state="attached")
+    page.select_option("#posting-select", label=page.locator("#posting-select option", has_text="小区保洁员")
+                       .first.inner_text())
+    page.click("#posting-pick button[type=submit]")
+    page.wait_for_selector("#candidates li")
+    shown = page.inner_text("#candidates")
+    _shot(page, "5-find-people")
+    for name, id_number in site["people"]:
+        assert id_number not in shown and (len(name) < 2 or name not in shown)
+    assert "*" in shown
+
+
+def test_an_officer_reads_duty_lists_and_downloads_the_dispatch_table(page, site):
+    _login(page, site["tokens"]["officer"])
+    page.click('nav button[data-go="officer"]')
+    page.click("#officer-form button[type=submit]")
+    page.wait_for_selector("#banner.ok")
+    _shot(page, "6-officer")
+    with page.expect_download() as download:
+        page.click("#download-dispatch")
+    path = download.value.path()
+    assert download.value.suggested_filename.endswith(".xlsx") and Path(path).read_bytes()[:2] == b"PK"
