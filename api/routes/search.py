@@ -43,6 +43,7 @@ class _Search:
 
     _lock = threading.Lock()
     encoder = None
+    model_key: tuple | None = None
     index: EmbeddedIndex | None = None
     typeahead: Typeahead | None = None
     loaded_mtime = 0.0
@@ -58,10 +59,15 @@ class _Search:
         with cls._lock:
             if cls.index is None or mtime != cls.loaded_mtime:
                 try:
-                    encoder = cls.encoder or model.load()
                     index = EmbeddedIndex.load(build.index_dir())
+                    # The cached model serves a rebuilt index unless the model itself changed.
+                    folder = model.model_dir()
+                    key = (folder, folder.stat().st_mtime) if folder.exists() else None
+                    reuse = cls.encoder is not None and key is not None and cls.model_key == key
+                    encoder = cls.encoder if reuse else model.load()
                 except FileNotFoundError as exc:
                     raise IndexUnavailable(str(exc)) from None
+                cls.model_key = key
                 if encoder.get_embedding_dimension() != index.dimension:
                     raise IndexUnavailable("向量模型与检索索引的维度不一致：请运行 jiuyuan index rebuild。")
                 cls.encoder, cls.index, cls.loaded_mtime = encoder, index, mtime
