@@ -128,6 +128,9 @@ def test_counter_finds_a_person_pushes_a_post_and_prints_its_slip(page, site):
     slip = page.inner_text("#slip")
     assert "岗位单" in slip and "地址" in slip and "联系电话" in slip and person.name not in slip
     _shot(page, "2-job-slip")
+    page.evaluate("window.print = () => { window.printed = true; }")  # headless: no print dialog to open
+    page.keyboard.press("Enter")  # focus is on 打印岗位单
+    assert page.evaluate("window.printed") is True
 
 
 def test_a_wrong_id_number_is_answered_in_chinese_beside_the_field(page, site):
