@@ -48,7 +48,7 @@ def _stats(latencies: list[float], seconds: float) -> dict[str, float]:
 
 def prepare(folder: Path, postings: int, persons: int, seed: int, progress: bool) -> dict:
     """Ledger, model, index and profiles in ``folder``; keys for a counter and an agency."""
-    from indexer import build, model
+    from indexer import build
     from jiuyuan.vocab import Role
     from ledger import access, db
     from ledger.demo.generate import generate
@@ -63,10 +63,7 @@ def prepare(folder: Path, postings: int, persons: int, seed: int, progress: bool
     with db.session_factory(engine).begin() as s:
         load(s, generate(seed, postings, persons, date.today(), progress=progress), progress=progress)
     with db.session_factory(engine)() as s:
-        model.train(build.training_texts(s), folder / "model", progress=progress)
-        encoder = model.load(folder / "model")
-        build.rebuild(s, encoder, folder / "index", date.today(), progress=progress)
-        build.rebuild_profiles(s, encoder, folder / "index" / "profiles", progress=progress)
+        build.train_and_rebuild(s, folder / "model", folder / "index", date.today(), progress=progress)
         hunan = s.scalars(select(Person.id).where(Person.residence_region_code.startswith("43"))).all()
         agency = s.scalars(select(HrAgency).order_by(HrAgency.id)).first()
     with db.session_factory(engine).begin() as s:

@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from indexer.documents import PostingDocument, from_posting
 from indexer.embedded import EmbeddedIndex
+from indexer import model as embedding
 from indexer.model import encode
 from jiuyuan.settings import PROJECT_ROOT
 from jiuyuan.vocab import ConsentScope, PostingStatus
@@ -104,6 +105,17 @@ def rebuild(session: Session, model, path: Path, today: date, progress: bool = T
     encode_s = _write(index, model, docs, progress)
     index.save()
     return BuildReport(len(docs), 0, time.perf_counter() - started, encode_s)
+
+
+def train_and_rebuild(session: Session, model_dir: Path, path: Path, today: date, dim: int = 128,
+                      progress: bool = True):
+    """Train the model on the ledger's postings, then build the posting and profile indexes
+    (``path`` and ``path / "profiles"``): a fresh ledger made searchable. Returns the model."""
+    embedding.train(training_texts(session), model_dir, dim=dim, progress=progress)
+    encoder = embedding.load(model_dir)
+    rebuild(session, encoder, path, today, progress=progress)
+    rebuild_profiles(session, encoder, path / "profiles", progress=progress)
+    return encoder
 
 
 def update(session: Session, model, path: Path, today: date, progress: bool = True) -> BuildReport:

@@ -11,7 +11,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from api.app import create_app
-from indexer import build, model
+from indexer import build
 from jiuyuan.settings import DatabaseSettings, Settings
 from ledger import db
 from ledger.demo.generate import generate
@@ -42,10 +42,7 @@ def api(tmp_path_factory):
         with db.session_factory(engine).begin() as s:
             load(s, generate(9, 300, 80, date.today()))
         with db.session_factory(engine)() as s:
-            model.train(build.training_texts(s), folder / "model", dim=32, progress=False)
-            encoder = model.load(folder / "model")
-            build.rebuild(s, encoder, folder / "index", date.today(), progress=False)
-            build.rebuild_profiles(s, encoder, folder / "index" / "profiles", progress=False)
+            build.train_and_rebuild(s, folder / "model", folder / "index", date.today(), dim=32, progress=False)
         engine.dispose()
         schema = _schema(url)
         yield {r.ok().label: r.ok() for r in schema.get_all_operations()}, bearer(url)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from indexer import build, model
+from indexer import build
 from jiuyuan.vocab import ConsentScope, Role
 from ledger import access, db
 from ledger.demo.generate import generate
@@ -51,11 +51,7 @@ def site(tmp_path_factory):
         with db.session_factory(engine).begin() as s:
             load(s, generate(31, 2500, 1500, date.today()))
         with db.session_factory(engine).begin() as s:
-            encoder_dir = folder / "model"
-            model.train(build.training_texts(s), encoder_dir, dim=32, progress=False)
-            encoder = model.load(encoder_dir)
-            build.rebuild(s, encoder, folder / "index", date.today(), progress=False)
-            build.rebuild_profiles(s, encoder, folder / "index" / "profiles", progress=False)
+            build.train_and_rebuild(s, folder / "model", folder / "index", date.today(), dim=32, progress=False)
             county = _consenting_county(s)
             person = s.scalars(select(Person).where(Person.residence_region_code == county,
                                                     Person.latitude.is_not(None)).order_by(Person.id)).first()
