@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from litestar.testing import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from api import auth
 from api.app import create_app
@@ -117,3 +117,26 @@ def test_a_valid_token_is_cached_briefly_and_a_revocation_applies_after_that(app
     monkeypatch.setattr(auth, "CACHE_SECONDS", 0.0)
     auth._cache.clear()
     assert app_client.get("/postings", headers=headers).status_code == 401
+
+
+def test_duty_lists_are_for_officers_in_their_jurisdiction_and_masked(app_client, migrated_url, sessions):
+    """002 §2, §4, §5 duty lists: officers only, inside their region, names masked, each person audited."""
+    from ledger.models import AuditEntry, Person
+
+    officer = bearer(migrated_url, "officer", "湖南省人社厅", region="43")
+    listed = app_client.get("/reports/duties", headers=officer, params={"region": "43", "as_of": "2026-11-22"})
+    assert listed.status_code == 200
+    items = listed.json()["items"]
+    with sessions() as s:
+        names = set(s.scalars(select(Person.name)))
+        audited = s.scalar(select(func.count()).where(AuditEntry.action == "duty_list"))
+    assert items and all("*" in i["masked_name"] and i["masked_name"] not in names for i in items)
+    assert audited == len({i["person_id"] for i in items})
+    assert _problem(app_client.get("/reports/duties", headers=officer,
+                                   params={"region": "4x", "as_of": "2026-11-22"}), 422)["errors"][0]["field"] == "region"
+    assert _problem(app_client.get("/reports/duties", headers=officer, params={"region": "43"}), 400)["errors"] == [
+        {"field": "as_of", "message": "缺少必填参数"}]
+    changsha = bearer(migrated_url, "officer", "长沙市人社局", region="4301")
+    _problem(app_client.get("/reports/duties", headers=changsha, params={"region": "43", "as_of": "2026-11-22"}), 403)
+    counter = bearer(migrated_url, "counter", "窗口", region="43")
+    _problem(app_client.get("/reports/duties", headers=counter, params={"region": "43", "as_of": "2026-11-22"}), 403)
