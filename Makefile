@@ -11,14 +11,21 @@ DEMO_PERSONS ?= 2000
 DEMO_SEED ?= 20230201
 LOCAL_PG_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install run migrate demo index ranker serve test bench-scoring bench-search bench-match bench-api schema clean
+.PHONY: install lock run migrate demo index ranker serve test bench-scoring bench-search bench-match bench-api schema clean
 
-$(STAMP): pyproject.toml
+# Everything installs from the lock (exact versions, hashes checked); pyproject.toml keeps ranges.
+# torch is locked as the local CPU wheel (2.13.0+cpu): a looser pin would pull CUDA builds.
+$(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	# torch==2.13.0 is pinned in pyproject.toml: pip takes the local CPU wheel, not CUDA builds.
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Refresh the lock after changing a dependency in pyproject.toml (or to take newer releases
+# on purpose): it re-resolves every package and rewrites requirements.lock with hashes.
+lock: $(STAMP)
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	  --extra test --extra dev --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 install: $(STAMP)
 
