@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import swagger_ui
@@ -43,6 +44,9 @@ ROUTE_MODULES = (health, regions, postings, search, placements, reports, persons
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     engine = make_engine(settings.db.url, echo=settings.db.echo)
+    calendar_warning = health.calendar_health().warning
+    if calendar_warning:  # due dates past the loaded arrangements are provisional (002 §2)
+        logging.getLogger("jiuyuan").warning(calendar_warning)
 
     def dispose_engine() -> None:
         engine.dispose()

@@ -8,10 +8,18 @@ from decimal import Decimal
 import msgspec
 
 
+class CalendarHealth(msgspec.Struct):
+    official_through: str
+    """The last day whose State Council holiday arrangement is loaded (002 §2 working days)."""
+    warning: str | None = None
+    """Set when that is less than 90 days away: later due dates are provisional estimates."""
+
+
 class Health(msgspec.Struct):
     status: str
     database: str
     version: str
+    calendar: CalendarHealth
 
 
 class RegionOut(msgspec.Struct):

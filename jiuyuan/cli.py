@@ -7,7 +7,7 @@ import sys
 import time
 from datetime import date
 
-from jiuyuan.commands import imports, index, keys, ranker, report, score
+from jiuyuan.commands import calendar, imports, index, keys, ranker, report, score
 from jiuyuan.commands.args import iso_date, non_negative
 from jiuyuan.settings import get_settings
 
@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_demo.add_argument("--quiet", action="store_true", help="不显示进度条")
     p_demo.set_defaults(func=cmd_demo)
 
-    for command in (score, report, index, ranker, imports, keys):
+    for command in (score, report, index, ranker, imports, keys, calendar):
         command.register(sub)
 
     p_serve = sub.add_parser("serve", help="启动 API 服务（OpenAPI 文档在 /schema）",

@@ -35,9 +35,18 @@ class ServerSettings:
 
 
 @dataclass(frozen=True)
+class CalendarSettings:
+    arrangements_file: Path = field(default_factory=lambda: Path(_env(
+        "JIUYUAN_HOLIDAY_ARRANGEMENTS",
+        str(PROJECT_ROOT / "scoring" / "policies" / "calendar" / "holiday_arrangements.yaml"))))
+    """The State Council holiday arrangements for years ``chinesecalendar`` does not cover yet."""
+
+
+@dataclass(frozen=True)
 class Settings:
     db: DatabaseSettings = field(default_factory=DatabaseSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
+    calendar: CalendarSettings = field(default_factory=CalendarSettings)
 
 
 @lru_cache(maxsize=1)

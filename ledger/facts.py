@@ -10,11 +10,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jiuyuan.clock import CHINA
 from jiuyuan.vocab import ClaimStatus, RecognitionStatus
 from ledger.models import (
     Claim,
@@ -31,7 +31,6 @@ from ledger.models import (
 )
 from scoring import Case, case_from_python
 
-CHINA = ZoneInfo("Asia/Shanghai")  # duties count days as the office does
 
 
 def _by_person(rows: Iterable[Any]) -> dict[int, list[Any]]:

@@ -6,10 +6,11 @@ from datetime import date
 from typing import Any
 
 from jiuyuan.vocab import AssistanceStatus, PlacementKind, RecognitionStep, UrbanRural
-from scoring.dates import add_months, add_working_days, full_months_between, months_covered
+from scoring.dates import add_months, full_months_between, months_covered
 from scoring.facts import Case
 from scoring.params import LocalConfig, PolicySet
 from scoring.retirement import LEGAL_MINIMUM_WORKING_AGE, REFERENCE, age_on, retirement
+from scoring.workdays import working_calendar
 
 CATEGORY_LABELS = {
     1: "男满五十周岁、女满四十周岁且连续失业六个月以上",
@@ -76,19 +77,21 @@ STEP_CLAUSE = "002 §2"
 
 
 def recognition_steps(applied_on: date, completed: dict[RecognitionStep, date] | None = None,
-                      as_of: date | None = None, working_days: int = 5) -> list[dict[str, Any]]:
+                      as_of: date | None = None, *, working_days: int) -> list[dict[str, Any]]:
     """Due dates of the four steps of 002 §2 on the statutory working-day calendar.
 
     Convention: a step starts on the day the previous one was completed (the application
     day for the first) and is due on its 5th working day after that, the start day not
     counted; a step not yet completed is assumed to finish on its due date, so later
-    steps' dates are a plan. Raises :class:`scoring.dates.CalendarRangeError` outside the
-    years the holiday calendar covers.
+    steps' dates are a plan. A due date counted over a year whose holiday arrangement is not
+    loaded is marked provisional, with the note saying so.
     """
     completed = completed or {}
+    calendar = working_calendar()
     out, start = [], applied_on
     for step in RecognitionStep:
-        due = add_working_days(start, working_days)
+        counted = calendar.add_working_days(start, working_days)
+        due = counted.day
         done = completed.get(step)
         if done is not None:
             status = "按时完成" if done <= due else "逾期完成"
@@ -97,7 +100,8 @@ def recognition_steps(applied_on: date, completed: dict[RecognitionStep, date] |
         else:
             status = "已逾期" if as_of > due else "办理中"
         out.append({"step": step.value, "label": step.label, "clause": STEP_CLAUSE, "started_on": start.isoformat(),
-                    "due_on": due.isoformat(), "completed_on": done.isoformat() if done else None,
+                    "due_on": due.isoformat(), "due_provisional": counted.provisional,
+                    "calendar_note": counted.note, "completed_on": done.isoformat() if done else None,
                     "status": status})
         start = done or due
     return out

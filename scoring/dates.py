@@ -5,9 +5,8 @@
   n months therefore matures on ``add_months(start, n)`` (the first day after them).
 - ``add_months`` keeps the day of month, clamped to the month's last day (31 Jan + 1
   month = 28/29 Feb).
-- Working days follow the State Council's holiday arrangements as published in the
-  maintained ``chinesecalendar`` package (adjusted working weekends included). A date
-  outside the years it covers is an error, never a guess.
+- Working days are counted in :mod:`scoring.workdays` (the State Council's holiday
+  arrangements; estimated, and marked provisional, for a year not yet published).
 """
 
 from __future__ import annotations
@@ -15,13 +14,7 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 
-import chinese_calendar
-
 ONE_DAY = timedelta(days=1)
-
-
-class CalendarRangeError(ValueError):
-    """The statutory holiday calendar does not cover this date."""
 
 
 def add_months(day: date, months: int) -> date:
@@ -47,23 +40,3 @@ def months_covered(start: date, end: date) -> list[str]:
         out.append(f"{y:04d}-{m:02d}")
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return out
-
-
-def is_working_day(day: date) -> bool:
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        first, last = min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year
-        raise CalendarRangeError(
-            f"法定节假日日历只覆盖 {first}–{last} 年，{day.isoformat()} 不在其中，无法计算工作日"
-        ) from None
-
-
-def add_working_days(start: date, days: int) -> date:
-    """The ``days``-th working day after ``start`` (``start`` itself is not counted)."""
-    day, counted = start, 0
-    while counted < days:
-        day += ONE_DAY
-        if is_working_day(day):
-            counted += 1
-    return day

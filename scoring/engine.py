@@ -173,8 +173,8 @@ def evaluate(case: Case, as_of: date, *, local: LocalConfig = EMPTY_LOCAL,
         report.duties = assess.duties(case, as_of, policies)
         report.exit = assess.exit_conditions(case, as_of, policies, local)
         application = case.recognition_application
-        if application is not None:
+        working_days = application and policies.parameters["recognition.step_working_days"].at(application.applied_on)
+        if application is not None and working_days is not None:  # 002 §2 applies from its effective date
             report.recognition_steps = assess.recognition_steps(
-                application.applied_on, dict(application.completed), as_of,
-                policies.parameters["recognition.step_working_days"].at(application.applied_on) or 5)
+                application.applied_on, dict(application.completed), as_of, working_days=working_days)
     return report

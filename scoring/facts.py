@@ -21,7 +21,6 @@ import msgspec
 from jiuyuan import validation
 from jiuyuan.validation import FieldError
 from jiuyuan.vocab import AssistanceStatus, PlacementKind, RecognitionStep, UrbanRural
-from scoring.dates import CalendarRangeError, is_working_day
 from scoring.retirement import RetirementCategory, default_category
 
 INSURANCES = ("pension", "medical", "unemployment", "injury", "maternity")
@@ -269,13 +268,6 @@ class RecognitionApplication(Struct):
     completed: dict[RecognitionStep, date] = {}
 
     def __post_init__(self):
-        # The four steps take at most about six weeks; all of them must fall inside the
-        # years the statutory holiday calendar covers, or no due date can be computed.
-        for day in (self.applied_on, self.applied_on + timedelta(days=60)):
-            try:
-                is_working_day(day)
-            except CalendarRangeError as exc:
-                raise ValueError(f"applied_on{SEP}{exc}") from None
         for step, day in self.completed.items():
             _ordered("applied_on", self.applied_on, f"completed.{step.value}", day)
 

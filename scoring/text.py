@@ -43,6 +43,10 @@ def summary(report: Report) -> str:
         r = report.recognition
         lines.append(f"就业困难人员认定（002 §1）：{'符合' if r['eligible'] else '不符合'}，"
                      f"符合类别 {r['categories_met'] or '无'}；法定退休年龄 {r['retirement']['age']}（{r['retirement']['date']}）")
+    for step in report.recognition_steps or []:
+        provisional = f"（暂定：{step['calendar_note']}）" if step.get("due_provisional") else ""
+        lines.append(f"认定环节（{step['clause']}）：{step['label']} {step['started_on']} 起，"
+                     f"{step['due_on']} 前办结{provisional} — {step['status']}")
     for duty in report.duties or []:
         lines.append(f"帮扶责任（{duty['clause']}）：{duty['duty']} — {duty['status']}")
     met = [e for e in report.exit or [] if e["met"]]

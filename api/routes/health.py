@@ -7,9 +7,11 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from api.errors import problem_responses
-from api.schemas import Health
+from api.schemas import CalendarHealth, Health
+from jiuyuan import clock
 from jiuyuan import __version__, regions
 from ledger.access import Principal
+from scoring.workdays import working_calendar
 
 
 @get("/health", operation_id="health", tags=["system"], sync_to_thread=True,
@@ -18,10 +20,15 @@ def health(db_session: NamedDependency[Session]) -> Health:
     """Answers 200 when the service and its ledger respond; 503 problem details when the database does not.
 
     Returns:
-        The service version and the database status.
+        The service version, the database status, and how far the working-day calendar is loaded.
     """
     db_session.execute(text("SELECT 1"))
-    return Health(status="ok", database="ok", version=__version__)
+    return Health(status="ok", database="ok", version=__version__, calendar=calendar_health())
+
+
+def calendar_health() -> CalendarHealth:
+    calendar = working_calendar()
+    return CalendarHealth(calendar.official_through().isoformat(), calendar.coverage_warning(clock.today()))
 
 
 

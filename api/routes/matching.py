@@ -27,12 +27,13 @@ from sqlalchemy.orm import Session, joinedload
 
 from api.auth import allow
 from api.errors import NotFound, problem_responses
-from api.routes.person_wire import reach, today
+from api.routes.person_wire import reach
 from api.routes.search import IndexUnavailable, _Search
 from indexer import build
 from indexer.documents import PostingDocument, from_posting
 from indexer.profiles import ProfileIndex
 from indexer.protocol import Hit, Query
+from jiuyuan import clock
 from jiuyuan import regions
 from jiuyuan.validation import MAX_ID, FieldError, InvalidInput
 from jiuyuan.vocab import ConsentScope, PostingKind, PostingStatus, PushChannel, Role, Schedule
@@ -254,7 +255,7 @@ def matches_for_person(
     purpose = purpose.strip()
     person = reach(db_session, principal, person_id)  # 404 outside the jurisdiction, as the person routes
     search = _Search.get(db_session)
-    day = on or today()
+    day = on or clock.today()
     tier = current_tier(db_session, person.id, day)
     seeker = seeker_from_person(person, day, tier)
     overrides: dict[str, object] = {}
@@ -307,7 +308,7 @@ def candidates_for_posting(
     if principal.role is not Role.EMPLOYER and not principal.covers(posting.region_code):
         raise PermissionDeniedException(f"岗位所在地区 {posting.region_code} 不在您的管辖范围内。")
     profiles, encoder = _Profiles.get(db_session)
-    cards = people_for(db_session, from_posting(posting), profiles, encoder, on or today(), k=k,
+    cards = people_for(db_session, from_posting(posting), profiles, encoder, on or clock.today(), k=k,
                        spread_exposure=spread_exposure)
     for card in cards:  # person_ref is "P<id>": the card carries no other handle
         audit.record(db_session, principal, "view_candidate", int(card.person_ref[1:]), CARD_FIELDS, purpose)
@@ -396,7 +397,7 @@ def push_history(
     purpose = purpose.strip()
     person = reach(db_session, principal, person_id)
     records = pushes.history(db_session, person.id)
-    tier = current_tier(db_session, person.id, on or today())
+    tier = current_tier(db_session, person.id, on or clock.today())
     notes = []
     if tier == 2 and len(records) < MIN_POSTS_TIER2:
         notes.append(f"已推送{len(records)}个岗位，二级帮扶对象至少应推送{MIN_POSTS_TIER2}个（002 §4(2)）")

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 
 from api.auth import allow
 from api.errors import ApplicationError, NotFound
+from jiuyuan import clock
 from jiuyuan import regions
 from jiuyuan.validation import MAX_ID
 from jiuyuan.vocab import ConsentScope, Labelled, Role, Schedule, UrbanRural
 from ledger.access import Principal
-from ledger.facts import CHINA
 from ledger.models import ConsentRecord, Household, Person, Recognition, TierAssignment
 from scoring.assess import CATEGORY_LABELS
 
@@ -52,10 +52,6 @@ class ContactChannel(Labelled):
     SMS = "sms", "短信"
     WECHAT = "wechat", "微信"
     OTHER = "other", "其他"
-
-
-def today() -> date:
-    return datetime.now(CHINA).date()
 
 
 def purpose_of(purpose: str) -> str:
@@ -231,7 +227,7 @@ def consents_now(session: Session, person_id: int) -> list[ConsentOut]:
 
 
 def person_out(session: Session, p: Person) -> PersonOut:
-    day = today()
+    day = clock.today()
     tier = session.scalar(select(TierAssignment.tier).where(
         TierAssignment.person_id == p.id, TierAssignment.effective_from <= day,
         or_(TierAssignment.effective_to.is_(None), TierAssignment.effective_to >= day)))
@@ -300,6 +296,10 @@ class StepOut(msgspec.Struct):
     status: str
     officer: str | None = None
     note: str | None = None
+    due_provisional: bool = False
+    """True where the due date was counted over a year whose holiday arrangement is not loaded yet."""
+    calendar_note: str | None = None
+    """Why the due date is provisional, e.g. "2027 年放假安排未载入，按法定节假日推算，待国务院通知后复核"."""
 
 
 class RecognitionOut(msgspec.Struct):

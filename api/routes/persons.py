@@ -25,8 +25,8 @@ from api.errors import problem_responses
 from api.routes.person_wire import (
     CARD_FIELDS, FULL_FIELDS, LINE, WRITERS, AuditOut, AuditPage, ConsentIn, ConsentOut, ContactChannel, ContactIn,
     ContactOut, ContactPage, Limit, Offset, PersonCard, PersonId, PersonIn, PersonOut, PersonPage, Purpose,
-    consents_now, masked_id, person_out, purpose_of, reach, today,
-)
+    consents_now, masked_id, person_out, purpose_of, reach, )
+from jiuyuan import clock
 from jiuyuan import regions, validation
 from jiuyuan.validation import FieldError, InvalidInput
 from jiuyuan.vocab import ConsentScope, Role
@@ -127,7 +127,7 @@ def list_persons(
         query = query.where(Person.id_number == term.upper() if len(term) == 18
                             else Person.name.contains(term, autoescape=True))
     total = db_session.scalar(select(func.count()).select_from(query.subquery()))
-    day = today()
+    day = clock.today()
     items = [PersonCard(p.id, mask_name(p.name), masked_id(p.id_number), p.sex, age_band(age_on(p.birth_date, day)),
                         p.hukou_region_code, p.residence_region_code, regions.full_name(p.residence_region_code))
              for p in db_session.scalars(query.order_by(Person.id).limit(limit).offset(offset))]
@@ -176,7 +176,7 @@ def add_contact(request: Request, db_session: NamedDependency[Session], person_i
     Returns:
         The contact recorded.
     """
-    if data.contacted_on > today():
+    if data.contacted_on > clock.today():
         raise InvalidInput([FieldError("contacted_on", "服务日期不能晚于今天")])
     reach(db_session, request.user, person_id)
     contact = ServiceContact(person_id=person_id, contacted_on=data.contacted_on, channel=data.channel.value,

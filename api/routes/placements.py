@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import allow
 from api.errors import NotFound, problem_responses
+from jiuyuan import clock
 from jiuyuan.vocab import ClaimStatus, PlacementKind, Role
 from ledger import audit, claims, placements
 from ledger.access import Principal
@@ -154,7 +155,7 @@ def record_placement(request: Request, db_session: NamedDependency[Session],
     if person is not None and who.role is not Role.AGENCY and not (
             who.covers(person.hukou_region_code) or who.covers(person.residence_region_code)):
         raise PermissionDeniedException("该人员不在您的管辖范围内。")
-    placement, decisions = placements.record(db_session, fields, date.today())
+    placement, decisions = placements.record(db_session, fields, clock.today())
     audit.record(db_session, who, "placement_record", placement.person_id, ["placement"], "登记就业安置")
     db_session.commit()
     return _placement_out(placement, decisions)
@@ -200,7 +201,7 @@ async def submit_claim(
     def submit() -> claims.Submitted:
         try:
             result = claims.submit(db_session, request.user, data.placement_id, data.scheme, idempotency_key,
-                                   date.today())
+                                   clock.today())
         except claims.ClaimNotFound as exc:
             raise NotFound(str(exc)) from None
         db_session.commit()

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, joinedload
 from api.auth import allow
 from api.errors import NotFound, problem_responses
 from api.schemas import ChangeOut, ChangePage, PostingOut, PostingPage
+from jiuyuan import clock
 from jiuyuan import regions, validation
 from jiuyuan.validation import FieldError, InvalidInput
 from jiuyuan.vocab import PostingKind, PostingStatus, Role, Schedule, WageUnit
@@ -270,7 +271,7 @@ def create_posting(
     if principal.role is Role.EMPLOYER:
         row["employer_id"] = principal.employer_id
     # Intake needs a number; one typed at a counter can come later, so a unique one is made up.
-    row["ref"] = row.get("ref") or f"API-{date.today():%Y%m%d}-{secrets.token_hex(4).upper()}"
+    row["ref"] = row.get("ref") or f"API-{clock.today():%Y%m%d}-{secrets.token_hex(4).upper()}"
     cleaned = intake.clean_posting(row)  # 422 before 403: a mistyped region is a field error
     _check_region(principal, cleaned["region_code"])
     posting = intake.add_posting(db_session, row)  # records the change as every posting write does

@@ -24,19 +24,19 @@ from api.auth import allow
 from api.errors import NotFound, problem_responses
 from api.routes.person_wire import (
     WRITERS, Conflict, PersonId, Purpose, RecognitionIn, RecognitionOut, StepIn, StepOut, TierIn, TierOut,
-    TierResult, category_out, in_reach, purpose_of, reach, today,
-)
+    TierResult, category_out, in_reach, purpose_of, reach, )
+from jiuyuan import clock
 from jiuyuan import regions
 from jiuyuan.validation import MAX_ID, FieldError, InvalidInput
 from jiuyuan.vocab import RecognitionStatus, RecognitionStep, Role, StepOutcome
 from ledger import audit
 from ledger.models import Person, Recognition, RecognitionStepRow, TierAssignment
+from scoring import load_policies
 from scoring.assess import STEP_CLAUSE, recognition_steps
-from scoring.dates import CalendarRangeError, add_working_days
+from scoring.workdays import working_calendar
 
 RecognitionId = Annotated[int, PathParameter(ge=1, le=MAX_ID, description="认定申请编号")]
 STEPS = list(RecognitionStep)
-WORKING_DAYS = 5  # 002 §2: each step within 5 working days
 OPEN = (RecognitionStatus.APPLIED, RecognitionStatus.IN_REVIEW, RecognitionStatus.RECOGNISED)
 TIER_DUTIES = {  # 002 §4 (1)(2)(3), abridged
     1: "职业指导、职业介绍，引导参加技能培训；有创业意愿的提供创业培训和服务（002 §4(1)）",
@@ -45,20 +45,30 @@ TIER_DUTIES = {  # 002 §4 (1)(2)(3), abridged
 }
 
 
-def _due(start, field: str):
-    try:
-        return add_working_days(start, WORKING_DAYS)
-    except CalendarRangeError as exc:
-        raise InvalidInput([FieldError(field, str(exc))]) from None
+def step_working_days(applied_on: date) -> int:
+    """002 §2's working days per step for an application made on ``applied_on``."""
+    parameter = load_policies().parameters["recognition.step_working_days"]
+    days = parameter.at(applied_on)
+    if days is None:
+        raise InvalidInput([FieldError("applied_on", f"认定程序（{parameter.reference}）自 "
+                                       f"{parameter.values[0][0].isoformat()} 起施行，申请日期不能早于该日")])
+    return int(days)
+
+
+def step_row(step: RecognitionStep, start: date, applied_on: date) -> RecognitionStepRow:
+    """A step started on ``start``, due on its 5th working day; provisional where the year's
+    holiday arrangement is not loaded yet."""
+    due = working_calendar().add_working_days(start, step_working_days(applied_on))
+    return RecognitionStepRow(step=step, started_on=start, due_on=due.day, due_provisional_note=due.note,
+                              outcome=StepOutcome.PENDING)
 
 
 def recognition_out(rec: Recognition, as_of: date) -> RecognitionOut:
     rows = {r.step: r for r in rec.steps}
     done = {s: r.completed_on for s, r in rows.items() if r.completed_on is not None}
-    try:
-        plan = {p["step"]: p for p in recognition_steps(rec.applied_on, done)}
-    except CalendarRangeError:  # a plan reaching past the calendar's last year: dates unknown
-        plan = {}
+    days = load_policies().parameters["recognition.step_working_days"].at(rec.applied_on)
+    # An application from before 002 took effect (older records) has no 002 §2 plan.
+    plan = {p["step"]: p for p in recognition_steps(rec.applied_on, done, working_days=days)} if days else {}
     under_way = any(r.outcome is StepOutcome.PENDING for r in rows.values())
     steps = []
     for step in STEPS:
@@ -68,7 +78,8 @@ def recognition_out(rec: Recognition, as_of: date) -> RecognitionOut:
             status = (("逾期完成" if row.completed_on > row.due_on else "按时完成") if row.completed_on
                       else "已逾期" if overdue else "办理中")
             steps.append(StepOut(step.value, step.label, STEP_CLAUSE, row.started_on, row.due_on, row.completed_on,
-                                 row.outcome.value, row.outcome.label, overdue, status, row.officer, row.note))
+                                 row.outcome.value, row.outcome.label, overdue, status, row.officer, row.note,
+                                 row.due_provisional_note is not None, row.due_provisional_note))
         elif rec.status in (RecognitionStatus.APPLIED, RecognitionStatus.IN_REVIEW):
             p = plan.get(step.value)
             start, due = (date.fromisoformat(p["started_on"]), date.fromisoformat(p["due_on"])) if p else (None, None)
@@ -77,7 +88,9 @@ def recognition_out(rec: Recognition, as_of: date) -> RecognitionOut:
             overdue = current and due is not None and as_of > due
             steps.append(StepOut(step.value, step.label, STEP_CLAUSE, start, due, None,
                                  *(("pending", StepOutcome.PENDING.label, overdue, "已逾期" if overdue else "办理中")
-                                   if current else ("planned", "尚未开始", False, "计划"))))
+                                   if current else ("planned", "尚未开始", False, "计划")),
+                                 due_provisional=bool(p and p["due_provisional"]),
+                                 calendar_note=p["calendar_note"] if p else None))
     return RecognitionOut(rec.id, rec.person_id, rec.region_code, regions.full_name(rec.region_code),
                           [category_out(n) for n in rec.categories], rec.status.value, rec.status.label,
                           rec.applied_on, rec.recognised_on, rec.exited_on, as_of, steps)
@@ -103,7 +116,7 @@ def apply(request: Request, db_session: NamedDependency[Session], person_id: Per
         raise InvalidInput([FieldError("region_code", "受理地须为本人户籍地或常住地县区")])
     if not request.user.covers(region):
         raise PermissionDeniedException(f"受理地 {region} 不在您的管辖范围（{request.user.region_prefix}）内。")
-    if data.applied_on > today():
+    if data.applied_on > clock.today():
         raise InvalidInput([FieldError("applied_on", "申请日期不能晚于今天")])
     current = db_session.scalar(select(Recognition).where(Recognition.person_id == person_id,
                                                           Recognition.status.in_(OPEN)))
@@ -111,13 +124,11 @@ def apply(request: Request, db_session: NamedDependency[Session], person_id: Per
         raise Conflict(f"该人员已有认定申请 {current.id}（{current.status.label}），不能重复申请。")
     rec = Recognition(person_id=person_id, region_code=region, categories=sorted(set(data.categories)),
                       applied_on=data.applied_on, status=RecognitionStatus.APPLIED)
-    first = RecognitionStepRow(step=STEPS[0], started_on=data.applied_on,
-                               due_on=_due(data.applied_on, "applied_on"), outcome=StepOutcome.PENDING)
-    rec.steps.append(first)
+    rec.steps.append(step_row(STEPS[0], data.applied_on, data.applied_on))
     db_session.add(rec)
     db_session.flush()
     audit.record(db_session, request.user, "recognition.apply", person_id, RECOGNITION_FIELDS, "受理认定申请")
-    out = recognition_out(rec, today())
+    out = recognition_out(rec, clock.today())
     db_session.commit()
     return out
 
@@ -129,8 +140,7 @@ def _current(rec: Recognition) -> RecognitionStepRow:
     for step in STEPS:
         row = rows.get(step)
         if row is None:
-            row = RecognitionStepRow(step=step, started_on=start, due_on=_due(start, "step"),
-                                     outcome=StepOutcome.PENDING)
+            row = step_row(step, start, rec.applied_on)
             rec.steps.append(row)
             return row
         if row.outcome is not StepOutcome.PASSED:
@@ -160,7 +170,7 @@ def get_recognition(request: Request, db_session: NamedDependency[Session], reco
     """
     why = purpose_of(purpose)
     rec = _recognition(db_session, request, recognition_id)
-    out = recognition_out(rec, as_of or today())
+    out = recognition_out(rec, as_of or clock.today())
     audit.record(db_session, request.user, "recognition.read", rec.person_id, RECOGNITION_FIELDS, why)
     db_session.commit()
     return out
@@ -194,7 +204,7 @@ def complete_step(request: Request, db_session: NamedDependency[Session], recogn
     errors = []
     if data.completed_on < row.started_on:
         errors.append(FieldError("completed_on", f"办结日期不能早于本环节开始日期 {row.started_on}"))
-    if data.completed_on > today():
+    if data.completed_on > clock.today():
         errors.append(FieldError("completed_on", "办结日期不能晚于今天"))
     if data.outcome == StepOutcome.FAILED.value and not (data.note or "").strip():
         errors.append(FieldError("note", "不通过时须写明理由，以便告知本人"))
@@ -209,13 +219,11 @@ def complete_step(request: Request, db_session: NamedDependency[Session], recogn
         rec.status, rec.recognised_on = RecognitionStatus.RECOGNISED, data.completed_on
     else:
         rec.status = RecognitionStatus.IN_REVIEW
-        rec.steps.append(RecognitionStepRow(step=STEPS[index + 1], started_on=data.completed_on,
-                                            due_on=_due(data.completed_on, "completed_on"),
-                                            outcome=StepOutcome.PENDING))
+        rec.steps.append(step_row(STEPS[index + 1], data.completed_on, rec.applied_on))
     db_session.flush()
     audit.record(db_session, request.user, "recognition.step", rec.person_id, RECOGNITION_FIELDS,
                  f"办理认定环节：{step.label}")
-    out = recognition_out(rec, today())
+    out = recognition_out(rec, clock.today())
     db_session.commit()
     return out
 

@@ -23,6 +23,7 @@ from indexer import build, model
 from indexer.embedded import EmbeddedIndex
 from indexer.protocol import Filters, Query
 from indexer.typeahead import Typeahead
+from jiuyuan import clock
 from jiuyuan import validation
 from jiuyuan.validation import FieldError, InvalidInput
 from jiuyuan.vocab import PostingKind, PostingStatus, Role, Schedule
@@ -125,7 +126,7 @@ def search_postings(
                         near=(lat, lon) if lat is not None and lon is not None else None, within_km=within_km,
                         wage_floor_monthly=wage_floor, wage_ceiling_monthly=wage_ceiling, age=age,
                         skills_free_only=skills_free, disabled_suitable=disabled,
-                        valid_on=valid_on or date.today()),
+                        valid_on=valid_on or clock.today()),
     )
     hits = search.index.search(query)
     # The ledger has the last word: a posting filled or withdrawn since the index was built is dropped.

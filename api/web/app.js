@@ -91,9 +91,18 @@ async function login(token) {
   $("#o-region").value = state.me.region || ""; $("#o-as-of").value = today;
   $("#p-region").value = (state.me.region || "").length === 6 ? state.me.region : "";
   setPostingDefaults();
+  showCalendarNotice();
   const first = $$("nav button").find((b) => !b.hidden);
   go(first ? first.dataset.go : "login");
   if (!first) banner("此角色没有可用的页面功能，请使用 API。");
+}
+
+// 002 §2 due dates past the loaded State Council holiday arrangement are provisional: say so.
+async function showCalendarNotice() {
+  const health = await api("GET", "/health");
+  const notice = $("#calendar-notice");
+  notice.textContent = health.calendar.warning ? `工作日日历：${health.calendar.warning}` : "";
+  notice.hidden = !health.calendar.warning || !["counter", "officer", "admin"].includes(state.me.role);
 }
 
 function logout(message) {

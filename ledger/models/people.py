@@ -144,6 +144,9 @@ class RecognitionStepRow(Base):
     step: Mapped[RecognitionStep] = mapped_column(str_enum(RecognitionStep, "recognition_step"))
     started_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date)
+    due_provisional_note: Mapped[str | None] = mapped_column(Text)
+    """Set while ``due_on`` was counted over a year whose holiday arrangement is not loaded
+    (scoring.workdays); ``jiuyuan calendar rederive`` recomputes it once the year is loaded."""
     completed_on: Mapped[date | None] = mapped_column(Date)
     outcome: Mapped[StepOutcome] = mapped_column(
         str_enum(StepOutcome, "step_outcome"), default=StepOutcome.PENDING

@@ -39,7 +39,10 @@ def _problem(response, status):
 
 
 def test_health(client):
-    assert client.get("/health").json() == {"status": "ok", "database": "ok", "version": "0.1.0"}
+    body = client.get("/health").json()
+    assert {k: body[k] for k in ("status", "database", "version")} == {"status": "ok", "database": "ok",
+                                                                        "version": "0.1.0"}
+    assert body["calendar"]["official_through"] >= "2026-12-31"  # 002 §2 working days: how far loaded
 
 
 def test_openapi_lists_the_routes_and_problem_responses(client):

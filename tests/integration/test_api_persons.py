@@ -272,23 +272,23 @@ def test_002_s2_failed_step_rejects_with_a_reason_and_allows_a_new_application(a
     person = _register(api, ZHANG)
     client, officer = api["client"], api["officer"]
     rec = client.post(f"/persons/{person['id']}/recognitions", headers=officer,
-                      json={"categories": [6], "applied_on": "2025-03-03"}).json()
+                      json={"categories": [6], "applied_on": "2025-08-04"}).json()
     steps = f"/recognitions/{rec['id']}/steps"
-    body = _problem(client.post(f"{steps}/community_review", json={"outcome": "failed", "completed_on": "2025-03-01"},
+    body = _problem(client.post(f"{steps}/community_review", json={"outcome": "failed", "completed_on": "2025-08-01"},
                                 headers=officer), 422)
     assert {e["field"] for e in body["errors"]} == {"completed_on", "note"}
     response = client.post(f"{steps}/community_review", headers=officer,
-                           json={"outcome": "failed", "completed_on": "2025-03-05", "note": "失业未满一年"})
+                           json={"outcome": "failed", "completed_on": "2025-08-06", "note": "失业未满一年"})
     assert response.status_code == 200 and response.json()["status"] == "rejected"
     assert len(response.json()["steps"]) == 1  # no plan after a rejection
-    body = _problem(client.post(f"{steps}/publicity", json={"outcome": "passed", "completed_on": "2025-03-10"},
+    body = _problem(client.post(f"{steps}/publicity", json={"outcome": "passed", "completed_on": "2025-08-11"},
                                 headers=officer), 422)
     assert body["errors"][0]["message"] == "该申请状态为“不予认定”，不能继续办理"
     again = client.post(f"/persons/{person['id']}/recognitions", headers=officer,
-                        json={"categories": [6], "applied_on": "2025-06-02"})
+                        json={"categories": [6], "applied_on": "2025-09-01"})
     assert again.status_code == 201, again.text
     _problem(client.post(f"/persons/{person['id']}/recognitions", headers=officer,
-                         json={"categories": [6], "applied_on": "2025-06-03"}), 409)
+                         json={"categories": [6], "applied_on": "2025-09-02"}), 409)
     with sessions() as s:
         assert s.scalar(select(Recognition.status).where(Recognition.id == rec["id"])) is RecognitionStatus.REJECTED
 
@@ -318,7 +318,8 @@ def test_recognition_bad_dates_are_422_not_500(api):
     url = f"/persons/{person['id']}/recognitions"
     body = _problem(api["client"].post(url, json={"categories": [6], "applied_on": "1999-06-02"},
                                        headers=api["officer"]), 422)
-    assert body["errors"][0]["field"] == "applied_on" and "节假日日历" in body["errors"][0]["message"]
+    assert body["errors"][0]["field"] == "applied_on"
+    assert body["errors"][0]["message"] == "认定程序（002 §2）自 2025-07-18 起施行，申请日期不能早于该日"
     _problem(api["client"].post(url, json={"categories": [6], "applied_on": "2999-01-01"}, headers=api["officer"]), 422)
     _problem(api["client"].post(url, json={"categories": [8], "applied_on": "2025-06-02"}, headers=api["officer"]), 400)
     _problem(api["client"].post(url, json={"categories": [6], "applied_on": "2025-06-02", "region_code": "430102"},

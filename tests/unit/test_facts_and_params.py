@@ -87,11 +87,19 @@ def test_scoring_imports_no_database_web_or_search():
     assert out.stdout.strip() == "[]"
 
 
-def test_a_date_outside_the_holiday_calendar_names_the_field():
-    facts = {"case_id": "x", "person": PERSON, "recognition_application": {"applied_on": "2030-03-02"}}
-    [(field, message)] = _errors(facts)
-    assert field == "recognition_application.applied_on"
-    assert message.startswith("法定节假日日历只覆盖 2004–2026 年")
+def test_an_application_in_a_year_without_arrangement_is_planned_provisionally_not_refused():
+    from datetime import date
+
+    from scoring import evaluate
+    from scoring.text import summary
+
+    case = decode_case(json.dumps({"case_id": "x", "person": PERSON,
+                                   "recognition_application": {"applied_on": "2027-01-15"}}))
+    report = evaluate(case, date(2027, 1, 15))
+    steps = report.recognition_steps
+    assert [s["due_on"] for s in steps] == ["2027-01-22", "2027-01-29", "2027-02-11", "2027-02-18"]
+    assert all(s["due_provisional"] for s in steps)
+    assert "暂定：2027 年放假安排未载入，按法定节假日推算，待国务院通知后复核" in summary(report)
 
 
 def test_the_report_plans_the_recognition_steps_002_s2():

@@ -8,9 +8,10 @@ import pytest
 
 from jiuyuan.vocab import RecognitionStep
 from scoring.assess import recognition_steps
-from scoring.dates import CalendarRangeError, add_months, add_working_days, full_months_between
+from scoring.dates import add_months, full_months_between
 from scoring.retirement import RetirementCategory as C
 from scoring.retirement import retirement
+from scoring.workdays import working_calendar
 
 
 @pytest.mark.parametrize(
@@ -53,20 +54,21 @@ def test_full_months_between_counts_whole_months_only():
 
 def test_002_s2_working_days_skip_the_national_day_holiday():
     """2025: 1–8 October off; Sunday 28 September and Saturday 11 October are working days."""
-    assert add_working_days(date(2025, 9, 26), 5) == date(2025, 10, 10)
-    steps = recognition_steps(date(2025, 9, 26))
+    assert working_calendar().add_working_days(date(2025, 9, 26), 5).day == date(2025, 10, 10)
+    steps = recognition_steps(date(2025, 9, 26), working_days=5)
     assert [s["due_on"] for s in steps] == ["2025-10-10", "2025-10-16", "2025-10-23", "2025-10-30"]
     assert [s["step"] for s in steps] == [s.value for s in RecognitionStep]
 
 
 def test_002_s2_a_late_step_is_overdue_and_moves_the_plan():
     steps = recognition_steps(date(2025, 9, 26), {RecognitionStep.COMMUNITY_REVIEW: date(2025, 10, 13)},
-                              as_of=date(2025, 10, 24))
+                              as_of=date(2025, 10, 24), working_days=5)
     assert steps[0]["status"] == "逾期完成"
     assert steps[1]["started_on"] == "2025-10-13" and steps[1]["due_on"] == "2025-10-20"
     assert steps[1]["status"] == "已逾期"
 
 
-def test_a_date_outside_the_holiday_calendar_is_a_clear_error():
-    with pytest.raises(CalendarRangeError, match="法定节假日日历只覆盖"):
-        recognition_steps(date(2030, 3, 1))
+def test_002_s2_steps_within_the_loaded_calendar_are_not_provisional():
+    steps = recognition_steps(date(2025, 9, 26), working_days=5)
+    assert not any(s["due_provisional"] for s in steps)
+    assert all(s["calendar_note"] is None for s in steps)
