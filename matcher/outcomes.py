@@ -101,7 +101,7 @@ def simulate(session: Session, index: EmbeddedIndex, encoder, documents: dict[st
             applied = pushed + timedelta(days=rng.randint(1, 10)) if rng.random() < odds.apply else None
             pushes.append({"person_id": person_id, "posting_id": int(post.id), "channel": PushChannel.COUNTER,
                            "pushed_by": "演示数据", "pushed_at": _noon(pushed), "note": SIMULATED,
-                           "applied_on": applied, "features": assess(seeker, post, relevance)[0]})
+                           "applied_on": applied, "features": assess(seeker, post, relevance, today)[0]})
             if applied and rng.random() < odds.hire:
                 start = applied + timedelta(days=rng.randint(3, 20))
                 stays = rng.random() < odds.stay

@@ -23,14 +23,13 @@ from indexer.model import encode
 from indexer.protocol import Filters, Query
 from jiuyuan.vocab import PostingKind, Schedule
 from matcher.exposure import spread
+from scoring.support import minimum_pushes, older_worker_age
 
 # Weights of the rule ranker's parts. Relevance (the hybrid search score, 0–1) leads; fit parts
 # refine it. Chosen by hand; the learned re-ranker (matcher.ranker) replaces the fit weights
 # only where it beats these rules on held-out outcomes.
 WEIGHTS = {"relevance": 0.5, "skills": 0.15, "distance": 0.15, "wage": 0.1, "schedule": 0.05, "love_lift": 0.15,
            "public_welfare_first": 1.0}
-MIN_POSTS_TIER2 = 3  # 002 §4(2)
-OLDER_AGE = {"M": 50, "F": 40}  # 002 §1(1): the ages the documents treat as older workers
 
 
 class Ranker(Protocol):
@@ -119,20 +118,23 @@ def candidates(seeker: Seeker, index: EmbeddedIndex, encoder, documents: dict[st
 def posts_for(seeker: Seeker, index: EmbeddedIndex, encoder, documents: dict[str, PostingDocument],
               today: date, k: int = 10, spread_exposure: bool = False, ranker: Ranker = RULES) -> MatchList:
     text, found = candidates(seeker, index, encoder, documents, today, pool=max(5 * k, 50))
-    matches = [match(seeker, post, relevance, ranker) for post, relevance in found]
+    matches = [match(seeker, post, relevance, today, ranker) for post, relevance in found]
     matches.sort(key=lambda m: (-m.score, m.posting.id))
     if spread_exposure:
         matches = spread(matches, lambda m: m.score, today, text)
     matches = matches[:k]
     notes = []
-    if seeker.tier == 2 and len(matches) < MIN_POSTS_TIER2:
-        notes.append(f"符合条件的岗位只有{len(matches)}个，不足3个（002 §4(2)），请扩大范围或登记新岗位")
+    need = minimum_pushes(seeker.tier, today)
+    if need is not None and len(matches) < need:
+        notes.append(f"符合条件的岗位只有{len(matches)}个，不足{need}个（002 §4(2)），请扩大范围或登记新岗位")
     return MatchList(matches, notes)
 
 
-def assess(seeker: Seeker, post: PostingDocument, relevance: float) -> tuple[dict[str, float], dict[str, str]]:
+def assess(seeker: Seeker, post: PostingDocument, relevance: float,
+           day: date) -> tuple[dict[str, float], dict[str, str]]:
     """The features of a match (each 0–1) and the reason a clerk reads aloud for each one."""
-    older = seeker.age >= OLDER_AGE.get(seeker.sex, 50)
+    older_from = older_worker_age(seeker.sex, day)
+    older = older_from is not None and seeker.age >= older_from
     features, reasons = {"relevance": relevance}, {}
     if post.skills_required:
         features["skills"] = 1.0
@@ -157,8 +159,8 @@ def assess(seeker: Seeker, post: PostingDocument, relevance: float) -> tuple[dic
     return features, reasons
 
 
-def match(seeker: Seeker, post: PostingDocument, relevance: float, ranker: Ranker = RULES) -> Match:
-    features, reasons = assess(seeker, post, relevance)
+def match(seeker: Seeker, post: PostingDocument, relevance: float, day: date, ranker: Ranker = RULES) -> Match:
+    features, reasons = assess(seeker, post, relevance, day)
     parts = ranker.parts(features)
     stay = getattr(ranker, "stay_probability", None)
     return Match(post, sum(parts.values()), parts, list(reasons.values()), features,

@@ -42,7 +42,8 @@ from ledger.access import Principal
 from ledger.models import ConsentRecord, Employer, JobPosting, JobPush
 from matcher import pushes, ranker
 from matcher.people import Candidate, people_for
-from matcher.posts import MIN_POSTS_TIER2, RULES, WEIGHTS, Ranker, posts_for
+from matcher.posts import RULES, WEIGHTS, Ranker, posts_for
+from scoring.support import minimum_pushes
 from matcher.seekers import current_tier, seeker_from_person
 
 log = logging.getLogger("jiuyuan.api")
@@ -397,10 +398,12 @@ def push_history(
     purpose = purpose.strip()
     person = reach(db_session, principal, person_id)
     records = pushes.history(db_session, person.id)
-    tier = current_tier(db_session, person.id, on or clock.today())
+    day = on or clock.today()
+    tier = current_tier(db_session, person.id, day)
     notes = []
-    if tier == 2 and len(records) < MIN_POSTS_TIER2:
-        notes.append(f"已推送{len(records)}个岗位，二级帮扶对象至少应推送{MIN_POSTS_TIER2}个（002 §4(2)）")
+    need = minimum_pushes(tier, day)
+    if need is not None and len(records) < need:
+        notes.append(f"已推送{len(records)}个岗位，二级帮扶对象至少应推送{need}个（002 §4(2)）")
     audit.record(db_session, principal, "push_history", person.id, ("job_pushes",), purpose)
     db_session.commit()
     return PushHistory(person_id=person.id, tier=tier, total=len(records), notes=notes,

@@ -33,16 +33,12 @@ from ledger import audit
 from ledger.models import Person, Recognition, RecognitionStepRow, TierAssignment
 from scoring import load_policies
 from scoring.assess import STEP_CLAUSE, recognition_steps
+from scoring.support import tier_duties
 from scoring.workdays import working_calendar
 
 RecognitionId = Annotated[int, PathParameter(ge=1, le=MAX_ID, description="认定申请编号")]
 STEPS = list(RecognitionStep)
 OPEN = (RecognitionStatus.APPLIED, RecognitionStatus.IN_REVIEW, RecognitionStatus.RECOGNISED)
-TIER_DUTIES = {  # 002 §4 (1)(2)(3), abridged
-    1: "职业指导、职业介绍，引导参加技能培训；有创业意愿的提供创业培训和服务（002 §4(1)）",
-    2: "鼓励用人单位吸纳，精准推送至少3次岗位信息，引导参加技能培训（002 §4(2)）",
-    3: "每月主动提供就业服务不少于1次，优先公益性岗位兜底安置，零就业家庭1个月内至少1人就业（002 §4(3)）",
-}
 
 
 def step_working_days(applied_on: date) -> int:
@@ -103,7 +99,7 @@ RECOGNITION_FIELDS = ["recognition.categories", "recognition.status", "recogniti
       sync_to_thread=True, guards=[WRITERS], responses=problem_responses(400, 401, 403, 404, 409, 422, 500, 503),
       summary="受理就业困难人员认定申请（002 §1、§2）")
 def apply(request: Request, db_session: NamedDependency[Session], person_id: PersonId,
-          data: Annotated[RecognitionIn, Body(examples=[Example(summary="男满50周岁且失业6个月以上", value={
+          data: Annotated[RecognitionIn, Body(examples=[Example(summary="大龄且连续失业（002 §1(1)）", value={
               "categories": [1], "applied_on": "2025-09-29"})])]) -> RecognitionOut:
     """Accept an application; the first step (community review) starts on the application day.
 
@@ -264,7 +260,7 @@ def assign_tier(request: Request, db_session: NamedDependency[Session], person_i
     audit.record(db_session, request.user, "tier", person_id, ["tier"], f"确定帮扶分级：{data.tier}类")
 
     def tier_out(t: TierAssignment) -> TierOut:
-        return TierOut(t.id, t.person_id, t.tier, TIER_DUTIES[t.tier], t.effective_from, t.effective_to,
+        return TierOut(t.id, t.person_id, t.tier, tier_duties(t.tier, t.effective_from), t.effective_from, t.effective_to,
                        t.assigned_by, t.reason)
 
     out = TierResult(assigned=tier_out(new), ended=tier_out(ended) if ended else None)

@@ -21,10 +21,10 @@ from scoring import assess, load_policies
 from scoring.params import EMPTY_LOCAL, LocalConfig
 
 LISTS = {
-    "tier2_pushes": "二类帮扶对象岗位推送不足3次（002 §4(2)）",
+    "tier2_pushes": "二类帮扶对象岗位推送未达规定次数（002 §4(2)）",
     "tier3_contact": "三类帮扶对象本月尚未提供就业服务（002 §4(3)）",
     "zero_employment": "零就业家庭认定后1个月内无人就业（002 §4(3)）",
-    "recognition_overdue": "认定流程环节超过5个工作日（002 §2）",
+    "recognition_overdue": "认定流程环节超过规定工作日（002 §2）",
     "exit": "符合退出情形（002 §5）",
     "public_welfare_ending": "公益性岗位30日内到期（000 §8、002 §3）",
 }
