@@ -12,8 +12,6 @@ as ``outside_validity``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -23,54 +21,24 @@ from scoring import assess
 from scoring.decision import Conflict, Decision, Report
 from scoring.facts import Case
 from scoring.params import EMPTY_LOCAL, LocalConfig, PolicySet, load_policies
-from scoring.rule import Eval, Scheme, Variant
+from scoring.rule import AnyScheme, Eval, S, Scheme, Subject, Variant
+from scoring.schemes import SCHEMES
 
-
-@dataclass(frozen=True)
-class Subject:
-    """What a rule is applied to, the region whose rules apply, and the dates that pick them:
-    a placement's start, or a span (an unemployment spell) that must overlap a document's
-    validity."""
-
-    label: str
-    region: str
-    key_date: date
-    obj: object
-    last_date: date | None = None
-
-    def within(self, start: date, end: date | None) -> bool:
-        last = self.last_date or self.key_date
-        return start <= last and (end is None or self.key_date <= end)
-
-
-@lru_cache(maxsize=1)
-def _registry() -> tuple[tuple[Scheme, ...], dict, dict[str, Scheme]]:
-    # Imported late: the schemes import this module for Subject.
-    from scoring.schemes import PERSON_SUBJECTS, SCHEMES
-
-    return SCHEMES, PERSON_SUBJECTS, {s.code: s for s in SCHEMES}
+_BY_CODE = {s.code: s for s in SCHEMES}
 
 
 @lru_cache(maxsize=4096)
-def _variants_for(scheme: Scheme, region: str, policies: PolicySet) -> tuple[Variant, ...]:
+def _variants_for(scheme: Scheme[S], region: str, policies: PolicySet) -> tuple[Variant[S], ...]:
     return tuple(v for v in scheme.variants if v.covers(policies.documents[v.document], region))
 
 
-def subjects_for(scheme: Scheme, case: Case, as_of: date) -> Iterable[Subject]:
-    if scheme.level == "placement":
-        home = case.person.hukou_region_code
-        return [Subject(p.id, p.region_code if scheme.paid_where == "work" else home, p.start, p)
-                for p in case.placements if not scheme.kinds or p.kind in scheme.kinds]
-    return _registry()[1][scheme.code](case, as_of)
-
-
-def _run(scheme: Scheme, subject: Subject, case: Case, as_of: date, policies: PolicySet,
+def _run(scheme: Scheme[S], subject: Subject[S], case: Case, as_of: date, policies: PolicySet,
          local: LocalConfig) -> list[Decision]:
     variants = _variants_for(scheme, subject.region, policies)
     if not variants:
         return []
     out: list[Decision] = []
-    outside: list[tuple[Variant, str]] = []
+    outside: list[tuple[Variant[S], str]] = []
     in_force = False
     for v in variants:
         doc = policies.documents[v.document]
@@ -95,7 +63,7 @@ def _run(scheme: Scheme, subject: Subject, case: Case, as_of: date, policies: Po
     return out
 
 
-def _si_conflicts(decisions: list[Decision], case: Case, schemes: dict[str, Scheme]) -> list[Conflict]:
+def _si_conflicts(decisions: list[Decision], case: Case, schemes: dict[str, AnyScheme]) -> list[Conflict]:
     """One month, one social-insurance subsidy: the placement that started first keeps it.
 
     The documents pay each scheme for a person in work (002 §3, 000 §5 §7 §8) and never
@@ -155,13 +123,12 @@ def evaluate(case: Case, as_of: date, *, local: LocalConfig = EMPTY_LOCAL,
 
     ``assessments`` adds recognition (002 §1), duties (002 §4) and exit (002 §5).
     """
-    schemes, _, by_code = _registry()
     policies = policies or load_policies()
     decisions: list[Decision] = []
-    for scheme in schemes:
-        for subject in subjects_for(scheme, case, as_of):
+    for scheme in SCHEMES:
+        for subject in scheme.subjects(case, as_of):
             decisions.extend(_run(scheme, subject, case, as_of, policies, local))
-    conflicts = _si_conflicts(decisions, case, by_code) + _agency_conflicts(decisions, case)
+    conflicts = _si_conflicts(decisions, case, _BY_CODE) + _agency_conflicts(decisions, case)
     totals: dict[str, Decimal] = {}
     for d in decisions:
         if d.status is DecisionStatus.ELIGIBLE and d.amount is not None:
@@ -173,7 +140,8 @@ def evaluate(case: Case, as_of: date, *, local: LocalConfig = EMPTY_LOCAL,
         report.duties = assess.duties(case, as_of, policies)
         report.exit = assess.exit_conditions(case, as_of, policies, local)
         application = case.recognition_application
-        working_days = application and policies.parameters["recognition.step_working_days"].at(application.applied_on)
+        working_days = (None if application is None
+                        else policies.parameters["recognition.step_working_days"].at(application.applied_on))
         if application is not None and working_days is not None:  # 002 §2 applies from its effective date
             report.recognition_steps = assess.recognition_steps(
                 application.applied_on, dict(application.completed), as_of, working_days=working_days)

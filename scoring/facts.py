@@ -11,10 +11,11 @@ Chinese; no rule ever sees them.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cached_property
-from typing import Literal
+from typing import Literal, TypeVar
 
 import msgspec
 
@@ -28,6 +29,8 @@ INSURANCES = ("pension", "medical", "unemployment", "injury", "maternity")
 # no message contains), so the error can name the field under msgspec's path.
 SEP = "\x1f"
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class FactsError(ValueError):
@@ -38,7 +41,7 @@ class FactsError(ValueError):
         super().__init__("；".join(str(e) for e in errors))
 
 
-def _check(field: str, fn, value):
+def _check(field: str, fn: Callable[[T], R], value: T) -> R:
     try:
         return fn(value)
     except ValueError as exc:
@@ -48,8 +51,9 @@ def _check(field: str, fn, value):
 def _non_negative(field: str, amount: Decimal | None) -> None:
     # Fast path for the common case (a finite, non-negative amount in whole fen); anything
     # else goes through the edge validator for its Chinese message.
-    if amount is None or (amount.is_finite() and amount >= 0 and amount.as_tuple().exponent >= -2
-                          and amount <= validation.MAX_AMOUNT):
+    # (The exponent of a finite amount is an int; "n", "N" or "F" only for NaN and infinity.)
+    if amount is None or (amount.is_finite() and amount >= 0 and isinstance(exp := amount.as_tuple().exponent, int)
+                          and exp >= -2 and amount <= validation.MAX_AMOUNT):
         return
     _check(field, lambda a: validation.money(str(a)), amount)
 
@@ -63,7 +67,7 @@ class Struct(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=Tr
     pass
 
 
-class Household(Struct):
+class Household(Struct, frozen=True):
     urban_rural: UrbanRural = UrbanRural.URBAN
     assistance: AssistanceStatus = AssistanceStatus.NONE
     zero_employment: bool = False
@@ -72,20 +76,20 @@ class Household(Struct):
     """The first day a member of a zero-employment household started work (002 §4(3))."""
 
 
-class PovertyRegistration(Struct):
+class PovertyRegistration(Struct, frozen=True):
     """建档立卡 (004 §1(2)): registered poor rural household, with its period."""
 
     start: date
     end: date | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _ordered("start", self.start, "end", self.end)
 
     def covers(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
 
 
-class Person(Struct, dict=True):
+class Person(Struct, frozen=True, dict=True):
     id_number: str
     hukou_region_code: str
     urban_rural: UrbanRural = UrbanRural.URBAN
@@ -113,7 +117,7 @@ class Person(Struct, dict=True):
     last_subsidy_on: date | None = None
     unemployment_benefit_ended_on: date | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         ident = _check("id_number", validation.id_number, self.id_number)
         _check("hukou_region_code", validation.region_code, self.hukou_region_code)
         if self.disability_grade is not None and not 1 <= self.disability_grade <= 4:
@@ -127,24 +131,26 @@ class Person(Struct, dict=True):
 
     @property
     def birth_date(self) -> date:
-        return self.__dict__["_ident"].birth_date
+        ident: validation.IdNumber = self.__dict__["_ident"]
+        return ident.birth_date
 
     @property
     def sex(self) -> str:
-        return self.__dict__["_ident"].sex
+        ident: validation.IdNumber = self.__dict__["_ident"]
+        return ident.sex
 
     @cached_property
     def category(self) -> RetirementCategory:
         return self.retirement_category or default_category(self.sex)
 
 
-class Recognition(Struct):
+class Recognition(Struct, frozen=True):
     region_code: str
     recognised_on: date
     exited_on: date | None = None
     categories: list[int] = []
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _check("region_code", validation.region_code, self.region_code)
         _ordered("recognised_on", self.recognised_on, "exited_on", self.exited_on)
         if any(not 1 <= c <= 7 for c in self.categories):
@@ -154,7 +160,7 @@ class Recognition(Struct):
         return self.recognised_on <= day and (self.exited_on is None or day <= self.exited_on)
 
 
-class Employer(Struct):
+class Employer(Struct, frozen=True):
     region_code: str
     uscc: str | None = None
     small_micro: bool | None = None
@@ -169,7 +175,7 @@ class Employer(Struct):
     in_skills_ecochain: bool | None = None
     """Guangdong 产业技能生态链 enterprise (001)."""
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _check("region_code", validation.region_code, self.region_code)
         if self.uscc is not None:
             _check("uscc", validation.social_credit_code, self.uscc)
@@ -179,14 +185,14 @@ class Employer(Struct):
                 raise ValueError(f"{name}{SEP}人数不能为负数")
 
 
-class Contribution(Struct):
+class Contribution(Struct, frozen=True):
     """One month of social insurance actually paid for the placement, by part and insurance."""
 
     month: str
     employer: dict[str, Decimal] = {}
     personal: dict[str, Decimal] = {}
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not _MONTH.match(self.month):
             raise ValueError(f"month{SEP}月份格式应为 YYYY-MM")
         for part, amounts in (("employer", self.employer), ("personal", self.personal)):
@@ -196,12 +202,12 @@ class Contribution(Struct):
                 _non_negative(f"{part}.{insurance}", amount)
 
 
-class Agency(Struct):
+class Agency(Struct, frozen=True):
     id: str
     licensed: bool = True
 
 
-class Placement(Struct):
+class Placement(Struct, frozen=True):
     id: str
     kind: PlacementKind
     start: date
@@ -221,7 +227,7 @@ class Placement(Struct):
     """Agencies that asked for a service fee for this placement (only one can be paid)."""
     contributions: list[Contribution] = []
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _check("region_code", validation.region_code, self.region_code)
         _ordered("start", self.start, "end", self.end)
         _non_negative("monthly_wage", self.monthly_wage)
@@ -233,27 +239,27 @@ class Placement(Struct):
         return self.start <= day and (self.end is None or day <= self.end)
 
 
-class Training(Struct):
+class Training(Struct, frozen=True):
     kind: Literal["employment_skills", "post_skill"]
     start: date
     end: date
     days_attended: int = 0
     completed: bool = True
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _ordered("start", self.start, "end", self.end)
         if not 0 <= self.days_attended <= (self.end - self.start).days + 1:
             raise ValueError(f"days_attended{SEP}到课天数应在0到培训天数之间")
 
 
-class StartupLoan(Struct):
+class StartupLoan(Struct, frozen=True):
     start: date
     principal: Decimal
     annual_rate: Decimal
     months: int
     first_startup: bool = True
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         _non_negative("principal", self.principal)
         if not Decimal(0) <= self.annual_rate <= Decimal("0.5"):
             raise ValueError(f"annual_rate{SEP}年利率应在0到0.5之间（如 0.0385）")
@@ -261,18 +267,18 @@ class StartupLoan(Struct):
             raise ValueError(f"months{SEP}贷款期限应为1到120个月")
 
 
-class RecognitionApplication(Struct):
+class RecognitionApplication(Struct, frozen=True):
     """An application for recognition in progress (002 §2), with the steps completed so far."""
 
     applied_on: date
     completed: dict[RecognitionStep, date] = {}
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for step, day in self.completed.items():
             _ordered("applied_on", self.applied_on, f"completed.{step.value}", day)
 
 
-class Apprenticeship(Struct):
+class Apprenticeship(Struct, frozen=True):
     """001 广东: a final-year student of a technical, vocational or higher school taken on as an
     apprentice by an enterprise of an industrial skills eco-chain, with an agreement."""
 
@@ -281,12 +287,12 @@ class Apprenticeship(Struct):
     final_year_student: bool | None = None
     months: int = 12
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not 1 <= self.months <= 60:
             raise ValueError(f"months{SEP}培养期限应为1到60个月")
 
 
-class History(Struct):
+class History(Struct, frozen=True):
     """What earlier recognitions and placements already used (002 §5: periods accumulate)."""
 
     employer_si_months_used: int = 0
@@ -298,14 +304,14 @@ class History(Struct):
     agency_fee_years: list[int] = []
     poverty_job_subsidy_years: list[int] = []
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for name in self.__struct_fields__:
             value = getattr(self, name)
             if isinstance(value, int) and value < 0:
                 raise ValueError(f"{name}{SEP}不能为负数")
 
 
-class Case(Struct):
+class Case(Struct, frozen=True):
     case_id: str
     person: Person
     recognitions: list[Recognition] = []
@@ -321,7 +327,7 @@ class Case(Struct):
     pushes: list[date] = []
     contacts: list[date] = []
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.tier is not None and self.tier not in (1, 2, 3):
             raise ValueError(f"tier{SEP}帮扶分级应为1、2或3（002 §4）")
         if len({p.id for p in self.placements}) != len(self.placements):
@@ -389,7 +395,7 @@ def decode_cases(data: bytes | str) -> list[Case]:
         raise FactsError([_field_error(exc)]) from None
 
 
-def case_from_python(obj) -> Case:
+def case_from_python(obj: object) -> Case:
     """Facts already as Python objects (dicts, dates) — the ledger's and the API's path."""
     try:
         return msgspec.convert(obj, Case)

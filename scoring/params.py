@@ -109,7 +109,7 @@ def _value(raw: Any) -> Any:
     return raw
 
 
-def _dated_values(raw: dict, where: str) -> tuple[tuple[date, Any], ...]:
+def _dated_values(raw: object, where: str) -> tuple[tuple[date, Any], ...]:
     if not isinstance(raw, dict) or not raw:
         raise ParameterError(f"{where}: values 应为“日期: 值”的映射")
     out = []

@@ -3,18 +3,37 @@ checks that are traced, and one place that turns them into a status."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Callable
+from typing import Any, Generic, TypeVar
 
-from jiuyuan.vocab import DecisionStatus, PlacementKind
+from jiuyuan.vocab import DecisionStatus
 from scoring.decision import Decision
-from scoring.facts import Case, Placement
+from scoring.facts import Case
 from scoring.params import LOCAL_PARAMETERS, Document, LocalConfig, PolicySet
 
 
 FEN = Decimal("0.01")
+S = TypeVar("S")  # what a scheme's rules are applied to: a placement, a training course, a spell…
+
+
+@dataclass(frozen=True)
+class Subject(Generic[S]):
+    """What a rule is applied to, the region whose rules apply, and the dates that pick them:
+    a placement's start, or a span (an unemployment spell) that must overlap a document's
+    validity."""
+
+    label: str
+    region: str
+    key_date: date
+    obj: S
+    last_date: date | None = None
+
+    def within(self, start: date, end: date | None) -> bool:
+        last = self.last_date or self.key_date
+        return start <= last and (end is None or self.key_date <= end)
 
 
 class Eval:
@@ -24,7 +43,7 @@ class Eval:
                  "failed", "missing", "unset", "notes")
 
     def __init__(self, case: Case, as_of: date, policies: PolicySet, local: LocalConfig, doc: Document,
-                 scheme: Scheme, subject: str):
+                 scheme: AnyScheme, subject: str):
         self.case, self.as_of, self.policies, self.local = case, as_of, policies, local
         self.doc, self.scheme, self.subject = doc, scheme, subject
         self.trace: list[str] = []
@@ -97,14 +116,15 @@ class Eval:
         )
 
 
-RuleFn = Callable[[Eval, Placement | None], Decision | None]
+RuleFn = Callable[[Eval, S], Decision | None]
+SubjectsFn = Callable[[Case, date], Iterable[Subject[S]]]
 
 
 @dataclass(frozen=True)
-class Variant:
+class Variant(Generic[S]):
     document: str
     basis: tuple[str, ...]
-    fn: RuleFn
+    fn: RuleFn[S]
     own_validity: tuple[date, date | None] | None = None
     """The clause's own notice's dates where a document bundles several (001); None: the document's."""
     jurisdiction: tuple[str, ...] | None = None  # narrower than the document's (001 bundles places)
@@ -119,18 +139,20 @@ class Variant:
 
 
 @dataclass(frozen=True)
-class Scheme:
+class Scheme(Generic[S]):
     code: str
     name: str
     level: str  # "placement", "person" or "employer"
     payment: str | None
-    variants: tuple[Variant, ...]
-    kinds: tuple[PlacementKind, ...] = ()
+    variants: tuple[Variant[S], ...]
+    subjects: SubjectsFn[S]
+    """What the rules are applied to in a case: its placements of some kinds, its training…"""
     social_insurance: bool = False
     """Pays social-insurance months: one month is paid by one such scheme only."""
-    paid_where: str = "work"
-    """Whose rules apply to a placement: "work" (the workplace's) or "home" (the hukou's,
-    where the documents pay from the sending region: 004 §2(2)2 §2(2)6 "由输出地…列支")."""
 
     def basis_for(self, document: str) -> tuple[str, ...]:
         return next(v.basis for v in self.variants if v.document == document)
+
+
+# Any: each scheme's rules take its own subject type; Scheme(...) checks the two agree where it is built.
+AnyScheme = Scheme[Any]

@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 
-from scoring.decision import Report
+from scoring.decision import Decision, Report
 from scoring.engine import evaluate
 from scoring.facts import Case
 from scoring.params import EMPTY_LOCAL, LocalConfig
@@ -22,7 +22,10 @@ def difference(stored: Report | dict[str, Any], case: Case, as_of: date | None =
                local: LocalConfig = EMPTY_LOCAL) -> dict[str, Any]:
     old = stored if isinstance(stored, Report) else msgspec.convert(stored, Report)
     new = evaluate(case, as_of or old.as_of, local=local, assessments=False)
-    key = lambda d: (d.scheme, d.subject, d.document)  # noqa: E731
+
+    def key(d: Decision) -> tuple[str, str, str]:
+        return d.scheme, d.subject, d.document
+
     before, after = {key(d): d for d in old.decisions}, {key(d): d for d in new.decisions}
     changes = []
     for k in sorted(set(before) | set(after)):

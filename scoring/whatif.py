@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from jiuyuan.vocab import DecisionStatus
 from scoring.decision import Report
@@ -48,7 +49,7 @@ def totals_by_scheme(reports: list[Report]) -> dict[str, Decimal]:
     return dict(out)
 
 
-def compare(cases: list[Case], as_of: date, local: LocalConfig, changes: list[Change]) -> dict:
+def compare(cases: list[Case], as_of: date, local: LocalConfig, changes: list[Change]) -> dict[str, Any]:
     changed = local
     for c in changes:
         changed = with_override(changed, c.name, c.region_prefix, c.start, c.value)

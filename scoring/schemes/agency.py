@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from scoring.dates import add_months
+from scoring.decision import Decision
 from scoring.facts import Placement
 from scoring.rule import Eval
 from scoring.schemes.common import check_matures, check_poverty_registered, jiaxing_target_group, months_in_post
 
 
-def agency_fee_poverty(ev: Eval, p: Placement):
+def agency_fee_poverty(ev: Eval, p: Placement) -> Decision | None:
     """004 §2(2)2: 具有合法资质的人力资源服务机构每成功介绍1名建档立卡贫困劳动力稳定就业6个月以上，
     给予200元就业创业服务补贴；每人每年只享受一次."""
     if p.agency is None:
@@ -23,7 +24,7 @@ def agency_fee_poverty(ev: Eval, p: Placement):
     return ev.decide(amount=ev.p("agency_fee.amount", p.start), matures_on=matures, period_start=p.start)
 
 
-def agency_service_jiaxing(ev: Eval, p: Placement):
+def agency_service_jiaxing(ev: Eval, p: Placement) -> Decision | None:
     """003 §3(5): 人力资源机构帮助困难群体实现稳定就业，签订劳动合同并依法缴纳社会保险满3个月的，
     根据服务成效按规定给予就业创业服务补助."""
     if p.agency is None:

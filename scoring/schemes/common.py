@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+
 from jiuyuan.vocab import AssistanceStatus
 from scoring.dates import ONE_DAY, add_months, full_months_between
 from scoring.facts import Case, Placement
@@ -36,7 +38,8 @@ def check_poverty_registered(ev: Eval, day: date) -> bool:
     return ev.check(f"{day} 时为本省建档立卡贫困劳动力（004 §1(2)）", ok)
 
 
-def local_monthly(ev: Eval, p: Placement, monthly_param: str, max_param: str, used: int):
+def local_monthly(ev: Eval, p: Placement, monthly_param: str, max_param: str,
+                  used: int) -> tuple[Decimal | None, list[str], dict[str, Decimal]]:
     """A flat monthly subsidy at the locality's standard for the months in post so far, after
     the months already used (002 §5: periods accumulate across recognitions).
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from scoring.dates import add_months
+from scoring.decision import Decision
 from scoring.facts import Employer
 from scoring.rule import Eval
 
 
-def qingdao_job_loan(ev: Eval, e: Employer):
+def qingdao_job_loan(ev: Eval, e: Employer) -> Decision:
     """001 青岗贷 二、三: 青岛注册、成立1年以上、用工不少于10人、用工人数未减少、按时足额支付工资和社保、
     信用良好的小微企业；单户授信最高3000万元、利率原则上不超过4%，1000万元以内的不超过3.8%."""
     day = ev.as_of
@@ -17,10 +18,10 @@ def qingdao_job_loan(ev: Eval, e: Employer):
     need = ev.p("qingdao_loan.min_insured_employees", day)
     ev.check(f"用工（参保）人数不少于 {need} 人",
              None if e.insured_headcount is None else e.insured_headcount >= need, "employer.insured_headcount")
-    known = None not in (e.headcount_year_start, e.headcount_year_end, e.insured_headcount)
+    start, end, now = e.headcount_year_start, e.headcount_year_end, e.insured_headcount
     ev.check("上年度用工人数未减少，且申请时不低于上年末",
-             (e.headcount_year_end >= e.headcount_year_start and e.insured_headcount >= e.headcount_year_end)
-             if known else None, "employer.headcount_year_start/headcount_year_end")
+             (end >= start and now >= end) if start is not None and end is not None and now is not None else None,
+             "employer.headcount_year_start/headcount_year_end")
     ev.check("按时足额支付工资、缴纳社会保险费", e.wages_and_insurance_on_time, "employer.wages_and_insurance_on_time")
     ev.check("企业及其法定代表人、实际控制人无不良授信、征信记录良好", e.clean_credit, "employer.clean_credit")
     ev.check("属于小微企业（国家市场监督管理总局小微企业名录）", e.small_micro, "employer.small_micro")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from scoring.dates import ONE_DAY, add_months
+from scoring.decision import Decision
 from scoring.facts import Placement
 from scoring.rule import Eval
 from scoring.schemes.common import (
@@ -18,7 +19,7 @@ from scoring.schemes.common import (
 )
 
 
-def employer_si_local(ev: Eval, p: Placement):
+def employer_si_local(ev: Eval, p: Placement) -> Decision:
     """000 §5 / 002 §3 / 003 §3(3): 企业吸纳就业困难人员，按规定给予社会保险补贴.
 
     The documents leave the standard and the period to the rules in force locally.
@@ -32,7 +33,7 @@ def employer_si_local(ev: Eval, p: Placement):
     return ev.decide(amount=amount, months=months, month_amounts=per_month, period_start=p.start)
 
 
-def employer_si_poverty(ev: Eval, p: Placement):
+def employer_si_poverty(ev: Eval, p: Placement) -> Decision:
     """004 §2(3)2: 建档立卡贫困劳动力签订1年以上劳动合同且实际在岗12个月，按单位实际缴纳的
     基本养老、基本医疗和失业保险费给予补贴（不含个人部分），期限不超过三年."""
     check_poverty_registered(ev, p.start)
@@ -65,14 +66,14 @@ def employer_si_poverty(ev: Eval, p: Placement):
                      period_end=add_months(p.start, max_months) - ONE_DAY)
 
 
-def one_off_job_subsidy(ev: Eval, p: Placement):
+def one_off_job_subsidy(ev: Eval, p: Placement) -> Decision:
     """000 §5: 企业吸纳就业困难人员，按规定给予一次性岗位补贴."""
     check_recognised(ev, p.start)
     amount = ev.local_value("one_off_job_subsidy.amount", p.region_code, p.start)
     return ev.decide(amount=amount, period_start=p.start)
 
 
-def poverty_job_subsidy(ev: Eval, p: Placement):
+def poverty_job_subsidy(ev: Eval, p: Placement) -> Decision:
     """004 §2(3)1: 吸纳本省建档立卡贫困劳动力，签订劳动合同、在岗12个月以上并缴纳社保，每人每年1000元；
     贫困地区企业吸纳当地建档立卡贫困劳动力，每人每年1500元."""
     check_poverty_registered(ev, p.start)
@@ -105,7 +106,7 @@ def poverty_job_subsidy(ev: Eval, p: Placement):
                      period_start=p.start, period_end=new_years[-1] - ONE_DAY if new_years else None)
 
 
-def flexible_si(ev: Eval, p: Placement):
+def flexible_si(ev: Eval, p: Placement) -> Decision:
     """000 §7 / 002 §3 / 003 §3(2): 就业困难人员灵活就业，按规定给予社会保险补贴（嘉兴：原则上按月兑现）."""
     check_recognised(ev, p.start)
     ev.check("以灵活就业人员身份缴纳社会保险", insurance_paid(p), "placements.social_insurance_paid")
@@ -116,7 +117,7 @@ def flexible_si(ev: Eval, p: Placement):
     return ev.decide(amount=amount, months=months, month_amounts=per_month, period_start=p.start)
 
 
-def startup_one_off(ev: Eval, p: Placement):
+def startup_one_off(ev: Eval, p: Placement) -> Decision:
     """000 §6: 对初创企业或初次注册的个体工商户，按规定给予一次性创业补贴；002 §3: 自主创业的，
     按规定落实创业补贴."""
     check_recognised(ev, p.start)
@@ -126,7 +127,7 @@ def startup_one_off(ev: Eval, p: Placement):
     return ev.decide(amount=amount, period_start=p.start)
 
 
-def transport_subsidy(ev: Eval, p: Placement):
+def transport_subsidy(ev: Eval, p: Placement) -> Decision | None:
     """004 §2(2)6: 跨区域（跨省、跨市州、跨县区）外出务工的建档立卡贫困劳动力，给予一次性交通补助.
 
     The subsidy is paid where the worker comes from ("由输出地财政统筹安排"), so the

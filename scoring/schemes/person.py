@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from jiuyuan.vocab import AssistanceStatus
 from scoring.dates import ONE_DAY, add_months, full_months_between
+from scoring.decision import Decision
 from scoring.facts import Apprenticeship, StartupLoan, Training
 from scoring.retirement import retirement
 from scoring.rule import Eval
@@ -17,7 +18,7 @@ from scoring.schemes.common import check_poverty_registered, jiaxing_target_grou
 FEN = Decimal("0.01")
 
 
-def training_subsidy(ev: Eval, t: Training):
+def training_subsidy(ev: Eval, t: Training) -> Decision:
     """004 §2(2)3: 就业技能培训补贴在同类标准上上浮70%；岗位技能提升培训按就业前技能培训补贴标准的50%."""
     check_poverty_registered(ev, t.start)
     ev.check("培训已完成", t.completed)
@@ -32,7 +33,7 @@ def training_subsidy(ev: Eval, t: Training):
     return ev.decide(amount=amount, period_start=t.start, period_end=t.end)
 
 
-def training_living_allowance(ev: Eval, t: Training):
+def training_living_allowance(ev: Eval, t: Training) -> Decision | None:
     """004 §2(2)3: 参加就业前技能培训的，按实际到课时间每人每天给予20元生活费补贴."""
     if t.kind != "employment_skills":
         return None
@@ -46,7 +47,7 @@ def _unemployed_on(ev: Eval, day: date) -> bool:
     return not any(p.in_post_through(day) for p in ev.case.placements)
 
 
-def temporary_living_allowance(ev: Eval, spell: tuple[date, date]):
+def temporary_living_allowance(ev: Eval, spell: tuple[date, date]) -> Decision:
     """003 §3(6): 低保、低边家庭中的失业人员，按最低生活保障标准给予不超过6个月的临时生活补助.
 
     Paid for whole months of unemployment inside the action's period (003 is a 2023 action),
@@ -73,10 +74,11 @@ def temporary_living_allowance(ev: Eval, spell: tuple[date, date]):
                      period_start=start, period_end=add_months(start, months) - ONE_DAY if months else None)
 
 
-def unemployment_insurance_extension(ev: Eval, _):
-    """000 §9: 领取失业保险金期满仍未就业且距离法定退休年龄不足1年的，可继续发放失业保险金直至法定退休年龄."""
+def unemployment_insurance_extension(ev: Eval, ended: date) -> Decision:
+    """000 §9: 领取失业保险金期满仍未就业且距离法定退休年龄不足1年的，可继续发放失业保险金直至法定退休年龄.
+
+    ``ended``: the day the benefit ended (``person.unemployment_benefit_ended_on``)."""
     person = ev.case.person
-    ended = person.unemployment_benefit_ended_on
     ev.check(f"失业保险金于 {ended} 领取期满时仍未就业", _unemployed_on(ev, ended))
     if person.retirement_category is None:
         ev.note(f"未提供原法定退休年龄类别，按 {person.category.value} 计算")
@@ -92,7 +94,7 @@ def unemployment_insurance_extension(ev: Eval, _):
                      period_end=age.date - ONE_DAY)
 
 
-def startup_loan_interest(ev: Eval, loan: StartupLoan):
+def startup_loan_interest(ev: Eval, loan: StartupLoan) -> Decision:
     """003 §3(3): 符合条件的困难群体初次创业的，按规定享受创业担保贷款并按实际发放利率给予全额贴息."""
     ok, group = jiaxing_target_group(ev.case, loan.start)
     ev.check("属于困难群体（003 §2）" + (f"：{group}" if group else ""), ok)
@@ -104,7 +106,7 @@ def startup_loan_interest(ev: Eval, loan: StartupLoan):
                      period_end=add_months(loan.start, loan.months) - ONE_DAY)
 
 
-def guangdong_apprenticeship(ev: Eval, a: Apprenticeship):
+def guangdong_apprenticeship(ev: Eval, a: Apprenticeship) -> Decision:
     """001 广东产业技能根基工程 二(一)3: 学生学徒制纳入企业新型学徒制，按每人每年5000元申领学徒培训补贴."""
     employer = ev.case.employer
     ev.check("用人单位为产业技能生态链企业", None if employer is None else employer.in_skills_ecochain,

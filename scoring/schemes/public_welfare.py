@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 
+from scoring.decision import Decision
 from scoring.facts import Placement
 from scoring.rule import Eval
 from scoring.schemes.common import (
@@ -14,7 +15,7 @@ from scoring.schemes.common import (
 )
 
 
-def post_subsidy_2023(ev: Eval, p: Placement):
+def post_subsidy_2023(ev: Eval, p: Placement) -> Decision | None:
     """000 §8: 临时性公益性岗位补贴期限最长不超过6个月；城镇临时性全日制不超过当地月最低工资标准，
     非全日制不超过当地小时最低工资标准；乡村公益性岗位每人每月不低于最低工资的50%、不高于最低工资，
     具体标准由各市州、县市区确定.
@@ -66,7 +67,7 @@ def post_subsidy_2023(ev: Eval, p: Placement):
     )
 
 
-def post_subsidy_hunan(ev: Eval, p: Placement):
+def post_subsidy_hunan(ev: Eval, p: Placement) -> Decision:
     """002 §3: 安置在公益性岗位的，按规定给予公益性岗位补贴；002 §5：重新认定后补贴期限累计计算，
     安置次数原则上不超过2次."""
     check_recognised(ev, p.start)
@@ -78,7 +79,7 @@ def post_subsidy_hunan(ev: Eval, p: Placement):
     return ev.decide(amount=amount, months=months, month_amounts=per_month, period_start=p.start)
 
 
-def post_subsidy_jiaxing(ev: Eval, p: Placement):
+def post_subsidy_jiaxing(ev: Eval, p: Placement) -> Decision:
     """003 §3(4): 安置就业困难人员的给予用人单位公益性岗位补贴；补贴期满后通过其他渠道仍然无法就业的
     大龄就业困难人员、零就业家庭成员、重度残疾人等，可再次安置，补贴期限重新计算."""
     check_recognised(ev, p.start)
@@ -101,7 +102,7 @@ def post_subsidy_jiaxing(ev: Eval, p: Placement):
     return ev.decide(amount=amount, months=months, month_amounts=per_month, period_start=p.start)
 
 
-def post_si_subsidy(ev: Eval, p: Placement):
+def post_si_subsidy(ev: Eval, p: Placement) -> Decision:
     """002 §3: 安置在公益性岗位的，按规定给予社会保险补贴（期限累计计算，002 §5）."""
     check_recognised(ev, p.start)
     amount, months, per_month = local_monthly(ev, p, "public_welfare_si.monthly_subsidy", "public_welfare.max_months",
