@@ -1,7 +1,8 @@
 """Shared fixtures: a migrated ledger on SQLite and, when JIUYUAN_TEST_PG_URL is set, PostgreSQL.
 
 Each PostgreSQL test gets its own schema (search_path), dropped afterwards, so tests
-never see each other's rows and need no database of their own.
+never see each other's rows and need no database of their own. Markers by path let ``-m``
+leave the slow tests out.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -30,6 +32,33 @@ BACKENDS = [
         ],
     ),
 ]
+
+# Markers given by where a test lives (pyproject.toml declares them). Each of these also
+# counts as slow, so `-m "not slow"` leaves them all out (`make test-fast`).
+_TESTS = Path(__file__).resolve().parent
+MARKS_BY_PATH = {
+    "web": ("browser",),  # Playwright driving Debian's Chromium
+    "integration/test_notebooks.py": ("notebook",),
+    "integration/test_api_schemathesis.py": ("schemathesis",),
+    "integration/test_api_bench.py": ("bench",),
+    "search/test_match_bench.py": ("bench",),
+}
+SLOW_KINDS = ("browser", "notebook", "schemathesis", "bench")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        where = Path(str(item.path)).resolve()
+        try:
+            relative = where.relative_to(_TESTS).as_posix()
+        except ValueError:
+            continue
+        for prefix, marks in MARKS_BY_PATH.items():
+            if relative == prefix or relative.startswith(prefix + "/"):
+                for mark in marks:
+                    item.add_marker(mark)
+        if any(item.get_closest_marker(kind) for kind in SLOW_KINDS) and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)
 
 
 @contextmanager

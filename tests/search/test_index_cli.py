@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from jiuyuan.cli import main
 
 
@@ -32,6 +34,7 @@ def test_train_rebuild_update_stats(tmp_path, monkeypatch, capsys):
     assert "已存在" in capsys.readouterr().out
 
 
+@pytest.mark.bench
 def test_the_search_benchmark_runs_and_prints_its_table(capsys):
     from indexer.bench import eval_queries, main as bench
 
