@@ -1,13 +1,18 @@
-"""Shared fixtures: a migrated ledger on SQLite and, when JIUYUAN_TEST_PG_URL is set, PostgreSQL.
+"""Shared fixtures: a migrated ledger on SQLite and, when JIUYUAN_TEST_PG_URL is set, PostgreSQL;
+the markers that let ``-m`` leave slow tests out.
 
-Each PostgreSQL test gets its own schema (search_path), dropped afterwards, so tests
-never see each other's rows and need no database of their own. Markers by path let ``-m``
-leave the slow tests out.
+Migrations run once per test run, into a template: a SQLite file that each test gets a copy
+of, and a PostgreSQL database that each test's own database is created from
+(``CREATE DATABASE … TEMPLATE``, dropped afterwards). ``db_url`` stays an empty database (a
+fresh SQLite path, or a fresh PostgreSQL schema on search_path) for the tests of the
+migrations themselves; ``migrated_url`` is an empty ledger at the head revision.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +21,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from ledger import db
 
@@ -61,6 +67,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
 
 
+# --- databases ----------------------------------------------------------------------------
+
+
+def _pg_database_url(name: str) -> str:
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
 @contextmanager
 def empty_database(backend: str, folder) -> Iterator[str]:
     """An empty database URL: a SQLite file in ``folder``, or a fresh PostgreSQL schema."""
@@ -80,17 +93,105 @@ def empty_database(backend: str, folder) -> Iterator[str]:
         admin.dispose()
 
 
+class LedgerTemplates:
+    """The ledger migrated to head once per test run on each backend, made on first use."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._sqlite: Path | None = None
+        self._pg_name: str | None = None
+        self._pg_tried = False
+        self._admin = None
+
+    def sqlite(self) -> Path:
+        if self._sqlite is None:
+            path = self.folder / "template.db"
+            db.upgrade(f"sqlite:///{path}")
+            # Fold the write-ahead log into the file, so one file is the whole database to copy.
+            conn = sqlite3.connect(path)
+            try:
+                conn.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                conn.close()
+            self._sqlite = path
+        return self._sqlite
+
+    def admin(self):
+        if self._admin is None:
+            self._admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        return self._admin
+
+    def postgresql(self) -> str | None:
+        """The name of the migrated template database; None where the role may not create
+        databases (each test then migrates its own schema, as before)."""
+        if not self._pg_tried:
+            self._pg_tried = True
+            name = f"jiuyuan_tpl_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+            try:
+                with self.admin().connect() as conn:
+                    conn.execute(text(f'CREATE DATABASE "{name}"'))
+            except SQLAlchemyError:
+                return None
+            self._pg_name = name
+            db.upgrade(_pg_database_url(name))  # alembic disposes its engine: no session stays on the template
+        return self._pg_name
+
+    def close(self) -> None:
+        if self._pg_name:
+            with self.admin().connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{self._pg_name}" WITH (FORCE)'))
+        if self._admin is not None:
+            self._admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def ledger_templates(tmp_path_factory) -> Iterator[LedgerTemplates]:
+    templates = LedgerTemplates(tmp_path_factory.mktemp("ledger-template"))
+    yield templates
+    templates.close()
+
+
+@contextmanager
+def migrated_database(backend: str, folder: Path, templates: LedgerTemplates) -> Iterator[str]:
+    """An empty ledger at the head revision: a copy of the run's migrated template."""
+    if backend == "sqlite":
+        path = folder / "ledger.db"
+        shutil.copy(templates.sqlite(), path)
+        yield f"sqlite:///{path}"
+        return
+    template = templates.postgresql()
+    if template is None:
+        with empty_database(backend, folder) as url:
+            db.upgrade(url)
+            yield url
+        return
+    name = f"jiuyuan_t_{uuid.uuid4().hex[:12]}"
+    with templates.admin().connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    try:
+        yield _pg_database_url(name)
+    finally:
+        with templates.admin().connect() as conn:  # FORCE: a connection a test left open does not block it
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @pytest.fixture(params=BACKENDS)
-def db_url(request, tmp_path) -> Iterator[str]:
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def db_url(backend, tmp_path) -> Iterator[str]:
     """An empty database URL on each backend (nothing migrated yet)."""
-    with empty_database(request.param, tmp_path) as url:
+    with empty_database(backend, tmp_path) as url:
         yield url
 
 
 @pytest.fixture
-def migrated_url(db_url: str) -> str:
-    db.upgrade(db_url)
-    return db_url
+def migrated_url(backend, tmp_path, ledger_templates) -> Iterator[str]:
+    """An empty ledger at head on each backend, copied from the run's template."""
+    with migrated_database(backend, tmp_path, ledger_templates) as url:
+        yield url
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from jiuyuan.settings import DatabaseSettings, Settings
 from ledger import db
 from ledger.demo.generate import generate
 from ledger.demo.load import load
-from tests.conftest import PG_URL, bearer, empty_database
+from tests.conftest import PG_URL, bearer, migrated_database
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
 
@@ -30,14 +30,14 @@ OPERATIONS = [result.ok().label for result in _schema("sqlite://").get_all_opera
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory):
+def api(tmp_path_factory, ledger_templates):
     folder = tmp_path_factory.mktemp("fuzz")
-    with empty_database("postgresql" if PG_URL else "sqlite", folder) as url, pytest.MonkeyPatch.context() as mp:
+    backend = "postgresql" if PG_URL else "sqlite"
+    with migrated_database(backend, folder, ledger_templates) as url, pytest.MonkeyPatch.context() as mp:
         # The search routes run for real: a small model and index built for this ledger.
         mp.setenv("JIUYUAN_INDEX_DIR", str(folder / "index"))
         mp.setenv("JIUYUAN_EMBEDDING_MODEL", str(folder / "model"))
         mp.setenv("JIUYUAN_RANKER", str(folder / "ranker.json"))
-        db.upgrade(url)
         engine = db.make_engine(url)
         with db.session_factory(engine).begin() as s:
             load(s, generate(9, 300, 80, date.today()))

@@ -20,6 +20,7 @@ from ledger import access, db
 from ledger.demo.generate import generate
 from ledger.demo.load import load
 from ledger.models import ConsentRecord, Employer, JobPush, Person
+from tests.conftest import migrated_database
 from tests.live import live_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -39,14 +40,12 @@ def _consenting_county(s) -> str:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(tmp_path_factory, ledger_templates):
     folder = tmp_path_factory.mktemp("web")
-    url = f"sqlite:///{folder / 'ledger.db'}"
-    with pytest.MonkeyPatch.context() as mp:
+    with migrated_database("sqlite", folder, ledger_templates) as url, pytest.MonkeyPatch.context() as mp:
         mp.setenv("JIUYUAN_INDEX_DIR", str(folder / "index"))
         mp.setenv("JIUYUAN_EMBEDDING_MODEL", str(folder / "model"))
         mp.setenv("JIUYUAN_RANKER", str(folder / "ranker.json"))
-        db.upgrade(url)
         engine = db.make_engine(url)
         with db.session_factory(engine).begin() as s:
             load(s, generate(31, 2500, 1500, date.today()))
