@@ -112,6 +112,12 @@ def train_and_rebuild(session: Session, model_dir: Path, path: Path, today: date
     """Train the model on the ledger's postings, then build the posting and profile indexes
     (``path`` and ``path / "profiles"``): a fresh ledger made searchable. Returns the model."""
     embedding.train(training_texts(session), model_dir, dim=dim, progress=progress)
+    return rebuild_both(session, model_dir, path, today, progress=progress)
+
+
+def rebuild_both(session: Session, model_dir: Path, path: Path, today: date, progress: bool = True):
+    """Load the model in ``model_dir`` and build the posting and profile indexes (``path`` and
+    ``path / "profiles"``) with it. Returns the model."""
     encoder = embedding.load(model_dir)
     rebuild(session, encoder, path, today, progress=progress)
     rebuild_profiles(session, encoder, path / "profiles", progress=progress)

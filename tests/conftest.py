@@ -1,5 +1,5 @@
 """Shared fixtures: a migrated ledger on SQLite and, when JIUYUAN_TEST_PG_URL is set, PostgreSQL;
-the markers that let ``-m`` leave slow tests out.
+one embedding model trained per test run; the markers that let ``-m`` leave slow tests out.
 
 Migrations run once per test run, into a template: a SQLite file that each test gets a copy
 of, and a PostgreSQL database that each test's own database is created from
@@ -218,3 +218,36 @@ def bearer(url: str, role: str = "admin", name: str = "测试管理员", **scope
     finally:
         eng.dispose()
     return {"Authorization": f"Bearer {token}"}
+
+
+# --- the embedding model ------------------------------------------------------------------
+
+
+def documents_from_demo(n: int, seed: int = 1):
+    from datetime import date
+
+    from indexer.documents import from_demo
+    from ledger.demo.generate import generate
+
+    return from_demo(generate(seed, n, 1, date(2026, 11, 22)))
+
+
+@pytest.fixture(scope="session")
+def model_path(tmp_path_factory) -> Path:
+    """A small embedding model trained once per test run on demo postings, for every test that
+    searches (point JIUYUAN_EMBEDDING_MODEL at it). Shared, so read only: a test that would
+    write into a model folder copies this one first (shutil.copytree into its tmp_path)."""
+    from indexer.model import train
+
+    docs = documents_from_demo(3000, seed=2)
+    path = tmp_path_factory.mktemp("model") / "static-zh"
+    train([(d.title, d.description) for d in docs], path, dim=64, progress=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def model(model_path):
+    from indexer.model import load
+
+    return load(model_path)
+

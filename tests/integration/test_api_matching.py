@@ -28,18 +28,6 @@ ANCHOR = "2026-11-22"
 DEMO = (4, 800, 150)  # seed, postings, persons
 
 
-@pytest.fixture(scope="session")
-def model_dir(tmp_path_factory):
-    """The embedding model, trained once on the same demo postings every test loads."""
-    base = tmp_path_factory.mktemp("matching_model")
-    url = f"sqlite:///{base / 'ledger.db'}"
-    assert main(["--database-url", url, "db", "upgrade"]) == 0
-    _demo(url)
-    assert main(["--database-url", url, "index", "train-model", "--dim", "32", "--model", str(base / "model"),
-                 "--quiet"]) == 0
-    return base / "model"
-
-
 def _demo(url: str) -> None:
     from ledger import db
 
@@ -52,9 +40,9 @@ def _demo(url: str) -> None:
 
 
 @pytest.fixture
-def world(migrated_url, sessions, tmp_path, monkeypatch, model_dir):
+def world(migrated_url, sessions, tmp_path, monkeypatch, model_path):
     monkeypatch.setenv("JIUYUAN_INDEX_DIR", str(tmp_path / "index"))
-    monkeypatch.setenv("JIUYUAN_EMBEDDING_MODEL", str(model_dir))
+    monkeypatch.setenv("JIUYUAN_EMBEDDING_MODEL", str(model_path))  # the run's model (tests/conftest.py)
     monkeypatch.setenv("JIUYUAN_RANKER", str(tmp_path / "ranker.json"))
     for attr in ("index", "encoder", "typeahead"):
         monkeypatch.setattr(_Search, attr, None)

@@ -30,19 +30,19 @@ OPERATIONS = [result.ok().label for result in _schema("sqlite://").get_all_opera
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory, ledger_templates):
+def api(tmp_path_factory, ledger_templates, model_path):
     folder = tmp_path_factory.mktemp("fuzz")
     backend = "postgresql" if PG_URL else "sqlite"
     with migrated_database(backend, folder, ledger_templates) as url, pytest.MonkeyPatch.context() as mp:
-        # The search routes run for real: a small model and index built for this ledger.
+        # The search routes run for real: the run's model (tests/conftest.py), an index of this ledger.
         mp.setenv("JIUYUAN_INDEX_DIR", str(folder / "index"))
-        mp.setenv("JIUYUAN_EMBEDDING_MODEL", str(folder / "model"))
+        mp.setenv("JIUYUAN_EMBEDDING_MODEL", str(model_path))
         mp.setenv("JIUYUAN_RANKER", str(folder / "ranker.json"))
         engine = db.make_engine(url)
         with db.session_factory(engine).begin() as s:
             load(s, generate(9, 300, 80, date.today()))
         with db.session_factory(engine)() as s:
-            build.train_and_rebuild(s, folder / "model", folder / "index", date.today(), dim=32, progress=False)
+            build.rebuild_both(s, model_path, folder / "index", date.today(), progress=False)
         engine.dispose()
         schema = _schema(url)
         yield {r.ok().label: r.ok() for r in schema.get_all_operations()}, bearer(url)

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from api.app import create_app
 from indexer import build
 from indexer.embedded import EmbeddedIndex
-from indexer.model import train
 from jiuyuan.settings import DatabaseSettings, Settings
 from jiuyuan.vocab import PostingStatus
 from ledger import changes, intake
@@ -52,12 +51,9 @@ def test_demo_postings_enter_the_feed_once(sessions):
         assert s.scalar(select(func.count()).select_from(PostingChange)) == 50
 
 
-def test_the_index_follows_the_feed(sessions, tmp_path):
+def test_the_index_follows_the_feed(sessions, tmp_path, model):
     with sessions.begin() as s:
         load(s, generate(3, 200, 5, TODAY))
-    with sessions() as s:
-        texts = build.training_texts(s)
-    model = train(texts, tmp_path / "model", dim=32, progress=False)
     path = tmp_path / "index"
     with sessions() as s:
         build.rebuild(s, model, path, TODAY, progress=False)

@@ -35,11 +35,11 @@ def test_train_rebuild_update_stats(tmp_path, monkeypatch, capsys):
 
 
 @pytest.mark.bench
-def test_the_search_benchmark_runs_and_prints_its_table(capsys):
+def test_the_search_benchmark_runs_and_prints_its_table(capsys, model_path):
     from indexer.bench import eval_queries, main as bench
 
     assert len(eval_queries()) >= 50
-    assert bench(["--sizes", "400"]) == 0
+    assert bench(["--sizes", "400", "--model", str(model_path)]) == 0
     out = capsys.readouterr().out
     for needle in ("postings/s", "bare encode", "p50 ms", "nDCG@10", "recall@50", "hybrid − bm25"):
         assert needle in out
@@ -67,7 +67,7 @@ def test_rebuild_indexes_only_consenting_profiles(tmp_path, monkeypatch):
     assert str(first.id) not in ids and len(ids) == 39  # demo: everyone consented; one withdrew
 
 
-def test_no_id_number_name_or_phone_is_written_to_the_index(tmp_path, monkeypatch):
+def test_no_id_number_name_or_phone_is_written_to_the_index(tmp_path, monkeypatch, model_path):
     """PIPL: the saved index files (postings and person profiles) hold no identity field."""
     from sqlalchemy import select
 
@@ -76,10 +76,9 @@ def test_no_id_number_name_or_phone_is_written_to_the_index(tmp_path, monkeypatc
 
     url = f"sqlite:///{tmp_path / 'ledger.db'}"
     monkeypatch.setenv("JIUYUAN_INDEX_DIR", str(tmp_path / "index"))
-    monkeypatch.setenv("JIUYUAN_EMBEDDING_MODEL", str(tmp_path / "model"))
+    monkeypatch.setenv("JIUYUAN_EMBEDDING_MODEL", str(model_path))  # the run's model (tests/conftest.py)
     assert main(["--database-url", url, "demo", "--postings", "300", "--persons", "200", "--seed", "12",
                  "--as-of", "2026-11-22", "--quiet"]) == 0
-    assert main(["--database-url", url, "index", "train-model", "--dim", "16", "--quiet"]) == 0
     assert main(["--database-url", url, "index", "rebuild", "--as-of", "2026-11-22", "--quiet"]) == 0
     engine = db.make_engine(url)
     with db.session_factory(engine)() as s:

@@ -113,10 +113,10 @@ def test_too_few_outcomes_are_refused_with_a_reason():
         ranker.train([], TODAY)
 
 
-def test_train_ranker_command_simulates_trains_and_prints_the_comparison(tmp_path, monkeypatch, capsys):
+def test_train_ranker_command_simulates_trains_and_prints_the_comparison(tmp_path, monkeypatch, capsys, model_path):
     db = f"sqlite:///{tmp_path / 'ledger.db'}"
     monkeypatch.setenv("JIUYUAN_INDEX_DIR", str(tmp_path / "index"))
-    monkeypatch.setenv("JIUYUAN_EMBEDDING_MODEL", str(tmp_path / "model"))
+    monkeypatch.setenv("JIUYUAN_EMBEDDING_MODEL", str(model_path))  # the run's model (tests/conftest.py)
     monkeypatch.setenv("JIUYUAN_RANKER", str(tmp_path / "ranker.json"))
     base = ["--database-url", db]
     assert main([*base, "db", "upgrade"]) == 0
@@ -124,7 +124,6 @@ def test_train_ranker_command_simulates_trains_and_prints_the_comparison(tmp_pat
     assert "结果太少" in capsys.readouterr().err
     assert main([*base, "demo", "--postings", "1200", "--persons", "700", "--seed", "5", "--as-of", "2026-11-22",
                  "--quiet"]) == 0
-    assert main([*base, "index", "train-model", "--dim", "32", "--quiet"]) == 0
     assert main([*base, "index", "rebuild", "--as-of", "2026-11-22", "--quiet"]) == 0
     capsys.readouterr()
     assert main([*base, "train-ranker", "--simulate", "400", "--as-of", "2026-11-22", "--quiet"]) == 0

@@ -13,10 +13,10 @@ from tests.conftest import bearer
 
 
 @pytest.fixture
-def client(tmp_path, monkeypatch):
+def client(tmp_path, monkeypatch, model_path):
     url = f"sqlite:///{tmp_path / 'ledger.db'}"
     monkeypatch.setenv("JIUYUAN_INDEX_DIR", str(tmp_path / "index"))
-    monkeypatch.setenv("JIUYUAN_EMBEDDING_MODEL", str(tmp_path / "model"))
+    monkeypatch.setenv("JIUYUAN_EMBEDDING_MODEL", str(model_path))  # the run's model (tests/conftest.py)
     monkeypatch.setattr(_Search, "index", None)
     monkeypatch.setattr(_Search, "encoder", None)
     monkeypatch.setattr(_Search, "typeahead", None)
@@ -35,7 +35,6 @@ def test_no_index_is_a_503_problem(client):
 
 def test_search_and_suggest(client):
     c, url = client
-    assert main(["--database-url", url, "index", "train-model", "--dim", "32", "--quiet"]) == 0
     assert main(["--database-url", url, "index", "rebuild", "--as-of", "2026-11-22", "--quiet"]) == 0
     body = c.get("/search/postings", params={"q": "照顾老人", "valid_on": "2026-11-22", "k": 5}).json()
     assert len(body["hits"]) == 5 and all("养老护理员" in h["posting"]["title"] for h in body["hits"])

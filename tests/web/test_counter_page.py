@@ -40,17 +40,17 @@ def _consenting_county(s) -> str:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, ledger_templates):
+def site(tmp_path_factory, ledger_templates, model_path):
     folder = tmp_path_factory.mktemp("web")
     with migrated_database("sqlite", folder, ledger_templates) as url, pytest.MonkeyPatch.context() as mp:
         mp.setenv("JIUYUAN_INDEX_DIR", str(folder / "index"))
-        mp.setenv("JIUYUAN_EMBEDDING_MODEL", str(folder / "model"))
+        mp.setenv("JIUYUAN_EMBEDDING_MODEL", str(model_path))  # the run's model (tests/conftest.py)
         mp.setenv("JIUYUAN_RANKER", str(folder / "ranker.json"))
         engine = db.make_engine(url)
         with db.session_factory(engine).begin() as s:
             load(s, generate(31, 2500, 1500, date.today()))
         with db.session_factory(engine).begin() as s:
-            build.train_and_rebuild(s, folder / "model", folder / "index", date.today(), dim=32, progress=False)
+            build.rebuild_both(s, model_path, folder / "index", date.today(), progress=False)
             county = _consenting_county(s)
             person = s.scalars(select(Person).where(Person.residence_region_code == county,
                                                     Person.latitude.is_not(None)).order_by(Person.id)).first()
