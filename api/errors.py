@@ -1,4 +1,5 @@
-"""One error hierarchy, one mapping to RFC 9457 problem details with Chinese titles."""
+"""The service's errors (``jiuyuan.errors``) and Litestar's own, mapped to RFC 9457 problem details with
+Chinese titles."""
 
 from __future__ import annotations
 
@@ -11,10 +12,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from jiuyuan.validation import InvalidInput
-from ledger.claims import ClaimConflict
-from ledger.intake import Duplicate
-from ledger.reports import ReportRefused
+from jiuyuan.errors import Conflict, Forbidden, InvalidInput, JiuyuanError, NotFound, ReportRefused, Unavailable
 
 log = logging.getLogger("jiuyuan.api")
 
@@ -46,21 +44,6 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     }
 
 
-class ApplicationError(Exception):
-    status_code = 500
-    type_slug = "internal-error"
-
-    def __init__(self, detail: str, **extra: Any):
-        super().__init__(detail)
-        self.detail = detail
-        self.extra = extra
-
-
-class NotFound(ApplicationError):
-    status_code = 404
-    type_slug = "not-found"
-
-
 def problem(request: Request, status: int, slug: str, detail: str, headers: dict[str, str] | None = None,
             **extra: Any) -> Response:
     body = {
@@ -74,29 +57,19 @@ def problem(request: Request, status: int, slug: str, detail: str, headers: dict
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _errors(exc: InvalidInput | Duplicate | ClaimConflict) -> list[dict[str, str]]:
-    return [{"field": e.field, "message": e.message} for e in exc.errors]
+# Each kind of the service's errors answers with one status; the first match wins.
+STATUS: tuple[tuple[type[JiuyuanError], int], ...] = (
+    (InvalidInput, 422), (ReportRefused, 422), (NotFound, 404), (Forbidden, 403), (Conflict, 409),
+    (Unavailable, 503),
+)
 
 
-def on_invalid_input(request: Request, exc: InvalidInput) -> Response:
-    return problem(request, 422, "invalid-input", "有字段填写不正确，未保存任何数据。", errors=_errors(exc))
-
-
-def on_duplicate(request: Request, exc: Duplicate) -> Response:
-    return problem(request, 409, "duplicate", "记录已存在，未重复保存。", errors=_errors(exc))
-
-
-def on_claim_conflict(request: Request, exc: ClaimConflict) -> Response:
-    return problem(request, 409, "claim-conflict", exc.errors[0].message, errors=_errors(exc))
-
-
-def on_report_refused(request: Request, exc: ReportRefused) -> Response:
-    return problem(request, 422, "report-rules-broken", "报表逻辑关系不成立，未生成报表。",
-                   errors=[{"field": b.region, "message": f"{b.rule}：{b.values}"} for b in exc.breaks])
-
-
-def on_application_error(request: Request, exc: ApplicationError) -> Response:
-    return problem(request, exc.status_code, exc.type_slug, exc.detail, **exc.extra)
+def on_jiuyuan_error(request: Request, exc: JiuyuanError) -> Response:
+    status = next((code for kind, code in STATUS if isinstance(exc, kind)), 500)
+    if status == 500:
+        return on_unexpected(request, exc)
+    errors = [{"field": e.field, "message": e.message} for e in exc.errors]
+    return problem(request, status, exc.slug, exc.detail, **({"errors": errors} if errors else {}), **exc.extra)
 
 
 def on_validation_exception(request: Request, exc: ValidationException) -> Response:
@@ -141,15 +114,11 @@ def on_unexpected(request: Request, exc: Exception) -> Response:
 
 
 EXCEPTION_HANDLERS = {
-    InvalidInput: on_invalid_input,
-    Duplicate: on_duplicate,
-    ClaimConflict: on_claim_conflict,
-    ReportRefused: on_report_refused,
-    ApplicationError: on_application_error,
+    JiuyuanError: on_jiuyuan_error,
     ValidationException: on_validation_exception,
     HTTPException: on_http_exception,
     DBAPIError: on_database_error,
     Exception: on_unexpected,
 }
 
-__all__ = ["EXCEPTION_HANDLERS", "ApplicationError", "NotFound", "PROBLEM_JSON"]
+__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON"]

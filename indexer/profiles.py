@@ -11,10 +11,10 @@ from functools import cached_property
 
 import numpy as np
 
+from jiuyuan.errors import FieldError, InvalidInput
 from indexer.embedded import EmbeddedIndex, _stable_hash
 from indexer.protocol import Filters, Query
 from jiuyuan import validation
-from jiuyuan.validation import FieldError, InvalidInput
 from jiuyuan.vocab import Schedule
 
 _SCHEDULES = list(Schedule)

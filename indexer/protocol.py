@@ -16,8 +16,8 @@ from typing import Literal, Protocol
 
 import numpy as np
 
+from jiuyuan.errors import FieldError, InvalidInput
 from jiuyuan import validation
-from jiuyuan.validation import FieldError, InvalidInput
 from jiuyuan.vocab import PostingKind, Schedule
 from indexer.documents import PostingDocument
 

@@ -17,6 +17,7 @@ import phonenumbers
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
+from jiuyuan.errors import FieldError, InvalidInput
 from jiuyuan import regions
 
 FEN = Decimal("0.01")
@@ -25,23 +26,6 @@ FEN = Decimal("0.01")
 MAX_AMOUNT = Decimal("100000000.00")
 MAX_ID = 2**31 - 1
 """Row ids are INTEGER columns (32-bit on PostgreSQL): a larger id is refused at the edge, not by the database."""
-
-
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message}"
-
-
-class InvalidInput(ValueError):
-    """One or more fields are wrong; nothing was written."""
-
-    def __init__(self, errors: list[FieldError]):
-        self.errors = errors
-        super().__init__("；".join(str(e) for e in errors))
 
 
 class Checker:

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from jiuyuan.validation import FieldError, InvalidInput
+from jiuyuan.errors import ClaimConflict, FieldError, InvalidInput, NotFound
 from jiuyuan.vocab import ClaimStatus, DecisionStatus, Role
 from ledger import audit, placements
 from ledger.access import Principal
@@ -29,18 +29,6 @@ from ledger.models import Claim, Person, Placement
 CLAIMABLE = ("agency_fee", "agency_service_jiaxing")
 """The schemes an HR agency claims itself (004 §2(2)2, 003 §3(5))."""
 _KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
-
-
-class ClaimConflict(ValueError):
-    """The claim cannot be made or decided as asked; ``errors`` says why, in Chinese."""
-
-    def __init__(self, field: str, message: str):
-        self.errors = [FieldError(field, message)]
-        super().__init__(f"{field}: {message}")
-
-
-class ClaimNotFound(LookupError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -76,7 +64,7 @@ def submit(session: Session, who: Principal, placement_id: int, scheme: str, key
         return _replay(earlier, placement_id, scheme)
     placement = session.get(Placement, placement_id)
     if placement is None or placement.agency_id != who.agency_id:
-        raise ClaimNotFound(f"安置记录 {placement_id} 不存在或不是本机构介绍的")
+        raise NotFound(f"安置记录 {placement_id} 不存在或不是本机构介绍的")
     decision = next((d for d in placements.score(session, placement, today) if d.scheme_code == scheme), None)
     if decision is None or decision.status is not DecisionStatus.ELIGIBLE or decision.amount is None:
         # A retry whose first attempt committed meanwhile now scores as "used this year": it is a replay.
@@ -124,7 +112,7 @@ def decide(session: Session, who: Principal, claim_id: int, approve: bool, reaso
     """An officer's final decision. Rejection needs a reason; a decided claim stays decided."""
     claim = session.get(Claim, claim_id)
     if claim is None or not who.covers(_region_of(session, claim)):
-        raise ClaimNotFound(f"申领 {claim_id} 不存在或不在您的管辖范围内")
+        raise NotFound(f"申领 {claim_id} 不存在或不在您的管辖范围内")
     reason = (reason or "").strip()
     if not approve and not reason:
         raise InvalidInput([FieldError("reason", "驳回须写明理由")])

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
+from jiuyuan.errors import Duplicate, InvalidInput
 from jiuyuan import validation as v
 from jiuyuan.vocab import ConsentScope
 from ledger import intake
@@ -130,7 +131,7 @@ def _run(session, rows, spec: _Spec, dry_run: bool, progress: bool, after=None) 
             flagged = {f for f, _ in problems}
             try:
                 obj = spec.add(session, data)
-            except (v.InvalidInput, intake.Duplicate) as exc:
+            except (InvalidInput, Duplicate) as exc:
                 problems += [(e.field, e.message) for e in exc.errors if e.field not in flagged]
             else:
                 problems += after(obj, extra) if after else []

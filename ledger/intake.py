@@ -1,7 +1,7 @@
 """Writing rows from outside input: validate every field first, write only when all are right.
 
 Each ``clean_*`` turns a mapping (a JSON body, a CSV row) into column values or raises
-:class:`~jiuyuan.validation.InvalidInput` listing every wrong field in Chinese. Each
+:class:`~jiuyuan.InvalidInput` listing every wrong field in Chinese. Each
 ``add_*`` cleans, then inserts in the caller's transaction; a duplicate natural key
 becomes :class:`Duplicate`, also named by field, so nothing is half-written.
 """
@@ -15,18 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from jiuyuan.errors import Duplicate, FieldError, InvalidInput
 from jiuyuan import validation as v
 from ledger import changes
 from jiuyuan.vocab import PlacementKind, PostingKind, Schedule, UrbanRural, WageUnit
 from ledger.models import Employer, HrAgency, JobPosting, Person, Placement
-
-
-class Duplicate(ValueError):
-    """A row with the same natural key exists already."""
-
-    def __init__(self, field: str, message: str):
-        self.errors = [v.FieldError(field, message)]
-        super().__init__(f"{field}: {message}")
 
 
 def _choice(enum_cls, label: str):
@@ -326,7 +319,7 @@ def add_agency(session: Session, data: Mapping[str, Any]) -> HrAgency:
 def add_posting(session: Session, data: Mapping[str, Any]) -> JobPosting:
     row = clean_posting(data)
     if row["employer_id"] is not None and session.get(Employer, row["employer_id"]) is None:
-        raise v.InvalidInput([v.FieldError("employer_id", "用人单位不存在")])
+        raise InvalidInput([FieldError("employer_id", "用人单位不存在")])
     posting = _insert_new(session, JobPosting, row, "ref", "该岗位编号已存在")
     changes.record(session, [posting.id], "upsert")
     return posting
@@ -336,10 +329,10 @@ def add_placement(session: Session, data: Mapping[str, Any]) -> Placement:
     row = clean_placement(data)
     refs = (("person_id", Person, "人员不存在"), ("employer_id", Employer, "用人单位不存在"),
             ("agency_id", HrAgency, "人力资源服务机构不存在"), ("posting_id", JobPosting, "岗位不存在"))
-    missing = [v.FieldError(f, msg) for f, model, msg in refs
+    missing = [FieldError(f, msg) for f, model, msg in refs
                if row[f] is not None and session.get(model, row[f]) is None]
     if missing:
-        raise v.InvalidInput(missing)
+        raise InvalidInput(missing)
     placement = Placement(**row)
     session.add(placement)
     session.flush()

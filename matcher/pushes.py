@@ -11,10 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from jiuyuan.validation import FieldError, InvalidInput
+from jiuyuan.errors import Duplicate, FieldError, InvalidInput
 from jiuyuan.vocab import PushChannel
 from ledger.base import utcnow
-from ledger.intake import Duplicate
 from ledger.models import JobPosting, JobPush, Person
 from matcher.posts import WEIGHTS
 

@@ -19,8 +19,8 @@ from typing import Literal, TypeVar
 
 import msgspec
 
+from jiuyuan.errors import FieldError
 from jiuyuan import validation
-from jiuyuan.validation import FieldError
 from jiuyuan.vocab import AssistanceStatus, PlacementKind, RecognitionStep, UrbanRural
 from scoring.retirement import RetirementCategory, default_category
 

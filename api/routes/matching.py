@@ -25,17 +25,18 @@ from msgspec import Meta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from jiuyuan.errors import FieldError, InvalidInput, NotFound, SearchIndexUnavailable
 from api.auth import allow
-from api.errors import NotFound, problem_responses
+from api.errors import problem_responses
 from api.routes.person_wire import reach
-from api.routes.search import IndexUnavailable, _Search
+from api.routes.search import _Search
 from indexer import build
 from indexer.documents import PostingDocument, from_posting
 from indexer.profiles import ProfileIndex
 from indexer.protocol import Hit, Query
 from jiuyuan import clock
 from jiuyuan import regions
-from jiuyuan.validation import MAX_ID, FieldError, InvalidInput
+from jiuyuan.validation import MAX_ID
 from jiuyuan.vocab import ConsentScope, PostingKind, PostingStatus, PushChannel, Role, Schedule
 from ledger import audit
 from ledger.access import Principal
@@ -77,15 +78,15 @@ class _Profiles:
         try:
             mtime = (path / "meta.json").stat().st_mtime
         except FileNotFoundError:
-            raise IndexUnavailable("人员画像索引尚未建立：请运行 jiuyuan index rebuild。") from None
+            raise SearchIndexUnavailable("人员画像索引尚未建立：请运行 jiuyuan index rebuild。") from None
         with cls._lock:
             if cls.index is None or mtime != cls.loaded_mtime:
                 try:
                     index = ProfileIndex.load(path)
                 except FileNotFoundError as exc:
-                    raise IndexUnavailable(str(exc)) from None
+                    raise SearchIndexUnavailable(str(exc)) from None
                 if index.dimension != encoder.get_embedding_dimension():
-                    raise IndexUnavailable("向量模型与人员画像索引的维度不一致：请运行 jiuyuan index rebuild。")
+                    raise SearchIndexUnavailable("向量模型与人员画像索引的维度不一致：请运行 jiuyuan index rebuild。")
                 cls.index, cls.loaded_mtime = index, mtime
             return cls.index, encoder
 

@@ -17,8 +17,8 @@ from msgspec import Meta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from jiuyuan.errors import NotFound
 from api.auth import allow
-from api.errors import ApplicationError, NotFound
 from jiuyuan import clock
 from jiuyuan import regions
 from jiuyuan.validation import MAX_ID
@@ -251,11 +251,6 @@ def person_out(session: Session, p: Person) -> PersonOut:
 
 def masked_id(number: str) -> str:
     return number[:6] + "*" * 8 + number[-4:]
-
-
-class Conflict(ApplicationError):
-    status_code = 409
-    type_slug = "conflict"
 
 
 class RecognitionIn(msgspec.Struct):

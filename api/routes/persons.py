@@ -20,15 +20,14 @@ from litestar.params import Body, QueryParameter
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from jiuyuan.errors import FieldError, InvalidInput
 from api.auth import allow
 from api.errors import problem_responses
 from api.routes.person_wire import (
-    CARD_FIELDS, FULL_FIELDS, LINE, WRITERS, AuditOut, AuditPage, ConsentIn, ConsentOut, ContactChannel, ContactIn,
-    ContactOut, ContactPage, Limit, Offset, PersonCard, PersonId, PersonIn, PersonOut, PersonPage, Purpose,
-    consents_now, masked_id, person_out, purpose_of, reach, )
+    CARD_FIELDS, FULL_FIELDS, LINE, WRITERS, AuditOut, AuditPage, ConsentIn, ConsentOut, ContactChannel, ContactIn, ContactOut, ContactPage, Limit, Offset, PersonCard, PersonId, PersonIn, PersonOut, PersonPage, Purpose, consents_now, masked_id, person_out, purpose_of, reach,
+)
 from jiuyuan import clock
 from jiuyuan import regions, validation
-from jiuyuan.validation import FieldError, InvalidInput
 from jiuyuan.vocab import ConsentScope, Role
 from ledger import audit, intake
 from ledger.access import Principal

@@ -20,8 +20,9 @@ from litestar.openapi.spec import Example
 from litestar.params import Body, HeaderParameter, PathParameter, QueryParameter
 from sqlalchemy.orm import Session
 
+from jiuyuan.errors import NotFound
 from api.auth import allow
-from api.errors import NotFound, problem_responses
+from api.errors import problem_responses
 from jiuyuan import clock
 from jiuyuan.vocab import ClaimStatus, PlacementKind, Role
 from ledger import audit, claims, placements
@@ -202,7 +203,7 @@ async def submit_claim(
         try:
             result = claims.submit(db_session, request.user, data.placement_id, data.scheme, idempotency_key,
                                    clock.today())
-        except claims.ClaimNotFound as exc:
+        except NotFound as exc:
             raise NotFound(str(exc)) from None
         db_session.commit()
         return result
@@ -242,7 +243,7 @@ def decide_claim(request: Request, db_session: NamedDependency[Session], claim_i
     """
     try:
         claim = claims.decide(db_session, request.user, claim_id, data.approve, data.reason)
-    except claims.ClaimNotFound as exc:
+    except NotFound as exc:
         raise NotFound(str(exc)) from None
     db_session.commit()
     return claim_out(claim)

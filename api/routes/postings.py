@@ -20,12 +20,12 @@ from msgspec import UNSET, Meta, UnsetType
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from jiuyuan.errors import FieldError, InvalidInput, NotFound
 from api.auth import allow
-from api.errors import NotFound, problem_responses
+from api.errors import problem_responses
 from api.schemas import ChangeOut, ChangePage, PostingOut, PostingPage
 from jiuyuan import clock
 from jiuyuan import regions, validation
-from jiuyuan.validation import FieldError, InvalidInput
 from jiuyuan.vocab import PostingKind, PostingStatus, Role, Schedule, WageUnit
 from ledger import changes, intake
 from ledger.access import Principal

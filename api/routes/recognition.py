@@ -20,14 +20,15 @@ from litestar.params import Body, PathParameter, QueryParameter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jiuyuan.errors import Conflict, FieldError, InvalidInput, NotFound
 from api.auth import allow
-from api.errors import NotFound, problem_responses
+from api.errors import problem_responses
 from api.routes.person_wire import (
-    WRITERS, Conflict, PersonId, Purpose, RecognitionIn, RecognitionOut, StepIn, StepOut, TierIn, TierOut,
-    TierResult, category_out, in_reach, purpose_of, reach, )
+    WRITERS, PersonId, Purpose, RecognitionIn, RecognitionOut, StepIn, StepOut, TierIn, TierOut, TierResult, category_out, in_reach, purpose_of, reach,
+)
 from jiuyuan import clock
 from jiuyuan import regions
-from jiuyuan.validation import MAX_ID, FieldError, InvalidInput
+from jiuyuan.validation import MAX_ID
 from jiuyuan.vocab import RecognitionStatus, RecognitionStep, Role, StepOutcome
 from ledger import audit
 from ledger.models import Person, Recognition, RecognitionStepRow, TierAssignment

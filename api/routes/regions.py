@@ -3,7 +3,8 @@ from __future__ import annotations
 from litestar import get
 from litestar.params import FromPath
 
-from api.errors import NotFound, problem_responses
+from jiuyuan.errors import FieldError, NotFound
+from api.errors import problem_responses
 from api.schemas import RegionOut
 from jiuyuan import regions, validation
 
@@ -22,7 +23,7 @@ def get_region(code: FromPath[str]) -> RegionOut:
     try:
         code = validation.region_code(code)
     except ValueError as exc:
-        raise NotFound(str(exc), errors=[{"field": "code", "message": str(exc)}]) from None
+        raise NotFound(str(exc), [FieldError("code", str(exc))]) from None
     region = regions.lookup(code)
     return RegionOut(code=code, name=region.name, full_name=regions.full_name(code), level=region.level,
                      ancestors=regions.ancestors(code))

@@ -13,10 +13,10 @@ from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from sqlalchemy.orm import Session
 
+from jiuyuan.errors import FieldError, InvalidInput
 from api.auth import allow
 from api.errors import problem_responses
 from jiuyuan import validation
-from jiuyuan.validation import FieldError, InvalidInput
 from jiuyuan.vocab import Role
 from ledger.placements import local_parameters
 from ledger.reports import dispatch, duties, export, jiaxing

@@ -15,8 +15,9 @@ from litestar.params import QueryParameter
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from jiuyuan.errors import FieldError, InvalidInput, SearchIndexUnavailable
 from api.auth import allow
-from api.errors import ApplicationError, problem_responses
+from api.errors import problem_responses
 from api.routes.postings import posting_out
 from api.schemas import PostingOut
 from indexer import build, model
@@ -25,17 +26,11 @@ from indexer.protocol import Filters, Query
 from indexer.typeahead import Typeahead
 from jiuyuan import clock
 from jiuyuan import validation
-from jiuyuan.validation import FieldError, InvalidInput
 from jiuyuan.vocab import PostingKind, PostingStatus, Role, Schedule
 from ledger.models import JobPosting
 
 
 SEARCHERS = allow(Role.COUNTER, Role.OFFICER, Role.AGENCY)
-
-
-class IndexUnavailable(ApplicationError):
-    status_code = 503
-    type_slug = "search-index-unavailable"
 
 
 class _Search:
@@ -55,7 +50,7 @@ class _Search:
         try:
             mtime = meta.stat().st_mtime
         except FileNotFoundError:
-            raise IndexUnavailable("检索索引尚未建立：请运行 jiuyuan index train-model 和 jiuyuan index rebuild。") \
+            raise SearchIndexUnavailable("检索索引尚未建立：请运行 jiuyuan index train-model 和 jiuyuan index rebuild。") \
                 from None
         with cls._lock:
             if cls.index is None or mtime != cls.loaded_mtime:
@@ -67,10 +62,10 @@ class _Search:
                     reuse = cls.encoder is not None and key is not None and cls.model_key == key
                     encoder = cls.encoder if reuse else model.load()
                 except FileNotFoundError as exc:
-                    raise IndexUnavailable(str(exc)) from None
+                    raise SearchIndexUnavailable(str(exc)) from None
                 cls.model_key = key
                 if encoder.get_embedding_dimension() != index.dimension:
-                    raise IndexUnavailable("向量模型与检索索引的维度不一致：请运行 jiuyuan index rebuild。")
+                    raise SearchIndexUnavailable("向量模型与检索索引的维度不一致：请运行 jiuyuan index rebuild。")
                 cls.encoder, cls.index, cls.loaded_mtime = encoder, index, mtime
                 cls.typeahead = Typeahead(session.scalars(select(JobPosting.title)))
         return cls

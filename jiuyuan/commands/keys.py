@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from jiuyuan.errors import InvalidInput
 from jiuyuan.commands.args import non_negative
 from jiuyuan.settings import get_settings
 from jiuyuan.vocab import Role
@@ -31,7 +32,7 @@ def register(sub) -> None:
 def cmd_keys(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
-    from jiuyuan.validation import InvalidInput
+    from jiuyuan.errors import InvalidInput
     from ledger import access, db
     from ledger.models import ApiKey
 

@@ -6,6 +6,7 @@ import argparse
 import sys
 from datetime import date
 
+from jiuyuan.errors import ReportRefused
 from jiuyuan.commands.args import iso_date, month_arg, region_prefix_arg
 from jiuyuan.settings import get_settings
 
@@ -33,7 +34,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     import json
 
     from ledger import db
-    from ledger.reports import ReportRefused, dispatch, duties, export, jiaxing
+    from ledger.reports import dispatch, duties, export, jiaxing
 
     if args.format == "xlsx" and not args.out:
         print("xlsx 格式请用 --out 指定输出文件", file=sys.stderr)

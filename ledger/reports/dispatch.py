@@ -33,10 +33,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jiuyuan.errors import ReportRefused, RuleBreak
 from jiuyuan import regions, validation
 from jiuyuan.vocab import PlacementKind, RecognitionStatus
 from ledger.models import JobFair, Placement, Recognition, ServiceContact, TrainingRecord
-from ledger.reports import ReportRefused, RuleBreak
 
 DEFAULT_START = date(2023, 2, 1)
 FIRST_DUE = date(2023, 2, 15)

@@ -26,10 +26,10 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from jiuyuan.errors import ReportRefused, RuleBreak
 from jiuyuan import regions, validation
 from jiuyuan.vocab import AssistanceStatus, DecisionStatus, PlacementKind, RecognitionStatus
 from ledger.models import Household, Person, Placement, Recognition, SubsidyDecision
-from ledger.reports import ReportRefused, RuleBreak
 
 TITLE = "困难群体就业精准帮扶行动进度表（月）"
 OUTCOMES = ("实现灵活就业人数", "用人单位吸纳人数", "自主创业人数", "公益性岗位安置人数", "项目帮扶人数",

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from jiuyuan.validation import InvalidInput
+from jiuyuan.errors import Duplicate, InvalidInput
 from ledger import intake
 from ledger.models import Base, Person
 
@@ -96,7 +96,7 @@ def test_every_wrong_field_is_reported_at_once(sessions):
 def test_a_second_write_of_the_same_person_is_a_duplicate(sessions):
     with sessions.begin() as s:
         intake.add_person(s, GOOD_PERSON)
-    with pytest.raises(intake.Duplicate, match="该身份证号码已登记"), sessions.begin() as s:
+    with pytest.raises(Duplicate, match="该身份证号码已登记"), sessions.begin() as s:
         intake.add_person(s, GOOD_PERSON | {"name": "王小伟"})
     with sessions() as s:
         assert s.scalars(select(Person.name)).all() == ["王伟"]

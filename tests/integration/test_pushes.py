@@ -6,9 +6,8 @@ from datetime import date
 
 import pytest
 
-from jiuyuan.validation import InvalidInput
+from jiuyuan.errors import Duplicate, InvalidInput
 from ledger import intake
-from ledger.intake import Duplicate
 from matcher.pushes import history, push
 
 TODAY = date(2026, 11, 22)

@@ -11,6 +11,7 @@ from litestar.testing import TestClient
 from sqlalchemy import func, select
 from stdnum.cn import ric
 
+from jiuyuan.errors import ReportRefused
 from api.app import create_app
 from jiuyuan.cli import main
 from jiuyuan.settings import DatabaseSettings, Settings
@@ -31,7 +32,7 @@ from ledger.models import (
     JobPush,
     JobPosting,
 )
-from ledger.reports import ReportRefused, dispatch, duties, jiaxing
+from ledger.reports import dispatch, duties, jiaxing
 from tests.conftest import bearer
 
 _seq = iter(range(1, 999, 2))

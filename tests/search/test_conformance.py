@@ -9,10 +9,10 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
+from jiuyuan.errors import InvalidInput
 from indexer.embedded import EmbeddedIndex
 from indexer.model import encode
 from indexer.protocol import Filters, Query
-from jiuyuan.validation import InvalidInput
 from jiuyuan.vocab import PostingKind, Schedule
 
 TODAY = date(2026, 11, 22)

@@ -11,11 +11,11 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
+from jiuyuan.errors import InvalidInput
 from indexer import opensearch as osb
 from indexer.embedded import EmbeddedIndex
 from indexer.model import encode
 from indexer.protocol import Filters, Query
-from jiuyuan.validation import InvalidInput
 from jiuyuan.vocab import PostingKind, Schedule
 
 OPENSEARCH_URL = os.environ.get("OPENSEARCH_URL")

@@ -6,10 +6,10 @@ import dataclasses
 
 import pytest
 
+from jiuyuan.errors import InvalidInput
 from indexer.model import encode
 from indexer.profiles import PersonDocument, ProfileIndex
 from indexer.protocol import Filters, Query
-from jiuyuan.validation import InvalidInput
 from jiuyuan.vocab import PostingKind, Schedule
 
 PEOPLE = [

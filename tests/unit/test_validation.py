@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from jiuyuan.errors import FieldError, InvalidInput
 from jiuyuan import validation as v
 
 # Built by hand from GB 11643: 430102 (长沙市芙蓉区) + 1985-07-15 + 001 (odd: male) + check digit 1.
@@ -117,7 +118,7 @@ def test_money_errors(value, message):
 def test_date_range_names_the_end_field():
     c = v.Checker()
     v.date_range(c, "start_date", date(2025, 3, 1), "end_date", date(2025, 2, 28))
-    assert c.errors == [v.FieldError("end_date", "结束日期不能早于开始日期（start_date）")]
+    assert c.errors == [FieldError("end_date", "结束日期不能早于开始日期（start_date）")]
 
 
 def test_checker_collects_every_field_before_raising():
@@ -125,6 +126,6 @@ def test_checker_collects_every_field_before_raising():
     c.check("id_number", v.id_number, "430102198507150012")
     c.check("region_code", v.region_code, "999999")
     c.check("amount", v.money, "-5")
-    with pytest.raises(v.InvalidInput) as err:
+    with pytest.raises(InvalidInput) as err:
         c.raise_if_any()
     assert [e.field for e in err.value.errors] == ["id_number", "region_code", "amount"]
