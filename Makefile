@@ -1,6 +1,8 @@
 # 就援 jiuyuan — the two commands a fresh clone needs:
 #   make run    set up, migrate var/jiuyuan.db, load demo data, serve on http://127.0.0.1:8000
 #   make test   the whole test suite (PostgreSQL tests run when the local server answers)
+#   make test-fast   the quick loop while editing: no browser, notebook, schemathesis, benchmark,
+#                    slow or PostgreSQL tests (about a minute on two cores)
 
 PYTHON ?= python3.11
 VENV := .venv
@@ -10,8 +12,9 @@ DEMO_POSTINGS ?= 5000
 DEMO_PERSONS ?= 2000
 DEMO_SEED ?= 20230201
 LOCAL_PG_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
+CHECK_WORKTREE ?= 1
 
-.PHONY: install lock run migrate demo index ranker serve test bench-scoring bench-search bench-match bench-api schema clean
+.PHONY: install lock run migrate demo index ranker serve test test-fast screenshots bench-scoring bench-search bench-match bench-api schema clean
 
 # Everything installs from the lock (exact versions, hashes checked); pyproject.toml keeps ranges.
 # torch is locked as the local CPU wheel (2.13.0+cpu): a looser pin would pull CUDA builds.
@@ -51,29 +54,69 @@ ranker: index
 
 run: ranker serve
 
+# A test run must leave the work tree as it found it (var/ and other ignored paths excepted): the
+# state is git's status of every file plus the content of every file that differs from HEAD, taken
+# before and after, so a tree that was dirty already passes, and a test that rewrites a file that
+# was already modified is still caught. CHECK_WORKTREE=0 skips the check (say, while you edit
+# during a run); outside a git checkout there is nothing to check.
+WORKTREE_STATE = { git status --porcelain --untracked-files=all; git diff HEAD --binary | sha1sum; \
+	git ls-files -z --others --exclude-standard | xargs -0 -r sha1sum; }
+
+# $(call run_pytest,ARGS,PG): pytest ARGS with pytest's exit 5 (no test collected) a failure and
+# the work tree checked. PG=local: the local PostgreSQL when it answers (or JIUYUAN_TEST_PG_URL
+# as set); PG=none: JIUYUAN_TEST_PG_URL unset, so no test waits on a database server.
+define run_pytest
+@if [ "$(2)" = none ]; then unset JIUYUAN_TEST_PG_URL; \
+elif [ -z "$$JIUYUAN_TEST_PG_URL" ]; then \
+  if command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; then \
+    export JIUYUAN_TEST_PG_URL="$(LOCAL_PG_URL)"; \
+  else echo "PostgreSQL at 127.0.0.1:5432 does not answer: its tests will be skipped (.ci/run starts it)."; fi; \
+fi; \
+check=$(CHECK_WORKTREE); git rev-parse --is-inside-work-tree >/dev/null 2>&1 || check=0; \
+state=$$(mktemp -d); \
+if [ "$$check" = 1 ]; then $(WORKTREE_STATE) > $$state/before; fi; \
+$(BIN)/python -m pytest $(1); rc=$$?; \
+if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure, not a pass." >&2; rc=1; fi; \
+if [ "$$check" = 1 ]; then \
+  $(WORKTREE_STATE) > $$state/after; \
+  if ! cmp -s $$state/before $$state/after; then \
+    echo "The test run changed the work tree (git status and content hashes, before and after):" >&2; \
+    diff $$state/before $$state/after >&2; [ $$rc -ne 0 ] || rc=1; \
+  fi; \
+fi; \
+rm -rf $$state; exit $$rc
+endef
+
+# The whole suite: every marker, PostgreSQL too when it answers.
 test: install
-	@if [ -z "$$JIUYUAN_TEST_PG_URL" ]; then \
-	  if command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; then \
-	    export JIUYUAN_TEST_PG_URL="$(LOCAL_PG_URL)"; \
-	  else echo "PostgreSQL at 127.0.0.1:5432 does not answer: its tests will be skipped (.ci/run starts it)."; fi; \
-	fi; \
-	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
-	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure, not a pass." >&2; exit 1; fi; \
-	exit $$rc
+	$(call run_pytest,$(PYTEST_ARGS),local)
+
+# The quick loop (about a minute on two cores): unit, policy, search and integration tests on
+# SQLite. Left out: browser, notebook, schemathesis, bench and slow tests (tests/conftest.py
+# marks them; `make test` runs them), and PostgreSQL: JIUYUAN_TEST_PG_URL is unset here, as
+# its parametrised copies would double the run.
+FAST_MARKERS := not slow and not browser and not notebook and not schemathesis and not bench and not postgres
+test-fast: install
+	$(call run_pytest,-m "$(FAST_MARKERS)" $(PYTEST_ARGS),none)
+
+# The README's screenshots: the browser tests, writing to docs/screenshots/ this once (a plain
+# test run writes them to var/screenshots/).
+screenshots: install
+	JIUYUAN_SCREENSHOTS=docs $(BIN)/python -m pytest -m browser tests/web
 
 bench-scoring: install
-	$(BIN)/python -m scoring.bench
+	$(BIN)/python -m bench.scoring
 
 bench-search: install
-	$(BIN)/python -m indexer.bench --sizes 10000 100000
+	$(BIN)/python -m bench.search --sizes 10000 100000
 
 # Posts for a person and people for a post at 100k postings and 200k persons (var/bench/match.json).
 bench-match: install
-	$(BIN)/python -m matcher.bench
+	$(BIN)/python -m bench.match
 
 # The matching and placement routes under load on loopback (wrk when installed: apt-get install wrk).
 bench-api: install
-	$(BIN)/python -m api.bench
+	$(BIN)/python -m bench.api
 
 # The JSON Schema of the policy engine's input (facts) and output (report).
 schema: install

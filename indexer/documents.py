@@ -112,7 +112,7 @@ def from_posting(posting, employer_name: str | None = None) -> PostingDocument:
 
 
 def from_demo(data) -> list[PostingDocument]:
-    """The postings of a ``ledger.demo.generate.DemoData`` as search documents (tests, benchmark)."""
+    """The postings of a ``demo.generate.DemoData`` as search documents (tests, benchmark)."""
     employers = {e["uscc"]: e["name"] for e in data.employers}
     return [PostingDocument(
         id=p["ref"], title=p["title"], description=p["description"], employer_name=employers[p["employer_uscc"]],

@@ -227,7 +227,7 @@ def documents_from_demo(n: int, seed: int = 1):
     from datetime import date
 
     from indexer.documents import from_demo
-    from ledger.demo.generate import generate
+    from demo.generate import generate
 
     return from_demo(generate(seed, n, 1, date(2026, 11, 22)))
 

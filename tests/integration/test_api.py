@@ -10,8 +10,8 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from jiuyuan.settings import DatabaseSettings, ServerSettings, Settings
-from ledger.demo.generate import generate
-from ledger.demo.load import load
+from demo.generate import generate
+from demo.load import load
 from tests.conftest import bearer
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}

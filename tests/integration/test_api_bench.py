@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from api.bench import main
+from bench.api import main
 
 
 @pytest.mark.slow

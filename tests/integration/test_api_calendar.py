@@ -13,7 +13,7 @@ from stdnum.cn import ric
 
 from api.app import create_app
 from jiuyuan import clock
-from jiuyuan.cli import main
+from cli.main import main
 from jiuyuan.settings import DatabaseSettings, Settings, get_settings
 from tests.conftest import bearer
 from tests.unit.test_workdays import EXAMPLE_2027

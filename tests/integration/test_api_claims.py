@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from api.app import create_app
 from jiuyuan.settings import DatabaseSettings, Settings
 from ledger import intake
-from ledger.demo.generate import Generator
+from demo.generate import Generator
 from ledger.models import AuditEntry, Claim, HrAgency, SubsidyDecision
 from tests.conftest import bearer
 from tests.live import live_server

@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 from api.app import create_app
 from api.routes.matching import _Profiles, _Ranker
 from api.routes.search import _Search
-from jiuyuan.cli import main
+from cli.main import main
 from jiuyuan.settings import DatabaseSettings, Settings
 from jiuyuan.vocab import ConsentScope
-from ledger.demo.generate import generate
-from ledger.demo.load import load
+from demo.generate import generate
+from demo.load import load
 from ledger.models import AuditEntry, ConsentRecord, Employer, JobPosting, JobPush, Person, PostingChange
 from matcher.people import consenting_to_employers
 from matcher.posts import RULES

@@ -16,7 +16,7 @@ from jiuyuan.settings import DatabaseSettings, Settings
 from jiuyuan.validation import MAX_ID
 from jiuyuan.vocab import AssistanceStatus, ConsentScope, RecognitionStatus, UrbanRural
 from ledger import intake
-from ledger.demo.generate import Generator
+from demo.generate import Generator
 from ledger.models import AuditEntry, ConsentRecord, Household, Person, Recognition, TierAssignment
 from tests.conftest import bearer
 

@@ -14,8 +14,8 @@ from api.app import create_app
 from indexer import build
 from jiuyuan.settings import DatabaseSettings, Settings
 from ledger import db
-from ledger.demo.generate import generate
-from ledger.demo.load import load
+from demo.generate import generate
+from demo.load import load
 from tests.conftest import PG_URL, bearer, migrated_database
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}

@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 
 from api import auth
 from api.app import create_app
-from jiuyuan.cli import main
+from cli.main import main
 from jiuyuan.settings import DatabaseSettings, Settings
 from ledger.access import authenticate
-from ledger.demo.generate import generate
-from ledger.demo.load import load
+from demo.generate import generate
+from demo.load import load
 from ledger.models import ApiKey, Employer, JobPosting
 from tests.conftest import bearer
 

@@ -8,13 +8,13 @@ import sys
 import pytest
 from sqlalchemy import func, select
 
-from jiuyuan.cli import main
+from cli.main import main
 from ledger import db
 from ledger.models import JobPosting, Person
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "jiuyuan.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True,
                           timeout=120)
 
 

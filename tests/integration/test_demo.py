@@ -11,8 +11,8 @@ from stdnum.cn import ric, uscc
 from jiuyuan import validation
 from jiuyuan.vocab import PostingKind, Schedule
 from ledger import intake
-from ledger.demo.generate import generate, org_code_check_digit
-from ledger.demo.load import load
+from demo.generate import generate, org_code_check_digit
+from demo.load import load
 from ledger.models import Base
 
 ANCHOR = date(2026, 11, 22)

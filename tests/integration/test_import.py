@@ -14,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 from stdnum.cn import ric
 
-from jiuyuan.cli import main
+from cli.main import main
 from jiuyuan.vocab import ConsentScope, PostingKind
 from ledger import db, intake
 from ledger.import_columns import PERSONS, POSTINGS, columns_markdown

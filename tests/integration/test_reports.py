@@ -13,7 +13,7 @@ from stdnum.cn import ric
 
 from jiuyuan.errors import ReportRefused
 from api.app import create_app
-from jiuyuan.cli import main
+from cli.main import main
 from jiuyuan.settings import DatabaseSettings, Settings
 from jiuyuan.vocab import DecisionStatus, PlacementKind, RecognitionStatus, RecognitionStep, UrbanRural
 from ledger.models import (

@@ -28,7 +28,7 @@ TEMP_POST = {
 
 
 def _score(*args, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "jiuyuan.cli", "score", *args], input=stdin,
+    return subprocess.run([sys.executable, "-m", "cli", "score", *args], input=stdin,
                           capture_output=True, text=True, timeout=120)
 
 

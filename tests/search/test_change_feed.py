@@ -13,8 +13,8 @@ from indexer.embedded import EmbeddedIndex
 from jiuyuan.settings import DatabaseSettings, Settings
 from jiuyuan.vocab import PostingStatus
 from ledger import changes, intake
-from ledger.demo.generate import generate
-from ledger.demo.load import load
+from demo.generate import generate
+from demo.load import load
 from ledger.models import JobPosting, PostingChange
 from tests.conftest import bearer
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from jiuyuan.cli import main
+from cli.main import main
 
 
 def test_train_rebuild_update_stats(tmp_path, monkeypatch, capsys):
@@ -36,7 +36,7 @@ def test_train_rebuild_update_stats(tmp_path, monkeypatch, capsys):
 
 @pytest.mark.bench
 def test_the_search_benchmark_runs_and_prints_its_table(capsys, model_path):
-    from indexer.bench import eval_queries, main as bench
+    from bench.search import eval_queries, main as bench
 
     assert len(eval_queries()) >= 50
     assert bench(["--sizes", "400", "--model", str(model_path)]) == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from matcher import bench
+from bench import match as bench
 
 
 def test_match_bench_runs_and_reports_every_figure(tmp_path, capsys, model_path):
@@ -12,7 +12,7 @@ def test_match_bench_runs_and_reports_every_figure(tmp_path, capsys, model_path)
     assert bench.main(["--postings", "2000", "--persons", "1000", "--queries", "5", "--seed", "3", "--quiet",
                        "--model", str(model_path), "--json", str(out)]) == 0
     printed = capsys.readouterr().out
-    for expected in ("## setup", "ledger/demo/load.py", "posts for a person", "people for a post",
+    for expected in ("## setup", "demo/load.py", "posts for a person", "people for a post",
                      "| end to end |", "baseline: bare index search", "end to end / baseline",
                      "query embedding", "subsidy dry run", "consent lookup", "same results: yes",
                      "goal: posts for a person p95 ≤ 50 ms"):

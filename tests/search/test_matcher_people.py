@@ -12,8 +12,8 @@ from indexer.documents import PostingDocument
 from indexer.model import encode
 from indexer.profiles import ProfileIndex
 from jiuyuan.vocab import ConsentScope, PostingKind, RecognitionStatus, Schedule, WageUnit
-from ledger.demo.generate import generate
-from ledger.demo.load import load
+from demo.generate import generate
+from demo.load import load
 from ledger.models import ConsentRecord, Person, Recognition
 from matcher.people import people_for
 

@@ -11,12 +11,13 @@ from sqlalchemy import func, select
 from indexer.build import searchable
 from indexer.embedded import EmbeddedIndex
 from indexer.model import encode
-from jiuyuan.cli import main
+from cli.main import main
 from jiuyuan.vocab import PostingKind
-from ledger.demo.generate import generate
-from ledger.demo.load import load
+from demo.generate import generate
+from demo.load import load
 from ledger.models import JobPush, Placement
-from matcher import outcomes, posts, ranker
+from demo import outcomes
+from matcher import posts, ranker
 from matcher.posts import RULES, Seeker, posts_for
 
 TODAY = date(2026, 11, 22)

@@ -7,7 +7,7 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from api.routes.search import _Search
-from jiuyuan.cli import main
+from cli.main import main
 from jiuyuan.settings import DatabaseSettings, Settings
 from tests.conftest import bearer
 

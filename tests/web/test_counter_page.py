@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from indexer import build
 from jiuyuan.vocab import ConsentScope, Role
 from ledger import access, db
-from ledger.demo.generate import generate
-from ledger.demo.load import load
+from demo.generate import generate
+from demo.load import load
 from ledger.models import ConsentRecord, Employer, JobPush, Person
 from tests.conftest import migrated_database
 from tests.live import live_server

@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from jiuyuan.commands.args import iso_date
+from cli.args import iso_date
 
 
 def register(sub) -> None:

@@ -8,7 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from jiuyuan.commands.args import iso_date, non_negative
+from cli.args import iso_date, non_negative
 from jiuyuan.settings import get_settings
 
 
@@ -31,7 +31,8 @@ def cmd_train_ranker(args: argparse.Namespace) -> int:
     from indexer import build, model
     from indexer.embedded import EmbeddedIndex
     from ledger import db
-    from matcher import outcomes, ranker
+    from demo import outcomes
+    from matcher import ranker
 
     engine = db.make_engine(args.database_url or get_settings().db.url)
     try:

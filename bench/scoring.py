@@ -1,6 +1,6 @@
 """Benchmark: score generated placements and print placements per second.
 
-    python -m scoring.bench [--placements 100000] [--seed 1]
+    python -m bench.scoring [--placements 100000] [--seed 1]
 
 Runs on one core (one process). The baseline, measured in the same run, is decoding the
 same cases from JSON (what every request pays before any rule runs); the engine's rates
@@ -53,7 +53,7 @@ def generate(n: int, seed: int) -> bytes:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scoring.bench",
+    parser = argparse.ArgumentParser(prog="python -m bench.scoring",
                                      description="评分性能基准：测算生成的安置记录，输出每秒处理条数")
     parser.add_argument("--placements", type=int, default=100_000, help="安置条数 (default 100000)")
     parser.add_argument("--seed", type=int, default=1)

@@ -1,8 +1,8 @@
 """Matching benchmark: posts for a person and people for a post, end to end in process.
 
-    python -m matcher.bench [--postings 100000] [--persons 200000] [--queries 300]   (make bench-match)
+    python -m bench.match [--postings 100000] [--persons 200000] [--queries 300]   (make bench-match)
 
-Setup (timed): demo data (``ledger.demo.generate``, deterministic) written to a fresh SQLite ledger
+Setup (timed): demo data (``demo.generate``, deterministic) written to a fresh SQLite ledger
 in a temporary directory by the demo loader itself (bulk INSERTs, one transaction); the embedding
 model trained there on the ledger's postings as ``jiuyuan index train-model`` does (or ``--model``);
 the posting and profile indexes built from what ``jiuyuan index rebuild`` reads. Timed: the real
@@ -43,8 +43,8 @@ from indexer.profiles import ProfileIndex
 from jiuyuan.settings import PROJECT_ROOT
 from jiuyuan.vocab import Schedule
 from ledger import db
-from ledger.demo.generate import generate
-from ledger.demo.load import load
+from demo.generate import generate
+from demo.load import load
 from ledger.models import Person, TierAssignment
 from scoring.retirement import age_on
 
@@ -171,7 +171,7 @@ def report(title: str, r: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m matcher.bench", description=(
+    parser = argparse.ArgumentParser(prog="python -m bench.match", description=(
         "匹配基准：人找岗（posts_for）与岗找人（people_for）的端到端延迟 p50/p95、各阶段占比、"
         "与同批查询裸索引检索的比值。演示数据写入临时目录中的 SQLite 台账。"))
     parser.add_argument("--postings", type=int, default=100_000, help="岗位数 (default 100000)")
@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         t = {k: f"{v:.1f} s" for k, v in setup.items()}
         print(f"## setup ({os.cpu_count()} cores, torch threads {torch.get_num_threads()}, demo date {ANCHOR})\n"
               f"generate {args.postings:,} postings + {args.persons:,} persons: {t['generate_s']}\n"
-              f"write {sum(rows.values()):,} rows to SQLite with ledger/demo/load.py (bulk INSERTs, one "
+              f"write {sum(rows.values()):,} rows to SQLite with demo/load.py (bulk INSERTs, one "
               f"transaction): {t['load_sqlite_s']} (migrations {t['migrate_s']})\n"
               f"embedding model (dimension {index.dimension}): "
               f"{'from ' + args.model if args.model else 'trained on the postings in ' + t['train_model_s']}\n"

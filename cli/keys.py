@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from jiuyuan.errors import InvalidInput
-from jiuyuan.commands.args import non_negative
+from cli.args import non_negative
 from jiuyuan.settings import get_settings
 from jiuyuan.vocab import Role
 

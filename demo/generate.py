@@ -34,7 +34,7 @@ from jiuyuan.vocab import (
     UrbanRural,
     WageUnit,
 )
-from ledger.demo import vocab
+from demo import vocab
 
 BIRTH_REFERENCE_YEAR = 2026
 KIND_WEIGHTS = {PostingKind.ORDINARY: 50, PostingKind.GIG: 25, PostingKind.LOVE: 10,

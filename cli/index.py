@@ -8,7 +8,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from jiuyuan.commands.args import iso_date, dimension_arg
+from cli.args import iso_date, dimension_arg
 from jiuyuan.settings import get_settings
 
 

@@ -1,6 +1,6 @@
 """Search benchmark: indexing speed, query latency and retrieval quality, printed as a table.
 
-    python -m indexer.bench [--sizes 10000 100000]        (make bench-search)
+    python -m bench.search [--sizes 10000 100000]        (make bench-search)
 
 Measured in one run on generated demo postings (seed 1), against baselines from the same
 run: indexing against the model's bare ``encode`` of the same texts; query latency against
@@ -35,7 +35,7 @@ COUNTIES = ("430121", "430102", "430321", "430421", "430503", "430182")
 
 
 def documents(n: int) -> list[PostingDocument]:
-    from ledger.demo.generate import generate
+    from demo.generate import generate
 
     return from_demo(generate(1, n, 1, ANCHOR))
 
@@ -128,7 +128,7 @@ def run(n: int, model, out) -> None:
 def main(argv: list[str] | None = None) -> int:
     import sys
 
-    parser = argparse.ArgumentParser(prog="python -m indexer.bench", description="检索基准：建索引速度、查询延迟、检索质量")
+    parser = argparse.ArgumentParser(prog="python -m bench.search", description="检索基准：建索引速度、查询延迟、检索质量")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000], help="岗位规模")
     parser.add_argument("--model", help="向量模型目录（默认：在第一个规模的岗位上现训练）")
     args = parser.parse_args(argv)

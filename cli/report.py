@@ -7,7 +7,7 @@ import sys
 from datetime import date
 
 from jiuyuan.errors import ReportRefused
-from jiuyuan.commands.args import iso_date, month_arg, region_prefix_arg
+from cli.args import iso_date, month_arg, region_prefix_arg
 from jiuyuan.settings import get_settings
 
 

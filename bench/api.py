@@ -51,8 +51,8 @@ def prepare(folder: Path, postings: int, persons: int, seed: int, progress: bool
     from indexer import build
     from jiuyuan.vocab import Role
     from ledger import access, db
-    from ledger.demo.generate import generate
-    from ledger.demo.load import load
+    from demo.generate import generate
+    from demo.load import load
     from ledger.models import HrAgency, Person
     from sqlalchemy import select
 
@@ -183,7 +183,7 @@ def _bare_matcher(world: dict, people: list[int]) -> tuple[list[float], float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m api.bench", description=__doc__,
+    p = argparse.ArgumentParser(prog="python -m bench.api", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--postings", type=int, default=100_000)
     p.add_argument("--persons", type=int, default=20_000)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from ledger import changes
-from ledger.demo.generate import DemoData
+from demo.generate import DemoData
 from ledger.models import (
     ConsentRecord,
     Employer,

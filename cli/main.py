@@ -7,8 +7,8 @@ import sys
 import time
 from datetime import date
 
-from jiuyuan.commands import calendar, imports, index, keys, ranker, report, score
-from jiuyuan.commands.args import iso_date, non_negative
+from cli import calendar, imports, index, keys, ranker, report, score
+from cli.args import iso_date, non_negative
 from jiuyuan.settings import get_settings
 
 
@@ -25,8 +25,8 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from ledger import db
-    from ledger.demo.generate import generate
-    from ledger.demo.load import load
+    from demo.generate import generate
+    from demo.load import load
 
     url = args.database_url or get_settings().db.url
     db.upgrade(url)

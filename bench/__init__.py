@@ -1,0 +1,1 @@
+"""Benchmarks run by the make targets (bench-scoring, bench-search, bench-match, bench-api)."""

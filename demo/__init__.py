@@ -1,0 +1,1 @@
+"""Deterministic demo data for a fresh ledger and simulated push outcomes; a tool, not part of the service."""

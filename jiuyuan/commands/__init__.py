@@ -1,1 +1,0 @@
-"""Subcommands of ``jiuyuan`` that carry more than a few lines, one module each."""

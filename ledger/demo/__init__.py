@@ -1,1 +1,0 @@
-"""Deterministic Chinese demo data for the ledger (``jiuyuan demo``)."""
