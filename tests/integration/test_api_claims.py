@@ -134,6 +134,7 @@ def _agencies_for(world):
 
 
 @pytest.mark.postgres
+@pytest.mark.slow
 def test_50_concurrent_claims_on_postgresql(migrated_url, sessions):
     if not migrated_url.startswith("postgresql"):
         pytest.skip("the concurrency check runs on PostgreSQL, as production does")

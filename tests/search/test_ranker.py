@@ -44,6 +44,7 @@ def _snapshot(sessions):
     return pushes, hires
 
 
+@pytest.mark.slow  # simulates hundreds of persons' pushes (seconds each)
 def test_simulated_outcomes_do_not_depend_on_the_rankers_weights(sessions, model, monkeypatch, tmp_path):
     """The evaluation is not circular: outcomes come out the same whatever the rule weights."""
     _world(sessions, model, persons=120)
@@ -56,6 +57,7 @@ def test_simulated_outcomes_do_not_depend_on_the_rankers_weights(sessions, model
     assert _snapshot(sessions) == first and first[0]
 
 
+@pytest.mark.slow  # simulates hundreds of persons' pushes (seconds each)
 def test_the_learned_ranker_is_trained_compared_and_adopted_only_when_it_wins(sessions, model, tmp_path):
     index, docs, made = _world(sessions, model)
     assert made["pushes"] > 2000 and 0 < made["hired"] < made["applied"] < made["pushes"]
@@ -114,6 +116,7 @@ def test_too_few_outcomes_are_refused_with_a_reason():
         ranker.train([], TODAY)
 
 
+@pytest.mark.slow  # simulates hundreds of persons' pushes (seconds each)
 def test_train_ranker_command_simulates_trains_and_prints_the_comparison(tmp_path, monkeypatch, capsys, model_path):
     db = f"sqlite:///{tmp_path / 'ledger.db'}"
     monkeypatch.setenv("JIUYUAN_INDEX_DIR", str(tmp_path / "index"))
