@@ -8,10 +8,12 @@ GB/T 2260 table in :mod:`jiuyuan.regions`. Checks collect into one
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
+from typing import Any, TypeVar
 
 import phonenumbers
 from stdnum import exceptions as stdnum_errors
@@ -19,6 +21,8 @@ from stdnum.cn import ric, uscc
 
 from jiuyuan.errors import FieldError, InvalidInput
 from jiuyuan import regions
+
+T = TypeVar("T")
 
 FEN = Decimal("0.01")
 # The largest amount one row may carry: 100 million yuan, far above any subsidy or
@@ -40,7 +44,7 @@ class Checker:
     def __init__(self) -> None:
         self.errors: list[FieldError] = []
 
-    def check(self, field, fn, *args, **kwargs):
+    def check(self, field: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
         try:
             return fn(*args, **kwargs)
         except ValueError as exc:
@@ -147,7 +151,7 @@ def phone(value: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL).replace(" ", "")
 
 
-def money(value, *, allow_zero: bool = True) -> Decimal:
+def money(value: object, *, allow_zero: bool = True) -> Decimal:
     """An amount in yuan: a Decimal with at most two decimals (fen), never negative."""
     if isinstance(value, float):
         # A float has already lost the exact fen: ask the caller for a string.
@@ -169,7 +173,7 @@ def money(value, *, allow_zero: bool = True) -> Decimal:
     return abs(amount.quantize(FEN))  # abs: "-0" is zero, not a negative zero on the wire
 
 
-def a_date(value) -> date:
+def a_date(value: object) -> date:
     """A calendar date, given as a ``date`` or an ISO string ``YYYY-MM-DD``."""
     if isinstance(value, date):
         return value
@@ -179,7 +183,7 @@ def a_date(value) -> date:
         raise ValueError("日期格式应为 YYYY-MM-DD") from None
 
 
-def date_range(checker: Checker, start_field: str, start, end_field: str, end) -> None:
+def date_range(checker: Checker, start_field: str, start: date | None, end_field: str, end: date | None) -> None:
     """Both dates parse, and the end is not before the start (a closed range)."""
     if start is not None and end is not None and end < start:
         checker.fail(end_field, f"结束日期不能早于开始日期（{start_field}）")

@@ -7,12 +7,13 @@ The values are the wire and storage form; ``.label`` is what a clerk reads.
 from __future__ import annotations
 
 import enum
+from typing import Self
 
 
 class Labelled(str, enum.Enum):
     label: str
 
-    def __new__(cls, value: str, label: str):
+    def __new__(cls, value: str, label: str) -> Self:
         obj = str.__new__(cls, value)
         obj._value_ = value
         obj.label = label
