@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
+from jiuyuan import clock
 from jiuyuan.settings import get_settings
 
 
@@ -33,7 +34,7 @@ def cmd_calendar(args: argparse.Namespace) -> int:
         for year, arrangement in sorted(calendar.arrangements.items()):
             print(f"{year} 年：{arrangement.notice}，{arrangement.published_on.isoformat()} 发布")
         print(f"官方安排载入至 {calendar.official_through().isoformat()}")
-        warning = calendar.coverage_warning(date.today())
+        warning = calendar.coverage_warning(clock.today())
         if warning:
             print(f"提醒：{warning}")
         return 0

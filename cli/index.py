@@ -8,6 +8,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from jiuyuan import clock
 from cli.args import iso_date, dimension_arg
 from jiuyuan.settings import get_settings
 
@@ -24,7 +25,7 @@ def register(sub) -> None:
     p_index.add_argument("--model", help="向量模型目录 (default var/models/jiuyuan-static-zh 或 JIUYUAN_EMBEDDING_MODEL)")
     p_index.add_argument("--dim", type=dimension_arg, default=128, help="训练时的向量维度，8–1024 (default 128)")
     p_index.add_argument("--force", action="store_true", help="模型已存在时也重新训练")
-    p_index.add_argument("--as-of", type=iso_date, default=date.today(), help="以该日判断岗位是否有效 (default: today)")
+    p_index.add_argument("--as-of", type=iso_date, default=clock.today(), help="以该日判断岗位是否有效 (default: today)")
     p_index.add_argument("--quiet", action="store_true", help="不显示进度条")
     p_index.set_defaults(func=cmd_index)
 

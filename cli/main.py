@@ -8,6 +8,7 @@ import time
 from datetime import date
 
 from cli import calendar, imports, index, keys, ranker, report, score
+from jiuyuan import clock
 from cli.args import iso_date, non_negative
 from jiuyuan.settings import get_settings
 
@@ -83,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_demo.add_argument("--postings", type=non_negative, default=2000, help="岗位数 (default 2000)")
     p_demo.add_argument("--persons", type=non_negative, default=1000, help="人员数 (default 1000)")
     p_demo.add_argument("--seed", type=int, default=20230201, help="随机种子 (default 20230201)")
-    p_demo.add_argument("--as-of", type=iso_date, default=date.today(),
+    p_demo.add_argument("--as-of", type=iso_date, default=clock.today(),
                         help="数据围绕的“今天”，YYYY-MM-DD (default: today)")
     p_demo.add_argument("--quiet", action="store_true", help="不显示进度条")
     p_demo.set_defaults(func=cmd_demo)

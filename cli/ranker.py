@@ -8,6 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from jiuyuan import clock
 from cli.args import iso_date, non_negative
 from jiuyuan.settings import get_settings
 
@@ -22,7 +23,7 @@ def register(sub) -> None:
     p.add_argument("--simulate", type=non_negative, default=0, metavar="N",
                    help="先为 N 名演示人员模拟推送结果（已模拟过则跳过）(default 0: 只读已有记录)")
     p.add_argument("--out", help="模型文件 (default var/models/ranker.json 或 JIUYUAN_RANKER)")
-    p.add_argument("--as-of", type=iso_date, default=date.today(), help="以该日判断是否在岗满6个月 (default: today)")
+    p.add_argument("--as-of", type=iso_date, default=clock.today(), help="以该日判断是否在岗满6个月 (default: today)")
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
     p.set_defaults(func=cmd_train_ranker)
 

@@ -7,6 +7,7 @@ import sys
 from datetime import date
 
 from jiuyuan.errors import ReportRefused
+from jiuyuan import clock
 from cli.args import iso_date, month_arg, region_prefix_arg
 from jiuyuan.settings import get_settings
 
@@ -20,7 +21,7 @@ def register(sub) -> None:
     )
     p_report.add_argument("kind", choices=("dispatch", "jiaxing", "duties"), help="报表种类")
     p_report.add_argument("--region", type=region_prefix_arg, required=True, help="地区代码：省 43、市 4301、县 430121")
-    p_report.add_argument("--as-of", type=iso_date, default=date.today(), help="截至日期 YYYY-MM-DD (default: today)")
+    p_report.add_argument("--as-of", type=iso_date, default=clock.today(), help="截至日期 YYYY-MM-DD (default: today)")
     p_report.add_argument("--start", type=iso_date, default=date(2023, 2, 1), help="调度表累计起始日 (default 2023-02-01)")
     p_report.add_argument("--month", type=month_arg, help="进度表月份 YYYY-MM (default: --as-of 所在月)")
     p_report.add_argument("--format", choices=("xlsx", "csv", "json"), default="csv", help="输出格式 (default csv)")

@@ -7,6 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from jiuyuan import clock
 from cli.args import iso_date
 
 
@@ -18,7 +19,7 @@ def register(sub) -> None:
                     "假设分析：jiuyuan score cases.json --local local.yaml --what-if minimum_wage.monthly=2200@43",
     )
     p_score.add_argument("file", nargs="?", help="事实文件（JSON；- 表示标准输入）")
-    p_score.add_argument("--as-of", type=iso_date, default=date.today(), help="测算日期 YYYY-MM-DD (default: today)")
+    p_score.add_argument("--as-of", type=iso_date, default=clock.today(), help="测算日期 YYYY-MM-DD (default: today)")
     p_score.add_argument("--local", help="地方参数文件（YAML，须写明数值来源）")
     p_score.add_argument("--format", choices=("json", "text"), default="json", help="输出格式：json（默认）或 text（中文摘要）")
     p_score.add_argument("--what-if", action="append", metavar="名称=值@地区[:日期]",
