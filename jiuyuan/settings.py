@@ -43,10 +43,19 @@ class CalendarSettings:
 
 
 @dataclass(frozen=True)
+class PolicySettings:
+    local_parameters_file: Path | None = field(default_factory=lambda: (
+        Path(_env("JIUYUAN_LOCAL_PARAMETERS", "")) if _env("JIUYUAN_LOCAL_PARAMETERS", "") else None))
+    """The local parameters the documents leave to "按规定" (a ``scoring.load_local`` file); unset
+    without it, and the decisions say so (eligible, amount set locally)."""
+
+
+@dataclass(frozen=True)
 class Settings:
     db: DatabaseSettings = field(default_factory=DatabaseSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
+    policy: PolicySettings = field(default_factory=PolicySettings)
 
 
 @lru_cache(maxsize=1)

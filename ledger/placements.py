@@ -1,14 +1,14 @@
 """A placement goes through the policy engine the moment it is recorded: every decision the
 documents give for it is stored with its amount, period, legal basis, parameters and trace.
 
-Local parameters the documents leave to "按规定" come from the file named by
-JIUYUAN_LOCAL_PARAMETERS (scoring.load_local, each value with its source); without it they
-stay unset and the decisions say so (eligible, amount set locally).
+Local parameters the documents leave to "按规定" come from the file the settings name
+(``Settings.policy.local_parameters_file``, from JIUYUAN_LOCAL_PARAMETERS: scoring.load_local,
+each value with its source); without it they stay unset and the decisions say so (eligible,
+amount set locally).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import scoring
+from jiuyuan.settings import PolicySettings, get_settings
 from ledger import intake
 from ledger.facts import cases_for
 from ledger.models import Placement, SubsidyDecision
@@ -30,9 +31,10 @@ def _local_from(path: str) -> LocalConfig:
     return scoring.load_local(Path(path))
 
 
-def local_parameters() -> LocalConfig:
-    path = os.environ.get("JIUYUAN_LOCAL_PARAMETERS")
-    return _local_from(path) if path else EMPTY_LOCAL
+def local_parameters(settings: PolicySettings | None = None) -> LocalConfig:
+    """The local parameters in force: those of ``settings`` (default: the service's settings)."""
+    path = (settings or get_settings().policy).local_parameters_file
+    return _local_from(str(path)) if path else EMPTY_LOCAL
 
 
 def score(session: Session, placement: Placement, as_of: date) -> list[SubsidyDecision]:
