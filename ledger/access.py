@@ -12,6 +12,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +22,9 @@ from jiuyuan import validation
 from jiuyuan.vocab import Role
 from ledger.base import utcnow
 from ledger.models import ApiKey, Employer, HrAgency
+
+if TYPE_CHECKING:
+    from services.jurisdiction import Jurisdiction
 
 PREFIX = "jy_"
 
@@ -40,11 +44,17 @@ class Principal:
         """How the audit log names this caller (fits its 60 characters: a key id is 12)."""
         return f"{self.name[:44]}（{self.key_id}）"
 
+    @property
+    def jurisdiction(self) -> Jurisdiction:
+        """What this caller may reach: ``services.jurisdiction`` decides, in one place."""
+        from services.jurisdiction import Jurisdiction
+
+        return Jurisdiction.of(self)
+
     def covers(self, region_code: str | None) -> bool:
-        """Whether a region lies within this caller's jurisdiction (administrators: everywhere)."""
-        if self.role is Role.ADMIN:
-            return True
-        return bool(self.region_prefix and region_code and region_code.startswith(self.region_prefix))
+        """Whether a region lies within this caller's jurisdiction (administrators: everywhere).
+        The rule is ``Jurisdiction.covers_region``; this only asks it."""
+        return self.jurisdiction.covers_region(region_code)
 
 
 def _digest(secret: str) -> str:

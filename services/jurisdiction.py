@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import ColumnElement, false, or_, true
 
+from jiuyuan import regions, validation
+from jiuyuan.errors import FieldError, Forbidden, InvalidInput
 from jiuyuan.vocab import Role
 from ledger.models import Person
 
@@ -56,16 +58,33 @@ class Jurisdiction:
 
     @property
     def label(self) -> str:
-        """How error messages name the jurisdiction (the region prefix, or 全国 for an administrator)."""
-        if self.everywhere:
-            return "全国"
-        return self.region_prefix or "无"
+        """How error messages name the jurisdiction: its region prefix (``None`` where it has none,
+        as the messages always said; administrators are never told they are out of reach)."""
+        return str(self.region_prefix)
+
+    @property
+    def region(self) -> str | None:
+        """The region prefix the caller is bound to (counter staff, officers); None otherwise."""
+        return self.region_prefix
+
+    @property
+    def region_name(self) -> str | None:
+        """The full name of that region (湖南省长沙市), None without one."""
+        return regions.full_name(self.region_prefix.ljust(6, "0")) if self.region_prefix else None
 
     def covers_region(self, code: str | None) -> bool:
         """Whether a region code (or a narrower prefix, e.g. a report's region) lies within reach."""
         if self.everywhere:
             return True
         return bool(self.region_prefix and code and code.startswith(self.region_prefix))
+
+    def narrow(self, region: str, field: str = "region") -> str:
+        """A region filter the caller asked for (省 43、市 4301、县 430102): its prefix, when valid
+        (422 otherwise) and within reach (403 otherwise)."""
+        prefix = region_filter(region, field)
+        if not self.covers_region(prefix):
+            raise Forbidden(f"地区 {region} 不在您的管辖范围（{self.label}）内。")
+        return prefix
 
     def region_clause(self, column: Any) -> ColumnElement[bool]:
         """SQL: ``column`` (a region code) lies within reach — the query twin of ``covers_region``."""
@@ -82,8 +101,11 @@ class Jurisdiction:
         caller's (002 §4: assistance is given at either place).
 
         ``person`` is anything with ``hukou_region_code`` and ``residence_region_code``."""
-        return (self.covers_region(person.hukou_region_code)
-                or self.covers_region(getattr(person, "residence_region_code", None)))
+        return self.covers_places(person.hukou_region_code, person.residence_region_code)
+
+    def covers_places(self, hukou_region_code: str | None, residence_region_code: str | None) -> bool:
+        """``covers`` for a person not stored yet (a registration, an imported row)."""
+        return self.covers_region(hukou_region_code) or self.covers_region(residence_region_code)
 
     def person_clause(self, entity: Any = Person) -> ColumnElement[bool]:
         """SQL: the person (``Person`` or an alias of it) is within reach — twin of ``covers``."""
@@ -128,3 +150,13 @@ class Jurisdiction:
     def is_employer(self, employer_id: int | None) -> bool:
         """Whether the caller is the employer ``employer_id``."""
         return self.role is Role.EMPLOYER and self.employer_id is not None and self.employer_id == employer_id
+
+
+def region_filter(region: str, field: str = "region") -> str:
+    """A region filter as typed — a province, city or county code (43 / 4301 / 430102, or 430000 /
+    430100) — as the code prefix that selects everything inside it; 422 naming ``field`` otherwise.
+    It says nothing about reach: ``Jurisdiction.narrow`` checks that too."""
+    try:
+        return validation.region_prefix(region)
+    except ValueError as exc:
+        raise InvalidInput([FieldError(field, str(exc))]) from None
