@@ -12,7 +12,6 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,9 +21,6 @@ from jiuyuan import validation
 from jiuyuan.vocab import Role
 from ledger.base import utcnow
 from ledger.models import ApiKey, Employer, HrAgency
-
-if TYPE_CHECKING:
-    from services.jurisdiction import Jurisdiction
 
 PREFIX = "jy_"
 
@@ -44,17 +40,18 @@ class Principal:
         """How the audit log names this caller (fits its 60 characters: a key id is 12)."""
         return f"{self.name[:44]}（{self.key_id}）"
 
-    @property
-    def jurisdiction(self) -> Jurisdiction:
-        """What this caller may reach: ``services.jurisdiction`` decides, in one place."""
-        from services.jurisdiction import Jurisdiction
-
-        return Jurisdiction.of(self)
-
     def covers(self, region_code: str | None) -> bool:
         """Whether a region lies within this caller's jurisdiction (administrators: everywhere).
-        The rule is ``Jurisdiction.covers_region``; this only asks it."""
-        return self.jurisdiction.covers_region(region_code)
+        Services ask ``services.jurisdiction.Jurisdiction``, which wraps this same rule."""
+        return reaches(self.role, self.region_prefix, region_code)
+
+
+def reaches(role: Role, region_prefix: str | None, region_code: str | None) -> bool:
+    """The jurisdiction rule on one region: administrators reach everywhere, counter staff and
+    officers the codes under their prefix, everyone else (employers, agencies) no region."""
+    if role is Role.ADMIN:
+        return True
+    return bool(region_prefix and region_code and region_code.startswith(region_prefix))
 
 
 def _digest(secret: str) -> str:

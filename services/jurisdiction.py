@@ -19,17 +19,16 @@ region code with a region prefix.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, false, or_, true
 
 from jiuyuan import regions, validation
 from jiuyuan.errors import FieldError, Forbidden, InvalidInput
 from jiuyuan.vocab import Role
+from ledger import access
+from ledger.access import Principal
 from ledger.models import Person
-
-if TYPE_CHECKING:
-    from ledger.access import Principal
 
 S = TypeVar("S")
 
@@ -74,9 +73,7 @@ class Jurisdiction:
 
     def covers_region(self, code: str | None) -> bool:
         """Whether a region code (or a narrower prefix, e.g. a report's region) lies within reach."""
-        if self.everywhere:
-            return True
-        return bool(self.region_prefix and code and code.startswith(self.region_prefix))
+        return access.reaches(self.role, self.region_prefix, code)
 
     def narrow(self, region: str, field: str = "region") -> str:
         """A region filter the caller asked for (省 43、市 4301、县 430102): its prefix, when valid
