@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -38,6 +39,11 @@ BACKENDS = [
         ],
     ),
 ]
+
+# Property tests try 150 examples each; `make test-fast` passes --hypothesis-profile=fast for 25.
+hypothesis_settings.register_profile("suite", max_examples=150)
+hypothesis_settings.register_profile("fast", max_examples=25)
+hypothesis_settings.load_profile("suite")
 
 # Markers given by where a test lives (pyproject.toml declares them). Each of these also
 # counts as slow, so `-m "not slow"` leaves them all out (`make test-fast`).

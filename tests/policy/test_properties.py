@@ -81,7 +81,8 @@ def cases(draw):
 
 
 AS_OF = st.dates(min_value=date(2017, 1, 1), max_value=date(2026, 11, 30))
-RUN = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Examples per property: 150 in a full run, fewer with --hypothesis-profile=fast (tests/conftest.py).
+RUN = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 POLICIES = load_policies()
 BY_CODE = {s.code: s for s in SCHEMES}
 
