@@ -10,6 +10,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 FENCE = re.compile(r"^```(sh(?: safe)?)\n(.*?)^```", re.M | re.S)
@@ -26,6 +28,7 @@ def test_the_readme_is_a_front_door_under_200_lines_with_working_links():
             assert (ROOT / target).exists(), target
 
 
+@pytest.mark.slow  # the tour: several CLI processes (each imports torch) on a demo ledger
 def test_the_safe_blocks_run_verbatim():
     assert len(_blocks("sh safe")) >= 3
     shutil.rmtree(ROOT / "var" / "tour", ignore_errors=True)
