@@ -28,7 +28,7 @@ def test_the_readme_is_a_front_door_under_200_lines_with_working_links():
             assert (ROOT / target).exists(), target
 
 
-@pytest.mark.slow  # the tour: several CLI processes (each imports torch) on a demo ledger
+@pytest.mark.slow  # the tour: eight CLI runs in subprocesses on a demo ledger (seconds)
 def test_the_safe_blocks_run_verbatim():
     assert len(_blocks("sh safe")) >= 3
     shutil.rmtree(ROOT / "var" / "tour", ignore_errors=True)
