@@ -59,8 +59,9 @@ run: ranker serve
 # before and after, so a tree that was dirty already passes, and a test that rewrites a file that
 # was already modified is still caught. CHECK_WORKTREE=0 skips the check (say, while you edit
 # during a run); outside a git checkout there is nothing to check.
+# (Untracked paths by size and modification time, without following a link to a folder.)
 WORKTREE_STATE = { git status --porcelain --untracked-files=all; git diff HEAD --binary | sha1sum; \
-	git ls-files -z --others --exclude-standard | xargs -0 -r sha1sum; }
+	git ls-files -z --others --exclude-standard | xargs -0 -r stat -c '%n %s %y'; }
 
 # $(call run_pytest,ARGS,PG): pytest ARGS with pytest's exit 5 (no test collected) a failure and
 # the work tree checked. PG=local: the local PostgreSQL when it answers (or JIUYUAN_TEST_PG_URL
