@@ -4,7 +4,8 @@ Every route but health and the API docs needs a token (``Authorization: Bearer j
 with ``jiuyuan keys issue``. A missing, tampered, expired or revoked token answers 401 (a key
 revoked or expired while cached stops within CACHE_SECONDS); a valid
 token whose role may not use the route answers 403. What a role may see inside a route (its own
-employer, its own agency, its jurisdiction) is checked by the route with ``Principal``.
+employer, its own agency, its jurisdiction) is checked by the domain services (``services``), the
+jurisdiction by ``services.jurisdiction`` alone.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Writing the audit log (PIPL): every read or change of a person's data, by whom, which
 fields, for what purpose. Entries are added to the caller's session, so they commit — or roll
-back — with the work they describe; a read-only request commits them itself."""
+back — with the work they describe: in the API, the request's unit of work (``api.deps``)
+commits them with the answer, reads included, and a request that fails leaves none."""
 
 from __future__ import annotations
 
