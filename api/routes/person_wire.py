@@ -1,8 +1,8 @@
-"""Wire schemas and shared checks of the person and recognition routes (``persons``, ``recognition``).
+"""Wire schemas of the person and recognition routes (``persons``, ``recognition``), and their
+encoders from what the services return (``services.persons``, ``services.recognition``).
 
-Jurisdiction: a person is in reach when the hukou or the residence county lies within the
-caller's (002 §4: assistance is given at either). A person out of reach answers 404, like one
-that does not exist: the API does not confirm who is registered elsewhere.
+Who is in reach is ``services.jurisdiction``'s; a person out of reach answers 404, like one that
+does not exist: the API does not confirm who is registered elsewhere.
 """
 
 from __future__ import annotations
@@ -14,18 +14,15 @@ import msgspec
 from litestar.openapi.spec import Example
 from litestar.params import PathParameter, QueryParameter
 from msgspec import Meta
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
 
-from jiuyuan.errors import NotFound
 from api.auth import allow
-from jiuyuan import clock
 from jiuyuan import regions
 from jiuyuan.validation import MAX_ID
 from jiuyuan.vocab import ConsentScope, Labelled, Role, Schedule, UrbanRural
-from ledger.access import Principal
-from ledger.models import ConsentRecord, Household, Person, Recognition, TierAssignment
+from ledger.models import ConsentRecord
 from scoring.assess import CATEGORY_LABELS
+from services.persons import PersonRecord
+from services.persons import reach as reach  # re-exported: the matching routes import it from here
 
 PersonId = Annotated[int, PathParameter(ge=1, le=MAX_ID, description="人员编号")]
 # Patterns keep control characters out (PostgreSQL refuses NUL in text) and say so in the schema.
@@ -56,18 +53,6 @@ class ContactChannel(Labelled):
 
 def purpose_of(purpose: str) -> str:
     return purpose.strip()
-
-
-def in_reach(who: Principal, person: Person) -> bool:
-    return who.covers(person.hukou_region_code) or who.covers(person.residence_region_code)
-
-
-def reach(session: Session, who: Principal, person_id: int, lock: bool = False) -> Person:
-    """The person, if within the caller's jurisdiction; 404 otherwise (see the module's note)."""
-    person = session.get(Person, person_id, with_for_update=lock)
-    if person is None or not in_reach(who, person):
-        raise NotFound(f"人员 {person_id} 不存在或不在您的管辖范围内。")
-    return person
 
 
 class ConsentsIn(msgspec.Struct):
@@ -150,9 +135,6 @@ class PersonOut(msgspec.Struct):
     recognitions: list[RecognitionBrief]
 
 
-FULL_FIELDS = [f for f in PersonOut.__struct_fields__ if f != "id"]
-
-
 class PersonCard(msgspec.Struct):
     """The masked list view: no full name, no full ID number, no phone, health or 低保 detail."""
     id: int
@@ -163,9 +145,6 @@ class PersonCard(msgspec.Struct):
     hukou_region_code: str
     residence_region_code: str
     residence_region_name: str
-
-
-CARD_FIELDS = ["name(masked)", "id_number(masked)", "sex", "age_band", "hukou_region_code", "residence_region_code"]
 
 
 class PersonPage(msgspec.Struct):
@@ -219,20 +198,12 @@ class AuditPage(msgspec.Struct):
     items: list[AuditOut]
 
 
-def consents_now(session: Session, person_id: int) -> list[ConsentOut]:
-    """The latest record per scope is the one in force."""
-    latest = {r.scope: r for r in session.scalars(select(ConsentRecord).where(ConsentRecord.person_id == person_id)
-                                                  .order_by(ConsentRecord.id))}
-    return [ConsentOut(s, s.label, r.granted, r.recorded_at, r.recorded_by) for s, r in latest.items()]
+def consent_out(r: ConsentRecord) -> ConsentOut:
+    return ConsentOut(r.scope, r.scope.label, r.granted, r.recorded_at, r.recorded_by)
 
 
-def person_out(session: Session, p: Person) -> PersonOut:
-    day = clock.today()
-    tier = session.scalar(select(TierAssignment.tier).where(
-        TierAssignment.person_id == p.id, TierAssignment.effective_from <= day,
-        or_(TierAssignment.effective_to.is_(None), TierAssignment.effective_to >= day)))
-    recs = session.scalars(select(Recognition).where(Recognition.person_id == p.id).order_by(Recognition.id))
-    h: Household | None = p.household
+def person_out(record: PersonRecord) -> PersonOut:
+    p, h = record.person, record.household
     return PersonOut(
         id=p.id, id_number=p.id_number, name=p.name, sex=p.sex, birth_date=p.birth_date, phone=p.phone,
         hukou_region_code=p.hukou_region_code, hukou_region_name=regions.full_name(p.hukou_region_code),
@@ -244,9 +215,10 @@ def person_out(session: Session, p: Person) -> PersonOut:
         wished_work=p.wished_work, wished_schedules=p.wished_schedules,
         registered_unemployed_since=p.registered_unemployed_since,
         poverty_registered_from=p.poverty_registered_from, poverty_registered_to=p.poverty_registered_to,
-        latitude=p.latitude, longitude=p.longitude, created_at=p.created_at, consents=consents_now(session, p.id),
-        tier=tier, recognitions=[RecognitionBrief(r.id, r.status.value, r.status.label, r.applied_on, r.recognised_on)
-                                 for r in recs])
+        latitude=p.latitude, longitude=p.longitude, created_at=p.created_at,
+        consents=[consent_out(r) for r in record.consents], tier=record.tier,
+        recognitions=[RecognitionBrief(r.id, r.status.value, r.status.label, r.applied_on, r.recognised_on)
+                      for r in record.recognitions])
 
 
 def masked_id(number: str) -> str:

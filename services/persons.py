@@ -1,0 +1,178 @@
+"""Persons (PIPL-sensitive): registration with consent, the full record, masked lists, consents,
+service contacts and the audit trail.
+
+Reach is ``Jurisdiction.covers`` (the hukou or residence county within the caller's, 002 §4); a
+person out of reach answers 404, like one that does not exist: the service does not confirm who
+is registered elsewhere. Every read or write of a person's data writes one audit entry per person
+(who, when, which fields, which purpose) in the request's unit of work; a list writes one per
+person shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from jiuyuan import clock
+from jiuyuan.errors import FieldError, Forbidden, InvalidInput, NotFound
+from jiuyuan.vocab import ConsentScope
+from ledger import audit, intake
+from ledger.access import Principal
+from ledger.models import AuditEntry, ConsentRecord, Household, Person, Recognition, ServiceContact
+from ledger.tiers import current_tier
+from services.jurisdiction import Jurisdiction
+
+FULL_FIELDS = [
+    "id_number", "name", "sex", "birth_date", "phone", "hukou_region_code", "hukou_region_name",
+    "residence_region_code", "residence_region_name", "urban_rural", "household_id", "household_assistance",
+    "zero_employment_household", "education", "land_lost", "disability_certificate", "disability_grade", "skills",
+    "wished_work", "wished_schedules", "registered_unemployed_since", "poverty_registered_from",
+    "poverty_registered_to", "latitude", "longitude", "created_at", "consents", "tier", "recognitions",
+]
+"""What a full record discloses (every field of the API's ``PersonOut`` but its id), for the audit log."""
+CARD_FIELDS = ["name(masked)", "id_number(masked)", "sex", "age_band", "hukou_region_code", "residence_region_code"]
+"""What a masked list card discloses, for the audit log."""
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """A person's full record as one read: everything the answer shows, loaded."""
+
+    person: Person
+    household: Household | None
+    consents: list[ConsentRecord]
+    """The record in force per scope (the latest)."""
+    tier: int | None
+    """The support tier in force today (002 §4)."""
+    recognitions: list[Recognition]
+    as_of: date
+
+
+@dataclass(frozen=True)
+class Page:
+    total: int
+    items: list[Any]
+
+
+def reach(session: Session, who: Principal | Jurisdiction, person_id: int, lock: bool = False) -> Person:
+    """The person, if within the caller's jurisdiction; 404 otherwise (see the module's note)."""
+    person = session.get(Person, person_id, with_for_update=lock)
+    if person is None or not Jurisdiction.of(who).covers(person):
+        raise NotFound(f"人员 {person_id} 不存在或不在您的管辖范围内。")
+    return person
+
+
+def consents_in_force(session: Session, person_id: int) -> list[ConsentRecord]:
+    """The latest record per scope is the one in force (scopes in the order first recorded)."""
+    latest: dict[ConsentScope, ConsentRecord] = {}
+    for r in session.scalars(select(ConsentRecord).where(ConsentRecord.person_id == person_id)
+                             .order_by(ConsentRecord.id)):
+        latest[r.scope] = r
+    return list(latest.values())
+
+
+class Persons:
+    """The person records a caller (counter staff, officers) may reach."""
+
+    def __init__(self, session: Session, who: Principal):
+        self.session, self.who, self.jurisdiction = session, who, Jurisdiction.of(who)
+
+    def reach(self, person_id: int, lock: bool = False) -> Person:
+        return reach(self.session, self.jurisdiction, person_id, lock)
+
+    def record(self, person: Person) -> PersonRecord:
+        """The full record of a person already reached (no audit entry: the caller writes it)."""
+        day = clock.today()
+        recognitions = list(self.session.scalars(select(Recognition).where(Recognition.person_id == person.id)
+                                                 .order_by(Recognition.id)))
+        return PersonRecord(person, person.household, consents_in_force(self.session, person.id),
+                            current_tier(self.session, person.id, day), recognitions, day)
+
+    def register(self, fields: Mapping[str, Any], consents: Mapping[ConsentScope, bool | None]) -> PersonRecord:
+        """Register a person with the consents they gave (``None``: nothing recorded for that
+        scope); 409 if the ID number is registered already."""
+        row = intake.clean_person(fields)  # field errors (422) come before the jurisdiction check
+        if not self.jurisdiction.covers_places(row["hukou_region_code"], row["residence_region_code"]):
+            raise Forbidden(f"户籍地和居住地均不在您的管辖范围（{self.jurisdiction.label}）内。")
+        household_id = fields.get("household_id")
+        if household_id is not None and self.session.get(Household, household_id) is None:
+            raise InvalidInput([FieldError("household_id", "家庭不存在，请先登记家庭")])
+        person = intake.add_person(self.session, fields)
+        for scope in ConsentScope:
+            granted = consents.get(scope)
+            if granted is not None:
+                self.session.add(ConsentRecord(person_id=person.id, scope=scope, granted=granted,
+                                               recorded_by=self.who.actor[:60]))
+        self.session.flush()
+        audit.record(self.session, self.who, "register", person.id, FULL_FIELDS, "登记求职人员信息")
+        return self.record(person)
+
+    def read(self, person_id: int, purpose: str) -> PersonRecord:
+        """The full record, ID number, phone, disability and 低保 status included; audited."""
+        out = self.record(self.reach(person_id))
+        audit.record(self.session, self.who, "read", person_id, FULL_FIELDS, purpose)
+        return out
+
+    def listing(self, purpose: str, region: str | None = None, q: str | None = None, limit: int = 20,
+             offset: int = 0) -> Page:
+        """Persons within reach (hukou or residence), in the order registered; optionally within
+        ``region`` (which must be within reach) and matching ``q`` (a full ID number, or characters
+        of the name). Every person shown gets an audit entry (masked card fields)."""
+        query = self.jurisdiction.where_person(select(Person))
+        if region is not None:
+            query = query.where(Jurisdiction.in_area_clause(self.jurisdiction.narrow(region)))
+        if q and q.strip():
+            term = q.strip()
+            query = query.where(Person.id_number == term.upper() if len(term) == 18
+                                else Person.name.contains(term, autoescape=True))
+        total = self.session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = list(self.session.scalars(query.order_by(Person.id).limit(limit).offset(offset)))
+        for p in rows:
+            audit.record(self.session, self.who, "list", p.id, CARD_FIELDS, purpose)
+        return Page(total or 0, rows)
+
+    def record_consent(self, person_id: int, scope: ConsentScope, granted: bool) -> list[ConsentRecord]:
+        """A grant or withdrawal of one scope; returns the consents now in force."""
+        self.reach(person_id)
+        self.session.add(ConsentRecord(person_id=person_id, scope=scope, granted=granted,
+                                       recorded_by=self.who.actor[:60]))
+        self.session.flush()
+        audit.record(self.session, self.who, "consent", person_id, [f"consent.{scope.value}"],
+                     f"{'授权' if granted else '撤回授权'}：{scope.label}")
+        return consents_in_force(self.session, person_id)
+
+    def add_contact(self, person_id: int, contacted_on: date, channel: str, note: str | None) -> ServiceContact:
+        """Record a service given to the person (tier 3 needs one a month, 002 §4(3))."""
+        if contacted_on > clock.today():
+            raise InvalidInput([FieldError("contacted_on", "服务日期不能晚于今天")])
+        self.reach(person_id)
+        contact = ServiceContact(person_id=person_id, contacted_on=contacted_on, channel=channel,
+                                 staff=self.who.actor[:60], note=note)
+        self.session.add(contact)
+        self.session.flush()
+        audit.record(self.session, self.who, "contact", person_id, ["service_contacts"], "记录就业服务")
+        return contact
+
+    def contacts(self, person_id: int, purpose: str, limit: int = 50, offset: int = 0) -> Page:
+        """The person's service contacts, newest first; the read is audited."""
+        self.reach(person_id)
+        where = ServiceContact.person_id == person_id
+        total = self.session.scalar(select(func.count()).where(where))
+        rows = list(self.session.scalars(select(ServiceContact).where(where).order_by(
+            ServiceContact.contacted_on.desc(), ServiceContact.id.desc()).limit(limit).offset(offset)))
+        audit.record(self.session, self.who, "contacts.read", person_id, ["service_contacts"], purpose)
+        return Page(total or 0, rows)
+
+    def audit_trail(self, person_id: int, purpose: str, limit: int = 50, offset: int = 0) -> Page:
+        """Who read or changed the person's data, newest first. This read is recorded first, so
+        it tops the trail it returns."""
+        self.reach(person_id)
+        audit.record(self.session, self.who, "audit.read", person_id, ["audit_log"], purpose)
+        self.session.flush()
+        total = self.session.scalar(select(func.count()).where(AuditEntry.subject_person_id == person_id))
+        return Page(total or 0, audit.trail(self.session, person_id, limit, offset))
