@@ -1,43 +1,30 @@
 """Job postings. Postings are public notices: no personal data here. Every role may read them,
 except that an employer sees only its own. Employers write their own postings; counter staff and
 officers write any employer's postings inside their jurisdiction. Every write goes through
-intake's checks (422, nothing written) and records a change in the feed (``ledger.changes``)."""
+intake's checks (422, nothing written) and records a change in the feed (``ledger.changes``).
+The rules are ``services.postings``'s: these handlers decode, call it and encode."""
 
 from __future__ import annotations
 
-import re
-import secrets
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
-from litestar import Request, get, patch, post
+from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
-from litestar.exceptions import PermissionDeniedException
 from litestar.openapi.spec import Example
 from litestar.params import Body, FromQuery, PathParameter, QueryParameter
 from msgspec import UNSET, Meta, UnsetType
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
 
-from jiuyuan.errors import FieldError, InvalidInput, NotFound
 from api.auth import allow
+from api.deps import service
 from api.errors import problem_responses
 from api.schemas import ChangeOut, ChangePage, PostingOut, PostingPage
-from jiuyuan import clock
-from jiuyuan import regions, validation
-from jiuyuan.vocab import PostingKind, PostingStatus, Role, Schedule, WageUnit
-from ledger import changes, intake
-from ledger.access import Principal
-from ledger.models import JobPosting
+from jiuyuan import regions
 from jiuyuan.validation import MAX_ID
-
-
-def _region_prefix(region: str) -> str:
-    try:
-        return validation.region_prefix(region)
-    except ValueError as exc:
-        raise InvalidInput([FieldError("region", str(exc))]) from None
+from jiuyuan.vocab import PostingKind, PostingStatus, Role, Schedule, WageUnit
+from ledger.models import JobPosting
+from services.postings import Postings
 
 
 def posting_out(p: JobPosting) -> PostingOut:
@@ -54,84 +41,7 @@ def posting_out(p: JobPosting) -> PostingOut:
     )
 
 
-@get("/postings", operation_id="listPostings", tags=["postings"], sync_to_thread=True,
-     responses=problem_responses(400, 401, 422, 500, 503), summary="岗位列表（按类型、地区、有效日期筛选）")
-def list_postings(
-    request: Request, db_session: NamedDependency[Session],
-    kind: FromQuery[PostingKind | None] = None,
-    region: Annotated[str | None, QueryParameter(description="行政区划代码前缀：省 43、市 4301、县 430102")] = None,
-    valid_on: Annotated[date | None, QueryParameter(description="只列出该日有效且招聘中的岗位")] = None,
-    limit: Annotated[int, QueryParameter(ge=1, le=200)] = 20,
-    offset: Annotated[int, QueryParameter(ge=0, le=10_000_000)] = 0,
-) -> PostingPage:
-    """List postings in the order they were entered.
-
-    Args:
-        kind: ordinary / love / gig / public_welfare.
-        region: a region code; its province, city or county prefix filters.
-        valid_on: only open postings valid on that date.
-        limit: page size (1–200).
-        offset: rows to skip.
-
-    Returns:
-        One page of postings and the total that match.
-    """
-    query = select(JobPosting)
-    if request.user.role is Role.EMPLOYER:
-        query = query.where(JobPosting.employer_id == request.user.employer_id)
-    if kind is not None:
-        query = query.where(JobPosting.kind == kind)
-    if region is not None:
-        query = query.where(JobPosting.region_code.startswith(_region_prefix(region)))
-    if valid_on is not None:
-        query = query.where(JobPosting.valid_from <= valid_on, JobPosting.valid_until >= valid_on,
-                            JobPosting.status == PostingStatus.OPEN)
-    total = db_session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db_session.scalars(
-        query.options(joinedload(JobPosting.employer)).order_by(JobPosting.id).limit(limit).offset(offset)
-    ).all()
-    return PostingPage(total=total, limit=limit, offset=offset, items=[posting_out(p) for p in rows])
-
-
-@get("/postings/{posting_id:int}", operation_id="getPosting", tags=["postings"], sync_to_thread=True,
-     responses=problem_responses(400, 401, 404, 500, 503), summary="岗位详情")
-def get_posting(request: Request, db_session: NamedDependency[Session],
-                posting_id: Annotated[int, PathParameter(ge=1, le=MAX_ID)]) -> PostingOut:
-    """One posting by its id.
-
-    Returns:
-        The posting, or 404 problem details.
-    """
-    posting = db_session.get(JobPosting, posting_id, options=[joinedload(JobPosting.employer)])
-    if posting is None or (request.user.role is Role.EMPLOYER and posting.employer_id != request.user.employer_id):
-        raise NotFound(f"岗位 {posting_id} 不存在。")  # another employer's posting is not confirmed to exist
-    return posting_out(posting)
-
-
-@get("/postings/changes", operation_id="postingChanges", tags=["postings"], sync_to_thread=True,
-     guards=[allow(Role.COUNTER, Role.OFFICER, Role.AGENCY)], responses=problem_responses(400, 401, 403, 422, 500, 503), summary="岗位变更记录（change feed），用于同步")
-def posting_changes(
-    db_session: NamedDependency[Session],
-    cursor: Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="上次读到的游标；从头读取用 0")] = 0,
-    since: Annotated[datetime | None, QueryParameter(description="或：某时刻之后的变更（ISO 8601，带时区）")] = None,
-    limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
-) -> ChangePage:
-    """Postings added, changed or withdrawn after a cursor or a time, oldest first.
-
-    Returns:
-        The changes and the cursor to ask from next time.
-    """
-    if since is not None and since.tzinfo is None:
-        raise InvalidInput([FieldError("since", "时间须带时区，例如 2026-11-22T08:00:00+08:00")])
-    page = changes.since(db_session, cursor, after=since, limit=limit)
-    return ChangePage(
-        changes=[ChangeOut(cursor=c.cursor, posting_id=c.posting_id, change=c.change, at=c.at) for c in page],
-        # Nothing new after a time: continue from the newest change, not from the start.
-        next_cursor=page[-1].cursor if page else (changes.latest(db_session) if since is not None else cursor),
-    )
-
-
-# -- writes ----------------------------------------------------------------------------------
+# -- what writes take ------------------------------------------------------------------------------
 WRITERS = allow(Role.EMPLOYER, Role.COUNTER, Role.OFFICER)
 WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 422, 500, 503)
 
@@ -179,7 +89,8 @@ class PostingIn(msgspec.Struct):
 
 
 class PostingPatch(msgspec.Struct):
-    """The fields to change; ``null`` clears an optional field. Number and employer stay."""
+    """The fields to change; ``null`` clears an optional field. Number and employer stay
+    (``services.postings.EDITABLE``: the same fields)."""
 
     title: Text100 | UnsetType = UNSET
     description: Description | UnsetType = UNSET
@@ -207,7 +118,6 @@ class PostingClose(msgspec.Struct):
         "expired"
 
 
-_EDITABLE = PostingPatch.__struct_fields__  # all but the posting number and the employer
 _GIG_EXAMPLE = {
     "title": "超市理货员（日结）", "kind": "gig", "schedule": "daily", "wage_unit": "day", "wage_min": "150",
     "region_code": "430111", "valid_from": "2026-11-23", "valid_until": "2026-12-31",
@@ -220,118 +130,119 @@ _LOVE_EXAMPLE = {
 }
 
 
-def _may_write(principal: Principal, posting: JobPosting | None, posting_id: int) -> JobPosting:
-    """The posting, if this caller may change it: an employer its own (another's is not confirmed
-    to exist), counter staff and officers inside their jurisdiction."""
-    if posting is None or (principal.role is Role.EMPLOYER and posting.employer_id != principal.employer_id):
-        raise NotFound(f"岗位 {posting_id} 不存在。")
-    _check_region(principal, posting.region_code)
-    return posting
+class PostingsController(Controller):
+    """Every role reads (an employer its own); employers, counter staff and officers write."""
+
+    path = "/"
+    tags = ["postings"]
+    dependencies = {"postings": service(Postings)}
+
+    @get("/postings", operation_id="listPostings", sync_to_thread=True,
+         responses=problem_responses(400, 401, 422, 500, 503), summary="岗位列表（按类型、地区、有效日期筛选）")
+    def list_postings(
+        self, postings: NamedDependency[Postings],
+        kind: FromQuery[PostingKind | None] = None,
+        region: Annotated[str | None, QueryParameter(description="行政区划代码前缀：省 43、市 4301、县 430102")] = None,
+        valid_on: Annotated[date | None, QueryParameter(description="只列出该日有效且招聘中的岗位")] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 20,
+        offset: Annotated[int, QueryParameter(ge=0, le=10_000_000)] = 0,
+    ) -> PostingPage:
+        """List postings in the order they were entered.
+
+        Args:
+            kind: ordinary / love / gig / public_welfare.
+            region: a region code; its province, city or county prefix filters.
+            valid_on: only open postings valid on that date.
+            limit: page size (1–200).
+            offset: rows to skip.
+
+        Returns:
+            One page of postings and the total that match.
+        """
+        page = postings.listing(kind, region, valid_on, limit, offset)
+        return PostingPage(total=page.total, limit=limit, offset=offset, items=[posting_out(p) for p in page.items])
+
+    @get("/postings/{posting_id:int}", operation_id="getPosting", sync_to_thread=True,
+         responses=problem_responses(400, 401, 404, 500, 503), summary="岗位详情")
+    def get_posting(self, postings: NamedDependency[Postings],
+                    posting_id: Annotated[int, PathParameter(ge=1, le=MAX_ID)]) -> PostingOut:
+        """One posting by its id.
+
+        Returns:
+            The posting, or 404 problem details.
+        """
+        return posting_out(postings.get(posting_id))  # another employer's posting is not confirmed to exist
+
+    @get("/postings/changes", operation_id="postingChanges", sync_to_thread=True,
+         guards=[allow(Role.COUNTER, Role.OFFICER, Role.AGENCY)],
+         responses=problem_responses(400, 401, 403, 422, 500, 503), summary="岗位变更记录（change feed），用于同步")
+    def posting_changes(
+        self, postings: NamedDependency[Postings],
+        cursor: Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="上次读到的游标；从头读取用 0")] = 0,
+        since: Annotated[datetime | None,
+                         QueryParameter(description="或：某时刻之后的变更（ISO 8601，带时区）")] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+    ) -> ChangePage:
+        """Postings added, changed or withdrawn after a cursor or a time, oldest first.
+
+        Returns:
+            The changes and the cursor to ask from next time.
+        """
+        feed = postings.changes(cursor, since, limit)
+        return ChangePage(
+            changes=[ChangeOut(cursor=c.cursor, posting_id=c.posting_id, change=c.change, at=c.at)
+                     for c in feed.changes],
+            next_cursor=feed.next_cursor,
+        )
+
+    @post("/postings", operation_id="createPosting", sync_to_thread=True, guards=[WRITERS],
+          responses=WRITE_ERRORS, summary="登记岗位（用人单位登记本单位岗位；窗口、经办人员登记辖区内岗位）")
+    def create_posting(
+        self, postings: NamedDependency[Postings],
+        data: Annotated[PostingIn, Body(description="岗位信息；零工岗位可只填必填项", examples=[
+            Example(summary="窗口快速登记日结零工", value=_GIG_EXAMPLE),
+            Example(summary="爱心岗位（经办人员代单位登记）", value=_LOVE_EXAMPLE)])],
+    ) -> PostingOut:
+        """Register a posting. An employer's posting is always its own, whatever ``employer_id`` says.
+
+        Returns:
+            201 and the posting; 422 with every wrong field (nothing written); 403 outside the
+            caller's jurisdiction; 409 for a posting number already used.
+        """
+        return posting_out(postings.create(msgspec.to_builtins(data)))
+
+    @patch("/postings/{posting_id:int}", operation_id="updatePosting", sync_to_thread=True,
+           guards=[WRITERS], responses=WRITE_ERRORS, summary="修改岗位")
+    def update_posting(
+        self, postings: NamedDependency[Postings],
+        posting_id: Annotated[int, PathParameter(ge=1, le=MAX_ID)],
+        data: Annotated[PostingPatch, Body(description="只需填写要修改的字段", examples=[
+            Example(summary="调整工资和招聘人数", value={"wage_min": "160", "wage_max": "180", "headcount": 5}),
+            Example(summary="延长有效期", value={"valid_until": "2027-03-31"})])],
+    ) -> PostingOut:
+        """Change a posting's fields; the result is checked as a whole, as intake checks a new one.
+
+        Returns:
+            The posting as changed; 404 for a posting that is not there (or another employer's);
+            403 outside the caller's jurisdiction (before or after the change); 422 naming the fields.
+        """
+        changed = {f: v for f, v in msgspec.structs.asdict(data).items() if v is not UNSET}
+        return posting_out(postings.update(posting_id, changed))
+
+    @post("/postings/{posting_id:int}/expire", operation_id="closePosting", sync_to_thread=True,
+          guards=[WRITERS], status_code=200, responses=WRITE_ERRORS, summary="岗位下架（已招满或已过期）")
+    def close_posting(
+        self, postings: NamedDependency[Postings],
+        posting_id: Annotated[int, PathParameter(ge=1, le=MAX_ID)],
+        data: Annotated[PostingClose | None, Body(description="不传则按“已过期”下架", examples=[
+            Example(summary="已招满", value={"status": "filled"})])] = None,
+    ) -> PostingOut:
+        """Take a posting off the market; it leaves the search index at the next sync.
+
+        Returns:
+            The posting with its new status. Closing it again with the same status changes nothing.
+        """
+        return posting_out(postings.close(posting_id, PostingStatus((data or PostingClose()).status)))
 
 
-def _check_region(principal: Principal, region_code: str) -> None:
-    if principal.role is not Role.EMPLOYER and not principal.covers(region_code):
-        raise PermissionDeniedException(f"岗位所在地区 {region_code} 不在您的管辖范围内。")
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _no_control_characters(row: dict[str, Any]) -> None:
-    """PostgreSQL refuses NUL in text: a field error here rather than a 500 there."""
-    bad = [FieldError(k, "不能包含控制字符") for k, v in row.items()
-           if any(isinstance(x, str) and _CONTROL.search(x) for x in (v if isinstance(v, list) else [v]))]
-    if bad:
-        raise InvalidInput(bad)
-
-
-def _as_input(posting: JobPosting) -> dict[str, Any]:
-    """A stored posting as intake input, so an update is checked exactly like a new posting."""
-    return {"ref": posting.ref, "employer_id": posting.employer_id,
-            **{f: getattr(posting, f) for f in _EDITABLE}}
-
-
-@post("/postings", operation_id="createPosting", tags=["postings"], sync_to_thread=True, guards=[WRITERS],
-      responses=WRITE_ERRORS, summary="登记岗位（用人单位登记本单位岗位；窗口、经办人员登记辖区内岗位）")
-def create_posting(
-    request: Request, db_session: NamedDependency[Session],
-    data: Annotated[PostingIn, Body(description="岗位信息；零工岗位可只填必填项", examples=[
-        Example(summary="窗口快速登记日结零工", value=_GIG_EXAMPLE),
-        Example(summary="爱心岗位（经办人员代单位登记）", value=_LOVE_EXAMPLE)])],
-) -> PostingOut:
-    """Register a posting. An employer's posting is always its own, whatever ``employer_id`` says.
-
-    Returns:
-        201 and the posting; 422 with every wrong field (nothing written); 403 outside the
-        caller's jurisdiction; 409 for a posting number already used.
-    """
-    principal: Principal = request.user
-    row = msgspec.to_builtins(data)
-    _no_control_characters(row)
-    if principal.role is Role.EMPLOYER:
-        row["employer_id"] = principal.employer_id
-    # Intake needs a number; one typed at a counter can come later, so a unique one is made up.
-    row["ref"] = row.get("ref") or f"API-{clock.today():%Y%m%d}-{secrets.token_hex(4).upper()}"
-    cleaned = intake.clean_posting(row)  # 422 before 403: a mistyped region is a field error
-    _check_region(principal, cleaned["region_code"])
-    posting = intake.add_posting(db_session, row)  # records the change as every posting write does
-    out = posting_out(posting)
-    db_session.commit()
-    return out
-
-
-@patch("/postings/{posting_id:int}", operation_id="updatePosting", tags=["postings"], sync_to_thread=True,
-       guards=[WRITERS], responses=WRITE_ERRORS, summary="修改岗位")
-def update_posting(
-    request: Request, db_session: NamedDependency[Session],
-    posting_id: Annotated[int, PathParameter(ge=1, le=MAX_ID)],
-    data: Annotated[PostingPatch, Body(description="只需填写要修改的字段", examples=[
-        Example(summary="调整工资和招聘人数", value={"wage_min": "160", "wage_max": "180", "headcount": 5}),
-        Example(summary="延长有效期", value={"valid_until": "2027-03-31"})])],
-) -> PostingOut:
-    """Change a posting's fields; the result is checked as a whole, as intake checks a new one.
-
-    Returns:
-        The posting as changed; 404 for a posting that is not there (or another employer's);
-        403 outside the caller's jurisdiction (before or after the change); 422 naming the fields.
-    """
-    principal: Principal = request.user
-    posting = _may_write(principal, db_session.get(JobPosting, posting_id, options=[joinedload(JobPosting.employer)]),
-                         posting_id)
-    changed = {f: v for f, v in msgspec.structs.asdict(data).items() if v is not UNSET}
-    _no_control_characters(changed)
-    cleaned = intake.clean_posting({**_as_input(posting), **changed})
-    _check_region(principal, cleaned["region_code"])
-    if any(getattr(posting, f) != cleaned[f] for f in _EDITABLE):  # a no-op PATCH writes no change
-        for field in _EDITABLE:
-            setattr(posting, field, cleaned[field])
-        changes.record(db_session, [posting.id], "upsert" if posting.status is PostingStatus.OPEN else "remove")
-    out = posting_out(posting)
-    db_session.commit()
-    return out
-
-
-@post("/postings/{posting_id:int}/expire", operation_id="closePosting", tags=["postings"], sync_to_thread=True,
-      guards=[WRITERS], status_code=200, responses=WRITE_ERRORS, summary="岗位下架（已招满或已过期）")
-def close_posting(
-    request: Request, db_session: NamedDependency[Session],
-    posting_id: Annotated[int, PathParameter(ge=1, le=MAX_ID)],
-    data: Annotated[PostingClose | None, Body(description="不传则按“已过期”下架", examples=[
-        Example(summary="已招满", value={"status": "filled"})])] = None,
-) -> PostingOut:
-    """Take a posting off the market; it leaves the search index at the next sync.
-
-    Returns:
-        The posting with its new status. Closing it again with the same status changes nothing.
-    """
-    posting = _may_write(request.user, db_session.get(JobPosting, posting_id, options=[
-        joinedload(JobPosting.employer)]), posting_id)
-    status = PostingStatus((data or PostingClose()).status)
-    if posting.status is not status:
-        changes.set_status(db_session, posting.id, status)
-    out = posting_out(posting)
-    db_session.commit()
-    return out
-
-
-ROUTES = [list_postings, get_posting, posting_changes, create_posting, update_posting, close_posting]
+ROUTES = [PostingsController]
