@@ -2,7 +2,8 @@
 
 Recording a placement runs the policy engine at once and stores every decision about it with
 its trace. An agency claims its service fee with an Idempotency-Key; an officer approves or
-rejects it, finally. Rules on money are the database's too (see ledger.claims).
+rejects it, finally. Rules on money are the database's too (see ledger.claims). Who may do what,
+and the audit entries, are ``services.placements``'s and ``services.claims``'s.
 """
 
 from __future__ import annotations
@@ -13,23 +14,20 @@ from typing import Annotated, Literal
 
 import anyio
 import msgspec
-from litestar import Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import PermissionDeniedException
 from litestar.openapi.spec import Example
 from litestar.params import Body, HeaderParameter, PathParameter, QueryParameter
-from sqlalchemy.orm import Session
 
-from jiuyuan.errors import NotFound
 from api.auth import allow
+from api.deps import service
 from api.errors import problem_responses
 from jiuyuan import clock
-from jiuyuan.vocab import ClaimStatus, PlacementKind, Role
-from ledger import audit, claims, placements
-from ledger.access import Principal
-from ledger.models import Claim, Person, Placement, SubsidyDecision
-from ledger.placements import latest_decisions
 from jiuyuan.validation import MAX_ID
+from jiuyuan.vocab import ClaimStatus, PlacementKind, Role
+from ledger.models import Claim, SubsidyDecision
+from services.claims import Claims
+from services.placements import Placements, PlacementView
 
 Id = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 
@@ -115,9 +113,10 @@ def decision_out(d: SubsidyDecision) -> DecisionOut:
                        d.decided_at)
 
 
-def _placement_out(p: Placement, decisions: list[SubsidyDecision]) -> PlacementOut:
+def placement_out(v: PlacementView) -> PlacementOut:
+    p = v.placement
     return PlacementOut(p.id, p.person_id, p.kind.value, p.kind.label, p.posting_id, p.employer_id, p.agency_id,
-                        p.start_date, p.end_date, [decision_out(d) for d in decisions])
+                        p.start_date, p.end_date, [decision_out(d) for d in v.decisions])
 
 
 def claim_out(c: Claim) -> ClaimOut:
@@ -126,127 +125,105 @@ def claim_out(c: Claim) -> ClaimOut:
                     c.decision_id)
 
 
-def _may_see(session: Session, who: Principal, placement: Placement) -> bool:
-    if who.role is Role.AGENCY:
-        return placement.agency_id == who.agency_id
-    person = session.get(Person, placement.person_id)
-    return who.covers(person.hukou_region_code) or who.covers(person.residence_region_code)
-
-
 PLACEMENT_EXAMPLE = Example(summary="企业吸纳就业（经人力资源服务机构介绍）", value={
     "person_id": 1, "kind": "employer_absorption", "start_date": "2026-05-01", "employer_id": 1, "agency_id": 1,
     "contract_months": 12, "full_time": True, "monthly_wage": "2300.00"})
-
-
-@post("/placements", operation_id="recordPlacement", tags=["placements"], sync_to_thread=True,
-      guards=[allow(Role.COUNTER, Role.OFFICER, Role.AGENCY)], status_code=201,
-      responses=problem_responses(400, 401, 403, 409, 422, 503), summary="登记就业安置（随即进行补贴资格评估）")
-def record_placement(request: Request, db_session: NamedDependency[Session],
-                     data: Annotated[PlacementIn, Body(examples=[PLACEMENT_EXAMPLE])]) -> PlacementOut:
-    """Record that a person started work; every subsidy decision about it is stored at once.
-
-    Returns:
-        The placement with its decisions (amount, dates, legal basis, trace).
-    """
-    who: Principal = request.user
-    fields = msgspec.structs.asdict(data)
-    if who.role is Role.AGENCY:
-        fields["agency_id"] = who.agency_id
-    person = db_session.get(Person, data.person_id)
-    if person is not None and who.role is not Role.AGENCY and not (
-            who.covers(person.hukou_region_code) or who.covers(person.residence_region_code)):
-        raise PermissionDeniedException("该人员不在您的管辖范围内。")
-    placement, decisions = placements.record(db_session, fields, clock.today())
-    audit.record(db_session, who, "placement_record", placement.person_id, ["placement"], "登记就业安置")
-    db_session.commit()
-    return _placement_out(placement, decisions)
-
-
-@get("/placements/{placement_id:int}", operation_id="getPlacement", tags=["placements"], sync_to_thread=True,
-     guards=[allow(Role.COUNTER, Role.OFFICER, Role.AGENCY)],
-     responses=problem_responses(400, 401, 403, 404, 503), summary="安置记录及其补贴决定")
-def get_placement(request: Request, db_session: NamedDependency[Session], placement_id: Id) -> PlacementOut:
-    """A placement with the newest decision per scheme (each claim re-scores; history is kept).
-
-    Returns:
-        The placement and its decisions; 404 for a placement the caller may not see.
-    """
-    placement = db_session.get(Placement, placement_id)
-    if placement is None or not _may_see(db_session, request.user, placement):
-        raise NotFound(f"安置记录 {placement_id} 不存在。")
-    return _placement_out(placement, latest_decisions(db_session, placement_id))
-
-
 CLAIM_EXAMPLE = Example(summary="申领就业创业服务补贴（004 §2(2)2）", value={"placement_id": 1, "scheme": "agency_fee"})
 
 
-@post("/claims", operation_id="submitClaim", tags=["claims"], guards=[allow(Role.AGENCY)],
-      responses=problem_responses(400, 401, 403, 404, 409, 422, 503), status_code=201,
-      summary="人力资源服务机构申领服务补贴（须带 Idempotency-Key）")
-async def submit_claim(
-    request: Request, db_session: NamedDependency[Session],
-    data: Annotated[ClaimIn, Body(examples=[CLAIM_EXAMPLE])],
-    idempotency_key: Annotated[str, HeaderParameter(
-        name="Idempotency-Key", min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_.:-]{8,64}$",
-        description="每笔申领一个新键；重试时用同一个键，只会得到同一笔申领")],
-) -> Response[ClaimOut]:
-    """Claim the service fee for one of the agency's placements; the placement is scored again
-    today and only an eligible decision with an amount can be claimed.
+class PlacementsController(Controller):
+    """Counter staff, officers and HR agencies."""
 
-    Returns:
-        201 with a new claim, or 200 with the claim this key already made.
-    """
-    if request.user.role is not Role.AGENCY:
-        raise PermissionDeniedException("只有人力资源服务机构可以申领服务补贴。")
+    path = "/"
+    tags = ["placements"]
+    guards = [allow(Role.COUNTER, Role.OFFICER, Role.AGENCY)]
+    dependencies = {"placements": service(Placements)}
 
-    def submit() -> claims.Submitted:
-        try:
-            result = claims.submit(db_session, request.user, data.placement_id, data.scheme, idempotency_key,
-                                   clock.today())
-        except NotFound as exc:
-            raise NotFound(str(exc)) from None
-        db_session.commit()
-        return result
+    @post("/placements", operation_id="recordPlacement", sync_to_thread=True, status_code=201,
+          responses=problem_responses(400, 401, 403, 409, 422, 503), summary="登记就业安置（随即进行补贴资格评估）")
+    def record_placement(self, placements: NamedDependency[Placements],
+                         data: Annotated[PlacementIn, Body(examples=[PLACEMENT_EXAMPLE])]) -> PlacementOut:
+        """Record that a person started work; every subsidy decision about it is stored at once.
 
-    # The ledger work runs in a worker thread from an async handler: as a sync_to_thread handler
-    # returning a Response, this route's result reached Litestar 2.25's response step un-awaited.
-    result = await anyio.to_thread.run_sync(submit)
-    return Response(claim_out(result.claim), status_code=201 if result.created else 200)
+        Returns:
+            The placement with its decisions (amount, dates, legal basis, trace).
+        """
+        return placement_out(placements.record(msgspec.structs.asdict(data), clock.today()))
+
+    @get("/placements/{placement_id:int}", operation_id="getPlacement", sync_to_thread=True,
+         responses=problem_responses(400, 401, 403, 404, 503), summary="安置记录及其补贴决定")
+    def get_placement(self, placements: NamedDependency[Placements], placement_id: Id) -> PlacementOut:
+        """A placement with the newest decision per scheme (each claim re-scores; history is kept).
+
+        Returns:
+            The placement and its decisions; 404 for a placement the caller may not see.
+        """
+        return placement_out(placements.get(placement_id))
 
 
-@get("/claims", operation_id="listClaims", tags=["claims"], sync_to_thread=True,
-     guards=[allow(Role.AGENCY, Role.OFFICER)], responses=problem_responses(400, 401, 403, 503),
-     summary="申领列表（机构只见本机构的；经办人员见管辖范围内的）")
-def list_claims(request: Request, db_session: NamedDependency[Session],
-                status: Annotated[ClaimStatus | None, QueryParameter()] = None,
-                limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
-                offset: Annotated[int, QueryParameter(ge=0, le=10_000_000)] = 0) -> list[ClaimOut]:
-    """Claims, newest first.
+class ClaimsController(Controller):
+    """HR agencies claim; officers see and decide the claims within their jurisdiction."""
 
-    Returns:
-        One page of claims the caller may see.
-    """
-    return [claim_out(c) for c in claims.visible(db_session, request.user, status, limit, offset)]
+    path = "/"
+    tags = ["claims"]
+    dependencies = {"claims": service(Claims)}
+
+    @post("/claims", operation_id="submitClaim", guards=[allow(Role.AGENCY)],
+          responses=problem_responses(400, 401, 403, 404, 409, 422, 503), status_code=201,
+          summary="人力资源服务机构申领服务补贴（须带 Idempotency-Key）")
+    async def submit_claim(
+        self, claims: NamedDependency[Claims],
+        data: Annotated[ClaimIn, Body(examples=[CLAIM_EXAMPLE])],
+        idempotency_key: Annotated[str, HeaderParameter(
+            name="Idempotency-Key", min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_.:-]{8,64}$",
+            description="每笔申领一个新键；重试时用同一个键，只会得到同一笔申领")],
+    ) -> Response[ClaimOut]:
+        """Claim the service fee for one of the agency's placements; the placement is scored again
+        today and only an eligible decision with an amount can be claimed.
+
+        Returns:
+            201 with a new claim, or 200 with the claim this key already made.
+        """
+
+        def submit() -> tuple[ClaimOut, bool]:
+            result = claims.submit(data.placement_id, data.scheme, idempotency_key, clock.today())
+            return claim_out(result.claim), result.created
+
+        # The ledger work runs in a worker thread from an async handler: as a sync_to_thread handler
+        # returning a Response, this route's result reached Litestar 2.25's response step un-awaited.
+        out, created = await anyio.to_thread.run_sync(submit)
+        return Response(out, status_code=201 if created else 200)
+
+    @get("/claims", operation_id="listClaims", sync_to_thread=True,
+         guards=[allow(Role.AGENCY, Role.OFFICER)], responses=problem_responses(400, 401, 403, 503),
+         summary="申领列表（机构只见本机构的；经办人员见管辖范围内的）")
+    def list_claims(self, claims: NamedDependency[Claims],
+                    status: Annotated[ClaimStatus | None, QueryParameter()] = None,
+                    limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+                    offset: Annotated[int, QueryParameter(ge=0, le=10_000_000)] = 0) -> list[ClaimOut]:
+        """Claims, newest first.
+
+        Returns:
+            One page of claims the caller may see.
+        """
+        return [claim_out(c) for c in claims.visible(status, limit, offset)]
+
+    @post("/claims/{claim_id:int}/decision", operation_id="decideClaim", sync_to_thread=True,
+          guards=[allow(Role.OFFICER)], status_code=200,
+          responses=problem_responses(400, 401, 403, 404, 409, 422, 503),
+          summary="经办人员核准或驳回申领（决定为终局）")
+    def decide_claim(
+        self, claims: NamedDependency[Claims], claim_id: Id,
+        data: Annotated[ClaimDecisionIn, Body(examples=[
+            Example(summary="驳回", value={"approve": False, "reason": "劳动合同未满6个月"})])],
+    ) -> ClaimOut:
+        """Approve or reject a submitted claim; rejecting needs a reason; the decision is audited
+        and final (409 once decided).
+
+        Returns:
+            The decided claim.
+        """
+        return claim_out(claims.decide(claim_id, data.approve, data.reason))
 
 
-@post("/claims/{claim_id:int}/decision", operation_id="decideClaim", tags=["claims"], sync_to_thread=True,
-      guards=[allow(Role.OFFICER)], status_code=200,
-      responses=problem_responses(400, 401, 403, 404, 409, 422, 503), summary="经办人员核准或驳回申领（决定为终局）")
-def decide_claim(request: Request, db_session: NamedDependency[Session], claim_id: Id,
-                 data: Annotated[ClaimDecisionIn, Body(examples=[
-                     Example(summary="驳回", value={"approve": False, "reason": "劳动合同未满6个月"})])]) -> ClaimOut:
-    """Approve or reject a submitted claim; rejecting needs a reason; the decision is audited
-    and final (409 once decided).
-
-    Returns:
-        The decided claim.
-    """
-    try:
-        claim = claims.decide(db_session, request.user, claim_id, data.approve, data.reason)
-    except NotFound as exc:
-        raise NotFound(str(exc)) from None
-    db_session.commit()
-    return claim_out(claim)
-
-
-ROUTES = [record_placement, get_placement, submit_claim, list_claims, decide_claim]
+ROUTES = [PlacementsController, ClaimsController]

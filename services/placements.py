@@ -1,0 +1,59 @@
+"""Placements and the subsidy decisions they open.
+
+Recording a placement runs the policy engine at once and stores every decision about it with its
+trace (``ledger.placements``). Counter staff and officers record placements of persons within reach
+(``Jurisdiction.covers``: hukou or residence); an HR agency records its own placements (the agency
+is always itself, whatever is sent) and sees only those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from jiuyuan.errors import Forbidden, NotFound
+from jiuyuan.vocab import Role
+from ledger import audit, placements
+from ledger.access import Principal
+from ledger.models import Person, Placement, SubsidyDecision
+from services.jurisdiction import Jurisdiction
+
+
+@dataclass(frozen=True)
+class PlacementView:
+    placement: Placement
+    decisions: list[SubsidyDecision]
+
+
+class Placements:
+    def __init__(self, session: Session, who: Principal):
+        self.session, self.who, self.jurisdiction = session, who, Jurisdiction.of(who)
+
+    def _may_see(self, placement: Placement) -> bool:
+        if self.who.role is Role.AGENCY:
+            return self.jurisdiction.is_agency(placement.agency_id)
+        return self.jurisdiction.covers(self.session.get(Person, placement.person_id))
+
+    def record(self, fields: Mapping[str, Any], today: date) -> PlacementView:
+        """Record that a person started work; every subsidy decision about it is stored at once."""
+        fields = dict(fields)
+        if self.who.role is Role.AGENCY:
+            fields["agency_id"] = self.who.agency_id
+        person = self.session.get(Person, fields.get("person_id"))
+        if person is not None and self.who.role is not Role.AGENCY and not self.jurisdiction.covers(person):
+            raise Forbidden("该人员不在您的管辖范围内。")
+        placement, decisions = placements.record(self.session, fields, today)
+        audit.record(self.session, self.who, "placement_record", placement.person_id, ["placement"], "登记就业安置")
+        return PlacementView(placement, decisions)
+
+    def get(self, placement_id: int) -> PlacementView:
+        """A placement with the newest decision per scheme (each claim re-scores; history is kept);
+        404 for a placement the caller may not see."""
+        placement = self.session.get(Placement, placement_id)
+        if placement is None or not self._may_see(placement):
+            raise NotFound(f"安置记录 {placement_id} 不存在。")
+        return PlacementView(placement, placements.latest_decisions(self.session, placement_id))
