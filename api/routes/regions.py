@@ -1,32 +1,38 @@
+"""Reference data: administrative region codes (GB/T 2260)."""
+
 from __future__ import annotations
 
-from litestar import get
+from litestar import Controller, get
 from litestar.params import FromPath
 
-from jiuyuan.errors import FieldError, NotFound
 from api.errors import problem_responses
 from api.schemas import RegionOut
 from jiuyuan import regions, validation
+from jiuyuan.errors import FieldError, NotFound
 
 
-@get("/regions/{code:str}", operation_id="getRegion", tags=["reference"], sync_to_thread=False,
-     responses=problem_responses(401, 404, 500), summary="行政区划代码查询 (GB/T 2260)")
-def get_region(code: FromPath[str]) -> RegionOut:
-    """Look up a six-digit administrative region code in use today.
+class RegionsController(Controller):
+    path = "/"
+    tags = ["reference"]
 
-    Args:
-        code: GB/T 2260 code, e.g. 430102.
+    @get("/regions/{code:str}", operation_id="getRegion", sync_to_thread=False,
+         responses=problem_responses(401, 404, 500), summary="行政区划代码查询 (GB/T 2260)")
+    def get_region(self, code: FromPath[str]) -> RegionOut:
+        """Look up a six-digit administrative region code in use today.
 
-    Returns:
-        Its name, full name, level and ancestors (province → city → county).
-    """
-    try:
-        code = validation.region_code(code)
-    except ValueError as exc:
-        raise NotFound(str(exc), [FieldError("code", str(exc))]) from None
-    region = regions.lookup(code)
-    return RegionOut(code=code, name=region.name, full_name=regions.full_name(code), level=region.level,
-                     ancestors=regions.ancestors(code))
+        Args:
+            code: GB/T 2260 code, e.g. 430102.
+
+        Returns:
+            Its name, full name, level and ancestors (province → city → county).
+        """
+        try:
+            code = validation.region_code(code)
+        except ValueError as exc:
+            raise NotFound(str(exc), [FieldError("code", str(exc))]) from None
+        region = regions.lookup(code)
+        return RegionOut(code=code, name=region.name, full_name=regions.full_name(code), level=region.level,
+                         ancestors=regions.ancestors(code))
 
 
-ROUTES = [get_region]
+ROUTES = [RegionsController]
