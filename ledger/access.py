@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jiuyuan.errors import FieldError, InvalidInput
 from jiuyuan import validation
+from jiuyuan.errors import FieldError, InvalidInput
 from jiuyuan.vocab import Role
 from ledger.base import utcnow
 from ledger.models import ApiKey, Employer, HrAgency
