@@ -51,11 +51,38 @@ class PolicySettings:
 
 
 @dataclass(frozen=True)
+class SearchSettings:
+    backend: str = field(default_factory=lambda: _env("JIUYUAN_SEARCH_BACKEND", "embedded"))
+    """Where postings are searched: ``embedded`` (in-process, files under ``index_dir``; the
+    default, no server to install) or ``opensearch`` (a cluster at ``opensearch_url``)."""
+    opensearch_url: str | None = field(default_factory=lambda: _env("OPENSEARCH_URL", "") or None)
+    """The OpenSearch cluster, e.g. ``http://search.internal:9200`` (the ``opensearch`` backend)."""
+    opensearch_index: str = field(default_factory=lambda: _env("JIUYUAN_OPENSEARCH_INDEX", "jiuyuan-postings"))
+    """The alias the postings are searched through; a rebuild swaps the index behind it."""
+    index_dir: Path = field(default_factory=lambda: Path(_env(
+        "JIUYUAN_INDEX_DIR", str(PROJECT_ROOT / "var" / "index"))))
+    """The embedded posting index; person profiles are kept in ``index_dir / "profiles"`` (both backends)."""
+    model_dir: Path = field(default_factory=lambda: Path(_env(
+        "JIUYUAN_EMBEDDING_MODEL", str(PROJECT_ROOT / "var" / "models" / "jiuyuan-static-zh"))))
+    """The embedding model: a sentence-transformers folder (``jiuyuan index train-model`` writes one)."""
+    ranker_path: Path = field(default_factory=lambda: Path(_env(
+        "JIUYUAN_RANKER", str(PROJECT_ROOT / "var" / "models" / "ranker.json"))))
+    """The learned re-ranker (``jiuyuan train-ranker``); the rule ranker serves while it is absent."""
+
+    def __post_init__(self) -> None:
+        if self.backend not in ("embedded", "opensearch"):
+            raise ValueError(f"JIUYUAN_SEARCH_BACKEND 应为 embedded 或 opensearch，收到 {self.backend!r}")
+        if self.backend == "opensearch" and not self.opensearch_url:
+            raise ValueError("JIUYUAN_SEARCH_BACKEND=opensearch 需要 OPENSEARCH_URL")
+
+
+@dataclass(frozen=True)
 class Settings:
     db: DatabaseSettings = field(default_factory=DatabaseSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
     policy: PolicySettings = field(default_factory=PolicySettings)
+    search: SearchSettings = field(default_factory=SearchSettings)
 
 
 @lru_cache(maxsize=1)
