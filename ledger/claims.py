@@ -125,7 +125,7 @@ def decide(session: Session, claim: Claim, approve: bool, reason: str | None, de
     return claim
 
 
-def listing(status: ClaimStatus | None, limit: int, offset: int) -> Select[tuple[Claim]]:
+def listing(status: ClaimStatus | None, limit: int, offset: int) -> Select[Claim]:
     """Claims newest first, one page; the caller narrows it to what may be seen."""
     query = select(Claim).order_by(Claim.id.desc()).limit(limit).offset(offset)
     return query.where(Claim.status == status) if status is not None else query
