@@ -18,9 +18,12 @@ from api.auth import AUTHENTICATION, SECURITY, SECURITY_COMPONENTS
 from api.deps import provide_session
 from api.errors import EXCEPTION_HANDLERS
 from api.routes import health, imports, matching, persons, placements, postings, recognition, regions, reports, search, web
+from api.routes.search import provide_search
 from jiuyuan import __version__
 from jiuyuan.settings import Settings, get_settings
+from indexer.reloadable import Reloadable
 from ledger.db import make_engine, session_factory
+from services.search import snapshots
 
 OPENAPI_DESCRIPTION = """就援 (jiuyuan): job matching and subsidy-eligibility scoring for public employment
 assistance (就业援助). Every error is an RFC 9457 problem-details body (`application/problem+json`)
@@ -41,9 +44,12 @@ SWAGGER_ASSETS = "/schema-assets"
 ROUTE_MODULES = (health, regions, postings, search, placements, reports, persons, recognition, matching, imports, web)
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, *, search: Reloadable | None = None) -> Litestar:
+    """The app over ``settings`` (default: the environment's). ``search`` replaces the search state
+    the settings describe (tests give their own snapshot: ``Reloadable.fixed(SearchSnapshot(...))``)."""
     settings = settings or get_settings()
     engine = make_engine(settings.db.url, echo=settings.db.echo)
+    sessions = session_factory(engine)
     calendar_warning = health.calendar_health().warning
     if calendar_warning:  # due dates past the loaded arrangements are provisional (002 §2)
         logging.getLogger("jiuyuan").warning(calendar_warning)
@@ -57,8 +63,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_static_files_router(path=SWAGGER_ASSETS, directories=[SWAGGER_STATIC],
                                        include_in_schema=False),
         ],
-        dependencies={"db_session": Provide(provide_session)},
-        state=State({"engine": engine, "sessions": session_factory(engine)}),
+        dependencies={"db_session": Provide(provide_session), "search": Provide(provide_search, sync_to_thread=False)},
+        # The search state (index or OpenSearch client, encoder, typeahead, profiles, ranker): one
+        # snapshot at a time, loaded on first use and again when its files change (services.search).
+        state=State({"engine": engine, "sessions": sessions, "search": search or snapshots(settings.search, sessions)}),
         middleware=[AUTHENTICATION],
         exception_handlers=EXCEPTION_HANDLERS,
         on_shutdown=[dispose_engine],

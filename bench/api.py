@@ -159,15 +159,18 @@ def _in_process(world: dict, token: str, calls) -> tuple[list[float], float, int
 
 
 def _bare_matcher(world: dict, people: list[int]) -> tuple[list[float], float]:
-    from api.routes.matching import _LedgerPostings
-    from indexer import build, model
-    from indexer.embedded import EmbeddedIndex
+    """posts_for over the ledger-checked index, as the matching service calls it, without the API."""
+    from indexer import backends
+    from indexer import encoder as encoders
+    from jiuyuan.settings import SearchSettings
     from ledger import db
     from ledger.models import Person
     from matcher.posts import posts_for
     from matcher.seekers import current_tier, seeker_from_person
+    from services.search import LedgerChecked
 
-    encoder, index = model.load(), EmbeddedIndex.load(build.index_dir())
+    settings = SearchSettings()
+    encoder, index = encoders.load(settings.model_dir), backends.open_backend(settings)
     engine = db.make_engine(world["url"])
     latencies = []
     with db.session_factory(engine)() as s:
@@ -175,8 +178,7 @@ def _bare_matcher(world: dict, people: list[int]) -> tuple[list[float], float]:
         for pid in people:
             t0 = time.perf_counter()
             seeker = seeker_from_person(s.get(Person, pid), date.today(), current_tier(s, pid, date.today()))
-            postings = _LedgerPostings(index, s, (), date.today())
-            posts_for(seeker, postings, encoder, postings.documents, date.today(), k=10)
+            posts_for(seeker, LedgerChecked(index, s, date.today()), encoder, date.today(), k=10)
             latencies.append(time.perf_counter() - t0)
     engine.dispose()
     return latencies, time.perf_counter() - started

@@ -29,7 +29,6 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 import numpy as np
-import torch
 from sqlalchemy import or_, select
 from tqdm import tqdm
 
@@ -37,8 +36,7 @@ import matcher.people
 import matcher.posts
 from indexer import build
 from indexer.embedded import EmbeddedIndex
-from indexer.model import load as load_model
-from indexer.model import train
+from indexer.encoder import load as load_model
 from indexer.profiles import ProfileIndex
 from jiuyuan.settings import PROJECT_ROOT
 from jiuyuan.vocab import Schedule
@@ -205,19 +203,19 @@ def main(argv: list[str] | None = None) -> int:
         with sessions() as session:
             if not args.model:
                 texts = build.training_texts(session)
+                from indexer.training import train
+
                 timed("train_model_s", lambda: train(texts, Path(tmp) / "model", progress=not quiet))
             model = load_model(Path(args.model or Path(tmp) / "model"))
             docs = timed("read_postings_s", lambda: list(build.searchable(session, ANCHOR)))
-            index, people_index = (EmbeddedIndex(model.get_embedding_dimension()),
-                                   ProfileIndex(model.get_embedding_dimension()))
+            index, people_index = EmbeddedIndex(model.dimension), ProfileIndex(model.dimension)
             timed("index_postings_s", lambda: build._write(index, model, docs, not quiet))  # as rebuild writes
             profiles = timed("read_profiles_s", lambda: build.consenting_profiles(session))
             timed("index_profiles_s", lambda: build._write(people_index, model, profiles, not quiet))
             asking = seekers(session, min(args.queries, args.persons), rng)
-        documents = {d.id: d for d in docs}
         posts = rng.sample(docs, min(args.queries, len(docs)))
         t = {k: f"{v:.1f} s" for k, v in setup.items()}
-        print(f"## setup ({os.cpu_count()} cores, torch threads {torch.get_num_threads()}, demo date {ANCHOR})\n"
+        print(f"## setup ({os.cpu_count()} cores, encoder {type(model).__name__}, demo date {ANCHOR})\n"
               f"generate {args.postings:,} postings + {args.persons:,} persons: {t['generate_s']}\n"
               f"write {sum(rows.values()):,} rows to SQLite with demo/load.py (bulk INSERTs, one "
               f"transaction): {t['load_sqlite_s']} (migrations {t['migrate_s']})\n"
@@ -235,21 +233,21 @@ def main(argv: list[str] | None = None) -> int:
                 return matcher.people.people_for(session, post, people_index, model, ANCHOR)
 
         posts_result = measure(
-            asking, lambda seeker, _: matcher.posts.posts_for(seeker, index, model, documents, ANCHOR),
+            asking, lambda seeker, _: matcher.posts.posts_for(seeker, index, model, ANCHOR),
             lambda r: [(m.posting.id, m.score) for m in r.matches],
-            lambda p: [(matcher.posts, "encode", p.wrap("encode", matcher.posts.encode)),
+            lambda p: [(model, "encode", p.wrap("encode", model.encode)),
                        (index, "search", p.wrap("search", index.search, capture=True))],
-            index, {"encode": "query embedding (indexer.model.encode)", "search": "hybrid index search, filters"},
+            index, {"encode": "query embedding (indexer.encoder)", "search": "hybrid index search, filters"},
             "re-rank, skill filter, notes (rest of posts_for)", quiet, "人找岗")
         people_result = measure(
             posts, people_call, lambda r: [(c.person_ref, c.score, len(c.subsidies)) for c in r],
-            lambda p: [(matcher.people, "encode", p.wrap("encode", matcher.people.encode)),
+            lambda p: [(model, "encode", p.wrap("encode", model.encode)),
                        (people_index, "search", p.wrap("search", people_index.search, capture=True)),
                        (matcher.people, "consenting_to_employers",
                         p.wrap("consent", matcher.people.consenting_to_employers)),
                        (matcher.people, "cases_for", p.wrap("cases", matcher.people.cases_for)),
                        (matcher.people, "_dry_run", p.wrap("dry_run", matcher.people._dry_run))],
-            people_index, {"encode": "query embedding (indexer.model.encode)", "search": "profile index search",
+            people_index, {"encode": "query embedding (indexer.encoder)", "search": "profile index search",
                            "consent": "consent lookup (SQL)", "rows": "person rows (SQL + ORM)",
                            "cases": "scoring cases (ledger.facts.cases_for)",
                            "dry_run": "subsidy dry run (scoring.evaluate)"},
@@ -265,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({
         "measured_at": datetime.now().astimezone().isoformat(timespec="seconds"), "cores": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(), "options": vars(args), "demo_date": ANCHOR.isoformat(),
+        "encoder": type(model).__name__, "options": vars(args), "demo_date": ANCHOR.isoformat(),
         "setup_s": setup, "rows_written": rows, "indexed": {"postings": len(docs), "profiles": len(profiles)},
         "posts_for": posts_result, "people_for": people_result,
         "goal": {"posts_for_p95_ms": GOAL_P95_MS, "measured_p95_ms": p95, "met": p95 <= GOAL_P95_MS},

@@ -3,7 +3,7 @@
     python -m bench.search [--sizes 10000 100000]        (make bench-search)
 
 Measured in one run on generated demo postings (seed 1), against baselines from the same
-run: indexing against the model's bare ``encode`` of the same texts; query latency against
+run: indexing against the encoder's bare ``encode`` of the same texts; query latency against
 a bare numpy matrix–vector scan over the same vectors (the floor of exact search). Quality:
 the labelled queries of ``indexer/data/eval_queries.yaml`` (graded by the generator's
 occupation labels, not by the ranking code), each limited to one county and to postings
@@ -26,7 +26,7 @@ import yaml
 
 from indexer.documents import PostingDocument, from_demo
 from indexer.embedded import EmbeddedIndex
-from indexer.model import encode, load, train
+from indexer.encoder import load
 from indexer.protocol import Filters, Query
 from jiuyuan.vocab import PostingKind, Schedule
 
@@ -63,13 +63,13 @@ def run(n: int, model, out) -> None:
     by_id = {d.id: d for d in docs}
     texts = [d.text for d in docs]
     t = time.perf_counter()
-    encode(model, texts)
+    model.encode(texts)
     bare_encode = time.perf_counter() - t
-    index = EmbeddedIndex(model.get_embedding_dimension())
+    index = EmbeddedIndex(model.dimension)
     t = time.perf_counter()
     for start in range(0, n, 2048):
         batch = docs[start:start + 2048]
-        index.upsert(batch, encode(model, [d.text for d in batch]))
+        index.upsert(batch, model.encode([d.text for d in batch]))
     indexing = time.perf_counter() - t
     arrays = sum(v.nbytes for v in index.cols.arrays().values()) + index.vectors.nbytes
     with TemporaryDirectory() as tmp:
@@ -87,7 +87,7 @@ def run(n: int, model, out) -> None:
                           schedules=(Schedule(spec["schedule"]),) if spec.get("schedule") else (),
                           disabled_suitable=bool(spec.get("disabled")))
         t = time.perf_counter()
-        vector = encode(model, [spec["q"]])[0]
+        vector = model.encode([spec["q"]])[0]
         embed_s = time.perf_counter() - t
         t = time.perf_counter()
         index.vectors @ vector
@@ -138,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         with TemporaryDirectory() as tmp:
             t = time.perf_counter()
             corpus = documents(args.sizes[0])
+            from indexer.training import train
+
             train([(d.title, d.description) for d in corpus], Path(tmp) / "m", progress=False)
             model = load(Path(tmp) / "m")
             print(f"model trained on {len(corpus):,} postings in {time.perf_counter() - t:.1f}s")

@@ -5,20 +5,20 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import date
+from dataclasses import replace
 from pathlib import Path
 
+from cli.args import dimension_arg, iso_date
 from jiuyuan import clock
-from cli.args import iso_date, dimension_arg
-from jiuyuan.settings import get_settings
+from jiuyuan.settings import SearchSettings, get_settings
 
 
 def register(sub) -> None:
     p_index = sub.add_parser(
         "index", help="检索索引：train-model 训练向量模型 / rebuild 重建 / update 增量更新 / sync 按变更同步 / stats 统计",
-        description="岗位检索索引（嵌入式，保存在 var/index）。train-model 用台账中的岗位训练中文静态向量模型；"
-                    "rebuild 重建索引；update 加入新岗位、移出过期或已招满的岗位；"
-                    "sync 按岗位变更记录（change feed）增量同步；stats 输出索引规模。",
+        description="岗位检索索引（默认嵌入式，保存在 var/index；JIUYUAN_SEARCH_BACKEND=opensearch 时写入 OpenSearch）。"
+                    "train-model 用台账中的岗位训练中文静态向量模型；rebuild 重建索引；update 加入新岗位、移出过期或已招满的岗位；"
+                    "sync 按岗位变更记录（change feed）增量同步；stats 输出索引规模。人员画像索引总在 var/index/profiles。",
     )
     p_index.add_argument("action", choices=("train-model", "rebuild", "update", "sync", "stats"))
     p_index.add_argument("--path", help="索引目录 (default var/index 或 JIUYUAN_INDEX_DIR)")
@@ -30,24 +30,39 @@ def register(sub) -> None:
     p_index.set_defaults(func=cmd_index)
 
 
+def search_settings(args: argparse.Namespace) -> SearchSettings:
+    """The search settings (read from the environment now), with the folders given on the command line."""
+    settings = SearchSettings()
+    if args.path:
+        settings = replace(settings, index_dir=Path(args.path))
+    if args.model:
+        settings = replace(settings, model_dir=Path(args.model))
+    return settings
+
+
 def cmd_index(args: argparse.Namespace) -> int:
     import json
 
-    from indexer import build, model
+    from indexer import backends, build
+    from indexer import encoder as encoders
     from ledger import db
 
-    path = Path(args.path) if args.path else build.index_dir()
+    settings = search_settings(args)
     if args.action == "stats":
-        if not (path / "meta.json").exists():
-            print(f"索引不存在：{path}（先运行 jiuyuan index rebuild）", file=sys.stderr)
+        try:
+            index = backends.open_backend(settings)
+        except FileNotFoundError:
+            print(f"索引不存在：{settings.index_dir}（先运行 jiuyuan index rebuild）", file=sys.stderr)
             return 2
-        print(json.dumps(build.stats(path), ensure_ascii=False, indent=1))
+        print(json.dumps(build.stats(index), ensure_ascii=False, indent=1))
         return 0
     engine = db.make_engine(args.database_url or get_settings().db.url)
     try:
         with db.session_factory(engine)() as session:
             if args.action == "train-model":
-                out = Path(args.model) if args.model else model.model_dir()
+                from indexer import training
+
+                out = settings.model_dir
                 if out.exists() and not args.force:
                     print(f"向量模型已存在：{out}（--force 重新训练）")
                     return 0
@@ -56,24 +71,34 @@ def cmd_index(args: argparse.Namespace) -> int:
                     print("台账中没有岗位，无法训练：请先导入岗位或运行 jiuyuan demo", file=sys.stderr)
                     return 2
                 started = time.perf_counter()
-                model.train(texts, out, dim=args.dim, progress=not args.quiet)
+                training.train(texts, out, dim=args.dim, progress=not args.quiet)
                 print(f"向量模型已保存：{out}（{len(texts)} 条岗位，{time.perf_counter() - started:.1f}s）")
                 return 0
             try:
-                encoder = model.load(Path(args.model) if args.model else None)
+                encoder = encoders.load(settings.model_dir)
             except FileNotFoundError as exc:
                 print(str(exc), file=sys.stderr)
                 return 2
-            if args.action == "update" and (path / "meta.json").exists():
-                report = build.update(session, encoder, path, args.as_of, progress=not args.quiet)
-            elif args.action == "sync" and (path / "meta.json").exists():
-                report = build.sync(session, encoder, path, args.as_of, progress=not args.quiet)
+            incremental = args.action in ("update", "sync")
+            try:
+                index = backends.open_backend(settings) if incremental else None
+            except FileNotFoundError:
+                index = None  # nothing to update yet: build it
+            if index is not None and index.dimension != encoder.dimension:
+                index = None  # another model: every vector changes
+            if index is not None and args.action == "update":
+                report = build.update(session, encoder, index, args.as_of, progress=not args.quiet)
+            elif index is not None:
+                report = build.sync(session, encoder, index, args.as_of, progress=not args.quiet)
             else:
-                report = build.rebuild(session, encoder, path, args.as_of, progress=not args.quiet)
+                fresh = backends.fresh_backend(settings, encoder.dimension)
+                report = build.rebuild(session, encoder, fresh, args.as_of, progress=not args.quiet)
             # Profiles are rebuilt every time: a withdrawn consent must leave the index at once.
-            people = build.rebuild_profiles(session, encoder, path / "profiles", progress=not args.quiet)
-            print(f"人员画像索引 {path / 'profiles'}：{people}")
-            print(f"岗位索引 {path}：{report}")
+            people = build.rebuild_profiles(session, encoder, backends.profiles_dir(settings),
+                                            progress=not args.quiet)
+            where = settings.opensearch_index if settings.backend == "opensearch" else settings.index_dir
+            print(f"人员画像索引 {backends.profiles_dir(settings)}：{people}")
+            print(f"岗位索引 {where}：{report}")
             return 0
     finally:
         engine.dispose()

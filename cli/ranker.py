@@ -8,9 +8,9 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from jiuyuan import clock
 from cli.args import iso_date, non_negative
-from jiuyuan.settings import get_settings
+from jiuyuan import clock
+from jiuyuan.settings import SearchSettings, get_settings
 
 
 def register(sub) -> None:
@@ -29,18 +29,20 @@ def register(sub) -> None:
 
 
 def cmd_train_ranker(args: argparse.Namespace) -> int:
-    from indexer import build, model
-    from indexer.embedded import EmbeddedIndex
-    from ledger import db
     from demo import outcomes
+    from indexer import backends, build
+    from indexer import encoder as encoders
+    from ledger import db
     from matcher import ranker
+
+    settings = SearchSettings()
 
     engine = db.make_engine(args.database_url or get_settings().db.url)
     try:
         with db.session_factory(engine)() as session:
             if args.simulate:
                 try:
-                    encoder, index = model.load(), EmbeddedIndex.load(build.index_dir())
+                    encoder, index = encoders.load(settings.model_dir), backends.open_backend(settings)
                 except FileNotFoundError as exc:
                     print(f"{exc}（先运行 jiuyuan index train-model 和 jiuyuan index rebuild）", file=sys.stderr)
                     return 2
@@ -56,7 +58,7 @@ def cmd_train_ranker(args: argparse.Namespace) -> int:
             return 2
     finally:
         engine.dispose()
-    path = learned.save(Path(args.out) if args.out else ranker.ranker_path())
+    path = learned.save(Path(args.out) if args.out else settings.ranker_path)
     print(report(learned))
     print(f"已保存：{path}")
     return 0

@@ -93,7 +93,7 @@ def simulate(session: Session, index: EmbeddedIndex, encoder, documents: dict[st
     pushes, placements = [], []
     for person_id in tqdm(sample, desc="模拟推送结果", unit="人", disable=not progress):
         seeker = seeker_from_person(session.get(Person, person_id), today, current_tier(session, person_id, today))
-        _, pool = candidates(seeker, index, encoder, documents, today, pool=POOL)
+        _, pool = candidates(seeker, index, encoder, today, pool=POOL)
         disposition = rng.gauss(0, 0.6)
         for post, relevance in rng.sample(pool, min(pushes_each, len(pool))):
             pushed = today - timedelta(days=rng.randint(200, 420))

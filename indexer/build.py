@@ -1,12 +1,13 @@
 """Building the index from the ledger: which postings belong in it, batched embedding, throughput.
 
 A posting belongs in the index while it is open and valid today; expired and filled
-postings drop out at the next ``rebuild`` or ``update``.
+postings drop out at the next ``rebuild``, ``update`` or ``sync``. The posting index is any
+``SearchBackend`` (``indexer.backends`` picks it from settings); the texts are embedded with an
+``Encoder``. Training the model is :mod:`indexer.training`'s, imported only by ``train_and_rebuild``.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,21 +19,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 from tqdm import tqdm
 
+from indexer import encoder as encoders
 from indexer.documents import PostingDocument, from_posting
 from indexer.embedded import EmbeddedIndex
-from indexer import model as embedding
-from indexer.model import encode
-from jiuyuan.settings import PROJECT_ROOT
+from indexer.encoder import Encoder
+from indexer.profiles import PersonDocument, ProfileIndex, from_person
+from indexer.protocol import SearchBackend
 from jiuyuan.vocab import ConsentScope, PostingStatus
 from ledger import changes
-from indexer.profiles import PersonDocument, ProfileIndex, from_person
 from ledger.models import ConsentRecord, JobPosting, Person
 
 BATCH = 2048
-
-
-def index_dir() -> Path:
-    return Path(os.environ.get("JIUYUAN_INDEX_DIR", PROJECT_ROOT / "var" / "index"))
 
 
 def searchable(session: Session, today: date) -> Iterator[PostingDocument]:
@@ -66,12 +63,12 @@ class BuildReport:
                 f"其中向量编码 {self.encode_seconds:.1f}s，{self.indexed / self.encode_seconds:,.0f} 条/秒）")
 
 
-def _write(index: EmbeddedIndex, model, docs: list, progress: bool) -> float:
+def _write(index: SearchBackend | ProfileIndex, encoder: Encoder, docs: list, progress: bool) -> float:
     spent = 0.0
     for start in tqdm(range(0, len(docs), BATCH), desc="编码并写入索引", unit="批", disable=not progress, leave=False):
         batch = docs[start:start + BATCH]
         t = time.perf_counter()
-        vectors = encode(model, [d.text for d in batch])
+        vectors = encoder.encode([d.text for d in batch])
         spent += time.perf_counter() - t
         index.upsert(batch, vectors)
     return spent
@@ -87,78 +84,90 @@ def consenting_profiles(session: Session) -> list[PersonDocument]:
     return [from_person(p) for p in session.scalars(select(Person).where(Person.id.in_(granted)).order_by(Person.id))]
 
 
-def rebuild_profiles(session: Session, model, path: Path, progress: bool = True) -> BuildReport:
+def rebuild_profiles(session: Session, encoder: Encoder, path: Path, progress: bool = True) -> BuildReport:
     started = time.perf_counter()
     docs = consenting_profiles(session)
-    index = ProfileIndex(model.get_embedding_dimension(), path)
-    encode_s = _write(index, model, docs, progress)
+    index = ProfileIndex(encoder.dimension, path)
+    encode_s = _write(index, encoder, docs, progress)
     index.save()
     return BuildReport(len(docs), 0, time.perf_counter() - started, encode_s)
 
 
-def rebuild(session: Session, model, path: Path, today: date, progress: bool = True) -> BuildReport:
+def rebuild(session: Session, encoder: Encoder, index: SearchBackend, today: date,
+            progress: bool = True) -> BuildReport:
+    """Every searchable posting into ``index``, an empty one (``indexer.backends.fresh_backend``)."""
     started = time.perf_counter()
     cursor = changes.latest(session)  # read first: changes made while building are applied by the next sync
     docs = list(searchable(session, today))
-    index = EmbeddedIndex(model.get_embedding_dimension(), path)
     index.feed_cursor = cursor
-    encode_s = _write(index, model, docs, progress)
+    encode_s = _write(index, encoder, docs, progress)
     index.save()
     return BuildReport(len(docs), 0, time.perf_counter() - started, encode_s)
 
 
 def train_and_rebuild(session: Session, model_dir: Path, path: Path, today: date, dim: int = 128,
-                      progress: bool = True):
-    """Train the model on the ledger's postings, then build the posting and profile indexes
-    (``path`` and ``path / "profiles"``): a fresh ledger made searchable. Returns the model."""
-    embedding.train(training_texts(session), model_dir, dim=dim, progress=progress)
+                      progress: bool = True) -> Encoder:
+    """Train the model on the ledger's postings, then build the embedded posting and profile
+    indexes (``path`` and ``path / "profiles"``): a fresh ledger made searchable. Returns the encoder."""
+    from indexer import training
+
+    training.train(training_texts(session), model_dir, dim=dim, progress=progress)
     return rebuild_both(session, model_dir, path, today, progress=progress)
 
 
-def rebuild_both(session: Session, model_dir: Path, path: Path, today: date, progress: bool = True):
-    """Load the model in ``model_dir`` and build the posting and profile indexes (``path`` and
-    ``path / "profiles"``) with it. Returns the model."""
-    encoder = embedding.load(model_dir)
-    rebuild(session, encoder, path, today, progress=progress)
+def rebuild_both(session: Session, model_dir: Path, path: Path, today: date, progress: bool = True) -> Encoder:
+    """Load the model in ``model_dir`` and build the embedded posting and profile indexes (``path``
+    and ``path / "profiles"``) with it. Returns the encoder."""
+    encoder = encoders.load(model_dir)
+    rebuild(session, encoder, EmbeddedIndex(encoder.dimension, path), today, progress=progress)
     rebuild_profiles(session, encoder, path / "profiles", progress=progress)
     return encoder
 
 
-def update(session: Session, model, path: Path, today: date, progress: bool = True) -> BuildReport:
+def update(session: Session, encoder: Encoder, index: SearchBackend, today: date,
+           progress: bool = True) -> BuildReport:
     """Add postings that became searchable, drop those that expired or were filled."""
     started = time.perf_counter()
-    index = EmbeddedIndex.load(path)
     docs = {d.id: d for d in searchable(session, today)}
-    gone = [doc_id for doc_id in index.row_of if doc_id not in docs]
-    index.delete(gone)
-    new = [d for doc_id, d in docs.items() if doc_id not in index.row_of]
-    encode_s = _write(index, model, new, progress)
+    present = index.ids()
+    removed = index.delete([doc_id for doc_id in present if doc_id not in docs])
+    new = [d for doc_id, d in docs.items() if doc_id not in present]
+    encode_s = _write(index, encoder, new, progress)
     index.save()
-    return BuildReport(len(new), len(gone), time.perf_counter() - started, encode_s)
+    return BuildReport(len(new), removed, time.perf_counter() - started, encode_s)
 
 
-def sync(session: Session, model, path: Path, today: date, progress: bool = True) -> BuildReport:
+def sync(session: Session, encoder: Encoder, index: SearchBackend, today: date,
+         progress: bool = True) -> BuildReport:
     """Apply the change feed since the index's cursor: re-embed changed postings that are
-    still searchable, drop withdrawn ones, and those that expired by date."""
+    still searchable, drop withdrawn ones and those that expired by date, add those whose
+    valid-from day has come."""
     started = time.perf_counter()
-    index = EmbeddedIndex.load(path)
     changed: dict[int, str] = {}
-    while batch := changes.since(session, index.feed_cursor, limit=BATCH):
+    cursor = index.feed_cursor
+    while batch := changes.since(session, cursor, limit=BATCH):
         for change in batch:
             changed[change.posting_id] = change.change
-        index.feed_cursor = batch[-1].cursor
+        cursor = batch[-1].cursor
+    index.feed_cursor = cursor
     wanted = {int(d.id): d for d in searchable_among(session, today, [pid for pid, c in changed.items()
                                                                       if c == "upsert"])}
     gone = [str(pid) for pid in changed if pid not in wanted]
-    expired = [doc_id for doc_id in index.row_of
-               if index.cols.valid_until[index.row_of[doc_id]] < today.toordinal()]
+    now = {str(pid) for pid in searchable_ids(session, today)}
+    present = index.ids()
+    expired = [doc_id for doc_id in present if doc_id not in now and int(doc_id) not in changed]
     removed = index.delete(gone + expired)
     # A posting whose valid-from day has come writes no change either: add those too.
-    arrived = [d for d in searchable(session, today) if d.id not in index.row_of and int(d.id) not in wanted]
+    arrived = searchable_among(session, today, sorted(int(i) for i in now - present if int(i) not in wanted))
     docs = list(wanted.values()) + arrived
-    encode_s = _write(index, model, docs, progress)
+    encode_s = _write(index, encoder, docs, progress)
     index.save()
     return BuildReport(len(docs), removed, time.perf_counter() - started, encode_s)
+
+
+def searchable_ids(session: Session, today: date) -> list[int]:
+    return list(session.scalars(select(JobPosting.id).where(
+        JobPosting.status == PostingStatus.OPEN, JobPosting.valid_from <= today, JobPosting.valid_until >= today)))
 
 
 def searchable_among(session: Session, today: date, ids: list[int]) -> list[PostingDocument]:
@@ -171,14 +180,15 @@ def searchable_among(session: Session, today: date, ids: list[int]) -> list[Post
     return out
 
 
-def stats(path: Path) -> dict:
-    index = EmbeddedIndex.load(path)
-    arrays = sum(v.nbytes for v in index.cols.arrays().values()) + index.vectors.nbytes
-    on_disk = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
-    return {"postings": index.count(), "dimension": index.dimension, "terms": len(index.postings),
-            "feed_cursor": index.feed_cursor,
-            "array_bytes": int(arrays), "disk_bytes": on_disk,
-            "vector_scan_floor_ms": _scan_ms(index.vectors)}
+def stats(index: SearchBackend) -> dict:
+    """How big the index is; for the embedded one also its arrays, terms and files."""
+    out = {"postings": index.count(), "dimension": index.dimension, "feed_cursor": index.feed_cursor}
+    if isinstance(index, EmbeddedIndex):
+        arrays = sum(v.nbytes for v in index.cols.arrays().values()) + index.vectors.nbytes
+        out |= {"terms": len(index.postings), "array_bytes": int(arrays),
+                "disk_bytes": sum(f.stat().st_size for f in index.path.iterdir() if f.is_file()),
+                "vector_scan_floor_ms": _scan_ms(index.vectors)}
+    return out
 
 
 def _scan_ms(vectors: np.ndarray) -> float:

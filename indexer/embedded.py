@@ -2,8 +2,10 @@
 
 Exact search: filters are boolean masks over all rows (applied before the top-k), BM25
 scores come from an inverted index of the same tokens OpenSearch gets, vectors are one
-float32 matrix scanned with a matrix–vector product. Deletes mark rows dead; ``save``
-compacts. Enough for a county or prefecture (10^4–10^5 postings); beyond that, OpenSearch.
+float32 matrix scanned with a matrix–vector product. Each row keeps its document (JSON bytes,
+decoded only for the hits returned), so a hit carries what was indexed. Deletes mark rows
+dead; ``save`` compacts. Enough for a county or prefecture (10^4–10^5 postings); beyond
+that, OpenSearch.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ import shutil
 from collections import defaultdict
 from pathlib import Path
 
+import msgspec
 import numpy as np
 
 from indexer import text
 from indexer.documents import PostingDocument
-from indexer.protocol import CANDIDATES, Hit, Query, check_query
+from indexer.protocol import Hit, Query, check_query, collapse, depth, rank
 from jiuyuan.vocab import PostingKind, Schedule
 
 # BM25 parameters: Lucene's and OpenSearch's defaults, so both backends score text alike.
@@ -44,6 +47,32 @@ class _Columns:
 
     def arrays(self) -> dict[str, np.ndarray]:
         return self.data
+
+
+class _Documents:
+    """Each row's document as JSON bytes: the rows loaded from disk in one buffer (sliced by
+    offsets), rows written since then in a list."""
+
+    def __init__(self, blob: bytes = b"", offsets: np.ndarray | None = None):
+        self.blob = blob
+        self.offsets = np.zeros(1, np.int64) if offsets is None else offsets
+        self.loaded = len(self.offsets) - 1
+        self.added: list[bytes] = []
+
+    def append(self, encoded: bytes) -> None:
+        self.added.append(encoded)
+
+    def __getitem__(self, row: int) -> bytes:
+        if row < self.loaded:
+            return self.blob[self.offsets[row]:self.offsets[row + 1]]
+        return self.added[row - self.loaded]
+
+    def packed(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The given rows in one uint8 buffer, with their offsets (for ``np.savez``)."""
+        parts = [self[int(r)] for r in rows]
+        offsets = np.zeros(len(parts) + 1, np.int64)
+        offsets[1:] = np.cumsum([len(p) for p in parts])
+        return np.frombuffer(b"".join(parts), np.uint8), offsets
 
 
 def _stable_hash(value: str) -> int:
@@ -73,14 +102,17 @@ def _posting_row(doc: PostingDocument, length: int) -> dict:
 
 
 class EmbeddedIndex:
-    """Postings. Subclasses index other documents by giving their own schema, row and mask."""
+    """Postings. Subclasses index other documents by giving their own schema, document type,
+    row and mask."""
 
     SCHEMA: dict[str, type] = POSTING_SCHEMA
+    DOCUMENT: type = PostingDocument
 
     def __init__(self, dimension: int, path: Path | None = None):
         self.dimension = dimension
         self.path = path
         self.cols = _Columns(self.SCHEMA)
+        self.documents = _Documents()
         self.vectors = np.zeros((0, dimension), np.float32)
         self.row_of: dict[str, int] = {}
         self.postings: dict[str, dict[int, int]] = defaultdict(dict)  # token → {row: term frequency}
@@ -103,6 +135,7 @@ class EmbeddedIndex:
             rows.append(self.row_values(doc, len(tokens)))
             self.row_of[doc.id] = start + offset
             self.cols.ids.append(doc.id)
+            self.documents.append(msgspec.json.encode(doc))
         for name, column in self.cols.arrays().items():
             self.cols.data[name] = np.concatenate([column, np.array([r[name] for r in rows], column.dtype)])
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -123,6 +156,13 @@ class EmbeddedIndex:
 
     def count(self) -> int:
         return len(self.row_of)
+
+    def ids(self) -> set[str]:
+        return set(self.row_of)
+
+    def document(self, row: int):
+        """The document indexed at ``row``, as the ``DOCUMENT`` type."""
+        return msgspec.json.decode(self.documents[row], type=self.DOCUMENT)
 
     # -- reads ----------------------------------------------------------------------
     def _mask(self, query: Query) -> np.ndarray:
@@ -190,54 +230,31 @@ class EmbeddedIndex:
         if candidates.size == 0:
             return []
         lists: dict[str, dict[int, float]] = {}
-        # Collapsing drops hits, so single-mode lists reach further down before the cut.
-        depth = CANDIDATES if query.mode == "hybrid" else (max(4 * query.k, CANDIDATES)
-                                                             if query.collapse_duplicates else query.k)
+        reach = depth(query)
         if query.mode in ("bm25", "hybrid") and query.text.strip():
             bm25 = self._bm25(text.tokens(query.text), mask)
-            lists["bm25"] = _top(bm25, candidates, depth, positive=True)
+            lists["bm25"] = _top(bm25, candidates, reach, positive=True)
         if query.mode in ("vector", "hybrid") and query.vector is not None:
             sims = self.vectors[candidates] @ np.asarray(query.vector, np.float32)
             full = np.full(len(self.cols.ids), -np.inf, np.float32)
             full[candidates] = sims
-            lists["vector"] = _top(full, candidates, depth)
+            lists["vector"] = _top(full, candidates, reach)
+        group = lambda row: int(self.cols.duplicate[row])  # noqa: E731
         if not lists:  # filters only: newest valid postings first, no score to rank by
-            rows = self._collapse(list(candidates[::-1]), query)
-            return [Hit(self.cols.ids[r], 0.0, {}) for r in rows]
-        if query.mode != "hybrid":
-            (name, scores), = lists.items()
-            ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-            return [Hit(self.cols.ids[r], scores[r], {name: scores[r]})
-                    for r in self._collapse([r for r, _ in ranked], query)]
-        weights = {"bm25": query.text_weight, "vector": 1 - query.text_weight}
-        fused: dict[int, float] = defaultdict(float)
-        parts: dict[int, dict[str, float]] = defaultdict(dict)
-        for name, scores in lists.items():
-            for row, (raw, norm) in _min_max(scores).items():
-                fused[row] += weights[name] * norm
-                parts[row][name] = raw
-                parts[row][f"{name}_normalised"] = norm
-        ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
-        return [Hit(self.cols.ids[r], fused[r], parts[r]) for r in self._collapse([r for r, _ in ranked], query)]
-
-    def _collapse(self, rows: list[int], query: Query) -> list[int]:
-        """The first ``k`` rows, one per duplicate group when the query asks for it."""
-        if not query.collapse_duplicates:
-            return [int(r) for r in rows[: query.k]]
-        seen: set[int] = set()
-        out: list[int] = []
-        for r in rows:
-            group = int(self.cols.duplicate[r])
-            if group not in seen:
-                seen.add(group)
-                out.append(int(r))
-                if len(out) == query.k:
-                    break
-        return out
+            rows = collapse((int(r) for r in candidates[::-1]), query, group)
+            return [Hit(self.cols.ids[r], 0.0, {}, self.document(r)) for r in rows]
+        ranked = rank(lists, query)
+        scored = {row: (score, parts) for row, score, parts in ranked}
+        rows = collapse((row for row, _, _ in ranked), query, group)
+        return [Hit(self.cols.ids[r], scored[r][0], scored[r][1], self.document(r)) for r in rows]
 
     # -- persistence ----------------------------------------------------------------
-    def save(self, path: Path | None = None) -> Path:
-        """Write the live rows (compacted) to ``path``: arrays in one .npz, ids and postings as JSON."""
+    def save(self, path: Path | None = None) -> Path | None:
+        """Write the live rows (compacted) to ``path`` (default: where it was loaded from or
+        created for): arrays and documents in one .npz, ids and postings as JSON. An index made
+        in memory without a path has nothing to write (its writes are visible at once)."""
+        if path is None and self.path is None:
+            return None
         path = Path(path or self.path)
         path.parent.mkdir(parents=True, exist_ok=True)
         # Written beside the index, then swapped in by renames: a reader never sees arrays and
@@ -248,7 +265,9 @@ class EmbeddedIndex:
         keep = np.flatnonzero(self.cols.alive)
         remap = {int(old): new for new, old in enumerate(keep)}
         arrays = {k: v[keep] for k, v in self.cols.arrays().items()}
-        np.savez(staging / "index.npz", vectors=self.vectors[keep], **arrays)
+        blob, offsets = self.documents.packed(keep)
+        np.savez(staging / "index.npz", vectors=self.vectors[keep], documents=blob, document_offsets=offsets,
+                 **arrays)
         postings = {t: {str(remap[r]): tf for r, tf in rows.items() if r in remap}
                     for t, rows in self.postings.items()}
         meta = {"dimension": self.dimension, "feed_cursor": self.feed_cursor, "ids": [self.cols.ids[r] for r in keep],
@@ -273,6 +292,9 @@ class EmbeddedIndex:
             index.vectors = data["vectors"]
             for name in index.cols.arrays():
                 index.cols.data[name] = data[name]
+            if "documents" not in data:
+                raise FileNotFoundError(f"检索索引 {path} 是旧格式（不含文档）：请运行 jiuyuan index rebuild。")
+            index.documents = _Documents(data["documents"].tobytes(), data["document_offsets"])
         index.cols.ids = list(meta["ids"])
         index.feed_cursor = meta.get("feed_cursor", 0)
         index.row_of = {doc_id: row for row, doc_id in enumerate(index.cols.ids)}
@@ -290,12 +312,3 @@ def _top(scores: np.ndarray, candidates: np.ndarray, k: int, positive: bool = Fa
         part = np.argpartition(-values, k - 1)[:k]
         candidates, values = candidates[part], values[part]
     return {int(r): float(v) for r, v in zip(candidates, values, strict=True)}
-
-
-def _min_max(scores: dict[int, float]) -> dict[int, tuple[float, float]]:
-    """Each score with its min-max normalised value over the list (1.0 when all are equal)."""
-    if not scores:
-        return {}
-    low, high = min(scores.values()), max(scores.values())
-    span = high - low
-    return {row: (raw, (raw - low) / span if span else 1.0) for row, raw in scores.items()}

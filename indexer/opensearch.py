@@ -2,13 +2,22 @@
 
 Same semantics as the embedded backend: the text field holds the same pre-segmented tokens
 (whitespace analyser, BM25 with the same k1 and b), the vector is a ``knn_vector`` on Lucene
-HNSW with cosine similarity, filters go inside the k-NN query (efficient filtering, before
-the top-k) and inside the BM25 query's filter context, and hybrid search runs through a
-search pipeline whose normalization processor min-max normalises each sub-query and takes
-the weighted arithmetic mean — what ``EmbeddedIndex`` does.
+HNSW with cosine similarity, and filters go inside the k-NN query (efficient filtering, before
+the top-k) and inside the BM25 query's filter context.
 
-No OpenSearch server can run on our machines: the request bodies are tested here as pure
-functions, and the conformance suite runs against a live cluster when ``OPENSEARCH_URL`` is set.
+Hybrid search sends the BM25 and the k-NN sub-query in one ``_msearch`` (each its top
+``CANDIDATES``, as a hybrid query's ``pagination_depth``) and fuses them here with the
+functions ``EmbeddedIndex`` uses (``indexer.protocol.rank`` and ``collapse``): min-max per
+list, the weighted mean, one posting per duplicate group. A server-side search pipeline
+(normalization processor) would fuse alike but return only the fused score, and a hit's
+``parts`` — what a clerk reads — must carry the raw and normalised BM25 and vector scores
+from either backend. Raw scores are put on the embedded backend's scale (see
+``BM25_SCALE`` and ``cosine``). Each posting's document is kept in ``_source``
+(``document``, stored, not indexed), so hits carry it as the embedded hits do.
+
+No OpenSearch server can run on our machines: the request bodies are table-tested as pure
+functions (and checked against OpenSearch's published API specification), and the
+conformance suite runs against a live cluster when ``OPENSEARCH_URL`` is set.
 """
 
 from __future__ import annotations
@@ -16,25 +25,34 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import msgspec
 import numpy as np
 
 from indexer import text
 from indexer.documents import PostingDocument
-from indexer.protocol import CANDIDATES, Filters, Hit, Query, check_query
+from indexer.embedded import K1
+from indexer.protocol import CANDIDATES, Filters, Hit, Query, check_query, collapse, depth, rank
+from jiuyuan.errors import SearchIndexUnavailable
 
 BULK_RETRIES = 3
+# Lucene's BM25 (since Lucene 8) leaves out the constant (k1 + 1) factor of the textbook
+# formula the embedded backend computes; ranking is the same, the raw value k1 + 1 times smaller.
+BM25_SCALE = K1 + 1
 
 
 def mapping(dimension: int) -> dict[str, Any]:
     """Index settings and mappings, derived from the embedding dimension."""
     return {
         "settings": {
+            # Text is scored by OpenSearch's default similarity, BM25 with k1 = 1.2 and b = 0.75
+            # (Lucene's defaults): the K1 and B the embedded backend uses.
             "index": {"knn": True, "number_of_shards": 1, "number_of_replicas": 1},
-            "similarity": {"default": {"type": "BM25", "k1": 1.2, "b": 0.75}},
         },
         "mappings": {
             "dynamic": "strict",
+            "_meta": {"feed_cursor": 0},
             "properties": {
+                "document": {"type": "object", "enabled": False},  # kept in _source, not indexed
                 "tokens": {"type": "text", "analyzer": "whitespace"},
                 "title": {"type": "text", "analyzer": "whitespace"},
                 "kind": {"type": "keyword"},
@@ -71,6 +89,7 @@ def document(doc: PostingDocument, vector: np.ndarray) -> dict[str, Any]:
         "valid_from": doc.valid_from.isoformat(), "valid_until": doc.valid_until.isoformat(),
         "duplicate_key": doc.duplicate_key,
         "embedding": [float(x) for x in vector],
+        "document": msgspec.to_builtins(doc),
     }
     if doc.latitude is not None and doc.longitude is not None:
         body["location"] = {"lat": doc.latitude, "lon": doc.longitude}
@@ -113,6 +132,11 @@ def filter_clauses(f: Filters) -> list[dict[str, Any]]:
     return clauses
 
 
+def cosine(score: float) -> float:
+    """The cosine similarity behind a k-NN score: Lucene's ``cosinesimil`` scores (1 + cos) / 2."""
+    return 2 * score - 1
+
+
 def _bm25(query: Query, filters: list[dict]) -> dict[str, Any]:
     return {"bool": {"must": {"match": {"tokens": " ".join(text.tokens(query.text))}}, "filter": filters}}
 
@@ -124,46 +148,69 @@ def _knn(query: Query, filters: list[dict], k: int) -> dict[str, Any]:
     return {"knn": {"embedding": knn}}
 
 
-def pipeline_name(text_weight: float) -> str:
-    return f"jiuyuan-hybrid-{round(text_weight * 100):03d}"
+def lists_for(query: Query) -> list[str]:
+    """The scored lists a query asks for (none: filters only), as ``EmbeddedIndex.search`` decides."""
+    wanted = []
+    if query.mode in ("bm25", "hybrid") and query.text.strip():
+        wanted.append("bm25")
+    if query.mode in ("vector", "hybrid") and query.vector is not None:
+        wanted.append("vector")
+    return wanted
 
 
-def pipeline(text_weight: float) -> dict[str, Any]:
-    return {"description": "就援 hybrid search: min-max normalisation, weighted arithmetic mean",
-            "phase_results_processors": [{"normalization-processor": {
-                "normalization": {"technique": "min_max"},
-                "combination": {"technique": "arithmetic_mean",
-                                "parameters": {"weights": [text_weight, round(1 - text_weight, 4)]}}}}]}
-
-
-def search_body(query: Query) -> tuple[dict[str, Any], str | None]:
-    """The request body for a query, and the search pipeline it needs (hybrid only)."""
+def search_bodies(query: Query) -> dict[str, dict[str, Any]]:
+    """The request bodies for a query, by list: ``{"bm25": …, "vector": …}`` for hybrid (sent
+    together in one ``_msearch`` and fused here), one body for the bm25 or vector mode, or one
+    ``{"filters": …}`` body (newest first) when there is nothing to score by. Pure: table-tested."""
     filters = filter_clauses(query.filters)
-    body: dict[str, Any] = {"size": query.k, "_source": False}
+    lists = lists_for(query)
+    if query.mode == "hybrid" and lists:
+        # Each list's top candidates; fusion and collapsing happen after, over both lists.
+        subs = {"bm25": lambda: _bm25(query, filters), "vector": lambda: _knn(query, filters, CANDIDATES)}
+        return {name: {"size": CANDIDATES, "_source": ["document", "duplicate_key"], "query": subs[name]()}
+                for name in lists}
+    body: dict[str, Any] = {"size": query.k, "_source": ["document"]}
     if query.collapse_duplicates:
         body["collapse"] = {"field": "duplicate_key"}
-    has_text, has_vector = bool(query.text.strip()), query.vector is not None
-    if query.mode == "hybrid" and has_text and has_vector:
-        body["query"] = {"hybrid": {"pagination_depth": CANDIDATES,
-                                    "queries": [_bm25(query, filters), _knn(query, filters, CANDIDATES)]}}
-        return body, pipeline_name(query.text_weight)
-    if query.mode in ("vector", "hybrid") and has_vector:
-        body["query"] = _knn(query, filters, query.k)
-    elif has_text:
-        body["query"] = _bm25(query, filters)
-    else:
+    if not lists:
         body["query"] = {"bool": {"filter": filters}}
         body["sort"] = [{"valid_from": "desc"}]
-    return body, None
+        return {"filters": body}
+    (name,) = lists
+    body["query"] = _bm25(query, filters) if name == "bm25" else _knn(query, filters, depth(query))
+    return {name: body}
+
+
+def _raw(name: str, score: float | None) -> float:
+    score = float(score or 0.0)
+    return score * BM25_SCALE if name == "bm25" else cosine(score)
+
+
+def _document(hit: dict[str, Any]) -> PostingDocument:
+    return msgspec.convert(hit["_source"]["document"], PostingDocument)
 
 
 class OpenSearchIndex:
-    """Postings in an OpenSearch index behind an alias; the client is created on first use."""
+    """Postings in an OpenSearch index behind an alias; the client is created on first use.
 
-    def __init__(self, url: str, alias: str, dimension: int, *, client=None):
-        self.url, self.alias, self.dimension = url, alias, dimension
+    ``OpenSearchIndex(url, alias)`` reads and writes through the alias. ``fresh`` creates a new
+    physical index for a rebuild: writes go there, and ``save`` points the alias at it in one
+    atomic step (zero downtime)."""
+
+    def __init__(self, url: str, alias: str, dimension: int | None = None, *, client=None,
+                 write_index: str | None = None):
+        self.url, self.alias = url, alias
+        self._dimension = dimension
         self._client = client
-        self._pipelines: set[str] = set()
+        self.write_index = write_index or alias
+        self._feed_cursor: int | None = None
+
+    @classmethod
+    def fresh(cls, url: str, alias: str, dimension: int, *, client=None) -> OpenSearchIndex:
+        index = cls(url, alias, dimension, client=client)
+        index.write_index = index.create()
+        index._feed_cursor = 0
+        return index
 
     @property
     def client(self):
@@ -172,6 +219,26 @@ class OpenSearchIndex:
 
             self._client = OpenSearch(hosts=[self.url], timeout=30, max_retries=2, retry_on_timeout=True)
         return self._client
+
+    def _mappings(self) -> dict[str, Any]:
+        response = self.client.indices.get_mapping(index=self.write_index)
+        return next(iter(response.values()))["mappings"]
+
+    @property
+    def dimension(self) -> int:
+        if self._dimension is None:
+            self._dimension = int(self._mappings()["properties"]["embedding"]["dimension"])
+        return self._dimension
+
+    @property
+    def feed_cursor(self) -> int:
+        if self._feed_cursor is None:
+            self._feed_cursor = int(self._mappings().get("_meta", {}).get("feed_cursor", 0))
+        return self._feed_cursor
+
+    @feed_cursor.setter
+    def feed_cursor(self, value: int) -> None:
+        self._feed_cursor = value
 
     def create(self) -> str:
         """A new physical index, pointed to by the alias when none exists yet."""
@@ -185,46 +252,103 @@ class OpenSearchIndex:
         """Point the alias at ``new_index`` in one atomic step and drop the old ones (zero downtime)."""
         old = list(self.client.indices.get_alias(name=self.alias)) if self.client.indices.exists_alias(
             name=self.alias) else []
-        actions = [{"remove": {"index": i, "alias": self.alias}} for i in old]
-        actions.append({"add": {"index": new_index, "alias": self.alias}})
-        self.client.indices.update_aliases(body={"actions": actions})
+        self.client.indices.update_aliases(body=alias_actions(self.alias, old, new_index))
         for i in old:
             if i != new_index:
                 self.client.indices.delete(index=i)
 
-    def upsert(self, documents: list[PostingDocument], vectors: np.ndarray, *, index: str | None = None) -> int:
+    def upsert(self, documents: list[PostingDocument], vectors: np.ndarray) -> int:
         from opensearchpy import helpers
 
         vectors = np.asarray(vectors, np.float32)
         if vectors.shape != (len(documents), self.dimension):
             raise ValueError(f"向量形状应为 ({len(documents)}, {self.dimension})，收到 {vectors.shape}")
-        actions = ({"_op_type": "index", "_index": index or self.alias, "_id": d.id, "_source": document(d, v)}
-                   for d, v in zip(documents, vectors, strict=True))
-        written, _ = helpers.bulk(self.client, actions, max_retries=BULK_RETRIES, initial_backoff=1,
-                                  refresh="wait_for")
+        written, _ = helpers.bulk(self.client, bulk_actions(self.write_index, documents, vectors),
+                                  max_retries=BULK_RETRIES, initial_backoff=1, refresh=self._refresh)
         return written
 
     def delete(self, ids: list[str]) -> int:
         from opensearchpy import helpers
 
-        actions = ({"_op_type": "delete", "_index": self.alias, "_id": i} for i in ids)
-        written, errors = helpers.bulk(self.client, actions, raise_on_error=False, refresh="wait_for")
+        actions = ({"_op_type": "delete", "_index": self.write_index, "_id": i} for i in ids)
+        written, _ = helpers.bulk(self.client, actions, raise_on_error=False, refresh=self._refresh)
         return written
 
-    def count(self) -> int:
-        return int(self.client.count(index=self.alias)["count"])
+    @property
+    def _refresh(self) -> str | bool:
+        """Writes through the alias are searchable when they return; a fresh index is refreshed
+        once, by ``save``, before the alias points at it."""
+        return "wait_for" if self.write_index == self.alias else False
 
-    def search(self, query: Query) -> list[Hit]:
+    def count(self) -> int:
+        return int(self.client.count(index=self.write_index)["count"])
+
+    def ids(self) -> set[str]:
+        from opensearchpy import helpers
+
+        return {h["_id"] for h in helpers.scan(self.client, index=self.write_index,
+                                               query={"_source": False, "query": {"match_all": {}}})}
+
+    def save(self) -> None:
+        """The feed cursor into the index's ``_meta``, a refresh, and for a fresh index the swap."""
+        if self._feed_cursor is not None:
+            self.client.indices.put_mapping(index=self.write_index, body={"_meta": {"feed_cursor": self._feed_cursor}})
+        self.client.indices.refresh(index=self.write_index)
+        if self.write_index != self.alias:
+            self.swap(self.write_index)
+            self.write_index = self.alias
+
+    def _ask(self, request):
+        """A search request; a cluster that cannot answer is a 503 (searching unavailable), not a 500."""
+        from opensearchpy.exceptions import ConnectionError, TransportError
+
+        try:
+            return request()
+        except ConnectionError as exc:  # timeouts too
+            raise SearchIndexUnavailable(f"检索服务 OpenSearch 无法连接：{exc}") from None
+        except TransportError as exc:
+            if exc.status_code in (429, 502, 503, 504):
+                raise SearchIndexUnavailable(f"检索服务 OpenSearch 暂时无法完成查询：{exc}") from None
+            raise
+
+    def search(self, query: Query) -> list[Hit[PostingDocument]]:
         check_query(query, self.dimension)
-        body, pipe = search_body(query)
-        params = {}
-        if pipe:
-            if pipe not in self._pipelines:
-                self.client.transport.perform_request("PUT", f"/_search/pipeline/{pipe}",
-                                                      body=pipeline(query.text_weight))
-                self._pipelines.add(pipe)
-            params["search_pipeline"] = pipe
-        response = self.client.search(index=self.alias, body=body, params=params)
-        part = "hybrid" if pipe else ("vector" if "knn" in body["query"] else "bm25")
-        return [Hit(h["_id"], float(h["_score"] or 0.0), {part: float(h["_score"] or 0.0)})
+        bodies = search_bodies(query)
+        if query.mode == "hybrid" and "filters" not in bodies:
+            lines: list[dict[str, Any]] = []
+            for body in bodies.values():
+                lines += [{"index": self.alias}, body]
+            responses = self._ask(lambda: self.client.msearch(body=lines))["responses"]
+            lists: dict[str, dict[str, float]] = {}
+            sources: dict[str, dict[str, Any]] = {}
+            for name, response in zip(bodies, responses, strict=True):
+                if "error" in response:
+                    raise SearchIndexUnavailable(f"检索服务 OpenSearch 的 {name} 子查询失败：{response['error']}")
+                lists[name] = {}
+                for h in response["hits"]["hits"]:
+                    lists[name][h["_id"]] = _raw(name, h["_score"])
+                    sources[h["_id"]] = h
+            ranked = rank(lists, query)
+            scored = {key: (score, parts) for key, score, parts in ranked}
+            keys = collapse((key for key, _, _ in ranked), query,
+                            lambda key: sources[key]["_source"]["duplicate_key"])
+            return [Hit(key, scored[key][0], scored[key][1], _document(sources[key])) for key in keys]
+        ((name, body),) = bodies.items()
+        response = self._ask(lambda: self.client.search(index=self.alias, body=body))
+        if name == "filters":
+            return [Hit(h["_id"], 0.0, {}, _document(h)) for h in response["hits"]["hits"]]
+        return [Hit(h["_id"], _raw(name, h["_score"]), {name: _raw(name, h["_score"])}, _document(h))
                 for h in response["hits"]["hits"]]
+
+
+def bulk_actions(index: str, documents: list[PostingDocument], vectors: np.ndarray):
+    """The bulk ``index`` actions (duplicate policy: overwrite by id), as opensearch-py's helpers take them."""
+    return ({"_op_type": "index", "_index": index, "_id": d.id, "_source": document(d, v)}
+            for d, v in zip(documents, vectors, strict=True))
+
+
+def alias_actions(alias: str, old: list[str], new_index: str) -> dict[str, Any]:
+    """The one ``_aliases`` request that moves the alias from the old indexes to the new one."""
+    actions: list[dict[str, Any]] = [{"remove": {"index": i, "alias": alias}} for i in old]
+    actions.append({"add": {"index": new_index, "alias": alias}})
+    return {"actions": actions}

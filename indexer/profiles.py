@@ -61,6 +61,7 @@ def from_person(person) -> PersonDocument:
 
 class ProfileIndex(EmbeddedIndex):
     SCHEMA = PROFILE_SCHEMA
+    DOCUMENT = PersonDocument
 
     def row_values(self, doc: PersonDocument, length: int) -> dict:
         return {

@@ -1,25 +1,34 @@
-"""The search protocol every backend implements, and the query it takes.
+"""The search protocol every backend implements, the query it takes and the hits it returns.
 
 Filters are hard: a posting that fails one is never returned, and they are applied before
 the top-k so a narrow filter never starves the list. Modes: ``bm25`` (segmented text),
 ``vector`` (cosine of normalised embeddings) and ``hybrid`` (each list min-max normalised
-over its top candidates, then a weighted mean — what OpenSearch's normalization processor
-does, so both backends rank alike).
+over its top candidates, then a weighted mean). Both backends rank through the same
+functions here (``rank``, ``collapse``), so they fuse, tie-break and collapse duplicates alike.
+
+A hit carries its document (what was indexed), and its ``parts`` — the same keys from every
+backend:
+
+- ``bm25`` or ``vector`` mode: ``{"bm25": raw}`` / ``{"vector": cosine}``;
+- ``hybrid``: ``bm25``, ``vector`` (raw) and ``bm25_normalised``, ``vector_normalised`` (the
+  min-max shares) for each list the hit was in; the score is ``w·bm25_normalised + (1−w)·vector_normalised``;
+- filters only (no text, no vector): ``{}`` and a score of 0, newest postings first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Literal, Protocol
+from typing import Generic, Literal, Protocol, TypeVar
 
 import numpy as np
 
-from jiuyuan.errors import FieldError, InvalidInput
-from jiuyuan import validation
-from jiuyuan.vocab import PostingKind, Schedule
 from indexer.documents import PostingDocument
+from jiuyuan import validation
+from jiuyuan.errors import FieldError, InvalidInput
+from jiuyuan.vocab import PostingKind, Schedule
 
 Mode = Literal["bm25", "vector", "hybrid"]
 # Hybrid weights: text matches carry the exact words a clerk typed, the vector the meaning.
@@ -58,24 +67,99 @@ class Query:
     """Show one posting per duplicate group (the best-scored)."""
 
 
+D = TypeVar("D")
+K = TypeVar("K", bound=Hashable)
+
+
 @dataclass(frozen=True)
-class Hit:
+class Hit(Generic[D]):
     id: str
     score: float
     parts: dict[str, float]
-    """bm25 and vector scores (raw) and their normalised shares in the hybrid score."""
+    """bm25 and vector scores (raw) and their normalised shares in the hybrid score (see above)."""
+    document: D
+    """The document as indexed (a ``PostingDocument`` for postings)."""
 
 
 class SearchBackend(Protocol):
-    dimension: int
+    """Postings, searchable. ``EmbeddedIndex`` (indexer.embedded) and ``OpenSearchIndex``
+    (indexer.opensearch) implement it; ``indexer.backends.open_backend`` picks one from settings."""
 
-    def upsert(self, documents: list[PostingDocument], vectors: np.ndarray) -> int: ...
+    @property
+    def dimension(self) -> int: ...
 
-    def delete(self, ids: list[str]) -> int: ...
+    feed_cursor: int
+    """The last ledger change-feed entry applied (``posting_changes.id``); kept by ``save``."""
 
-    def search(self, query: Query) -> list[Hit]: ...
+    def upsert(self, documents: list[PostingDocument], vectors: np.ndarray) -> int:
+        """Insert or replace by id (duplicate policy: overwrite). Returns how many were written."""
+
+    def delete(self, ids: list[str]) -> int:
+        """Remove by id; ids not in the index are skipped. Returns how many were removed."""
+
+    def search(self, query: Query) -> list[Hit[PostingDocument]]: ...
 
     def count(self) -> int: ...
+
+    def ids(self) -> set[str]:
+        """Every id in the index (the build compares them with the ledger)."""
+
+    def save(self) -> None:
+        """Make the writes so far durable and visible to readers (with the feed cursor)."""
+
+
+def min_max(scores: dict[K, float]) -> dict[K, tuple[float, float]]:
+    """Each score with its min-max normalised value over the list (1.0 when all are equal)."""
+    if not scores:
+        return {}
+    low, high = min(scores.values()), max(scores.values())
+    span = high - low
+    return {key: (raw, (raw - low) / span if span else 1.0) for key, raw in scores.items()}
+
+
+def rank(lists: dict[str, dict[K, float]], query: Query,
+         order: Callable[[K], object] = lambda key: key) -> list[tuple[K, float, dict[str, float]]]:
+    """The ranked (key, score, parts) of one list (bm25 or vector mode) or of both fused (hybrid:
+    each list min-max normalised, then the weighted mean). Ties go by ``order(key)``."""
+    if len(lists) == 1 and query.mode != "hybrid":
+        (name, scores), = lists.items()
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], order(kv[0])))
+        return [(key, score, {name: score}) for key, score in ranked]
+    weights = {"bm25": query.text_weight, "vector": 1 - query.text_weight}
+    fused: dict[K, float] = {}
+    parts: dict[K, dict[str, float]] = {}
+    for name, scores in lists.items():
+        for key, (raw, norm) in min_max(scores).items():
+            fused[key] = fused.get(key, 0.0) + weights[name] * norm
+            parts.setdefault(key, {})[name] = raw
+            parts[key][f"{name}_normalised"] = norm
+    ranked = sorted(fused.items(), key=lambda kv: (-kv[1], order(kv[0])))
+    return [(key, score, parts[key]) for key, score in ranked]
+
+
+def collapse(keys: Iterable[K], query: Query, group: Callable[[K], Hashable]) -> list[K]:
+    """The first ``k`` keys, one per duplicate group (``group(key)``) when the query asks for it."""
+    out: list[K] = []
+    seen: set[Hashable] = set()
+    for key in keys:
+        if query.collapse_duplicates:
+            g = group(key)
+            if g in seen:
+                continue
+            seen.add(g)
+        out.append(key)
+        if len(out) == query.k:
+            break
+    return out
+
+
+def depth(query: Query) -> int:
+    """How far down each list reaches before fusion and collapsing: ``CANDIDATES`` for hybrid
+    (as OpenSearch's hybrid query ``k``); further for one list that is collapsed, since
+    collapsing drops hits."""
+    if query.mode == "hybrid":
+        return CANDIDATES
+    return max(4 * query.k, CANDIDATES) if query.collapse_duplicates else query.k
 
 
 def check_query(query: Query, dimension: int) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from indexer.documents import PostingDocument
-from indexer.model import encode
+from indexer.encoder import Encoder
 from indexer.profiles import ProfileIndex
 from indexer.protocol import Filters, Query
 from jiuyuan.vocab import ConsentScope, DecisionStatus, PlacementKind
@@ -85,13 +85,13 @@ class Hire:
     social_insurance: bool = True
 
 
-def people_for(session: Session, post: PostingDocument, index: ProfileIndex, encoder, today: date,
+def people_for(session: Session, post: PostingDocument, index: ProfileIndex, encoder: Encoder, today: date,
                k: int = 10, hire: Hire = Hire(), spread_exposure: bool = True) -> list[Candidate]:
     """Candidates for ``post``. Near-tied candidates are spread by a daily-seeded shuffle unless
     ``spread_exposure`` is off (see :mod:`matcher.exposure`)."""
     text = f"{post.title} {post.description} {' '.join(post.skills_required)}"
     near = (post.latitude, post.longitude) if post.latitude is not None else None
-    query = Query(text=text, vector=encode(encoder, [text])[0], k=min(5 * k, 1000),
+    query = Query(text=text, vector=encoder.encode([text])[0], k=min(5 * k, 1000),
                   filters=Filters(region_prefix=None if near else post.region_code[:4], near=near,
                                   within_km=50.0 if near else None))
     hits = index.search(query)

@@ -18,9 +18,8 @@ from typing import Protocol
 import numpy as np
 
 from indexer.documents import PostingDocument
-from indexer.embedded import EmbeddedIndex
-from indexer.model import encode
-from indexer.protocol import Filters, Query
+from indexer.encoder import Encoder
+from indexer.protocol import Filters, Query, SearchBackend
 from jiuyuan.vocab import PostingKind, Schedule
 from matcher.exposure import spread
 from scoring.support import minimum_pushes, older_worker_age
@@ -101,23 +100,23 @@ def _filters(seeker: Seeker, today: date) -> Filters:
     )
 
 
-def candidates(seeker: Seeker, index: EmbeddedIndex, encoder, documents: dict[str, PostingDocument],
-               today: date, pool: int) -> tuple[str, list[tuple[PostingDocument, float]]]:
+def candidates(seeker: Seeker, index: SearchBackend, encoder: Encoder, today: date,
+               pool: int) -> tuple[str, list[tuple[PostingDocument, float]]]:
     """Suitable posts with their search relevance: the hard filters, then the skills the person
-    lacks. Returns the query text too (it seeds the exposure shuffle)."""
+    lacks. Each hit carries its posting. Returns the query text too (it seeds the exposure shuffle)."""
     text = " ".join(seeker.wished_work + seeker.skills) or "岗位"
-    query = Query(text=text, vector=encode(encoder, [text])[0], k=pool, filters=_filters(seeker, today))
+    query = Query(text=text, vector=encoder.encode([text])[0], k=pool, filters=_filters(seeker, today))
     found = []
     for hit in index.search(query):
-        post = documents[hit.id]
+        post = hit.document
         if set(post.skills_required) <= set(seeker.skills):  # a skill the person lacks: not suitable
             found.append((post, hit.score))
     return text, found
 
 
-def posts_for(seeker: Seeker, index: EmbeddedIndex, encoder, documents: dict[str, PostingDocument],
-              today: date, k: int = 10, spread_exposure: bool = False, ranker: Ranker = RULES) -> MatchList:
-    text, found = candidates(seeker, index, encoder, documents, today, pool=max(5 * k, 50))
+def posts_for(seeker: Seeker, index: SearchBackend, encoder: Encoder, today: date, k: int = 10,
+              spread_exposure: bool = False, ranker: Ranker = RULES) -> MatchList:
+    text, found = candidates(seeker, index, encoder, today, pool=max(5 * k, 50))
     matches = [match(seeker, post, relevance, today, ranker) for post, relevance in found]
     matches.sort(key=lambda m: (-m.score, m.posting.id))
     if spread_exposure:

@@ -7,26 +7,25 @@ each reason a clerk reads aloud still names a part of the score. Two parts stay 
 preference: tier 3's public-welfare priority (002 §4(3)) is lifted above anything the fit
 parts can add, and the love-post lift (002 §4) must come out positive or the model is refused.
 A second model estimates the chance that a hire lasts 6 months, with its calibration kept.
+
+Serving reads a trained model (``load``, ``in_use``, ``LearnedRanker.parts``) with numpy alone;
+training imports scikit-learn inside the functions that fit and evaluate, so an API worker
+never loads it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
-from sklearn.calibration import calibration_curve
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import brier_score_loss, ndcg_score, roc_auc_score
-from sklearn.model_selection import GroupShuffleSplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jiuyuan.settings import PROJECT_ROOT
+from jiuyuan.settings import SearchSettings
 from jiuyuan.vocab import PostingKind, Schedule
 from ledger.models import JobPosting, JobPush, Placement
 from matcher.posts import RULES, Ranker
@@ -36,10 +35,6 @@ PRIORITY = "public_welfare_first"
 STAY_FEATURES = (*FEATURES, "public_welfare_post", "gig")
 STAY_DAYS = 183
 FORMAT = 1
-
-
-def ranker_path() -> Path:
-    return Path(os.environ.get("JIUYUAN_RANKER", PROJECT_ROOT / "var" / "models" / "ranker.json"))
 
 
 @dataclass
@@ -118,7 +113,8 @@ class LearnedRanker:
 
 
 def load(path: Path | None = None) -> LearnedRanker | None:
-    path = path or ranker_path()
+    """The model saved at ``path`` (default: ``Settings.search.ranker_path``); None where there is none."""
+    path = path or SearchSettings().ranker_path
     if not path.exists():
         return None
     data = json.loads(path.read_text())
@@ -134,6 +130,8 @@ def in_use(path: Path | None = None) -> Ranker:
 
 
 def _mean_ndcg(rows: list[Outcome], scores: np.ndarray, k: int = 10) -> float:
+    from sklearn.metrics import ndcg_score
+
     by_person: dict[int, list[int]] = {}
     for i, r in enumerate(rows):
         by_person.setdefault(r.person_id, []).append(i)
@@ -147,6 +145,8 @@ def _score(ranker: Ranker, rows: list[Outcome]) -> np.ndarray:
 
 
 def evaluate(ranker: Ranker, rows: list[Outcome]) -> dict[str, float]:
+    from sklearn.metrics import roc_auc_score
+
     scores = _score(ranker, rows)
     hired = [r.hired for r in rows]
     return {"ndcg@10": round(_mean_ndcg(rows, scores), 4),
@@ -154,6 +154,10 @@ def evaluate(ranker: Ranker, rows: list[Outcome]) -> dict[str, float]:
 
 
 def _stay_model(train: list[Outcome], test: list[Outcome]) -> dict | None:
+    from sklearn.calibration import calibration_curve
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import brier_score_loss
+
     train = [r for r in train if r.stayed is not None]
     test = [r for r in test if r.stayed is not None]
     if len(train) < 50 or len(test) < 20 or len({r.stayed for r in train}) < 2:
@@ -189,6 +193,8 @@ class NotEnoughOutcomes(ValueError):
 
 def held_out_split(rows: list[Outcome], seed: int = 0) -> tuple[list[Outcome], list[Outcome]]:
     """70% of persons to train on, the other 30% (all their pushes) to compare on."""
+    from sklearn.model_selection import GroupShuffleSplit
+
     split = GroupShuffleSplit(n_splits=1, test_size=0.3, random_state=seed)
     train_idx, test_idx = next(split.split(rows, groups=[r.person_id for r in rows]))
     return [rows[i] for i in train_idx], [rows[i] for i in test_idx]
@@ -196,6 +202,8 @@ def held_out_split(rows: list[Outcome], seed: int = 0) -> tuple[list[Outcome], l
 
 def train(rows: list[Outcome], today: date, seed: int = 0) -> LearnedRanker:
     """Fit on 70% of persons, compare with the rules on the other 30%, decide adoption."""
+    from sklearn.linear_model import LogisticRegression
+
     persons = {r.person_id for r in rows}
     if len(persons) < 20 or sum(r.hired for r in rows) < 20:
         raise NotEnoughOutcomes(f"结果太少，无法训练：{len(persons)}人、{sum(r.hired for r in rows)}次录用"

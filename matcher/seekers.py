@@ -4,22 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
-
 from jiuyuan.vocab import Schedule
-from ledger.models import Person, TierAssignment
+from ledger.models import Person
+from ledger.tiers import current_tier as current_tier  # the one tier look-up; re-exported for callers here
 from matcher.posts import Seeker
 from scoring.retirement import age_on
-
-
-def current_tier(session: Session, person_id: int, today: date) -> int | None:
-    """The support tier in force today (002 §4), the latest assignment winning."""
-    return session.scalar(
-        select(TierAssignment.tier).where(
-            TierAssignment.person_id == person_id, TierAssignment.effective_from <= today,
-            or_(TierAssignment.effective_to.is_(None), TierAssignment.effective_to >= today))
-        .order_by(TierAssignment.effective_from.desc(), TierAssignment.id.desc()).limit(1))
 
 
 def seeker_from_person(person: Person, today: date, tier: int | None) -> Seeker:

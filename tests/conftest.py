@@ -243,7 +243,7 @@ def model_path(tmp_path_factory) -> Path:
     """A small embedding model trained once per test run on demo postings, for every test that
     searches (point JIUYUAN_EMBEDDING_MODEL at it). Shared, so read only: a test that would
     write into a model folder copies this one first (shutil.copytree into its tmp_path)."""
-    from indexer.model import train
+    from indexer.training import train
 
     docs = documents_from_demo(3000, seed=2)
     path = tmp_path_factory.mktemp("model") / "static-zh"
@@ -253,7 +253,7 @@ def model_path(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def model(model_path):
-    from indexer.model import load
+    from indexer.encoder import load
 
     return load(model_path)
 

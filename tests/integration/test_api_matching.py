@@ -11,16 +11,13 @@ from litestar.testing import TestClient
 from sqlalchemy import func, select
 
 from api.app import create_app
-from api.routes.matching import _Profiles, _Ranker
-from api.routes.search import _Search
 from cli.main import main
-from jiuyuan.settings import DatabaseSettings, Settings
+from jiuyuan.settings import DatabaseSettings, SearchSettings, Settings
 from jiuyuan.vocab import ConsentScope
 from demo.generate import generate
 from demo.load import load
 from ledger.models import AuditEntry, ConsentRecord, Employer, JobPosting, JobPush, Person, PostingChange
 from matcher.people import consenting_to_employers
-from matcher.posts import RULES
 from matcher.ranker import FEATURES, LearnedRanker
 from tests.conftest import bearer
 
@@ -40,22 +37,21 @@ def _demo(url: str) -> None:
 
 
 @pytest.fixture
-def world(migrated_url, sessions, tmp_path, monkeypatch, model_path):
-    monkeypatch.setenv("JIUYUAN_INDEX_DIR", str(tmp_path / "index"))
-    monkeypatch.setenv("JIUYUAN_EMBEDDING_MODEL", str(model_path))  # the run's model (tests/conftest.py)
-    monkeypatch.setenv("JIUYUAN_RANKER", str(tmp_path / "ranker.json"))
-    for attr in ("index", "encoder", "typeahead"):
-        monkeypatch.setattr(_Search, attr, None)
-    monkeypatch.setattr(_Profiles, "index", None)
-    monkeypatch.setattr(_Ranker, "current", RULES)
-    monkeypatch.setattr(_Ranker, "loaded_mtime", None)
+def search(tmp_path, model_path) -> SearchSettings:
+    """The test's own search folders (index, ranker) and the run's model (tests/conftest.py)."""
+    return SearchSettings(index_dir=tmp_path / "index", model_dir=model_path, ranker_path=tmp_path / "ranker.json")
+
+
+@pytest.fixture
+def world(migrated_url, sessions, search):
     _demo(migrated_url)
-    with TestClient(create_app(Settings(db=DatabaseSettings(url=migrated_url)))) as c:
+    with TestClient(create_app(Settings(db=DatabaseSettings(url=migrated_url), search=search))) as c:
         yield c, migrated_url, sessions
 
 
-def _rebuild(url: str) -> None:
-    assert main(["--database-url", url, "index", "rebuild", "--as-of", ANCHOR, "--quiet"]) == 0
+def _rebuild(url: str, search: SearchSettings) -> None:
+    assert main(["--database-url", url, "index", "rebuild", "--path", str(search.index_dir),
+                 "--model", str(search.model_dir), "--as-of", ANCHOR, "--quiet"]) == 0
 
 
 def _problem(response, status):
@@ -157,14 +153,14 @@ def _busiest_person(sessions) -> Person:
         return max(persons, key=lambda p: (cities.get(p.residence_region_code[:4], 0), -p.id))
 
 
-def test_matches_for_a_person_are_explained_and_audited(world):
+def test_matches_for_a_person_are_explained_and_audited(world, search):
     c, url, sessions = world
     person = _busiest_person(sessions)
     counter = bearer(url, "counter", "窗口-张", region=person.residence_region_code)
     params = {"purpose": "窗口求职登记后推荐岗位", "on": ANCHOR, "k": 8}
     assert "jiuyuan index" in _problem(c.get(f"/persons/{person.id}/matches", headers=counter, params=params),
                                        503)["detail"]
-    _rebuild(url)
+    _rebuild(url, search)
 
     audits = _count(sessions, AuditEntry)
     body = c.get(f"/persons/{person.id}/matches", headers=counter, params=params).json()
@@ -205,20 +201,13 @@ def test_matches_for_a_person_are_explained_and_audited(world):
 
     # An adopted learned ranker is picked up when its file appears.
     LearnedRanker(version="t", trained_on=ANCHOR, coefficients={f: 0.1 for f in FEATURES}, priority_lift=2.0,
-                  metrics={}, adopted=True, reason="t").save(_ranker_path())
+                  metrics={}, adopted=True, reason="t").save(search.ranker_path)
     assert c.get(f"/persons/{person.id}/matches", headers=counter, params=params).json()["ranker"] == "learned"
 
 
-def _ranker_path():
-    import os
-    from pathlib import Path
-
-    return Path(os.environ["JIUYUAN_RANKER"])
-
-
-def test_candidates_are_masked_consenting_and_audited(world):
+def test_candidates_are_masked_consenting_and_audited(world, search):
     c, url, sessions = world
-    _rebuild(url)
+    _rebuild(url, search)
     with sessions() as s:  # the city where most people consent to be shown to employers
         persons = s.scalars(select(Person)).all()
         shown = consenting_to_employers(s, [p.id for p in persons])
@@ -271,9 +260,9 @@ def test_candidates_are_masked_consenting_and_audited(world):
                                                                            agency_uscc=_agency(sessions))), 403)
 
 
-def test_pushes_once_each_with_history_and_applications(world):
+def test_pushes_once_each_with_history_and_applications(world, search):
     c, url, sessions = world
-    _rebuild(url)
+    _rebuild(url, search)
     person = _busiest_person(sessions)
     counter = bearer(url, "counter", "窗口-李", region=person.residence_region_code)
     matches = c.get(f"/persons/{person.id}/matches", headers=counter,

@@ -56,7 +56,7 @@ def test_the_index_follows_the_feed(sessions, tmp_path, model):
         load(s, generate(3, 200, 5, TODAY))
     path = tmp_path / "index"
     with sessions() as s:
-        build.rebuild(s, model, path, TODAY, progress=False)
+        build.rebuild(s, model, EmbeddedIndex(model.dimension, path), TODAY, progress=False)
     before = EmbeddedIndex.load(path)
     victim = before.cols.ids[0]
     with sessions.begin() as s:
@@ -64,13 +64,13 @@ def test_the_index_follows_the_feed(sessions, tmp_path, model):
         changes.set_status(s, int(victim), PostingStatus.FILLED)
         new_id = str(new.id)
     with sessions() as s:
-        report = build.sync(s, model, path, TODAY, progress=False)
+        report = build.sync(s, model, EmbeddedIndex.load(path), TODAY, progress=False)
     after = EmbeddedIndex.load(path)
     assert new_id in after.row_of and victim not in after.row_of
     assert report.indexed == 1 and report.removed >= 1
     assert after.feed_cursor > before.feed_cursor
     with sessions() as s:
-        assert build.sync(s, model, path, TODAY, progress=False).indexed == 0  # nothing new
+        assert build.sync(s, model, EmbeddedIndex.load(path), TODAY, progress=False).indexed == 0  # nothing new
 
 
 def test_the_feed_over_http(migrated_url, sessions):

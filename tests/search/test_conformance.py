@@ -1,7 +1,10 @@
-"""The search protocol's semantics, run against every reachable backend (here: embedded)."""
+"""The search protocol's semantics, run against every reachable backend: the embedded one
+always, OpenSearch when ``OPENSEARCH_URL`` is set (each test gets its own throwaway index)."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -9,29 +12,72 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from jiuyuan.errors import InvalidInput
 from indexer.embedded import EmbeddedIndex
-from indexer.model import encode
-from indexer.protocol import Filters, Query
+from indexer.opensearch import OpenSearchIndex
+from indexer.protocol import Filters, Query, SearchBackend
+from jiuyuan.errors import InvalidInput
 from jiuyuan.vocab import PostingKind, Schedule
 
 TODAY = date(2026, 11, 22)
+OPENSEARCH_URL = os.environ.get("OPENSEARCH_URL")
+
+BACKENDS = [
+    pytest.param("embedded", id="embedded"),
+    pytest.param("opensearch", id="opensearch", marks=pytest.mark.skipif(
+        not OPENSEARCH_URL, reason="OPENSEARCH_URL is not set: no OpenSearch cluster here")),
+]
+
+
+class Backend:
+    """One backend under test: make an empty index, and open a saved one again."""
+
+    def __init__(self, kind: str, dimension: int, folder):
+        self.kind, self.dimension, self.folder = kind, dimension, folder
+        self.alias = f"test_{uuid.uuid4().hex[:10]}"
+        self.made: list[OpenSearchIndex] = []
+
+    def empty(self) -> SearchBackend:
+        if self.kind == "embedded":
+            return EmbeddedIndex(self.dimension, self.folder / "index")
+        index = OpenSearchIndex.fresh(OPENSEARCH_URL, self.alias, self.dimension)
+        self.made.append(index)
+        return index
+
+    def reopen(self) -> SearchBackend:
+        if self.kind == "embedded":
+            return EmbeddedIndex.load(self.folder / "index")
+        return OpenSearchIndex(OPENSEARCH_URL, self.alias)
+
+    def close(self) -> None:
+        for index in self.made:
+            index.client.indices.delete(index=f"{self.alias}-*", ignore_unavailable=True)
+
+
+@pytest.fixture(params=BACKENDS)
+def search_backend(request, model, tmp_path):
+    made = Backend(request.param, model.dimension, tmp_path)
+    yield made
+    made.close()
 
 
 @pytest.fixture
-def index(model, docs):
-    idx = EmbeddedIndex(model.get_embedding_dimension())
-    idx.upsert(docs, encode(model, [d.text for d in docs]))
+def index(search_backend, model, docs):
+    idx = search_backend.empty()
+    idx.upsert(docs, model.encode([d.text for d in docs]))
+    idx.save()
     return idx
 
 
 def _search(index, model, q: str = "", mode="hybrid", k=10, **filters):
-    vector = encode(model, [q])[0] if q else None
+    vector = model.encode([q])[0] if q else None
     return index.search(Query(text=q, vector=vector, mode=mode, k=k, filters=Filters(**filters)))
 
 
 def _doc(docs, hit):
-    return next(d for d in docs if d.id == hit.id)
+    """The posting a hit names — and the hit carries that very posting."""
+    doc = next(d for d in docs if d.id == hit.id)
+    assert hit.document == doc
+    return doc
 
 
 @pytest.mark.parametrize("mode", ["bm25", "vector", "hybrid"])
@@ -39,6 +85,24 @@ def test_each_mode_finds_the_job_asked_for(index, model, docs, mode):
     hits = _search(index, model, "照顾老人的护理工作", mode=mode)
     assert hits and all("养老护理员" in _doc(docs, h).title for h in hits[:5])
     assert all(mode == "hybrid" or mode in h.parts for h in hits)
+
+
+@pytest.mark.parametrize(("mode", "keys"), [
+    ("bm25", {"bm25"}), ("vector", {"vector"}),
+    ("hybrid", {"bm25", "vector", "bm25_normalised", "vector_normalised"})])
+def test_every_backend_returns_the_same_parts(index, model, mode, keys):
+    """What a clerk reads beside a hit is the same from either backend: the parts' names, and a
+    vector part that is a cosine (−1…1), a bm25 part on the embedded backend's scale."""
+    hit = _search(index, model, "保洁", mode=mode)[0]
+    assert hit.parts.keys() == keys
+    if "vector" in keys:
+        assert -1 <= hit.parts["vector"] <= 1
+        assert hit.parts["vector"] == pytest.approx(float(model.encode(["保洁"])[0] @ model.encode(
+            [hit.document.text])[0]), abs=1e-4)
+    if mode != "hybrid":
+        assert hit.score == pytest.approx(hit.parts[mode])
+    filters_only = _search(index, model, k=3, kinds=(PostingKind.LOVE,))
+    assert filters_only and all(h.parts == {} and h.score == 0 for h in filters_only)
 
 
 def test_hybrid_hits_carry_their_score_parts(index, model):
@@ -88,22 +152,25 @@ def test_a_narrow_filter_never_starves_the_list(index, model, docs):
 def test_upsert_overwrites_and_delete_removes(index, model, docs):
     before = index.count()
     changed = replace(docs[0], title="河道保洁员（已更新）", valid_until=TODAY + timedelta(days=400))
-    assert index.upsert([changed], encode(model, [changed.text])) == 1
-    assert index.count() == before
-    assert any(h.id == changed.id for h in _search(index, model, "河道保洁员 已更新", mode="bm25", k=5))
+    assert index.upsert([changed], model.encode([changed.text])) == 1
+    assert index.count() == before and changed.id in index.ids()
+    found = [h for h in _search(index, model, "河道保洁员 已更新", mode="bm25", k=5) if h.id == changed.id]
+    assert found and found[0].document == changed  # the hit carries the new version
     assert index.delete([changed.id, "no-such-id"]) == 1
-    assert index.count() == before - 1
+    assert index.count() == before - 1 and changed.id not in index.ids()
     assert all(h.id != changed.id for h in _search(index, model, "河道保洁员 已更新", mode="bm25", k=50))
 
 
-def test_saved_index_answers_the_same_after_a_restart(index, model, tmp_path):
-    index.delete([index.cols.ids[3]])
-    query = Query(text="保安 夜班", vector=encode(model, ["保安 夜班"])[0], k=10)
+def test_saved_index_answers_the_same_after_a_restart(search_backend, index, model, docs):
+    index.delete([docs[3].id])
+    index.feed_cursor = 42
+    query = Query(text="保安 夜班", vector=model.encode(["保安 夜班"])[0], k=10)
     before = [(h.id, round(h.score, 6)) for h in index.search(query)]
-    index.save(tmp_path / "idx")
-    restored = EmbeddedIndex.load(tmp_path / "idx")
-    assert restored.count() == index.count()
+    index.save()
+    restored = search_backend.reopen()
+    assert restored.count() == index.count() and restored.ids() == index.ids() and restored.feed_cursor == 42
     assert [(h.id, round(h.score, 6)) for h in restored.search(query)] == before
+    assert [h.document for h in restored.search(query)] == [h.document for h in index.search(query)]
 
 
 @pytest.mark.parametrize(
@@ -134,8 +201,8 @@ def test_a_malformed_vector_batch_is_rejected_not_indexed(index, docs):
 def test_the_same_job_posted_twice_is_collapsed(index, model, docs):
     twin = replace(docs[5], id="second-source-copy", description=docs[5].description + " ")
     assert twin.duplicate_key == docs[5].duplicate_key
-    index.upsert([twin], encode(model, [twin.text]))
-    query = Query(text=docs[5].title, vector=encode(model, [docs[5].text])[0], k=200,
+    index.upsert([twin], model.encode([twin.text]))
+    query = Query(text=docs[5].title, vector=model.encode([docs[5].text])[0], k=200,
                   filters=Filters(region_prefix=docs[5].region_code))
     ids = [h.id for h in index.search(query)]
     assert (docs[5].id in ids) != ("second-source-copy" in ids)  # exactly one of the two

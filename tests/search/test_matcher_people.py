@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from indexer.build import consenting_profiles
 from indexer.documents import PostingDocument
-from indexer.model import encode
 from indexer.profiles import ProfileIndex
 from jiuyuan.vocab import ConsentScope, PostingKind, RecognitionStatus, Schedule, WageUnit
 from demo.generate import generate
@@ -25,8 +24,8 @@ def test_employers_get_masked_consenting_candidates_with_subsidies(sessions, mod
         load(s, generate(6, 20, 300, TODAY))
     with sessions() as s:
         profiles = consenting_profiles(s)
-        index = ProfileIndex(model.get_embedding_dimension())
-        index.upsert(profiles, encode(model, [p.text for p in profiles]))
+        index = ProfileIndex(model.dimension)
+        index.upsert(profiles, model.encode([p.text for p in profiles]))
         target = s.scalars(select(Person).where(Person.hukou_region_code.startswith("43"))
                            .order_by(Person.id)).first()
     with sessions.begin() as s:  # the target consents to be shown and is a recognised difficult person

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 
 from indexer.embedded import EmbeddedIndex
-from indexer.model import encode
 from jiuyuan.vocab import PostingKind, Schedule
 from matcher.posts import Seeker, posts_for
 
@@ -17,8 +16,8 @@ TODAY = date(2026, 11, 22)
 
 @pytest.fixture
 def world(model, docs):
-    index = EmbeddedIndex(model.get_embedding_dimension())
-    index.upsert(docs, encode(model, [d.text for d in docs]))
+    index = EmbeddedIndex(model.dimension)
+    index.upsert(docs, model.encode([d.text for d in docs]))
     return index, {d.id: d for d in docs}
 
 
@@ -32,8 +31,9 @@ def test_a_58_year_old_without_skills_gets_love_posts_and_no_post_that_excludes_
     region, lat, lon = _home(docs)
     seeker = Seeker(age=58, sex="F", region_code=region, wished_work=("保洁员",), latitude=lat, longitude=lon,
                     max_km=80)
-    result = posts_for(seeker, index, model, by_id, TODAY, k=10)
+    result = posts_for(seeker, index, model, TODAY, k=10)
     assert result.matches
+    assert all(m.posting == by_id[m.posting.id] for m in result.matches)  # each hit carried its posting
     assert any(m.posting.kind is PostingKind.LOVE for m in result.matches[:5])
     for m in result.matches:
         assert m.posting.age_max is None or m.posting.age_max >= 58
@@ -46,7 +46,7 @@ def test_tier_3_sees_public_welfare_posts_first(world, model, docs):
     region, lat, lon = _home(docs)
     seeker = Seeker(age=45, sex="M", region_code=region, wished_work=("保洁员", "保安员"), latitude=lat,
                     longitude=lon, max_km=80, tier=3)
-    matches = posts_for(seeker, index, model, by_id, TODAY, k=10).matches
+    matches = posts_for(seeker, index, model, TODAY, k=10).matches
     kinds = [m.posting.kind for m in matches]
     assert PostingKind.PUBLIC_WELFARE in kinds
     first_other = next((i for i, k in enumerate(kinds) if k is not PostingKind.PUBLIC_WELFARE), len(kinds))
@@ -58,11 +58,11 @@ def test_tier_2_gets_three_posts_or_is_told_how_many_there_are(world, model, doc
     index, by_id = world
     region, lat, lon = _home(docs)
     plenty = posts_for(Seeker(age=35, sex="M", region_code=region, wished_work=("保安员",), tier=2,
-                              latitude=lat, longitude=lon, max_km=80), index, model, by_id, TODAY)
+                              latitude=lat, longitude=lon, max_km=80), index, model, TODAY)
     assert len({m.posting.id for m in plenty.matches}) >= 3 and not plenty.notes
     scarce = posts_for(Seeker(age=35, sex="M", region_code=region, wished_work=("电工",), tier=2,
                               schedules=(Schedule.HOURLY,), wage_floor_monthly=Decimal(9000), disabled=True,
-                              latitude=lat, longitude=lon, max_km=5), index, model, by_id, TODAY)
+                              latitude=lat, longitude=lon, max_km=5), index, model, TODAY)
     assert len(scarce.matches) < 3
     assert scarce.notes == [f"符合条件的岗位只有{len(scarce.matches)}个，不足3个（002 §4(2)），请扩大范围或登记新岗位"]
 
@@ -72,7 +72,7 @@ def test_explanations_match_the_score_parts(world, model, docs):
     region, lat, lon = _home(docs)
     seeker = Seeker(age=55, sex="M", region_code=region, wished_work=("保洁员",), latitude=lat, longitude=lon,
                     max_km=80, tier=3, wage_floor_monthly=Decimal(1500), schedules=(Schedule.DAILY, Schedule.FULL_TIME))
-    for m in posts_for(seeker, index, model, by_id, TODAY, k=20).matches:
+    for m in posts_for(seeker, index, model, TODAY, k=20).matches:
         assert m.score == pytest.approx(sum(m.parts.values()))
         assert len(m.reasons) == len(m.parts) - 1  # one reason a part, relevance aside
         assert ("schedule" in m.parts) == any(r.endswith("符合您的时间") for r in m.reasons)

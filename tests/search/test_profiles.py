@@ -7,7 +7,6 @@ import dataclasses
 import pytest
 
 from jiuyuan.errors import InvalidInput
-from indexer.model import encode
 from indexer.profiles import PersonDocument, ProfileIndex
 from indexer.protocol import Filters, Query
 from jiuyuan.vocab import PostingKind, Schedule
@@ -24,13 +23,13 @@ PEOPLE = [
 
 @pytest.fixture
 def profiles(model):
-    index = ProfileIndex(model.get_embedding_dimension())
-    index.upsert(PEOPLE, encode(model, [p.text for p in PEOPLE]))
+    index = ProfileIndex(model.dimension)
+    index.upsert(PEOPLE, model.encode([p.text for p in PEOPLE]))
     return index
 
 
 def _ids(index, model, text, **filters):
-    return [h.id for h in index.search(Query(text=text, vector=encode(model, [text])[0], k=10,
+    return [h.id for h in index.search(Query(text=text, vector=model.encode([text])[0], k=10,
                                              filters=Filters(**filters)))]
 
 

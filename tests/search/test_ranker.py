@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 
 from indexer.build import searchable
 from indexer.embedded import EmbeddedIndex
-from indexer.model import encode
 from cli.main import main
 from jiuyuan.vocab import PostingKind
 from demo.generate import generate
@@ -28,8 +27,8 @@ def _world(sessions, model, persons=500):
         load(s, generate(11, 1500, 900, TODAY))
     with sessions() as s:
         docs = {d.id: d for d in searchable(s, TODAY)}
-    index = EmbeddedIndex(model.get_embedding_dimension())
-    index.upsert(list(docs.values()), encode(model, [d.text for d in docs.values()]))
+    index = EmbeddedIndex(model.dimension)
+    index.upsert(list(docs.values()), model.encode([d.text for d in docs.values()]))
     with sessions() as s:
         made = outcomes.simulate(s, index, model, docs, TODAY, persons=persons, progress=False)
     return index, docs, made
@@ -83,7 +82,7 @@ def test_the_learned_ranker_is_trained_compared_and_adopted_only_when_it_wins(se
     d = next(d for d in docs.values() if d.region_code.startswith("43") and d.latitude)
     seeker = Seeker(age=45, sex="M", region_code=d.region_code, wished_work=("保洁员", "保安员"),
                     latitude=d.latitude, longitude=d.longitude, max_km=80, tier=3)
-    matches = posts_for(seeker, index, model, docs, TODAY, k=10, ranker=learned).matches
+    matches = posts_for(seeker, index, model, TODAY, k=10, ranker=learned).matches
     kinds = [m.posting.kind for m in matches]
     assert kinds[0] is PostingKind.PUBLIC_WELFARE
     assert kinds == sorted(kinds, key=lambda k: k is not PostingKind.PUBLIC_WELFARE)
@@ -134,4 +133,4 @@ def test_train_ranker_command_simulates_trains_and_prints_the_comparison(tmp_pat
     out = capsys.readouterr().out
     for needle in ("模拟推送", "nDCG@10", "录用AUC", "规则排序", "学习排序", "在岗满6个月概率模型", "已保存"):
         assert needle in out
-    assert ranker.load() is not None
+    assert ranker.load(tmp_path / "ranker.json") is not None

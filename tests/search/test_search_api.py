@@ -1,4 +1,7 @@
-"""The search routes over a built index: ranked postings, typeahead, Chinese errors, 503 without an index."""
+"""The search routes over a built index: ranked postings, typeahead, Chinese errors, 503 without an index.
+
+Each app is built over its own settings (its own index folder, the run's model): no state is
+shared between tests."""
 
 from __future__ import annotations
 
@@ -6,36 +9,37 @@ import pytest
 from litestar.testing import TestClient
 
 from api.app import create_app
-from api.routes.search import _Search
 from cli.main import main
-from jiuyuan.settings import DatabaseSettings, Settings
+from jiuyuan.settings import DatabaseSettings, SearchSettings, Settings
 from tests.conftest import bearer
 
 
 @pytest.fixture
-def client(tmp_path, monkeypatch, model_path):
+def client(tmp_path, model_path):
     url = f"sqlite:///{tmp_path / 'ledger.db'}"
-    monkeypatch.setenv("JIUYUAN_INDEX_DIR", str(tmp_path / "index"))
-    monkeypatch.setenv("JIUYUAN_EMBEDDING_MODEL", str(model_path))  # the run's model (tests/conftest.py)
-    monkeypatch.setattr(_Search, "index", None)
-    monkeypatch.setattr(_Search, "encoder", None)
-    monkeypatch.setattr(_Search, "typeahead", None)
+    search = SearchSettings(index_dir=tmp_path / "index", model_dir=model_path,  # the run's model (tests/conftest.py)
+                            ranker_path=tmp_path / "ranker.json")
     assert main(["--database-url", url, "demo", "--postings", "800", "--persons", "10", "--seed", "4",
                  "--as-of", "2026-11-22", "--quiet"]) == 0
-    with TestClient(create_app(Settings(db=DatabaseSettings(url=url)))) as c:
+    with TestClient(create_app(Settings(db=DatabaseSettings(url=url), search=search))) as c:
         c.headers.update(bearer(url))
-        yield c, url
+        yield c, url, search
+
+
+def _rebuild(url, search):
+    assert main(["--database-url", url, "index", "rebuild", "--path", str(search.index_dir),
+                 "--model", str(search.model_dir), "--as-of", "2026-11-22", "--quiet"]) == 0
 
 
 def test_no_index_is_a_503_problem(client):
-    c, _ = client
+    c, _, _ = client
     r = c.get("/search/postings", params={"q": "保洁"})
     assert r.status_code == 503 and "jiuyuan index rebuild" in r.json()["detail"]
 
 
 def test_search_and_suggest(client):
-    c, url = client
-    assert main(["--database-url", url, "index", "rebuild", "--as-of", "2026-11-22", "--quiet"]) == 0
+    c, url, search = client
+    _rebuild(url, search)
     body = c.get("/search/postings", params={"q": "照顾老人", "valid_on": "2026-11-22", "k": 5}).json()
     assert len(body["hits"]) == 5 and all("养老护理员" in h["posting"]["title"] for h in body["hits"])
     assert {"bm25", "vector"} <= body["hits"][0]["parts"].keys()
@@ -52,3 +56,76 @@ def test_search_and_suggest(client):
     assert region.status_code == 422 and region.json()["errors"][0]["field"] == "region"
     # No words: the postings valid today (the route always filters by date), newest first.
     assert c.get("/search/postings", params={"valid_on": "2026-11-22"}).json()["hits"]
+
+
+def test_a_rebuild_and_a_new_model_are_picked_up_together(client, model_path, tmp_path):
+    """The app reloads its snapshot when the index or the model folder changes; a model of
+    another dimension with the old index is a 503 (never a search pairing the wrong two)."""
+    from indexer.training import train
+
+    c, url, search = client
+    _rebuild(url, search)
+    params = {"q": "保洁", "valid_on": "2026-11-22", "k": 3}
+    assert c.get("/search/postings", params=params).status_code == 200
+    other = tmp_path / "model-32"
+    train([("保洁员", "打扫卫生"), ("保安员", "看门巡逻")] * 20, other, dim=32, progress=False)
+    moved = SearchSettings(index_dir=search.index_dir, model_dir=other, ranker_path=search.ranker_path)
+    with TestClient(create_app(Settings(db=DatabaseSettings(url=url), search=moved))) as c2:
+        c2.headers.update(bearer(url))
+        mismatch = c2.get("/search/postings", params=params)
+        assert mismatch.status_code == 503 and "维度不一致" in mismatch.json()["detail"]
+        _rebuild(url, moved)  # the index rebuilt with the new model: served at once
+        assert c2.get("/search/postings", params=params).status_code == 200
+
+
+def test_an_app_configured_for_opensearch_searches_the_cluster(tmp_path, model_path, monkeypatch):
+    """JIUYUAN_SEARCH_BACKEND=opensearch: the app asks the cluster at OPENSEARCH_URL (here a recording
+    stand-in for opensearch-py's client) through the alias, and answers with the same parts as
+    the embedded backend, the ledger having the last word."""
+    import opensearchpy
+    from sqlalchemy import select
+    from sqlalchemy.orm import joinedload
+
+    from indexer import opensearch as osb
+    from indexer.documents import from_posting
+    from jiuyuan.vocab import PostingStatus
+    from ledger import db
+    from ledger.models import JobPosting
+    from tests.search.fake_opensearch import Recorder, hit_of
+
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    assert main(["--database-url", url, "demo", "--postings", "60", "--persons", "5", "--seed", "4",
+                 "--as-of", "2026-11-22", "--quiet"]) == 0
+    engine = db.make_engine(url)
+    with db.session_factory(engine)() as s:
+        rows = s.scalars(select(JobPosting).options(joinedload(JobPosting.employer)).order_by(JobPosting.id)
+                         .where(JobPosting.status == PostingStatus.OPEN).limit(3)).all()
+        a, b, closed = (from_posting(p) for p in rows)
+        s.get(JobPosting, rows[2].id).status = PostingStatus.FILLED  # closed since the index was built
+        s.commit()
+    engine.dispose()
+    fused = ("document", "duplicate_key")
+    cluster = Recorder({"msearch": {"responses": [
+        {"hits": {"hits": [hit_of(a, 3.0, fused), hit_of(closed, 2.0, fused), hit_of(b, 1.0, fused)]}},
+        {"hits": {"hits": [hit_of(b, 0.9, fused), hit_of(a, 0.7, fused)]}}]}},
+        mapping=osb.mapping(64)["mappings"])
+    made = []
+    monkeypatch.setattr(opensearchpy, "OpenSearch", lambda hosts, **_: made.append(hosts) or cluster)
+    search = SearchSettings(backend="opensearch", opensearch_url="http://search.test:9200",
+                            opensearch_index="jiuyuan-postings", index_dir=tmp_path / "index", model_dir=model_path,
+                            ranker_path=tmp_path / "ranker.json")
+    with TestClient(create_app(Settings(db=DatabaseSettings(url=url), search=search))) as c:
+        c.headers.update(bearer(url))
+        r = c.get("/search/postings", params={"q": "保洁", "valid_on": "2026-11-22", "k": 3})
+        assert r.status_code == 200, r.text
+        hits = r.json()["hits"]
+        assert [h["posting"]["id"] for h in hits] == [int(a.id), int(b.id)]  # the filled one dropped
+        assert all(h["parts"].keys() == {"bm25", "vector", "bm25_normalised", "vector_normalised"} for h in hits)
+        assert c.get("/search/suggest", params={"q": "bj"}).status_code == 200
+    assert made == [["http://search.test:9200"]]
+    kinds = [kind for kind, _ in cluster.calls]
+    assert kinds == ["get_mapping", "msearch"]  # the dimension, checked against the model; then the search
+    lines = cluster.calls[1][1]["body"]
+    assert lines[0] == lines[2] == {"index": "jiuyuan-postings"}
+    assert lines[1]["query"]["bool"]["filter"] == [{"range": {"valid_from": {"lte": "2026-11-22"}}},
+                                                   {"range": {"valid_until": {"gte": "2026-11-22"}}}]

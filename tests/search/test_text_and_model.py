@@ -9,7 +9,8 @@ import pytest
 from sentence_transformers import SentenceTransformer
 
 from indexer import text
-from indexer.model import build_vocabulary, encode, load, make_tokenizer
+from indexer.encoder import StaticEncoder, load
+from indexer.training import build_vocabulary, make_tokenizer
 
 
 @pytest.mark.parametrize(
@@ -41,10 +42,41 @@ def test_the_model_is_saved_and_loaded_with_the_real_api(model_path):
     assert plain.encode(["保洁员"]).shape == (1, 64)
 
 
+def test_the_numpy_encoder_gives_the_vectors_sentence_transformers_gives(model_path, docs):
+    """Serving encodes with numpy (a lookup and a mean); the vectors are the library's to 1e-5,
+    for postings, queries, empty text and characters the vocabulary lacks."""
+    encoder = load(model_path)
+    assert isinstance(encoder, StaticEncoder) and encoder.dimension == 64
+    texts = [d.text for d in docs[:300]] + ["", "保洁", "离家近的保洁活", "ＡＢＣ 月薪3000 😀", "𠀋𠀋"]
+    plain = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
+    expected = plain.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+    assert np.abs(encoder.encode(texts) - expected).max() < 1e-5
+    assert encoder.encode(texts).dtype == np.float32
+
+
+def test_another_sentence_transformers_model_is_served_through_the_library(model_path, tmp_path):
+    """A folder that is not a single static embedding (here: static + a Normalize module) still
+    loads, through sentence-transformers (torch only then)."""
+    import shutil
+
+    from indexer.encoder import SentenceTransformerEncoder
+
+    folder = tmp_path / "normalised"
+    shutil.copytree(model_path, folder)
+    modules = json.loads((folder / "modules.json").read_text())
+    modules.append({"idx": 1, "name": "1", "path": "1_Normalize",
+                    "type": "sentence_transformers.base.modules.normalize.Normalize"})
+    (folder / "1_Normalize").mkdir()
+    (folder / "modules.json").write_text(json.dumps(modules))
+    other = load(folder)
+    assert isinstance(other, SentenceTransformerEncoder) and other.dimension == 64
+    assert np.abs(other.encode(["保洁员"]) - load(model_path).encode(["保洁员"])).max() < 1e-5
+
+
 def test_synonyms_and_duties_land_near_their_job(model):
     jobs = ["保洁员", "叉车工", "养老护理员", "外卖配送员", "保安员", "育婴员"]
     queries = ["打扫卫生", "开叉车", "照顾老人", "送外卖", "看门", "带孩子"]
-    sims = encode(model, queries) @ encode(model, jobs).T
+    sims = model.encode(queries) @ model.encode(jobs).T
     assert (sims.argmax(axis=1) == np.arange(len(jobs))).all(), np.round(sims, 2)
 
 

@@ -1,5 +1,6 @@
-"""The embedding model: a sentence-transformers ``StaticEmbedding`` over a Chinese vocabulary,
-built and trained here from the postings themselves and the domain lexicon.
+"""Training the embedding model: a sentence-transformers ``StaticEmbedding`` over a Chinese
+vocabulary, built and trained here from the postings themselves and the domain lexicon.
+Serving never imports this module (it imports torch): :mod:`indexer.encoder` loads and encodes.
 
 Why: the one ready-made model a registry package carries here (all-MiniLM-L6-v2) maps most
 Chinese characters to [UNK]. A static model (one vector per token, averaged) encodes
@@ -12,13 +13,12 @@ continuation prefix matches the longest vocabulary word first — forward maximu
 the classic Chinese segmentation — so the tokenizer is plain ``tokenizers`` JSON that
 ``SentenceTransformer(path)`` loads back without any code of ours.
 
-The model path is configuration (``JIUYUAN_EMBEDDING_MODEL``): pointing it at any
-sentence-transformers directory (a local bge-small-zh copy, say) swaps the model.
+The model path is configuration (``Settings.search.model_dir``, ``JIUYUAN_EMBEDDING_MODEL``):
+pointing it at any sentence-transformers directory (a local bge-small-zh copy, say) swaps the model.
 """
 
 from __future__ import annotations
 
-import os
 import random
 import string
 from collections import Counter
@@ -27,7 +27,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import jieba
-import numpy as np
 import torch
 from sentence_transformers import SentenceTransformer
 from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
@@ -37,14 +36,8 @@ from tokenizers.models import WordPiece
 from tqdm import tqdm
 
 from indexer import text
-from jiuyuan.settings import PROJECT_ROOT
 
-DEFAULT_MODEL_DIR = PROJECT_ROOT / "var" / "models" / "jiuyuan-static-zh"
 SPECIAL = ["[UNK]", "[PAD]"]
-
-
-def model_dir() -> Path:
-    return Path(os.environ.get("JIUYUAN_EMBEDDING_MODEL", DEFAULT_MODEL_DIR))
 
 
 @lru_cache(maxsize=1)
@@ -147,16 +140,3 @@ def train(postings: Sequence[tuple[str, str]], out: Path, *, dim: int = 128, epo
     out.mkdir(parents=True, exist_ok=True)
     model.save(str(out))
     return model
-
-
-def load(path: Path | None = None) -> SentenceTransformer:
-    """The model at ``path`` (default: configuration), loaded offline with the real API."""
-    path = Path(path or model_dir())
-    if not (path / "modules.json").exists():
-        raise FileNotFoundError(f"向量模型不存在：{path}。请先运行 jiuyuan index train-model（或 make run）。")
-    return SentenceTransformer(str(path), device="cpu", local_files_only=True)
-
-
-def encode(model: SentenceTransformer, texts: Sequence[str], batch_size: int = 512) -> np.ndarray:
-    return model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
-                        convert_to_numpy=True, show_progress_bar=False).astype(np.float32)

@@ -1,0 +1,137 @@
+"""The embedding model at serving time: load it and encode texts, without the training stack.
+
+A model is a sentence-transformers folder (``jiuyuan index train-model`` writes one; the path
+is ``Settings.search.model_dir``, ``JIUYUAN_EMBEDDING_MODEL``). Ours is a single
+``StaticEmbedding``: one vector per vocabulary entry, and a text's embedding is the mean of its
+tokens' vectors, L2-normalised. That needs a lookup table and a mean, so ``StaticEncoder`` does
+it with numpy over the saved files (``tokenizer.json`` with the ``tokenizers`` library,
+``model.safetensors`` with ``safetensors.numpy``) and gives the vectors
+``SentenceTransformer(path).encode(..., normalize_embeddings=True)`` gives (tested to 1e-5).
+Importing this module imports neither torch nor sentence-transformers: an API worker stays
+small and starts fast.
+
+Any other sentence-transformers folder (a local bge-small-zh copy, say) still works: ``load``
+falls back to ``SentenceTransformer`` for it, and only then imports torch.
+
+Training (vocabulary, tokenizer, loss, optimiser) lives in :mod:`indexer.training`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+STATIC = "sentence_transformers.sentence_transformer.modules.static_embedding.StaticEmbedding"
+_STATIC_ALIASES = (STATIC, "sentence_transformers.models.StaticEmbedding",
+                   "sentence_transformers.models.StaticEmbedding.StaticEmbedding")
+MISSING = "向量模型不存在：{path}。请先运行 jiuyuan index train-model（或 make run）。"
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Texts in, one L2-normalised float32 row per text out (shape ``(len(texts), dimension)``)."""
+
+    dimension: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class StaticEncoder:
+    """A ``StaticEmbedding`` model in numpy: tokenize, look the ids up, average, normalise."""
+
+    def __init__(self, tokenizer, weights: np.ndarray, path: Path | None = None):
+        self.tokenizer = tokenizer
+        self.tokenizer.no_padding()
+        self.tokenizer.no_truncation()
+        self.weights = np.ascontiguousarray(weights, dtype=np.float32)
+        self.dimension = int(self.weights.shape[1])
+        self.path = path
+
+    @classmethod
+    def load(cls, path: Path) -> StaticEncoder:
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        tensors = load_file(str(path / "model.safetensors"))
+        if "embedding.weight" in tensors:
+            weights = tensors["embedding.weight"]
+        else:  # a model2vec folder: embeddings, an optional token mapping and per-token weights
+            weights = tensors["embeddings"]
+            if "mapping" in tensors:
+                weights = weights[tensors["mapping"].astype(np.int64)]
+            if "weights" in tensors:
+                weights = weights.astype(np.float32) * tensors["weights"][:, None]
+        return cls(tokenizer, weights, path)
+
+    def encode(self, texts: Sequence[str], batch_size: int = 4096) -> np.ndarray:
+        texts = list(texts)
+        out = np.zeros((len(texts), self.dimension), np.float32)
+        for start in range(0, len(texts), batch_size):
+            batch = self.tokenizer.encode_batch(texts[start:start + batch_size], add_special_tokens=False)
+            ids = [e.ids for e in batch]
+            lengths = np.fromiter((len(i) for i in ids), np.int64, len(ids))
+            filled = np.flatnonzero(lengths)
+            if not filled.size:
+                continue
+            flat = np.fromiter((t for i in ids for t in i), np.int64, int(lengths.sum()))
+            starts = np.concatenate([[0], np.cumsum(lengths[filled])[:-1]])
+            # Sums in float64, then the mean: what EmbeddingBag(mode="mean") computes, rounded once.
+            sums = np.add.reduceat(self.weights[flat].astype(np.float64), starts, axis=0)
+            out[start + filled] = sums / lengths[filled, None]
+        return _normalised(out)
+
+
+class SentenceTransformerEncoder:
+    """Any other sentence-transformers model, through the library itself (imports torch)."""
+
+    def __init__(self, path: Path):
+        from sentence_transformers import SentenceTransformer
+
+        self.model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self.dimension = int(self.model.get_embedding_dimension())
+        self.path = path
+
+    def encode(self, texts: Sequence[str], batch_size: int = 512) -> np.ndarray:
+        return self.model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
+                                 convert_to_numpy=True, show_progress_bar=False).astype(np.float32)
+
+
+def _normalised(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def is_static(path: Path) -> bool:
+    """Whether the folder holds a single ``StaticEmbedding`` module (what ``StaticEncoder`` reads)."""
+    modules = json.loads((path / "modules.json").read_text(encoding="utf-8"))
+    return (len(modules) == 1 and modules[0].get("type") in _STATIC_ALIASES
+            and (path / modules[0].get("path", "") / "tokenizer.json").exists())
+
+
+def load(path: Path) -> Encoder:
+    """The model at ``path``: numpy for a static model, sentence-transformers for any other.
+
+    Raises ``FileNotFoundError`` (its message tells the clerk's administrator what to run) when
+    there is no model there."""
+    path = Path(path)
+    if not (path / "modules.json").exists():
+        raise FileNotFoundError(MISSING.format(path=path))
+    if is_static(path):
+        module = json.loads((path / "modules.json").read_text(encoding="utf-8"))[0].get("path", "")
+        return StaticEncoder.load(path / module)
+    return SentenceTransformerEncoder(path)
+
+
+def folder_key(path: Path) -> tuple[str, int] | None:
+    """What changes when a model is retrained into ``path``: the latest modification time of the
+    folder and the files in it (a retrain over an existing folder rewrites files in place)."""
+    try:
+        times = [path.stat().st_mtime_ns, *(p.stat().st_mtime_ns for p in path.iterdir() if p.is_file())]
+    except FileNotFoundError:
+        return None
+    return str(path), max(times)

@@ -1,0 +1,190 @@
+"""Matching both ways, and pushes: posts for a registered person (counter staff and officers, in
+their jurisdiction), masked candidates for a posting (its employer, or staff in jurisdiction),
+pushes and what came of them.
+
+Reach is ``services.jurisdiction``'s: a person out of reach answers 404, like one that does not
+exist; a posting of another employer 404, one outside a clerk's region 403. Every read of a
+person's record writes its audit entry here, in the request's unit of work (the route never
+commits: ``api.deps`` commits after the answer is built, or rolls back).
+
+Searches read one ``SearchSnapshot`` (``services.search``), taken once per call after the
+caller's reach is checked — a clerk asking about a person out of reach hears 404, not 503.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from indexer.documents import from_posting
+from jiuyuan import clock
+from jiuyuan.errors import FieldError, Forbidden, InvalidInput, NotFound
+from jiuyuan.vocab import ConsentScope, PostingKind, PostingStatus, PushChannel, Role, Schedule
+from ledger import audit
+from ledger.access import Principal
+from ledger.models import ConsentRecord, JobPosting, JobPush
+from ledger.tiers import current_tier
+from matcher import pushes
+from matcher.people import Candidate, people_for
+from matcher.posts import Match, posts_for
+from matcher.seekers import seeker_from_person
+from scoring.support import minimum_pushes
+from services.jurisdiction import Jurisdiction
+from services.persons import reach
+from services.search import LedgerChecked, SearchSnapshot
+
+# What building a Seeker reads from the person's record (matcher.seekers), for the audit log.
+SEEKER_FIELDS = ("birth_date", "sex", "residence_region_code", "latitude", "longitude", "skills", "wished_work",
+                 "wished_schedules", "disability_certificate", "tier")
+CARD_FIELDS = ("masked_name", "age_band", "skills", "wished_work", "distance_band", "subsidy_dry_run")
+REMOTE = {PushChannel.SMS, PushChannel.PHONE, PushChannel.WECHAT, PushChannel.APP}
+
+
+class Snapshots(Protocol):
+    """Where a call takes its one snapshot from (``services.search.snapshots``: a ``Reloadable``)."""
+
+    def get(self) -> SearchSnapshot: ...
+
+
+@dataclass(frozen=True)
+class Wishes:
+    """What the clerk typed over the person's registered wishes (None: as registered)."""
+
+    wished: str | None = None
+    """Kinds of work, separated by commas, 、 or spaces."""
+    schedules: tuple[Schedule, ...] = ()
+    max_km: float | None = None
+    wage_floor: int | None = None
+    kinds: tuple[PostingKind, ...] = ()
+    love_only: bool = False
+
+
+@dataclass(frozen=True)
+class PersonMatches:
+    person_id: int
+    tier: int | None
+    ranker: str
+    matches: list[Match]
+    notes: list[str]
+    pushed: frozenset[int]
+    """Postings already pushed to the person."""
+
+
+@dataclass(frozen=True)
+class PushResult:
+    person_id: int
+    push: JobPush
+    title: str
+
+
+@dataclass(frozen=True)
+class PushHistory:
+    person_id: int
+    tier: int | None
+    pushes: list[pushes.PushRecord]
+    notes: list[str]
+
+
+def consents_to_pushes(session: Session, person_id: int) -> bool:
+    latest = session.scalar(select(ConsentRecord.granted).where(
+        ConsentRecord.person_id == person_id, ConsentRecord.scope == ConsentScope.JOB_PUSH)
+        .order_by(ConsentRecord.id.desc()).limit(1))
+    return bool(latest)
+
+
+class Matching:
+    """Matching and pushes for one caller over the request's session."""
+
+    def __init__(self, session: Session, caller: Principal):
+        self.session, self.caller = session, caller
+
+    def posts_for_person(self, snapshots: Snapshots, person_id: int, purpose: str, wishes: Wishes = Wishes(),
+                         on: date | None = None, k: int = 10) -> PersonMatches:
+        """Posts for a registered person: hard filters, then the rule or learned re-rank; the read
+        of the person's record is audited with ``purpose``."""
+        purpose = purpose.strip()
+        person = reach(self.session, self.caller, person_id)
+        snapshot = snapshots.get()
+        day = on or clock.today()
+        tier = current_tier(self.session, person.id, day)
+        seeker = seeker_from_person(person, day, tier)
+        overrides: dict[str, object] = {}
+        if wishes.wished is not None:
+            overrides["wished_work"] = tuple(w for w in re.split(r"[,，、;；\s]+", wishes.wished) if w)
+        if wishes.schedules:
+            overrides["schedules"] = tuple(wishes.schedules)
+        if wishes.max_km is not None:
+            overrides["max_km"] = wishes.max_km
+        if wishes.wage_floor is not None:
+            overrides["wage_floor_monthly"] = Decimal(wishes.wage_floor)
+        seeker = replace(seeker, **overrides)
+        postings = LedgerChecked(snapshot.backend, self.session, day,
+                                 (PostingKind.LOVE,) if wishes.love_only else tuple(wishes.kinds))
+        result = posts_for(seeker, postings, snapshot.encoder, day, k=k, ranker=snapshot.ranker)
+        notes = list(result.notes)
+        if wishes.max_km is not None and person.latitude is None:
+            notes.append("此人未登记住处位置，未按距离筛选，按所在城市推荐")
+        pushed = frozenset(self.session.scalars(select(JobPush.posting_id).where(JobPush.person_id == person.id)))
+        audit.record(self.session, self.caller, "match_posts", person.id, SEEKER_FIELDS, purpose)
+        return PersonMatches(person.id, tier, snapshot.ranker.name, result.matches, notes, pushed)
+
+    def candidates_for_posting(self, snapshots: Snapshots, posting_id: int, purpose: str,
+                               spread_exposure: bool = True, on: date | None = None,
+                               k: int = 10) -> list[Candidate]:
+        """People for a posting, as masked cards of those who consented to be shown to employers;
+        each card shown is an audited read of that person's record."""
+        purpose = purpose.strip()
+        reach_of = Jurisdiction.of(self.caller)
+        posting = self.session.get(JobPosting, posting_id, options=[joinedload(JobPosting.employer)])
+        if posting is None or (self.caller.role is Role.EMPLOYER and not reach_of.is_employer(posting.employer_id)):
+            raise NotFound(f"岗位 {posting_id} 不存在。")
+        if self.caller.role is not Role.EMPLOYER and not reach_of.covers_region(posting.region_code):
+            raise Forbidden(f"岗位所在地区 {posting.region_code} 不在您的管辖范围内。")
+        snapshot = snapshots.get()
+        cards = people_for(self.session, from_posting(posting), snapshot.profile_index(), snapshot.encoder,
+                           on or clock.today(), k=k, spread_exposure=spread_exposure)
+        for card in cards:  # person_ref is "P<id>": the card carries no other handle
+            audit.record(self.session, self.caller, "view_candidate", int(card.person_ref[1:]), CARD_FIELDS, purpose)
+        return cards
+
+    def push(self, person_id: int, posting_id: int, channel: PushChannel,
+             features: dict[str, float] | None = None) -> PushResult:
+        """Record a push. A post already pushed to the person is refused (409); a push by text,
+        phone, WeChat or app needs the person's consent to receive pushes (a counter push does not)."""
+        person = reach(self.session, self.caller, person_id)
+        if channel in REMOTE and not consents_to_pushes(self.session, person.id):
+            raise InvalidInput([FieldError("channel", "此人未同意接收岗位推送，只能在窗口当面推荐")])
+        posting = self.session.get(JobPosting, posting_id)
+        if posting is not None and posting.status is not PostingStatus.OPEN:
+            raise InvalidInput([FieldError("posting_id", f"岗位已{posting.status.label}，不能推送")])
+        row = pushes.push(self.session, person.id, posting_id, channel.value, self.caller.actor[:60], features)
+        audit.record(self.session, self.caller, "push_posting", person.id, ("job_pushes",), "岗位推送")
+        return PushResult(person.id, row, posting.title)
+
+    def applied(self, person_id: int, posting_id: int, applied_on: date) -> PushResult:
+        """The person applied for a post pushed to them (422 when it never was)."""
+        person = reach(self.session, self.caller, person_id)
+        row = pushes.applied(self.session, person.id, posting_id, applied_on)
+        audit.record(self.session, self.caller, "push_applied", person.id, ("job_pushes.applied_on",), "登记岗位投递")
+        return PushResult(person.id, row, self.session.get(JobPosting, row.posting_id).title)
+
+    def history(self, person_id: int, purpose: str, on: date | None = None) -> PushHistory:
+        """Every post pushed to the person, oldest first, and a note when a tier-2 person has had
+        fewer than the pushes 002 §4(2) asks for."""
+        purpose = purpose.strip()
+        person = reach(self.session, self.caller, person_id)
+        records = pushes.history(self.session, person.id)
+        day = on or clock.today()
+        tier = current_tier(self.session, person.id, day)
+        notes = []
+        need = minimum_pushes(tier, day)
+        if need is not None and len(records) < need:
+            notes.append(f"已推送{len(records)}个岗位，二级帮扶对象至少应推送{need}个（002 §4(2)）")
+        audit.record(self.session, self.caller, "push_history", person.id, ("job_pushes",), purpose)
+        return PushHistory(person.id, tier, records, notes)

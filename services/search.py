@@ -1,0 +1,233 @@
+"""Search as the API serves it: one snapshot of what searching needs, and posting search over it.
+
+``SearchSnapshot`` is the posting index (any ``SearchBackend``: embedded or OpenSearch, from
+``Settings.search``), the encoder, the typeahead, the profile index and the re-ranker, as one
+immutable value. ``snapshots(settings, sessions)`` gives a ``Reloadable`` of it, created once in
+``create_app`` and kept in ``app.state``: each request takes one snapshot and uses it
+throughout, so a retrain or rebuild between two reads never pairs an index with the wrong
+encoder. A part is loaded again only when its own files changed (the embedded index's
+``meta.json``, the model folder, the profiles' ``meta.json``, the ranker file).
+
+The ledger has the last word: a posting filled or withdrawn since the index was built is
+dropped from what the index returns (``LedgerChecked``), and the hits carry the ledger's
+current document.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from indexer import backends
+from indexer import encoder as encoders
+from indexer.documents import PostingDocument, from_posting
+from indexer.encoder import Encoder
+from indexer.profiles import ProfileIndex
+from indexer.protocol import Filters, Hit, Mode, Query, SearchBackend
+from indexer.reloadable import Reloadable
+from indexer.typeahead import Typeahead
+from jiuyuan import clock
+from jiuyuan.errors import SearchIndexUnavailable
+from jiuyuan.settings import SearchSettings
+from jiuyuan.vocab import PostingKind, PostingStatus, Schedule
+from ledger.models import Employer, JobPosting
+from matcher import ranker as rankers
+from matcher.posts import RULES, Ranker
+from services.jurisdiction import region_filter
+
+log = logging.getLogger("jiuyuan.search")
+NO_PROFILES = "人员画像索引尚未建立：请运行 jiuyuan index rebuild。"
+
+
+@dataclass(frozen=True)
+class SearchSnapshot:
+    """Everything a search or a match reads, loaded together and never changed."""
+
+    backend: SearchBackend
+    encoder: Encoder
+    typeahead: Typeahead
+    ranker: Ranker = RULES
+    profiles: ProfileIndex | None = None
+    profiles_problem: str | None = NO_PROFILES
+    """Why ``profiles`` is None (people-for-a-post answers 503 with it)."""
+
+    def profile_index(self) -> ProfileIndex:
+        if self.profiles is None:
+            raise SearchIndexUnavailable(self.profiles_problem or NO_PROFILES)
+        return self.profiles
+
+
+@dataclass(frozen=True)
+class SnapshotKey:
+    index: object
+    model: object
+    profiles: object
+    ranker: object
+
+
+def _file_key(path) -> tuple[str, int] | None:
+    try:
+        return str(path), path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+
+
+def snapshots(settings: SearchSettings, sessions: Callable[[], Session]) -> Reloadable[SnapshotKey, SearchSnapshot]:
+    """The snapshot holder an app serves from: nothing loads until the first request asks."""
+
+    def key() -> SnapshotKey:
+        return SnapshotKey(backends.index_key(settings), encoders.folder_key(settings.model_dir),
+                           _file_key(backends.profiles_dir(settings) / "meta.json"), _file_key(settings.ranker_path))
+
+    def load(new: SnapshotKey, previous: tuple[SnapshotKey, SearchSnapshot] | None) -> SearchSnapshot:
+        old_key, old = previous if previous else (None, None)
+        if new.index is None:
+            raise SearchIndexUnavailable(backends.NO_INDEX)
+        try:
+            same_index = old is not None and old_key.index == new.index
+            backend = old.backend if same_index else backends.open_backend(settings)
+            encoder = old.encoder if old is not None and old_key.model == new.model and new.model else (
+                encoders.load(settings.model_dir))
+        except FileNotFoundError as exc:
+            raise SearchIndexUnavailable(str(exc)) from None
+        try:
+            dimension = backend.dimension  # OpenSearch: read from the index mapping
+        except Exception as exc:  # noqa: BLE001 — a cluster that does not answer: searching is unavailable
+            raise SearchIndexUnavailable(f"检索服务无法连接：{exc}") from None
+        if encoder.dimension != dimension:
+            raise SearchIndexUnavailable("向量模型与检索索引的维度不一致：请运行 jiuyuan index rebuild。")
+        if same_index:
+            typeahead = old.typeahead
+        else:
+            with sessions() as session:
+                typeahead = Typeahead(session.scalars(select(JobPosting.title)))
+        profiles, problem = (old.profiles, old.profiles_problem) if (
+            old is not None and old_key.profiles == new.profiles and old_key.model == new.model) else (
+            _profiles(settings, encoder))
+        ranker = old.ranker if old is not None and old_key.ranker == new.ranker else _ranker(settings)
+        return SearchSnapshot(backend, encoder, typeahead, ranker, profiles, problem)
+
+    return Reloadable(key, load)
+
+
+class RequestSnapshot:
+    """The one snapshot a request uses: taken from the app's holder on first ``get`` (so a request
+    refused earlier — no reach, a bad parameter — loads nothing), the same one after."""
+
+    def __init__(self, holder: Reloadable[SnapshotKey, SearchSnapshot] | Reloadable[None, SearchSnapshot]):
+        self.holder = holder
+        self._taken: SearchSnapshot | None = None
+
+    def get(self) -> SearchSnapshot:
+        if self._taken is None:
+            self._taken = self.holder.get()
+        return self._taken
+
+
+def _profiles(settings: SearchSettings, encoder: Encoder) -> tuple[ProfileIndex | None, str | None]:
+    try:
+        index = ProfileIndex.load(backends.profiles_dir(settings))
+    except FileNotFoundError:
+        return None, NO_PROFILES
+    if index.dimension != encoder.dimension:
+        return None, "向量模型与人员画像索引的维度不一致：请运行 jiuyuan index rebuild。"
+    return index, None
+
+
+def _ranker(settings: SearchSettings) -> Ranker:
+    """The learned re-ranker where one was adopted, the rules otherwise — and when the file is
+    unreadable: the rules are always a valid ranking, a broken model file must not stop the counter."""
+    try:
+        return rankers.in_use(settings.ranker_path)
+    except (ValueError, TypeError, KeyError) as exc:
+        log.warning("re-ranker %s unreadable, ranking by rules: %s", settings.ranker_path, exc)
+        return RULES
+
+
+# ----- the ledger has the last word ---------------------------------------------------------
+
+_DOC_COLUMNS = (JobPosting.id, JobPosting.title, JobPosting.description, JobPosting.kind, JobPosting.schedule,
+                JobPosting.wage_min, JobPosting.wage_max, JobPosting.wage_unit, JobPosting.region_code,
+                JobPosting.valid_from, JobPosting.valid_until, JobPosting.latitude, JobPosting.longitude,
+                JobPosting.age_min, JobPosting.age_max, JobPosting.skills_required, JobPosting.disabled_suitable,
+                JobPosting.headcount, Employer.name.label("employer_name"))
+
+
+class LedgerChecked:
+    """A posting index as matching sees it: each search's hits are checked against the ledger in
+    one query — postings closed (or out of their dates) since the index was built are dropped —
+    and carry the ledger's current document. ``kinds`` join the filters (a Seeker has none)."""
+
+    def __init__(self, backend: SearchBackend, session: Session, today: date, kinds: tuple[PostingKind, ...] = ()):
+        self.backend, self.session, self.today, self.kinds = backend, session, today, kinds
+
+    @property
+    def dimension(self) -> int:
+        return self.backend.dimension
+
+    def search(self, query: Query) -> list[Hit[PostingDocument]]:
+        if self.kinds:
+            query = replace(query, filters=replace(query.filters, kinds=self.kinds))
+        hits = self.backend.search(query)
+        if not hits:
+            return []
+        rows = self.session.execute(
+            select(*_DOC_COLUMNS).outerjoin(Employer, JobPosting.employer_id == Employer.id)
+            .where(JobPosting.id.in_([int(h.id) for h in hits]), JobPosting.status == PostingStatus.OPEN,
+                   JobPosting.valid_from <= self.today, JobPosting.valid_until >= self.today))
+        current = {str(r.id): from_posting(r, r.employer_name) for r in rows}
+        return [replace(h, document=current[h.id]) for h in hits if h.id in current]
+
+
+# ----- posting search ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PostingSearch:
+    """A clerk's search as the route decodes it."""
+
+    text: str = ""
+    mode: Mode = "hybrid"
+    kinds: tuple[PostingKind, ...] = ()
+    schedules: tuple[Schedule, ...] = ()
+    region: str | None = None
+    near: tuple[float, float] | None = None
+    within_km: float | None = None
+    wage_floor: Decimal | None = None
+    wage_ceiling: Decimal | None = None
+    age: int | None = None
+    skills_free: bool = False
+    disabled: bool = False
+    valid_on: date | None = None
+    k: int = 10
+
+
+def search_postings(session: Session, snapshot: SearchSnapshot,
+                    asked: PostingSearch) -> list[tuple[Hit[PostingDocument], JobPosting]]:
+    """Ranked postings with the parts of each score, and each posting's ledger row (open ones only).
+
+    The text is embedded unless the mode is bm25; the day defaults to today (Beijing)."""
+    region = region_filter(asked.region) if asked.region is not None else None
+    query = Query(
+        text=asked.text, mode=asked.mode, k=asked.k,
+        vector=snapshot.encoder.encode([asked.text])[0] if asked.text.strip() and asked.mode != "bm25" else None,
+        filters=Filters(kinds=asked.kinds, schedules=asked.schedules, region_prefix=region, near=asked.near,
+                        within_km=asked.within_km, wage_floor_monthly=asked.wage_floor,
+                        wage_ceiling_monthly=asked.wage_ceiling, age=asked.age, skills_free_only=asked.skills_free,
+                        disabled_suitable=asked.disabled, valid_on=asked.valid_on or clock.today()),
+    )
+    hits = snapshot.backend.search(query)
+    rows = {str(p.id): p for p in session.scalars(
+        select(JobPosting).options(joinedload(JobPosting.employer))
+        .where(JobPosting.id.in_([int(h.id) for h in hits]), JobPosting.status == PostingStatus.OPEN))}
+    return [(h, rows[h.id]) for h in hits if h.id in rows]
+
+
+def suggest(snapshot: SearchSnapshot, typed: str) -> list[str]:
+    """Titles and skills that start with what was typed (characters, pinyin or its initials)."""
+    return snapshot.typeahead.suggest(typed)
