@@ -127,11 +127,14 @@ class Jurisdiction:
         """Whether the caller may see and decide claims about this person: the **hukou** county
         only, not the residence.
 
-        Why hukou only: the employment-assistance funds that pay an HR agency's service fee are
-        budgeted and settled by the person's hukou county — the place where the person is
-        recognised as having employment difficulty and where 每人每年只享受一次 (004 §2(2)2) is
-        counted. An officer where the person merely lives may register the person and the
-        placement (002 §4), but does not approve money drawn from another county's funds."""
+        Why hukou only: the fee an HR agency claims (004 §2(2)2) is paid from the sending region —
+        "由输出地…列支", the person's hukou county (the policy engine scores it there:
+        ``paid_where="home"`` in ``scoring.schemes``). An officer where the person merely lives
+        may register the person and the placement (002 §4), but does not approve money drawn
+        from another county's funds.
+
+        Caveat: Jiaxing's agency service subsidy (003 §3(5)) is scored where the job is
+        (``paid_where="work"``), yet its claims follow this same hukou rule; kept as it was."""
         return self.covers_region(person.hukou_region_code)
 
     def claims_person_clause(self, entity: Any = Person) -> ColumnElement[bool]:
