@@ -7,8 +7,6 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pypinyin import Style, lazy_pinyin
-
 from indexer import text
 
 
@@ -21,6 +19,8 @@ class Entry:
 
 
 def _entry(word: str, weight: int) -> Entry:
+    from pypinyin import Style, lazy_pinyin  # its phrase tables load on first use, not at import (~0.3 s)
+
     syllables = lazy_pinyin(word, style=Style.NORMAL, errors="ignore")
     return Entry(word, "".join(syllables), "".join(s[0] for s in syllables if s), weight)
 
