@@ -145,9 +145,12 @@ def _in_process(world: dict, token: str, calls) -> tuple[list[float], float, int
     from litestar.testing import TestClient
 
     from api.app import create_app
+    from jiuyuan.settings import Settings
 
     latencies, failures = [], 0
-    with TestClient(create_app()) as client:
+    # Settings read now, from the environment set for this ledger (get_settings() may hold an
+    # earlier process-wide copy when the benchmark runs inside a test session).
+    with TestClient(create_app(Settings())) as client:
         client.headers["Authorization"] = f"Bearer {token}"
         client.request(*calls[0][:2], json=calls[0][2])  # loads model and index, as a served first request does
         started = time.perf_counter()
