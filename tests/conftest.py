@@ -73,6 +73,17 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
 
 
+@pytest.fixture(autouse=True)
+def _settings_read_afresh():
+    """Settings come from the environment, which tests change (monkeypatch.setenv): no test
+    sees settings cached by an earlier one, nor leaves its own behind."""
+    from jiuyuan.settings import get_settings
+
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 # --- databases ----------------------------------------------------------------------------
 
 
