@@ -40,15 +40,26 @@ async def provide_session(state: State) -> AsyncIterator[Session]:
         await _quietly(session.rollback)  # the handler's exception is the answer, not a rollback's
         raise
     else:
-        await anyio.to_thread.run_sync(session.commit)
+        await _off_the_loop(session.commit)
     finally:
         await _quietly(session.close)
+
+
+async def _off_the_loop(step: Callable[[], None]) -> None:
+    """Run a step that ends a unit of work in a worker thread, outside anyio's default limiter.
+
+    Handlers that work in anyio's threads (the claims route) hold that limiter's tokens, and under
+    load they sit waiting for what only this commit gives back — a pooled connection, or a lock
+    (50 agencies racing for one claim wait on the winner's unique-index entry). Queued behind
+    them for a token, the commit would wait until the pool or the lock timed out. The steps that
+    can run at once are bounded anyway, by the connections checked out."""
+    await anyio.to_thread.run_sync(step, limiter=anyio.CapacityLimiter(1))
 
 
 async def _quietly(step: Callable[[], None]) -> None:
     with anyio.CancelScope(shield=True):
         try:
-            await anyio.to_thread.run_sync(step)
+            await _off_the_loop(step)
         except Exception:  # noqa: BLE001 — a dead connection cannot roll back; the server already has
             log.warning("ledger session cleanup failed", exc_info=True)
 

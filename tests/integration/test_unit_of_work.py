@@ -1,20 +1,27 @@
 """One unit of work per request (api.deps.provide_session): the session commits once the handler
 has returned, audit entries included; a handler that raises writes nothing, its audit entry
-included; a commit that fails is the answer (503), not a success never stored. And the SQL side
-of Jurisdiction selects exactly the persons its Python side covers, on each backend."""
+included; a commit that fails is the answer (503), not a success never stored; a commit never
+waits for a worker thread that a request it blocks holds. And the SQL side of Jurisdiction
+selects exactly the persons its Python side covers, on each backend."""
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
+import anyio
+import httpx
 import pytest
-from litestar import Litestar, get, post
+import uvicorn
+from litestar import Litestar, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.testing import TestClient
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from api.app import create_app
 from api.deps import provide_session
@@ -22,7 +29,7 @@ from api.errors import EXCEPTION_HANDLERS
 from jiuyuan.errors import InvalidInput
 from jiuyuan.settings import DatabaseSettings, Settings
 from jiuyuan.vocab import Role, UrbanRural
-from ledger import audit, intake
+from ledger import audit, db, intake
 from ledger.access import Principal
 from ledger.models import AuditEntry, Person
 from services.jurisdiction import Jurisdiction
@@ -100,6 +107,57 @@ def test_a_commit_that_fails_is_the_answer_and_nothing_is_written(app, sessions)
         event.remove(sessions, "before_commit", lost)
     assert answer.status_code == 503 and "未保存" in answer.json()["detail"]
     assert _entries(sessions) == 0
+
+
+def test_a_commit_never_waits_for_a_worker_thread_held_by_a_request_it_blocks(migrated_url, sessions):
+    """A handler that waits for a lock holds a worker-thread token; the commit that releases the
+    lock must not need one, or both wait until the database gives up (as 50 agencies racing for
+    one claim did, on PostgreSQL's unique index)."""
+    if not migrated_url.startswith("sqlite"):
+        pytest.skip("SQLite's single writer makes the wait certain; test_api_claims races on PostgreSQL")
+    with sessions.begin() as s:
+        person_id = intake.add_person(s, LI).id
+    engine = db.make_engine(migrated_url)  # waits 5 s for the write lock, then "database is locked"
+
+    def change(session: Session) -> None:
+        session.execute(update(Person).where(Person.id == person_id).values(name="李建华"))  # the write lock
+        time.sleep(0.3)
+
+    @post("/write")
+    async def write(db_session: NamedDependency[Session]) -> dict:
+        await anyio.to_thread.run_sync(change, db_session)  # as the claims route does its work
+        return {}
+
+    async def one_worker_thread() -> None:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = 1
+
+    async def answering(response: Response) -> Response:  # the answer's own awaits, before the commit
+        await anyio.sleep(0.05)
+        return response
+
+    app = Litestar([write], dependencies={"db_session": Provide(provide_session)}, on_startup=[one_worker_thread],
+                   after_request=answering, state=State({"sessions": sessionmaker(engine)}),
+                   exception_handlers=EXCEPTION_HANDLERS)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            assert thread.is_alive()
+            time.sleep(0.05)
+        base = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+        with httpx.Client(base_url=base, timeout=30) as http, ThreadPoolExecutor(2) as pool:
+            started = time.monotonic()
+            first = pool.submit(http.post, "/write")
+            time.sleep(0.1)  # the second waits for the one worker thread while the first writes
+            second = pool.submit(http.post, "/write")
+            codes = [first.result().status_code, second.result().status_code]
+            took = time.monotonic() - started
+        assert codes == [201, 201] and took < 3, (codes, took)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        engine.dispose()
 
 
 def test_a_real_route_that_fails_after_its_service_audited_writes_no_audit_entry(migrated_url, sessions,
