@@ -40,15 +40,11 @@ class Principal:
         """How the audit log names this caller (fits its 60 characters: a key id is 12)."""
         return f"{self.name[:44]}（{self.key_id}）"
 
-    def covers(self, region_code: str | None) -> bool:
-        """Whether a region lies within this caller's jurisdiction (administrators: everywhere).
-        Services ask ``services.jurisdiction.Jurisdiction``, which wraps this same rule."""
-        return reaches(self.role, self.region_prefix, region_code)
-
 
 def reaches(role: Role, region_prefix: str | None, region_code: str | None) -> bool:
     """The jurisdiction rule on one region: administrators reach everywhere, counter staff and
-    officers the codes under their prefix, everyone else (employers, agencies) no region."""
+    officers the codes under their prefix, everyone else (employers, agencies) no region. Callers
+    ask ``services.jurisdiction.Jurisdiction``, which wraps this rule (persons, claims, SQL)."""
     if role is Role.ADMIN:
         return True
     return bool(region_prefix and region_code and region_code.startswith(region_prefix))
