@@ -54,6 +54,27 @@ def test_the_numpy_encoder_gives_the_vectors_sentence_transformers_gives(model_p
     assert encoder.encode(texts).dtype == np.float32
 
 
+def test_model2vec_weights_in_a_static_folder_are_read_as_sentence_transformers_reads_them(model_path, tmp_path):
+    """A static folder whose weights are model2vec's (embeddings, a token mapping, per-token
+    weights): folded into one row per token, as StaticEmbedding.load does."""
+    import shutil
+
+    from safetensors.numpy import load_file, save_file
+
+    folder = tmp_path / "m2v"
+    shutil.copytree(model_path, folder)
+    table = load_file(str(model_path / "model.safetensors"))["embedding.weight"]
+    rows = len(table)
+    mapping = np.arange(rows, dtype=np.int64)[::-1].copy()  # rows stored reversed: token i reads row rows-1-i
+    weights = np.linspace(0.5, 1.5, rows).astype(np.float32)
+    save_file({"embeddings": table[mapping].copy(), "mapping": mapping, "weights": weights},
+              str(folder / "model.safetensors"))
+    texts = ["保洁员", "照顾老人的护理工作", ""]
+    expected = SentenceTransformer(str(folder), device="cpu", local_files_only=True).encode(
+        texts, normalize_embeddings=True, convert_to_numpy=True)
+    assert np.abs(load(folder).encode(texts) - expected).max() < 1e-5
+
+
 def test_another_sentence_transformers_model_is_served_through_the_library(model_path, tmp_path):
     """A folder that is not a single static embedding (here: static + a Normalize module) still
     loads, through sentence-transformers (torch only then)."""
