@@ -169,7 +169,8 @@ def _bare_matcher(world: dict, people: list[int]) -> tuple[list[float], float]:
     from ledger import db
     from ledger.models import Person
     from matcher.posts import posts_for
-    from matcher.seekers import current_tier, seeker_from_person
+    from ledger.tiers import current_tier
+    from matcher.seekers import seeker_from_person
     from services.search import LedgerChecked
 
     settings = SearchSettings()

@@ -31,7 +31,8 @@ from indexer.embedded import EmbeddedIndex
 from jiuyuan.vocab import PlacementKind, PostingKind, PushChannel, Schedule
 from ledger.models import JobPosting, JobPush, Person, Placement
 from matcher.posts import _km, assess, candidates
-from matcher.seekers import current_tier, seeker_from_person
+from ledger.tiers import current_tier
+from matcher.seekers import seeker_from_person
 
 SIMULATED = "模拟推送（演示数据，见 matcher/outcomes.py）"
 POOL = 60

@@ -6,7 +6,6 @@ from datetime import date
 
 from jiuyuan.vocab import Schedule
 from ledger.models import Person
-from ledger.tiers import current_tier as current_tier  # the one tier look-up; re-exported for callers here
 from matcher.posts import Seeker
 from scoring.retirement import age_on
 

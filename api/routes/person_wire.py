@@ -22,7 +22,6 @@ from jiuyuan.vocab import ConsentScope, Labelled, Role, Schedule, UrbanRural
 from ledger.models import ConsentRecord
 from scoring.assess import CATEGORY_LABELS
 from services.persons import PersonRecord
-from services.persons import reach as reach  # re-exported: the matching routes import it from here
 
 PersonId = Annotated[int, PathParameter(ge=1, le=MAX_ID, description="人员编号")]
 # Patterns keep control characters out (PostgreSQL refuses NUL in text) and say so in the schema.
