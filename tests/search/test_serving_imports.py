@@ -8,6 +8,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from jiuyuan.settings import PROJECT_ROOT
 
 TRAINING = ("torch", "sentence_transformers", "transformers", "sklearn")
@@ -48,5 +50,6 @@ def test_serving_a_search_imports_no_training_stack(tmp_path, model_path, docs):
     assert _loaded_after(statement) == []
 
 
+@pytest.mark.slow  # a fresh interpreter importing torch and sentence-transformers (seconds)
 def test_training_still_works_where_it_is_asked_for():
     assert set(_loaded_after("import indexer.training")) >= {"torch", "sentence_transformers"}
