@@ -17,11 +17,23 @@ from litestar.static_files import create_static_files_router
 from api.auth import AUTHENTICATION, SECURITY, SECURITY_COMPONENTS
 from api.deps import provide_session
 from api.errors import EXCEPTION_HANDLERS
-from api.routes import health, imports, matching, persons, placements, postings, recognition, regions, reports, search, web
+from api.routes import (
+    health,
+    imports,
+    matching,
+    persons,
+    placements,
+    postings,
+    recognition,
+    regions,
+    reports,
+    search,
+    web,
+)
 from api.routes.search import provide_search
+from indexer.reloadable import Reloadable
 from jiuyuan import __version__
 from jiuyuan.settings import Settings, get_settings
-from indexer.reloadable import Reloadable
 from ledger.db import make_engine, session_factory
 from services.search import snapshots
 
@@ -60,8 +72,7 @@ def create_app(settings: Settings | None = None, *, search: Reloadable | None = 
     return Litestar(
         route_handlers=[
             *(handler for module in ROUTE_MODULES for handler in module.ROUTES),
-            create_static_files_router(path=SWAGGER_ASSETS, directories=[SWAGGER_STATIC],
-                                       include_in_schema=False),
+            create_static_files_router(path=SWAGGER_ASSETS, directories=[SWAGGER_STATIC], include_in_schema=False),
         ],
         dependencies={"db_session": Provide(provide_session), "search": Provide(provide_search, sync_to_thread=False)},
         # The search state (index or OpenSearch client, encoder, typeahead, profiles, ranker): one
@@ -77,15 +88,19 @@ def create_app(settings: Settings | None = None, *, search: Reloadable | None = 
             path="/schema",
             components=SECURITY_COMPONENTS,
             security=SECURITY,
-            tags=[Tag(name="system", description="运行状态"), Tag(name="reference", description="参考数据"),
-                  Tag(name="postings", description="岗位"), Tag(name="reports", description="报表"),
-                  Tag(name="search", description="检索"),
-                  Tag(name="matching", description="人岗匹配与岗位推送"),
-                  Tag(name="placements", description="就业安置与补贴决定"),
-                  Tag(name="claims", description="服务补贴申领与审核"),
-                  Tag(name="imports", description="表格导入"),
-                  Tag(name="persons", description="求职人员登记、授权、服务记录与审计（窗口人员、经办人员）"),
-                  Tag(name="recognition", description="就业困难人员认定与帮扶分级（002 §1、§2、§4）")],
+            tags=[
+                Tag(name="system", description="运行状态"),
+                Tag(name="reference", description="参考数据"),
+                Tag(name="postings", description="岗位"),
+                Tag(name="reports", description="报表"),
+                Tag(name="search", description="检索"),
+                Tag(name="matching", description="人岗匹配与岗位推送"),
+                Tag(name="placements", description="就业安置与补贴决定"),
+                Tag(name="claims", description="服务补贴申领与审核"),
+                Tag(name="imports", description="表格导入"),
+                Tag(name="persons", description="求职人员登记、授权、服务记录与审计（窗口人员、经办人员）"),
+                Tag(name="recognition", description="就业困难人员认定与帮扶分级（002 §1、§2、§4）"),
+            ],
             render_plugins=[
                 SwaggerRenderPlugin(
                     js_url=f"{SWAGGER_ASSETS}/swagger-ui-bundle.js",

@@ -26,10 +26,16 @@ from ledger.access import Principal
 from ledger.base import utcnow
 
 PUBLIC_PATHS = ["^/health$", "^/schema", "^/ui", "^/$"]  # the page's files are public; its data is not
-SECURITY_COMPONENTS = Components(security_schemes={
-    "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="jy_<key id>.<secret>",
-                                  description="由管理员用 `jiuyuan keys issue` 签发的访问令牌"),
-})
+SECURITY_COMPONENTS = Components(
+    security_schemes={
+        "BearerToken": SecurityScheme(
+            type="http",
+            scheme="bearer",
+            bearer_format="jy_<key id>.<secret>",
+            description="由管理员用 `jiuyuan keys issue` 签发的访问令牌",
+        ),
+    }
+)
 SECURITY: list[SecurityRequirement] = [{"BearerToken": []}]
 
 
@@ -80,8 +86,8 @@ def allow(*roles: Role) -> Callable[[ASGIConnection, BaseRouteHandler], None]:
         principal: Principal = connection.user
         if principal.role not in permitted:
             raise PermissionDeniedException(
-                f"{principal.role.label}无权使用此功能（仅限：{'、'.join(r.label for r in sorted(permitted))}）。")
+                f"{principal.role.label}无权使用此功能（仅限：{'、'.join(r.label for r in sorted(permitted))}）。"
+            )
 
     guard.__name__ = "allow_" + "_".join(sorted(r.value for r in permitted))
     return guard
-

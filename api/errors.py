@@ -38,14 +38,16 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     from api.schemas import ProblemDetails
 
     return {
-        status: ResponseSpec(ProblemDetails, description=_TITLES.get(status, "错误"), media_type=PROBLEM_JSON,
-                             generate_examples=False)
+        status: ResponseSpec(
+            ProblemDetails, description=_TITLES.get(status, "错误"), media_type=PROBLEM_JSON, generate_examples=False
+        )
         for status in statuses
     }
 
 
-def problem(request: Request, status: int, slug: str, detail: str, headers: dict[str, str] | None = None,
-            **extra: Any) -> Response:
+def problem(
+    request: Request, status: int, slug: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
+) -> Response:
     body = {
         "type": f"urn:jiuyuan:problem:{slug}",
         "title": _TITLES.get(status, "请求失败"),
@@ -59,7 +61,11 @@ def problem(request: Request, status: int, slug: str, detail: str, headers: dict
 
 # Each kind of the service's errors answers with one status; the first match wins.
 STATUS: tuple[tuple[type[JiuyuanError], int], ...] = (
-    (InvalidInput, 422), (ReportRefused, 422), (NotFound, 404), (Forbidden, 403), (Conflict, 409),
+    (InvalidInput, 422),
+    (ReportRefused, 422),
+    (NotFound, 404),
+    (Forbidden, 403),
+    (Conflict, 409),
     (Unavailable, 503),
 )
 
@@ -88,7 +94,8 @@ def on_http_exception(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
     detail = _TITLES.get(status, "请求失败") if status >= 500 or exc.detail == "" else str(exc.detail)
     slug = {401: "unauthenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}.get(
-        status, "http-error")
+        status, "http-error"
+    )
     if status == 404:
         detail = "请求的地址或记录不存在。"
     headers = dict(exc.headers or {})  # e.g. the Allow header of a 405

@@ -42,19 +42,24 @@ def _free_port() -> int:
 
 def _stats(latencies: list[float], seconds: float) -> dict[str, float]:
     ms = np.array(latencies) * 1000
-    return {"requests": len(ms), "rps": len(ms) / seconds, "p50_ms": float(np.percentile(ms, 50)),
-            "p95_ms": float(np.percentile(ms, 95))}
+    return {
+        "requests": len(ms),
+        "rps": len(ms) / seconds,
+        "p50_ms": float(np.percentile(ms, 50)),
+        "p95_ms": float(np.percentile(ms, 95)),
+    }
 
 
 def prepare(folder: Path, postings: int, persons: int, seed: int, progress: bool) -> dict:
     """Ledger, model, index and profiles in ``folder``; keys for a counter and an agency."""
+    from sqlalchemy import select
+
+    from demo.generate import generate
+    from demo.load import load
     from indexer import build
     from jiuyuan.vocab import Role
     from ledger import access, db
-    from demo.generate import generate
-    from demo.load import load
     from ledger.models import HrAgency, Person
-    from sqlalchemy import select
 
     url = f"sqlite:///{folder / 'ledger.db'}"
     db.upgrade(url)
@@ -70,8 +75,13 @@ def prepare(folder: Path, postings: int, persons: int, seed: int, progress: bool
         counter, _ = access.issue(s, Role.COUNTER, "压测窗口", region="43")
         agency_token, _ = access.issue(s, Role.AGENCY, "压测机构", agency_uscc=agency.uscc)
     engine.dispose()
-    return {"url": url, "persons": hunan, "counter": counter, "agency": agency_token,
-            "setup_s": time.perf_counter() - started}
+    return {
+        "url": url,
+        "persons": hunan,
+        "counter": counter,
+        "agency": agency_token,
+        "setup_s": time.perf_counter() - started,
+    }
 
 
 def _requests(world: dict, n: int, seed: int) -> dict[str, list[tuple[str, str, dict | None]]]:
@@ -79,8 +89,20 @@ def _requests(world: dict, n: int, seed: int) -> dict[str, list[tuple[str, str, 
     people = [rng.choice(world["persons"]) for _ in range(n)]
     return {
         "match": [("GET", f"/persons/{p}/matches?purpose={quote('压力测试')}&k=10", None) for p in people],
-        "placement": [("POST", "/placements", {"person_id": p, "kind": "flexible", "start_date": "2026-06-01",
-                                               "full_time": False, "weekly_hours": 20}) for p in people],
+        "placement": [
+            (
+                "POST",
+                "/placements",
+                {
+                    "person_id": p,
+                    "kind": "flexible",
+                    "start_date": "2026-06-01",
+                    "full_time": False,
+                    "weekly_hours": 20,
+                },
+            )
+            for p in people
+        ],
     }
 
 
@@ -90,8 +112,10 @@ async def _load(base: str, token: str, calls, concurrency: int, seconds: float) 
     queue = iter(calls)
     deadline = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"}, limits=limits,
-                                 timeout=60) as client:
+    async with httpx.AsyncClient(
+        base_url=base, headers={"Authorization": f"Bearer {token}"}, limits=limits, timeout=60
+    ) as client:
+
         async def worker():
             nonlocal failures
             for method, path, body in queue:
@@ -129,16 +153,28 @@ def _lua(text: str) -> str:
 
 def _wrk(base: str, token: str, calls, concurrency: int, seconds: float, folder: Path) -> dict[str, float]:
     """wrk (C, one thread) drives the load, so the client takes little of the cores it shares."""
-    entries = ",".join("{%s,%s,%s}" % (_lua(m), _lua(path), _lua(json.dumps(body)) if body else "nil")
-                       for m, path, body in calls)
+    entries = ",".join(
+        f"{{{_lua(m)},{_lua(path)},{_lua(json.dumps(body)) if body else 'nil'}}}" for m, path, body in calls
+    )
     script = folder / "calls.lua"
     script.write_text(WRK_SCRIPT % (entries, token))
-    out = subprocess.run(["wrk", "-t1", f"-c{concurrency}", f"-d{int(seconds)}s", "--timeout", "30s", "-s",
-                          str(script), base], capture_output=True, text=True, check=True).stdout
-    n, secs, p50, p95, status, socket_errors = next(line.split()[1:] for line in out.splitlines()
-                                                    if line.startswith("WRK "))
-    return {"requests": int(n), "rps": int(n) / float(secs), "p50_ms": float(p50), "p95_ms": float(p95),
-            "failed": int(status) + int(socket_errors), "client": "wrk"}
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{concurrency}", f"-d{int(seconds)}s", "--timeout", "30s", "-s", str(script), base],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    n, secs, p50, p95, status, socket_errors = next(
+        line.split()[1:] for line in out.splitlines() if line.startswith("WRK ")
+    )
+    return {
+        "requests": int(n),
+        "rps": int(n) / float(secs),
+        "p50_ms": float(p50),
+        "p95_ms": float(p95),
+        "failed": int(status) + int(socket_errors),
+        "client": "wrk",
+    }
 
 
 def _in_process(world: dict, token: str, calls) -> tuple[list[float], float, int]:
@@ -168,8 +204,8 @@ def _bare_matcher(world: dict, people: list[int]) -> tuple[list[float], float]:
     from jiuyuan.settings import SearchSettings
     from ledger import db
     from ledger.models import Person
-    from matcher.posts import posts_for
     from ledger.tiers import current_tier
+    from matcher.posts import posts_for
     from matcher.seekers import seeker_from_person
     from services.search import LedgerChecked
 
@@ -189,8 +225,9 @@ def _bare_matcher(world: dict, people: list[int]) -> tuple[list[float], float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m bench.api", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m bench.api", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--postings", type=int, default=100_000)
     p.add_argument("--persons", type=int, default=20_000)
     p.add_argument("--requests", type=int, default=1500, help="per route, at most (default 1500)")
@@ -204,18 +241,37 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line a request would bury the table
 
     folder = Path(tempfile.mkdtemp(prefix="jiuyuan-bench-api-"))
-    os.environ.update(JIUYUAN_INDEX_DIR=str(folder / "index"), JIUYUAN_EMBEDDING_MODEL=str(folder / "model"),
-                      JIUYUAN_RANKER=str(folder / "absent-ranker.json"))
+    os.environ.update(
+        JIUYUAN_INDEX_DIR=str(folder / "index"),
+        JIUYUAN_EMBEDDING_MODEL=str(folder / "model"),
+        JIUYUAN_RANKER=str(folder / "absent-ranker.json"),
+    )
     world = prepare(folder, args.postings, args.persons, args.seed, progress=not args.quiet)
     os.environ["JIUYUAN_DATABASE_URL"] = world["url"]
     calls = _requests(world, args.requests, args.seed)
-    print(f"setup: {args.postings:,} postings, {args.persons:,} persons in {world['setup_s']:.0f} s "
-          f"(ledger, model, index, profiles); {os.cpu_count()} cores")
+    print(
+        f"setup: {args.postings:,} postings, {args.persons:,} persons in {world['setup_s']:.0f} s "
+        f"(ledger, model, index, profiles); {os.cpu_count()} cores"
+    )
 
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--port", str(port),
-         "--workers", str(args.workers), "--log-level", "warning", "--no-access-log"], env=os.environ.copy())
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.app:create_app",
+            "--factory",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=os.environ.copy(),
+    )
     base = f"http://127.0.0.1:{port}"
     results: dict[str, dict] = {}
     try:
@@ -227,10 +283,9 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(0.1)
         for route, token in (("match", world["counter"]), ("placement", world["agency"])):
             # Warm every worker (model, index) before timing.
-            asyncio.run(_load(base, token, calls[route][:4 * args.workers], args.workers * 2, 60))
+            asyncio.run(_load(base, token, calls[route][: 4 * args.workers], args.workers * 2, 60))
             if shutil.which("wrk"):
-                results[f"{route} over HTTP"] = _wrk(base, token, calls[route], args.concurrency, args.seconds,
-                                                     folder)
+                results[f"{route} over HTTP"] = _wrk(base, token, calls[route], args.concurrency, args.seconds, folder)
             else:
                 lat, secs, failed = asyncio.run(_load(base, token, calls[route], args.concurrency, args.seconds))
                 results[f"{route} over HTTP"] = {**_stats(lat, secs), "failed": failed, "client": "httpx"}
@@ -247,15 +302,20 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"{'':22}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'failed':>8}")
     for name, r in results.items():
-        print(f"{name:22}{r['requests']:>9}{r['rps']:>9.1f}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}"
-              f"{r.get('failed', 0):>8}")
+        print(
+            f"{name:22}{r['requests']:>9}{r['rps']:>9.1f}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}{r.get('failed', 0):>8}"
+        )
     for route in ("match", "placement"):
         http, local = results[f"{route} over HTTP"], results[f"{route} in process"]
-        print(f"{route}: HTTP ÷ in-process throughput = {http['rps'] / local['rps']:.2f}"
-              f" ({args.workers} workers, {args.concurrency} in flight, client {http['client']})")
+        print(
+            f"{route}: HTTP ÷ in-process throughput = {http['rps'] / local['rps']:.2f}"
+            f" ({args.workers} workers, {args.concurrency} in flight, client {http['client']})"
+        )
     match_rps = results["match over HTTP"]["rps"]
-    print(f"matching goal ≥ {GOAL_MATCH_RPS} req/s on this machine: {'met' if match_rps >= GOAL_MATCH_RPS else 'NOT met'}"
-          f" ({match_rps:.0f} req/s)")
+    print(
+        f"matching goal ≥ {GOAL_MATCH_RPS} req/s on this machine: {'met' if match_rps >= GOAL_MATCH_RPS else 'NOT met'}"
+        f" ({match_rps:.0f} req/s)"
+    )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"args": vars(args), "results": results}, ensure_ascii=False, indent=1))

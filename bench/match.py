@@ -34,6 +34,8 @@ from tqdm import tqdm
 
 import matcher.people
 import matcher.posts
+from demo.generate import generate
+from demo.load import load
 from indexer import build
 from indexer.embedded import EmbeddedIndex
 from indexer.encoder import load as load_model
@@ -41,8 +43,6 @@ from indexer.profiles import ProfileIndex
 from jiuyuan.settings import PROJECT_ROOT
 from jiuyuan.vocab import Schedule
 from ledger import db
-from demo.generate import generate
-from demo.load import load
 from ledger.models import Person, TierAssignment
 from scoring.retirement import age_on
 
@@ -52,8 +52,11 @@ DEFAULT_JSON = PROJECT_ROOT / "var" / "bench" / "match.json"
 
 
 def _ms(values: list[float]) -> dict[str, float]:
-    return {"p50": float(np.percentile(values, 50)) * 1e3, "p95": float(np.percentile(values, 95)) * 1e3,
-            "mean": float(np.mean(values)) * 1e3}
+    return {
+        "p50": float(np.percentile(values, 50)) * 1e3,
+        "p95": float(np.percentile(values, 95)) * 1e3,
+        "mean": float(np.mean(values)) * 1e3,
+    }
 
 
 class Probe:
@@ -77,6 +80,7 @@ class Probe:
             finally:
                 self.spent[stage] += time.perf_counter() - started
                 self._open = False
+
         return timed
 
 
@@ -102,22 +106,49 @@ def _buffered_scalars(session) -> Callable:
 def seekers(session, n: int, rng: random.Random) -> list[matcher.posts.Seeker]:
     """Persons from the ledger as a counter clerk would enter them, each with a reach and a wage wish."""
     ids = rng.sample(list(session.scalars(select(Person.id))), n)
-    tiers = {t.person_id: t.tier for t in session.scalars(select(TierAssignment).where(
-        TierAssignment.person_id.in_(ids), TierAssignment.effective_from <= ANCHOR,
-        or_(TierAssignment.effective_to.is_(None), TierAssignment.effective_to >= ANCHOR))
-        .order_by(TierAssignment.effective_from, TierAssignment.id))}
+    tiers = {
+        t.person_id: t.tier
+        for t in session.scalars(
+            select(TierAssignment)
+            .where(
+                TierAssignment.person_id.in_(ids),
+                TierAssignment.effective_from <= ANCHOR,
+                or_(TierAssignment.effective_to.is_(None), TierAssignment.effective_to >= ANCHOR),
+            )
+            .order_by(TierAssignment.effective_from, TierAssignment.id)
+        )
+    }
     persons = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
-    return [matcher.posts.Seeker(
-        age=age_on(p.birth_date, ANCHOR), sex=p.sex, region_code=p.residence_region_code,
-        skills=tuple(p.skills or ()), wished_work=tuple(p.wished_work or ()),
-        schedules=tuple(Schedule(s) for s in p.wished_schedules or ()), latitude=p.latitude, longitude=p.longitude,
-        max_km=rng.choice((10.0, 30.0, 50.0)),
-        wage_floor_monthly=rng.choice((None, None, Decimal(2000), Decimal(3000))),
-        disabled=p.disability_certificate is not None, tier=tiers.get(p.id)) for p in map(persons.get, ids)]
+    return [
+        matcher.posts.Seeker(
+            age=age_on(p.birth_date, ANCHOR),
+            sex=p.sex,
+            region_code=p.residence_region_code,
+            skills=tuple(p.skills or ()),
+            wished_work=tuple(p.wished_work or ()),
+            schedules=tuple(Schedule(s) for s in p.wished_schedules or ()),
+            latitude=p.latitude,
+            longitude=p.longitude,
+            max_km=rng.choice((10.0, 30.0, 50.0)),
+            wage_floor_monthly=rng.choice((None, None, Decimal(2000), Decimal(3000))),
+            disabled=p.disability_certificate is not None,
+            tier=tiers.get(p.id),
+        )
+        for p in map(persons.get, ids)
+    ]
 
 
-def measure(items: list, call: Callable, key: Callable, targets: Callable, index, stages: dict[str, str],
-            rest: str, quiet: bool, label: str) -> dict:
+def measure(
+    items: list,
+    call: Callable,
+    key: Callable,
+    targets: Callable,
+    index,
+    stages: dict[str, str],
+    rest: str,
+    quiet: bool,
+    label: str,
+) -> dict:
     """Plain pass (end to end), probed pass (stages), then the captured queries on the bare index."""
     for item in items[:10]:  # warm-up: first-call costs (lazy imports, caches) are not latency
         call(item, None)
@@ -131,8 +162,9 @@ def measure(items: list, call: Callable, key: Callable, targets: Callable, index
         results.append(key(result))
     gc.collect()
     with patched(targets(probe)):
-        for item, expected in zip(tqdm(items, desc=f"{label}（分段计时）", unit="次", disable=quiet, leave=False),
-                                  results, strict=True):
+        for item, expected in zip(
+            tqdm(items, desc=f"{label}（分段计时）", unit="次", disable=quiet, leave=False), results, strict=True
+        ):
             started = time.perf_counter()
             result = call(item, probe)
             probed.append(time.perf_counter() - started)
@@ -147,10 +179,18 @@ def measure(items: list, call: Callable, key: Callable, targets: Callable, index
     left = total - sum(probe.spent.values())
     shares[rest] = {"mean_ms": left / n * 1e3, "share": left / total}
     e2e, bare = _ms(plain), _ms(baseline)
-    return {"queries": n, "empty_results": sum(1 for r in results if not r), "end_to_end_ms": e2e,
-            "baseline_ms": bare, "ratio_to_baseline": {p: e2e[p] / bare[p] for p in e2e}, "stages": shares,
-            "probed_ms": _ms(probed), "probed_over_plain": total / sum(plain), "same_results": same,
-            "load_average": [load_before, os.getloadavg()[0]]}
+    return {
+        "queries": n,
+        "empty_results": sum(1 for r in results if not r),
+        "end_to_end_ms": e2e,
+        "baseline_ms": bare,
+        "ratio_to_baseline": {p: e2e[p] / bare[p] for p in e2e},
+        "stages": shares,
+        "probed_ms": _ms(probed),
+        "probed_over_plain": total / sum(plain),
+        "same_results": same,
+        "load_average": [load_before, os.getloadavg()[0]],
+    }
 
 
 def report(title: str, r: dict) -> None:
@@ -163,15 +203,21 @@ def report(title: str, r: dict) -> None:
     print("\n| stage (probed pass) | mean ms | share |\n|---|---|---|")
     for name, s in r["stages"].items():
         print(f"| {name} | {s['mean_ms']:.2f} | {s['share']:.0%} |")
-    print(f"check: probed pass mean {r['probed_ms']['mean']:.2f} ms = {r['probed_over_plain']:.2f}× the plain "
-          f"end-to-end mean; same results: {'yes' if r['same_results'] else 'NO'}; load average "
-          f"{r['load_average'][0]:.2f} → {r['load_average'][1]:.2f} (1.0 = this run alone on one core)")
+    print(
+        f"check: probed pass mean {r['probed_ms']['mean']:.2f} ms = {r['probed_over_plain']:.2f}× the plain "
+        f"end-to-end mean; same results: {'yes' if r['same_results'] else 'NO'}; load average "
+        f"{r['load_average'][0]:.2f} → {r['load_average'][1]:.2f} (1.0 = this run alone on one core)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.match", description=(
-        "匹配基准：人找岗（posts_for）与岗找人（people_for）的端到端延迟 p50/p95、各阶段占比、"
-        "与同批查询裸索引检索的比值。演示数据写入临时目录中的 SQLite 台账。"))
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.match",
+        description=(
+            "匹配基准：人找岗（posts_for）与岗找人（people_for）的端到端延迟 p50/p95、各阶段占比、"
+            "与同批查询裸索引检索的比值。演示数据写入临时目录中的 SQLite 台账。"
+        ),
+    )
     parser.add_argument("--postings", type=int, default=100_000, help="岗位数 (default 100000)")
     parser.add_argument("--persons", type=int, default=200_000, help="人员数 (default 200000)")
     parser.add_argument("--queries", type=int, default=300, help="每个方向的查询数 (default 300)")
@@ -198,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         def write() -> dict[str, int]:  # the commit is part of the write
             with sessions.begin() as session:
                 return load(session, data, progress=not quiet)
+
         rows = timed("load_sqlite_s", write)
         data = None  # free the generated rows
         with sessions() as session:
@@ -215,16 +262,18 @@ def main(argv: list[str] | None = None) -> int:
             asking = seekers(session, min(args.queries, args.persons), rng)
         posts = rng.sample(docs, min(args.queries, len(docs)))
         t = {k: f"{v:.1f} s" for k, v in setup.items()}
-        print(f"## setup ({os.cpu_count()} cores, encoder {type(model).__name__}, demo date {ANCHOR})\n"
-              f"generate {args.postings:,} postings + {args.persons:,} persons: {t['generate_s']}\n"
-              f"write {sum(rows.values()):,} rows to SQLite with demo/load.py (bulk INSERTs, one "
-              f"transaction): {t['load_sqlite_s']} (migrations {t['migrate_s']})\n"
-              f"embedding model (dimension {index.dimension}): "
-              f"{'from ' + args.model if args.model else 'trained on the postings in ' + t['train_model_s']}\n"
-              f"posting index: {len(docs):,} valid postings read in {t['read_postings_s']}, "
-              f"indexed in {t['index_postings_s']}\n"
-              f"profile index: {len(profiles):,} consenting persons read in {t['read_profiles_s']}, "
-              f"indexed in {t['index_profiles_s']}")
+        print(
+            f"## setup ({os.cpu_count()} cores, encoder {type(model).__name__}, demo date {ANCHOR})\n"
+            f"generate {args.postings:,} postings + {args.persons:,} persons: {t['generate_s']}\n"
+            f"write {sum(rows.values()):,} rows to SQLite with demo/load.py (bulk INSERTs, one "
+            f"transaction): {t['load_sqlite_s']} (migrations {t['migrate_s']})\n"
+            f"embedding model (dimension {index.dimension}): "
+            f"{'from ' + args.model if args.model else 'trained on the postings in ' + t['train_model_s']}\n"
+            f"posting index: {len(docs):,} valid postings read in {t['read_postings_s']}, "
+            f"indexed in {t['index_postings_s']}\n"
+            f"profile index: {len(profiles):,} consenting persons read in {t['read_profiles_s']}, "
+            f"indexed in {t['index_profiles_s']}"
+        )
 
         def people_call(post, probe):
             with sessions() as session:
@@ -233,41 +282,74 @@ def main(argv: list[str] | None = None) -> int:
                 return matcher.people.people_for(session, post, people_index, model, ANCHOR)
 
         posts_result = measure(
-            asking, lambda seeker, _: matcher.posts.posts_for(seeker, index, model, ANCHOR),
+            asking,
+            lambda seeker, _: matcher.posts.posts_for(seeker, index, model, ANCHOR),
             lambda r: [(m.posting.id, m.score) for m in r.matches],
-            lambda p: [(model, "encode", p.wrap("encode", model.encode)),
-                       (index, "search", p.wrap("search", index.search, capture=True))],
-            index, {"encode": "query embedding (indexer.encoder)", "search": "hybrid index search, filters"},
-            "re-rank, skill filter, notes (rest of posts_for)", quiet, "人找岗")
+            lambda p: [
+                (model, "encode", p.wrap("encode", model.encode)),
+                (index, "search", p.wrap("search", index.search, capture=True)),
+            ],
+            index,
+            {"encode": "query embedding (indexer.encoder)", "search": "hybrid index search, filters"},
+            "re-rank, skill filter, notes (rest of posts_for)",
+            quiet,
+            "人找岗",
+        )
         people_result = measure(
-            posts, people_call, lambda r: [(c.person_ref, c.score, len(c.subsidies)) for c in r],
-            lambda p: [(model, "encode", p.wrap("encode", model.encode)),
-                       (people_index, "search", p.wrap("search", people_index.search, capture=True)),
-                       (matcher.people, "consenting_to_employers",
-                        p.wrap("consent", matcher.people.consenting_to_employers)),
-                       (matcher.people, "cases_for", p.wrap("cases", matcher.people.cases_for)),
-                       (matcher.people, "_dry_run", p.wrap("dry_run", matcher.people._dry_run))],
-            people_index, {"encode": "query embedding (indexer.encoder)", "search": "profile index search",
-                           "consent": "consent lookup (SQL)", "rows": "person rows (SQL + ORM)",
-                           "cases": "scoring cases (ledger.facts.cases_for)",
-                           "dry_run": "subsidy dry run (scoring.evaluate)"},
-            "ranking, exposure spread, masked cards (rest)", quiet, "岗找人")
+            posts,
+            people_call,
+            lambda r: [(c.person_ref, c.score, len(c.subsidies)) for c in r],
+            lambda p: [
+                (model, "encode", p.wrap("encode", model.encode)),
+                (people_index, "search", p.wrap("search", people_index.search, capture=True)),
+                (matcher.people, "consenting_to_employers", p.wrap("consent", matcher.people.consenting_to_employers)),
+                (matcher.people, "cases_for", p.wrap("cases", matcher.people.cases_for)),
+                (matcher.people, "_dry_run", p.wrap("dry_run", matcher.people._dry_run)),
+            ],
+            people_index,
+            {
+                "encode": "query embedding (indexer.encoder)",
+                "search": "profile index search",
+                "consent": "consent lookup (SQL)",
+                "rows": "person rows (SQL + ORM)",
+                "cases": "scoring cases (ledger.facts.cases_for)",
+                "dry_run": "subsidy dry run (scoring.evaluate)",
+            },
+            "ranking, exposure spread, masked cards (rest)",
+            quiet,
+            "岗找人",
+        )
         engine.dispose()
 
     report("posts for a person (matcher.posts.posts_for, k=10)", posts_result)
     report("people for a post (matcher.people.people_for, k=10)", people_result)
     p95 = posts_result["end_to_end_ms"]["p95"]
-    print(f"\ngoal: posts for a person p95 ≤ {GOAL_P95_MS:.0f} ms on 2 cores: {p95:.1f} ms here "
-          f"({os.cpu_count()} cores), {'met' if p95 <= GOAL_P95_MS else 'NOT met'}")
+    print(
+        f"\ngoal: posts for a person p95 ≤ {GOAL_P95_MS:.0f} ms on 2 cores: {p95:.1f} ms here "
+        f"({os.cpu_count()} cores), {'met' if p95 <= GOAL_P95_MS else 'NOT met'}"
+    )
     out = Path(args.json)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({
-        "measured_at": datetime.now().astimezone().isoformat(timespec="seconds"), "cores": os.cpu_count(),
-        "encoder": type(model).__name__, "options": vars(args), "demo_date": ANCHOR.isoformat(),
-        "setup_s": setup, "rows_written": rows, "indexed": {"postings": len(docs), "profiles": len(profiles)},
-        "posts_for": posts_result, "people_for": people_result,
-        "goal": {"posts_for_p95_ms": GOAL_P95_MS, "measured_p95_ms": p95, "met": p95 <= GOAL_P95_MS},
-    }, ensure_ascii=False, indent=1), encoding="utf-8")
+    out.write_text(
+        json.dumps(
+            {
+                "measured_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+                "cores": os.cpu_count(),
+                "encoder": type(model).__name__,
+                "options": vars(args),
+                "demo_date": ANCHOR.isoformat(),
+                "setup_s": setup,
+                "rows_written": rows,
+                "indexed": {"postings": len(docs), "profiles": len(profiles)},
+                "posts_for": posts_result,
+                "people_for": people_result,
+                "goal": {"posts_for_p95_ms": GOAL_P95_MS, "measured_p95_ms": p95, "met": p95 <= GOAL_P95_MS},
+            },
+            ensure_ascii=False,
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
     print(f"results: {out}")
     return 0
 

@@ -49,8 +49,8 @@ def family(doc: PostingDocument) -> str:
 
 
 def ndcg_at(grades: list[int], ideal: list[int], k: int) -> float:
-    dcg = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(grades[:k]))
-    idcg = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(sorted(ideal, reverse=True)[:k]))
+    dcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(grades[:k]))
+    idcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(sorted(ideal, reverse=True)[:k]))
     return dcg / idcg if idcg else 0.0
 
 
@@ -68,7 +68,7 @@ def run(n: int, model, out) -> None:
     index = EmbeddedIndex(model.dimension)
     t = time.perf_counter()
     for start in range(0, n, 2048):
-        batch = docs[start:start + 2048]
+        batch = docs[start : start + 2048]
         index.upsert(batch, model.encode([d.text for d in batch]))
     indexing = time.perf_counter() - t
     arrays = sum(v.nbytes for v in index.cols.arrays().values()) + index.vectors.nbytes
@@ -82,10 +82,13 @@ def run(n: int, model, out) -> None:
     quality = {m: ([], []) for m in modes}
     scan = []
     for i, spec in enumerate(queries):
-        filters = Filters(region_prefix=COUNTIES[i % len(COUNTIES)], valid_on=ANCHOR,
-                          kinds=(PostingKind(spec["kind"]),) if spec.get("kind") else (),
-                          schedules=(Schedule(spec["schedule"]),) if spec.get("schedule") else (),
-                          disabled_suitable=bool(spec.get("disabled")))
+        filters = Filters(
+            region_prefix=COUNTIES[i % len(COUNTIES)],
+            valid_on=ANCHOR,
+            kinds=(PostingKind(spec["kind"]),) if spec.get("kind") else (),
+            schedules=(Schedule(spec["schedule"]),) if spec.get("schedule") else (),
+            disabled_suitable=bool(spec.get("disabled")),
+        )
         t = time.perf_counter()
         vector = model.encode([spec["q"]])[0]
         embed_s = time.perf_counter() - t
@@ -108,19 +111,27 @@ def run(n: int, model, out) -> None:
 
     floor = _pct(scan, 50) * 1000
     print(f"\n## {n:,} postings (dimension {index.dimension}, exact search: recall@10 against exact = 1.00)", file=out)
-    print(f"indexing: {n / indexing:,.0f} postings/s; bare encode {n / bare_encode:,.0f} texts/s; "
-          f"ratio {bare_encode / indexing:.2f} (goal ≥ 0.9)", file=out)
+    print(
+        f"indexing: {n / indexing:,.0f} postings/s; bare encode {n / bare_encode:,.0f} texts/s; "
+        f"ratio {bare_encode / indexing:.2f} (goal ≥ 0.9)",
+        file=out,
+    )
     print(f"memory: arrays + vectors {arrays / 2**20:.1f} MiB; on disk {disk / 2**20:.1f} MiB", file=out)
     print(f"bare numpy scan over all vectors: p50 {floor:.2f} ms", file=out)
-    print("| mode | p50 ms | p95 ms | p50 ms incl. embedding | p95 incl. | p50 / bare scan | nDCG@10 | recall@50 |",
-          file=out)
+    print(
+        "| mode | p50 ms | p95 ms | p50 ms incl. embedding | p95 incl. | p50 / bare scan | nDCG@10 | recall@50 |",
+        file=out,
+    )
     print("|---|---|---|---|---|---|---|---|", file=out)
     for mode in modes:
         p50 = _pct(latency[mode], 50) * 1000
-        print(f"| {mode} | {p50:.2f} | {_pct(latency[mode], 95) * 1000:.2f} | "
-              f"{_pct(latency_with_embedding[mode], 50) * 1000:.2f} | {_pct(latency_with_embedding[mode], 95) * 1000:.2f} | "
-              f"{p50 / floor if floor else 0:.1f}× | {statistics.mean(quality[mode][0]):.3f} | "
-              f"{statistics.mean(quality[mode][1]):.3f} |", file=out)
+        print(
+            f"| {mode} | {p50:.2f} | {_pct(latency[mode], 95) * 1000:.2f} | "
+            f"{_pct(latency_with_embedding[mode], 50) * 1000:.2f} | {_pct(latency_with_embedding[mode], 95) * 1000:.2f} | "
+            f"{p50 / floor if floor else 0:.1f}× | {statistics.mean(quality[mode][0]):.3f} | "
+            f"{statistics.mean(quality[mode][1]):.3f} |",
+            file=out,
+        )
     gain = statistics.mean(quality["hybrid"][0]) - statistics.mean(quality["bm25"][0])
     print(f"hybrid − bm25 nDCG@10: {gain:+.3f} (goal ≥ +0.05); {len(queries)} labelled queries", file=out)
 
@@ -128,7 +139,9 @@ def run(n: int, model, out) -> None:
 def main(argv: list[str] | None = None) -> int:
     import sys
 
-    parser = argparse.ArgumentParser(prog="python -m bench.search", description="检索基准：建索引速度、查询延迟、检索质量")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.search", description="检索基准：建索引速度、查询延迟、检索质量"
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000], help="岗位规模")
     parser.add_argument("--model", help="向量模型目录（默认：在第一个规模的岗位上现训练）")
     args = parser.parse_args(argv)

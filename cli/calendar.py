@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 
 from jiuyuan import clock
 from jiuyuan.settings import get_settings
@@ -11,13 +10,15 @@ from jiuyuan.settings import get_settings
 
 def register(sub) -> None:
     p = sub.add_parser(
-        "calendar", help="工作日日历：status 查看国务院放假安排载入情况 / rederive 重算暂定的认定办结日期",
+        "calendar",
+        help="工作日日历：status 查看国务院放假安排载入情况 / rederive 重算暂定的认定办结日期",
         description="认定各环节的办结日期（002 §2）按国务院办公厅节假日安排计算工作日。尚未载入某年安排时按法定节假日"
-                    "推算并标为“暂定”。把新一年的通知补充到节假日安排文件后，运行 jiuyuan calendar rederive "
-                    "重算台账中暂定的日期并列出变动的环节。",
+        "推算并标为“暂定”。把新一年的通知补充到节假日安排文件后，运行 jiuyuan calendar rederive "
+        "重算台账中暂定的日期并列出变动的环节。",
     )
-    p.add_argument("action", choices=("status", "rederive"),
-                   help="status 显示各来源覆盖的年份；rederive 重算暂定日期并列出变动")
+    p.add_argument(
+        "action", choices=("status", "rederive"), help="status 显示各来源覆盖的年份；rederive 重算暂定日期并列出变动"
+    )
     p.add_argument("--dry-run", action="store_true", help="rederive 只列出变动，不写入台账")
     p.set_defaults(func=cmd_calendar)
 
@@ -56,6 +57,8 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     print(f"重算暂定办结日期 {counted} 个，变动 {len(moved)} 个" + ("（试算，未写入）" if args.dry_run else ""))
     for m in moved:
         still = "（仍为暂定）" if m.still_provisional else ""
-        print(f"认定申请 {m.recognition_id}　人员 {m.person_id}　{m.step}　{m.started_on} 起："
-              f"{m.old_due} → {m.new_due}{still}")
+        print(
+            f"认定申请 {m.recognition_id}　人员 {m.person_id}　{m.step}　{m.started_on} 起："
+            f"{m.old_due} → {m.new_due}{still}"
+        )
     return 0

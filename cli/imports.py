@@ -16,18 +16,21 @@ def register(sub) -> None:
     from ledger.import_columns import PERSONS, POSTINGS
 
     p_import = sub.add_parser(
-        "import", help="从 CSV / xlsx 导入人员或岗位（全部通过才写入）",
+        "import",
+        help="从 CSV / xlsx 导入人员或岗位（全部通过才写入）",
         description="导入办事窗口保存的人员或岗位表格 (import persons or postings from CSV/xlsx)。"
-                    "先逐行检查，任何一行有问题则一行也不写入，并列出每一处问题的行号、列名和原因。"
-                    "例：jiuyuan import persons 人员.xlsx --check；jiuyuan import postings 岗位.csv --report 结果.xlsx",
+        "先逐行检查，任何一行有问题则一行也不写入，并列出每一处问题的行号、列名和原因。"
+        "例：jiuyuan import persons 人员.xlsx --check；jiuyuan import postings 岗位.csv --report 结果.xlsx",
     )
     kinds = p_import.add_subparsers(dest="kind", required=True, metavar="persons|postings")
     for kind, columns in (("persons", PERSONS), ("postings", POSTINGS)):
         p = kinds.add_parser(
-            kind, help=f"导入{_KINDS[kind]} (import {kind})", formatter_class=argparse.RawDescriptionHelpFormatter,
+            kind,
+            help=f"导入{_KINDS[kind]} (import {kind})",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
             description=f"从表格导入{_KINDS[kind]}。CSV 可为 UTF-8（带或不带 BOM）或 GBK 编码；xlsx 读第一个工作表，"
-                        f"表头为第一行至少填了两个列名的行。All rows are checked; any rejected row means nothing "
-                        f"is written (exit 1).",
+            f"表头为第一行至少填了两个列名的行。All rows are checked; any rejected row means nothing "
+            f"is written (exit 1).",
             epilog=_columns_help(columns),
         )
         p.add_argument("file", help="CSV 或 xlsx 文件 (the file to import)")
@@ -68,8 +71,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         with db.session_factory(engine).begin() as session:
             if args.kind == "persons":
-                report = imports.import_persons(session, rows, dry_run=args.check, actor=args.actor,
-                                                progress=not args.quiet)
+                report = imports.import_persons(
+                    session, rows, dry_run=args.check, actor=args.actor, progress=not args.quiet
+                )
             else:
                 report = imports.import_postings(session, rows, dry_run=args.check, progress=not args.quiet)
     finally:
@@ -82,8 +86,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     for warning in report.warnings:
         print(f"提示：{warning}")
     if report.rejected:
-        print(_table(("行号", "列名", "原因"),
-                     [("表头" if r.row is None else str(r.row), r.column, r.message) for r in report.rejected]))
+        print(
+            _table(
+                ("行号", "列名", "原因"),
+                [("表头" if r.row is None else str(r.row), r.column, r.message) for r in report.rejected],
+            )
+        )
     print(export.import_summary(report))
     if report_path:
         print(f"检查结果已写入 {report_path}")
@@ -97,5 +105,7 @@ def _width(text: str) -> int:
 def _table(header: tuple[str, ...], lines: list[tuple[str, ...]]) -> str:
     """Columns padded by display width, so Chinese text lines up in a terminal."""
     widths = [max(_width(row[i]) for row in (header, *lines)) for i in range(len(header) - 1)]
-    return "\n".join("  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)) + "  " + row[-1]
-                     for row in (header, *lines))
+    return "\n".join(
+        "  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1]
+        for row in (header, *lines)
+    )

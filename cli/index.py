@@ -15,17 +15,22 @@ from jiuyuan.settings import SearchSettings, get_settings
 
 def register(sub) -> None:
     p_index = sub.add_parser(
-        "index", help="检索索引：train-model 训练向量模型 / rebuild 重建 / update 增量更新 / sync 按变更同步 / stats 统计",
+        "index",
+        help="检索索引：train-model 训练向量模型 / rebuild 重建 / update 增量更新 / sync 按变更同步 / stats 统计",
         description="岗位检索索引（默认嵌入式，保存在 var/index；JIUYUAN_SEARCH_BACKEND=opensearch 时写入 OpenSearch）。"
-                    "train-model 用台账中的岗位训练中文静态向量模型；rebuild 重建索引；update 加入新岗位、移出过期或已招满的岗位；"
-                    "sync 按岗位变更记录（change feed）增量同步；stats 输出索引规模。人员画像索引总在 var/index/profiles。",
+        "train-model 用台账中的岗位训练中文静态向量模型；rebuild 重建索引；update 加入新岗位、移出过期或已招满的岗位；"
+        "sync 按岗位变更记录（change feed）增量同步；stats 输出索引规模。人员画像索引总在 var/index/profiles。",
     )
     p_index.add_argument("action", choices=("train-model", "rebuild", "update", "sync", "stats"))
     p_index.add_argument("--path", help="索引目录 (default var/index 或 JIUYUAN_INDEX_DIR)")
-    p_index.add_argument("--model", help="向量模型目录 (default var/models/jiuyuan-static-zh 或 JIUYUAN_EMBEDDING_MODEL)")
+    p_index.add_argument(
+        "--model", help="向量模型目录 (default var/models/jiuyuan-static-zh 或 JIUYUAN_EMBEDDING_MODEL)"
+    )
     p_index.add_argument("--dim", type=dimension_arg, default=128, help="训练时的向量维度，8–1024 (default 128)")
     p_index.add_argument("--force", action="store_true", help="模型已存在时也重新训练")
-    p_index.add_argument("--as-of", type=iso_date, default=clock.today(), help="以该日判断岗位是否有效 (default: today)")
+    p_index.add_argument(
+        "--as-of", type=iso_date, default=clock.today(), help="以该日判断岗位是否有效 (default: today)"
+    )
     p_index.add_argument("--quiet", action="store_true", help="不显示进度条")
     p_index.set_defaults(func=cmd_index)
 
@@ -94,8 +99,7 @@ def cmd_index(args: argparse.Namespace) -> int:
                 fresh = backends.fresh_backend(settings, encoder.dimension)
                 report = build.rebuild(session, encoder, fresh, args.as_of, progress=not args.quiet)
             # Profiles are rebuilt every time: a withdrawn consent must leave the index at once.
-            people = build.rebuild_profiles(session, encoder, backends.profiles_dir(settings),
-                                            progress=not args.quiet)
+            people = build.rebuild_profiles(session, encoder, backends.profiles_dir(settings), progress=not args.quiet)
             where = settings.opensearch_index if settings.backend == "opensearch" else settings.index_dir
             print(f"人员画像索引 {backends.profiles_dir(settings)}：{people}")
             print(f"岗位索引 {where}：{report}")

@@ -5,18 +5,19 @@ from __future__ import annotations
 import argparse
 import sys
 
-from jiuyuan.errors import InvalidInput
 from cli.args import non_negative
+from jiuyuan.errors import InvalidInput
 from jiuyuan.settings import get_settings
 from jiuyuan.vocab import Role
 
 
 def register(sub) -> None:
     p = sub.add_parser(
-        "keys", help="API 访问密钥：issue 签发 / list 列出 / revoke 吊销",
+        "keys",
+        help="API 访问密钥：issue 签发 / list 列出 / revoke 吊销",
         description="签发、列出、吊销 API 访问密钥。每个密钥一个角色：counter 零工市场窗口人员与 officer 经办人员"
-                    "须指定管辖区划（--region 43/4301/430121），employer 用人单位须指定 --employer-uscc，"
-                    "agency 人力资源服务机构须指定 --agency-uscc，admin 系统管理员。令牌只在签发时显示一次。",
+        "须指定管辖区划（--region 43/4301/430121），employer 用人单位须指定 --employer-uscc，"
+        "agency 人力资源服务机构须指定 --agency-uscc，admin 系统管理员。令牌只在签发时显示一次。",
     )
     p.add_argument("action", choices=("issue", "list", "revoke"))
     p.add_argument("--role", choices=[r.value for r in Role], help="角色（issue 必填）")
@@ -32,7 +33,6 @@ def register(sub) -> None:
 def cmd_keys(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
-    from jiuyuan.errors import InvalidInput
     from ledger import access, db
     from ledger.models import ApiKey
 
@@ -52,9 +52,15 @@ def cmd_keys(args: argparse.Namespace) -> int:
                 if not args.role or not args.name:
                     print("issue 须指定 --role 和 --name", file=sys.stderr)
                     return 2
-                token, row = access.issue(session, Role(args.role), args.name, days=args.days,
-                                          employer_uscc=args.employer_uscc, agency_uscc=args.agency_uscc,
-                                          region=args.region)
+                token, row = access.issue(
+                    session,
+                    Role(args.role),
+                    args.name,
+                    days=args.days,
+                    employer_uscc=args.employer_uscc,
+                    agency_uscc=args.agency_uscc,
+                    region=args.region,
+                )
             except InvalidInput as exc:
                 for e in exc.errors:
                     print(f"{e.field}: {e.message}", file=sys.stderr)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import date
 
 from cli import calendar, imports, index, keys, ranker, report, score
-from jiuyuan import clock
 from cli.args import iso_date, non_negative
+from jiuyuan import clock
 from jiuyuan.settings import get_settings
 
 
@@ -25,9 +24,9 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ledger import db
     from demo.generate import generate
     from demo.load import load
+    from ledger import db
 
     url = args.database_url or get_settings().db.url
     db.upgrade(url)
@@ -40,24 +39,31 @@ def cmd_demo(args: argparse.Namespace) -> int:
     engine.dispose()
     done = time.perf_counter()
     written = ", ".join(f"{table} {n}" for table, n in counts.items())
-    print(f"演示数据 seed={args.seed} as-of={args.as_of}: 生成 {generated - started:.1f}s, "
-          f"写入 {done - generated:.1f}s; 新写入 {written}")
+    print(
+        f"演示数据 seed={args.seed} as-of={args.as_of}: 生成 {generated - started:.1f}s, "
+        f"写入 {done - generated:.1f}s; 新写入 {written}"
+    )
     if not any(counts.values()):
         print("数据库中已有这些演示数据，未重复写入。")
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     import os
+
+    import uvicorn
 
     if args.database_url:  # the app factory reads its settings from the environment
         os.environ["JIUYUAN_DATABASE_URL"] = args.database_url
         get_settings.cache_clear()
     settings = get_settings()
-    uvicorn.run("api.app:create_app", factory=True, host=args.host or settings.server.host,
-                port=args.port or settings.server.port, log_level="info")
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=args.host or settings.server.host,
+        port=args.port or settings.server.port,
+        log_level="info",
+    )
     return 0
 
 
@@ -65,35 +71,43 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jiuyuan",
         description="就援：就业援助岗位匹配与补贴资格测算 (job matching and subsidy scoring for "
-                    "public employment assistance). 数据库地址取自 JIUYUAN_DATABASE_URL，默认 var/jiuyuan.db。",
+        "public employment assistance). 数据库地址取自 JIUYUAN_DATABASE_URL，默认 var/jiuyuan.db。",
     )
     parser.add_argument("--database-url", help="SQLAlchemy 数据库地址，覆盖 JIUYUAN_DATABASE_URL")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
-    p_db = sub.add_parser("db", help="数据库迁移 (Alembic): upgrade 升级 / downgrade 回退",
-                          description="运行台账数据库迁移。例：jiuyuan db upgrade；jiuyuan db downgrade base")
+    p_db = sub.add_parser(
+        "db",
+        help="数据库迁移 (Alembic): upgrade 升级 / downgrade 回退",
+        description="运行台账数据库迁移。例：jiuyuan db upgrade；jiuyuan db downgrade base",
+    )
     p_db.add_argument("action", choices=("upgrade", "downgrade"), help="upgrade 升级到 head；downgrade 回退到 base")
     p_db.add_argument("revision", nargs="?", help="目标版本（默认 upgrade→head，downgrade→base）")
     p_db.set_defaults(func=cmd_db)
 
     p_demo = sub.add_parser(
-        "demo", help="生成并写入演示数据（确定性、可重复运行）",
+        "demo",
+        help="生成并写入演示数据（确定性、可重复运行）",
         description="生成确定性的中文演示数据（岗位、用人单位、人员、家庭、认定、分级、安置）并写入台账。"
-                    "同一 seed 与 as-of 生成完全相同的数据；重复运行不会重复写入。",
+        "同一 seed 与 as-of 生成完全相同的数据；重复运行不会重复写入。",
     )
     p_demo.add_argument("--postings", type=non_negative, default=2000, help="岗位数 (default 2000)")
     p_demo.add_argument("--persons", type=non_negative, default=1000, help="人员数 (default 1000)")
     p_demo.add_argument("--seed", type=int, default=20230201, help="随机种子 (default 20230201)")
-    p_demo.add_argument("--as-of", type=iso_date, default=clock.today(),
-                        help="数据围绕的“今天”，YYYY-MM-DD (default: today)")
+    p_demo.add_argument(
+        "--as-of", type=iso_date, default=clock.today(), help="数据围绕的“今天”，YYYY-MM-DD (default: today)"
+    )
     p_demo.add_argument("--quiet", action="store_true", help="不显示进度条")
     p_demo.set_defaults(func=cmd_demo)
 
     for command in (score, report, index, ranker, imports, keys, calendar):
         command.register(sub)
 
-    p_serve = sub.add_parser("serve", help="启动 API 服务（OpenAPI 文档在 /schema）",
-                             description="启动 Litestar API。文档：http://HOST:PORT/schema")
+    p_serve = sub.add_parser(
+        "serve",
+        help="启动 API 服务（OpenAPI 文档在 /schema）",
+        description="启动 Litestar API。文档：http://HOST:PORT/schema",
+    )
     p_serve.add_argument("--host", help="监听地址 (default 127.0.0.1 或 JIUYUAN_HOST)")
     p_serve.add_argument("--port", type=int, help="端口 (default 8000 或 JIUYUAN_PORT)")
     p_serve.set_defaults(func=cmd_serve)

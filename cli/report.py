@@ -6,23 +6,26 @@ import argparse
 import sys
 from datetime import date
 
-from jiuyuan.errors import ReportRefused
-from jiuyuan import clock
 from cli.args import iso_date, month_arg, region_prefix_arg
+from jiuyuan import clock
+from jiuyuan.errors import ReportRefused
 from jiuyuan.settings import get_settings
 
 
 def register(sub) -> None:
     p_report = sub.add_parser(
-        "report", help="报表：调度表（000附件）、嘉兴进度表（003附件）、责任清单（002）",
+        "report",
+        help="报表：调度表（000附件）、嘉兴进度表（003附件）、责任清单（002）",
         description="生成报表。dispatch：就业困难人员就业帮扶情况调度表（累计，按县市区并汇总到市、省）；"
-                    "jiaxing：困难群体就业精准帮扶行动进度表（月）；duties：帮扶责任清单。"
-                    "例：jiuyuan report dispatch --region 43 --as-of 2023-03-15 --format xlsx --out 调度表.xlsx",
+        "jiaxing：困难群体就业精准帮扶行动进度表（月）；duties：帮扶责任清单。"
+        "例：jiuyuan report dispatch --region 43 --as-of 2023-03-15 --format xlsx --out 调度表.xlsx",
     )
     p_report.add_argument("kind", choices=("dispatch", "jiaxing", "duties"), help="报表种类")
     p_report.add_argument("--region", type=region_prefix_arg, required=True, help="地区代码：省 43、市 4301、县 430121")
     p_report.add_argument("--as-of", type=iso_date, default=clock.today(), help="截至日期 YYYY-MM-DD (default: today)")
-    p_report.add_argument("--start", type=iso_date, default=date(2023, 2, 1), help="调度表累计起始日 (default 2023-02-01)")
+    p_report.add_argument(
+        "--start", type=iso_date, default=date(2023, 2, 1), help="调度表累计起始日 (default 2023-02-01)"
+    )
     p_report.add_argument("--month", type=month_arg, help="进度表月份 YYYY-MM (default: --as-of 所在月)")
     p_report.add_argument("--format", choices=("xlsx", "csv", "json"), default="csv", help="输出格式 (default csv)")
     p_report.add_argument("--out", help="输出文件（xlsx 必填）")
@@ -51,25 +54,46 @@ def cmd_report(args: argparse.Namespace) -> int:
         with db.session_factory(engine).begin() as session:
             if args.kind == "dispatch":
                 table = dispatch.build(session, args.region, args.as_of, args.start)
-                payload = {"xlsx": lambda: export.dispatch_xlsx(table), "csv": lambda: export.dispatch_csv(table),
-                           "json": lambda: json.dumps({"region": table.region, "start": str(table.start),
-                                                       "as_of": str(table.as_of),
-                                                       "columns": [label for _, label in dispatch.COLUMNS],
-                                                       "rows": [r.__dict__ for r in table.rows]}, ensure_ascii=False)}
+                payload = {
+                    "xlsx": lambda: export.dispatch_xlsx(table),
+                    "csv": lambda: export.dispatch_csv(table),
+                    "json": lambda: json.dumps(
+                        {
+                            "region": table.region,
+                            "start": str(table.start),
+                            "as_of": str(table.as_of),
+                            "columns": [label for _, label in dispatch.COLUMNS],
+                            "rows": [r.__dict__ for r in table.rows],
+                        },
+                        ensure_ascii=False,
+                    ),
+                }
             elif args.kind == "jiaxing":
                 month = args.month or f"{args.as_of:%Y-%m}"
                 table = jiaxing.build(session, args.region, month)
-                payload = {"xlsx": lambda: export.jiaxing_xlsx(table), "csv": lambda: export.jiaxing_csv(table),
-                           "json": lambda: json.dumps({"region": table.region, "month": table.month,
-                                                       "due_on": str(table.due_on), "columns": list(jiaxing.COLUMNS),
-                                                       "rows": [r.__dict__ for r in table.rows]}, ensure_ascii=False)}
+                payload = {
+                    "xlsx": lambda: export.jiaxing_xlsx(table),
+                    "csv": lambda: export.jiaxing_csv(table),
+                    "json": lambda: json.dumps(
+                        {
+                            "region": table.region,
+                            "month": table.month,
+                            "due_on": str(table.due_on),
+                            "columns": list(jiaxing.COLUMNS),
+                            "rows": [r.__dict__ for r in table.rows],
+                        },
+                        ensure_ascii=False,
+                    ),
+                }
             else:
                 import scoring
 
                 local = scoring.load_local(args.local) if args.local else scoring.EMPTY_LOCAL
                 items = duties.build(session, args.region, args.as_of, args.actor, local=local)
-                payload = {"csv": lambda: export.duties_csv(items),
-                           "json": lambda: json.dumps([i.__dict__ for i in items], ensure_ascii=False)}
+                payload = {
+                    "csv": lambda: export.duties_csv(items),
+                    "json": lambda: json.dumps([i.__dict__ for i in items], ensure_ascii=False),
+                }
             content = payload[args.format]()
     except ReportRefused as exc:
         print(str(exc), file=sys.stderr)

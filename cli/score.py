@@ -4,26 +4,32 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 
-from jiuyuan import clock
 from cli.args import iso_date
+from jiuyuan import clock
 
 
 def register(sub) -> None:
     p_score = sub.add_parser(
-        "score", help="补贴资格测算：读取事实 JSON，输出决定（JSON 或中文摘要）",
+        "score",
+        help="补贴资格测算：读取事实 JSON，输出决定（JSON 或中文摘要）",
         description="按政策文件测算一个或多个案件（JSON 对象或数组）的补贴资格。"
-                    "例：jiuyuan score case.json --as-of 2025-09-01 --format text；"
-                    "假设分析：jiuyuan score cases.json --local local.yaml --what-if minimum_wage.monthly=2200@43",
+        "例：jiuyuan score case.json --as-of 2025-09-01 --format text；"
+        "假设分析：jiuyuan score cases.json --local local.yaml --what-if minimum_wage.monthly=2200@43",
     )
     p_score.add_argument("file", nargs="?", help="事实文件（JSON；- 表示标准输入）")
     p_score.add_argument("--as-of", type=iso_date, default=clock.today(), help="测算日期 YYYY-MM-DD (default: today)")
     p_score.add_argument("--local", help="地方参数文件（YAML，须写明数值来源）")
-    p_score.add_argument("--format", choices=("json", "text"), default="json", help="输出格式：json（默认）或 text（中文摘要）")
-    p_score.add_argument("--what-if", action="append", metavar="名称=值@地区[:日期]",
-                         help="假设某地方参数取新值，输出各补贴合计的差额（可重复）")
+    p_score.add_argument(
+        "--format", choices=("json", "text"), default="json", help="输出格式：json（默认）或 text（中文摘要）"
+    )
+    p_score.add_argument(
+        "--what-if",
+        action="append",
+        metavar="名称=值@地区[:日期]",
+        help="假设某地方参数取新值，输出各补贴合计的差额（可重复）",
+    )
     p_score.add_argument("--schema", action="store_true", help="输出事实与报告的 JSON Schema")
     p_score.set_defaults(func=cmd_score)
 

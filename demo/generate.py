@@ -24,6 +24,7 @@ from typing import Any
 from stdnum.cn import ric, uscc
 from tqdm import tqdm
 
+from demo import vocab
 from jiuyuan import regions
 from jiuyuan.vocab import (
     AssistanceStatus,
@@ -34,11 +35,9 @@ from jiuyuan.vocab import (
     UrbanRural,
     WageUnit,
 )
-from demo import vocab
 
 BIRTH_REFERENCE_YEAR = 2026
-KIND_WEIGHTS = {PostingKind.ORDINARY: 50, PostingKind.GIG: 25, PostingKind.LOVE: 10,
-                PostingKind.PUBLIC_WELFARE: 15}
+KIND_WEIGHTS = {PostingKind.ORDINARY: 50, PostingKind.GIG: 25, PostingKind.LOVE: 10, PostingKind.PUBLIC_WELFARE: 15}
 SCHEDULES_BY_KIND = {
     PostingKind.ORDINARY: ((Schedule.FULL_TIME, 85), (Schedule.PART_TIME, 15)),
     PostingKind.GIG: ((Schedule.HOURLY, 40), (Schedule.DAILY, 45), (Schedule.PART_TIME, 15)),
@@ -67,7 +66,7 @@ class DemoData:
 def org_code_check_digit(body: str) -> str:
     """GB 11714 check digit of an 8-character organisation code body."""
     weights = (3, 7, 9, 10, 5, 8, 4, 2)
-    total = sum(int(ch, 36) * w for ch, w in zip(body, weights))
+    total = sum(int(ch, 36) * w for ch, w in zip(body, weights, strict=True))
     digit = 11 - total % 11
     return {10: "X", 11: "0"}.get(digit, str(digit))
 
@@ -135,8 +134,7 @@ class Generator:
     def _valid_at_birth(code: str, year: int) -> bool:
         region = regions.all_regions().get(code)
         return region is not None and any(
-            (s.start is None or s.start <= year) and (s.end is None or year <= s.end)
-            for s in region.spans
+            (s.start is None or s.start <= year) and (s.end is None or year <= s.end) for s in region.spans
         )
 
     def _older_code(self, year: int) -> str:
@@ -163,8 +161,10 @@ class Generator:
         return self.rng.choice(vocab.SURNAMES) + given
 
     def phone(self) -> str:
-        return self.rng.choice(("138", "139", "150", "151", "158", "177", "180", "186", "187", "199")) + \
-            f"{self.rng.randrange(10**8):08d}"
+        return (
+            self.rng.choice(("138", "139", "150", "151", "158", "177", "180", "186", "187", "199"))
+            + f"{self.rng.randrange(10**8):08d}"
+        )
 
     @contextmanager
     def _own_stream(self, key: int):
@@ -185,36 +185,40 @@ class Generator:
             place = self.county()
             lat, lon = self.coordinates(place.code)
             name_place = place.name.removesuffix("区").removesuffix("县").removesuffix("市")
-            rows.append({
-                "uscc": self.social_credit_code(place.code),
-                "name": f"{name_place}{self.rng.choice(vocab.COMPANY_WORDS)}{self.rng.choice(vocab.COMPANY_TRADES)}",
-                "region_code": place.code,
-                "address": self.address(place.code),
-                "latitude": lat,
-                "longitude": lon,
-                "founded_on": self.anchor - timedelta(days=self.rng.randint(200, 8000)),
-                "small_micro": self.rng.random() < 0.7,
-                "insured_headcount": self.rng.choice((3, 8, 12, 25, 40, 80, 150, 600)),
-                "contact_phone": self.phone(),
-            })
+            rows.append(
+                {
+                    "uscc": self.social_credit_code(place.code),
+                    "name": f"{name_place}{self.rng.choice(vocab.COMPANY_WORDS)}{self.rng.choice(vocab.COMPANY_TRADES)}",
+                    "region_code": place.code,
+                    "address": self.address(place.code),
+                    "latitude": lat,
+                    "longitude": lon,
+                    "founded_on": self.anchor - timedelta(days=self.rng.randint(200, 8000)),
+                    "small_micro": self.rng.random() < 0.7,
+                    "insured_headcount": self.rng.choice((3, 8, 12, 25, 40, 80, 150, 600)),
+                    "contact_phone": self.phone(),
+                }
+            )
         return rows
 
     def agencies(self, n: int) -> list[dict[str, Any]]:
         rows = []
         for i in range(n):
             place = self.county()
-            rows.append({
-                "uscc": self.social_credit_code(place.code),
-                "name": f"{place.name}{self.rng.choice(vocab.COMPANY_WORDS)}{self.rng.choice(vocab.AGENCY_TRADES)}",
-                "region_code": place.code,
-                "licence_no": f"{place.code}{2019 + i % 6}{i:04d}",
-                "licence_valid_until": self.anchor + timedelta(days=self.rng.randint(90, 1500)),
-            })
+            rows.append(
+                {
+                    "uscc": self.social_credit_code(place.code),
+                    "name": f"{place.name}{self.rng.choice(vocab.COMPANY_WORDS)}{self.rng.choice(vocab.AGENCY_TRADES)}",
+                    "region_code": place.code,
+                    "licence_no": f"{place.code}{2019 + i % 6}{i:04d}",
+                    "licence_valid_until": self.anchor + timedelta(days=self.rng.randint(90, 1500)),
+                }
+            )
         return rows
 
     # -- postings -----------------------------------------------------------------
     def postings(self, n: int, employers: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        kinds, kind_weights = zip(*KIND_WEIGHTS.items())
+        kinds, kind_weights = zip(*KIND_WEIGHTS.items(), strict=True)
         by_region: dict[str, list[int]] = {}
         for i, e in enumerate(employers):
             by_region.setdefault(e["region_code"], []).append(i)
@@ -222,7 +226,7 @@ class Generator:
         for i in self._bar(range(n), n, "岗位"):
             kind = self.rng.choices(kinds, kind_weights)[0]
             family = self._family_for(kind)
-            schedules, weights = zip(*SCHEDULES_BY_KIND[kind])
+            schedules, weights = zip(*SCHEDULES_BY_KIND[kind], strict=True)
             schedule = self.rng.choices(schedules, weights)[0]
             unit, low, high = self._wage(family, schedule)
             emp_index = self.rng.randrange(len(employers))
@@ -237,30 +241,32 @@ class Generator:
                     age_min, age_max = 18, self.rng.choice((45, 50, 55, 60))
                 if family.skills and self.rng.random() < 0.5:
                     skills = [self.rng.choice(family.skills)]
-            rows.append({
-                "ref": f"D{self.seed}-P{i + 1:07d}",
-                "employer_uscc": employer["uscc"],
-                "title": family.title if kind is not PostingKind.LOVE else f"爱心岗位·{family.title}",
-                "description": "；".join(self.rng.sample(family.duties, k=2))
-                + ("。" if not skills else f"。技能要求：{skills[0]}。"),
-                "kind": kind,
-                "schedule": schedule,
-                "wage_min": low,
-                "wage_max": high,
-                "wage_unit": unit,
-                "region_code": place,
-                "address": self.address(place),
-                "latitude": lat,
-                "longitude": lon,
-                "age_min": age_min,
-                "age_max": age_max,
-                "skills_required": skills,
-                "disabled_suitable": family.disabled_suitable and self.rng.random() < 0.6,
-                "headcount": self.rng.choice((1, 1, 2, 3, 5, 10)),
-                "valid_from": valid_from,
-                "valid_until": valid_from + timedelta(days=self.rng.choice((7, 30, 60, 90, 180))),
-                "contact_phone": employer["contact_phone"],
-            })
+            rows.append(
+                {
+                    "ref": f"D{self.seed}-P{i + 1:07d}",
+                    "employer_uscc": employer["uscc"],
+                    "title": family.title if kind is not PostingKind.LOVE else f"爱心岗位·{family.title}",
+                    "description": "；".join(self.rng.sample(family.duties, k=2))
+                    + ("。" if not skills else f"。技能要求：{skills[0]}。"),
+                    "kind": kind,
+                    "schedule": schedule,
+                    "wage_min": low,
+                    "wage_max": high,
+                    "wage_unit": unit,
+                    "region_code": place,
+                    "address": self.address(place),
+                    "latitude": lat,
+                    "longitude": lon,
+                    "age_min": age_min,
+                    "age_max": age_max,
+                    "skills_required": skills,
+                    "disabled_suitable": family.disabled_suitable and self.rng.random() < 0.6,
+                    "headcount": self.rng.choice((1, 1, 2, 3, 5, 10)),
+                    "valid_from": valid_from,
+                    "valid_until": valid_from + timedelta(days=self.rng.choice((7, 30, 60, 90, 180))),
+                    "contact_phone": employer["contact_phone"],
+                }
+            )
         return rows
 
     def _family_for(self, kind: PostingKind) -> vocab.JobFamily:
@@ -279,7 +285,11 @@ class Generator:
             unit, (lo, hi) = WageUnit.DAY, family.daily
         elif family.piece and self.rng.random() < 0.3:
             lo_p, hi_p = Decimal(family.piece[0]), Decimal(family.piece[1])
-            return WageUnit.PIECE, lo_p, max(lo_p, (hi_p - (hi_p - lo_p) * Decimal(self.rng.randint(0, 50)) / 100).quantize(Decimal("0.01")))
+            return (
+                WageUnit.PIECE,
+                lo_p,
+                max(lo_p, (hi_p - (hi_p - lo_p) * Decimal(self.rng.randint(0, 50)) / 100).quantize(Decimal("0.01"))),
+            )
         else:
             unit, (lo, hi) = WageUnit.MONTH, family.monthly
             if schedule is Schedule.PART_TIME:
@@ -301,7 +311,8 @@ class Generator:
             rural = self.rng.random() < 0.45
             zero_employment = self.rng.random() < 0.05
             assistance = self.rng.choices(
-                (AssistanceStatus.NONE, AssistanceStatus.DIBAO, AssistanceStatus.DIBIAN), (84, 12, 4))[0]
+                (AssistanceStatus.NONE, AssistanceStatus.DIBAO, AssistanceStatus.DIBIAN), (84, 12, 4)
+            )[0]
             household = {
                 "ref": f"D{self.seed}-H{h:07d}",
                 "region_code": place.code,
@@ -310,7 +321,8 @@ class Generator:
                 "member_count": size,
                 "zero_employment": zero_employment,
                 "zero_employment_since": self.anchor - timedelta(days=self.rng.randint(200, 900))
-                if zero_employment else None,
+                if zero_employment
+                else None,
             }
             data.households.append(household)
             for _ in range(size):
@@ -322,12 +334,16 @@ class Generator:
 
     def _person(self, household, code, rural, zero_employment, data: DemoData) -> dict[str, Any]:
         sex = self.rng.choice("MF")
-        age = self.rng.choices((self.rng.randint(18, 34), self.rng.randint(35, 44),
-                                self.rng.randint(45, 59)), (30, 30, 40))[0]
+        age = self.rng.choices(
+            (self.rng.randint(18, 34), self.rng.randint(35, 44), self.rng.randint(45, 59)), (30, 30, 40)
+        )[0]
         birth = date(BIRTH_REFERENCE_YEAR - age, self.rng.randint(1, 12), self.rng.randint(1, 28))
         number = self.id_number(birth, sex, code)
-        unemployed_months = self.rng.choice((None, 2, 4, 7, 9, 13, 18, 26, 40)) if not zero_employment \
+        unemployed_months = (
+            self.rng.choice((None, 2, 4, 7, 9, 13, 18, 26, 40))
+            if not zero_employment
             else self.rng.choice((7, 9, 13, 18))
+        )
         lat, lon = self.coordinates(code)
         disabled = self.rng.random() < 0.10
         poverty = rural and self.rng.random() < 0.35
@@ -344,8 +360,9 @@ class Generator:
             "urban_rural": household["urban_rural"],
             "latitude": lat,
             "longitude": lon,
-            "education": self.rng.choices(*zip(*vocab.EDUCATION))[0],
-            "registered_unemployed_since": None if unemployed_months is None
+            "education": self.rng.choices(*zip(*vocab.EDUCATION, strict=True))[0],
+            "registered_unemployed_since": None
+            if unemployed_months is None
             else self.anchor - timedelta(days=unemployed_months * 30),
             "disability_certificate": f"{number}{self.rng.randint(1, 7)}{self.rng.randint(1, 4)}" if disabled else None,
             "disability_grade": self.rng.choices((1, 2, 3, 4), (10, 20, 35, 35))[0] if disabled else None,
@@ -361,44 +378,69 @@ class Generator:
 
     def _person_records(self, person, household, unemployed_months, data: DemoData) -> None:
         number = person["id_number"]
-        for scope, share in ((ConsentScope.DATA_PROCESSING, 1.0), (ConsentScope.SHOW_TO_EMPLOYERS, 0.7),
-                             (ConsentScope.JOB_PUSH, 0.85)):
-            data.consents.append({"id_number": number, "scope": scope, "granted": self.rng.random() < share,
-                                  "recorded_by": "demo"})
+        for scope, share in (
+            (ConsentScope.DATA_PROCESSING, 1.0),
+            (ConsentScope.SHOW_TO_EMPLOYERS, 0.7),
+            (ConsentScope.JOB_PUSH, 0.85),
+        ):
+            data.consents.append(
+                {"id_number": number, "scope": scope, "granted": self.rng.random() < share, "recorded_by": "demo"}
+            )
         categories = self._categories(person, household, unemployed_months)
         if not categories or self.rng.random() > 0.6:
             return
         applied = self.anchor - timedelta(days=self.rng.randint(40, 700))
-        data.recognitions.append({
-            "id_number": number, "region_code": person["hukou_region_code"], "categories": categories,
-            "status": "recognised", "applied_on": applied, "recognised_on": applied + timedelta(days=28),
-        })
-        data.tiers.append({
-            "id_number": number, "tier": self.rng.choices((1, 2, 3), (30, 45, 25))[0],
-            "effective_from": applied + timedelta(days=28), "assigned_by": "demo",
-        })
+        data.recognitions.append(
+            {
+                "id_number": number,
+                "region_code": person["hukou_region_code"],
+                "categories": categories,
+                "status": "recognised",
+                "applied_on": applied,
+                "recognised_on": applied + timedelta(days=28),
+            }
+        )
+        data.tiers.append(
+            {
+                "id_number": number,
+                "tier": self.rng.choices((1, 2, 3), (30, 45, 25))[0],
+                "effective_from": applied + timedelta(days=28),
+                "assigned_by": "demo",
+            }
+        )
         if self.rng.random() < 0.15:
             start = applied + timedelta(days=self.rng.randint(29, 200))
             if start + timedelta(days=20) <= self.anchor:
-                data.training.append({
-                    "id_number": number, "kind": self.rng.choice(("employment_skills", "post_skill")),
-                    "start_date": start, "end_date": start + timedelta(days=20),
-                    "days_attended": self.rng.randint(10, 21), "completed": True,
-                })
+                data.training.append(
+                    {
+                        "id_number": number,
+                        "kind": self.rng.choice(("employment_skills", "post_skill")),
+                        "start_date": start,
+                        "end_date": start + timedelta(days=20),
+                        "days_attended": self.rng.randint(10, 21),
+                        "completed": True,
+                    }
+                )
         if self.rng.random() < 0.25:
             kind = self.rng.choices(list(PlacementKind), (45, 30, 20, 5))[0]
             start = applied + timedelta(days=self.rng.randint(35, 300))
             if start > self.anchor:  # not placed yet on the anchor date
                 return
-            data.placements.append({
-                "id_number": number, "kind": kind, "start_date": start,
-                "end_date": start + timedelta(days=179) if kind is PlacementKind.PUBLIC_WELFARE else None,
-                "contract_months": self.rng.choice((12, 24, 36)) if kind is PlacementKind.EMPLOYER_ABSORPTION else None,
-                "full_time": kind is not PlacementKind.FLEXIBLE,
-                "monthly_wage": Decimal(self.rng.randint(19, 45) * 100),
-                "rural_post": household["urban_rural"] is UrbanRural.RURAL,
-                "temporary_public_welfare": kind is PlacementKind.PUBLIC_WELFARE and self.rng.random() < 0.5,
-            })
+            data.placements.append(
+                {
+                    "id_number": number,
+                    "kind": kind,
+                    "start_date": start,
+                    "end_date": start + timedelta(days=179) if kind is PlacementKind.PUBLIC_WELFARE else None,
+                    "contract_months": self.rng.choice((12, 24, 36))
+                    if kind is PlacementKind.EMPLOYER_ABSORPTION
+                    else None,
+                    "full_time": kind is not PlacementKind.FLEXIBLE,
+                    "monthly_wage": Decimal(self.rng.randint(19, 45) * 100),
+                    "rural_post": household["urban_rural"] is UrbanRural.RURAL,
+                    "temporary_public_welfare": kind is PlacementKind.PUBLIC_WELFARE and self.rng.random() < 0.5,
+                }
+            )
 
     def fairs(self, n: int) -> list[dict[str, Any]]:
         """Special job fairs for people with employment difficulty (000 §3), in the last year."""
@@ -406,13 +448,18 @@ class Generator:
         for i in range(n):
             place = self.county()
             posts = self.rng.randint(20, 300)
-            rows.append({
-                "ref": f"D{self.seed}-F{i + 1:05d}", "region_code": place.code,
-                "held_on": self.anchor - timedelta(days=self.rng.randint(1, 365)),
-                "title": f"{place.name}就业困难人员{self.rng.choice(('春风行动', '民营企业招聘月', '爱心岗位'))}专场招聘会",
-                "online": self.rng.random() < 0.3, "for_difficult_persons": True,
-                "posts_offered": posts, "love_posts_offered": self.rng.randint(0, posts // 3),
-            })
+            rows.append(
+                {
+                    "ref": f"D{self.seed}-F{i + 1:05d}",
+                    "region_code": place.code,
+                    "held_on": self.anchor - timedelta(days=self.rng.randint(1, 365)),
+                    "title": f"{place.name}就业困难人员{self.rng.choice(('春风行动', '民营企业招聘月', '爱心岗位'))}专场招聘会",
+                    "online": self.rng.random() < 0.3,
+                    "for_difficult_persons": True,
+                    "posts_offered": posts,
+                    "love_posts_offered": self.rng.randint(0, posts // 3),
+                }
+            )
         return rows
 
     def _categories(self, person, household, unemployed_months) -> list[int]:

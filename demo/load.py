@@ -15,8 +15,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from ledger import changes
 from demo.generate import DemoData
+from ledger import changes
 from ledger.models import (
     ConsentRecord,
     Employer,
@@ -40,9 +40,14 @@ def _keys(session: Session, column) -> dict[str, int]:
 
 
 def _insert(session: Session, model, rows: list[dict[str, Any]], progress: bool, label: str) -> int:
-    for start in tqdm(range(0, len(rows), CHUNK), desc=f"写入{label}", unit="批",
-                      disable=not progress or len(rows) <= CHUNK, leave=False):
-        session.execute(insert(model), rows[start:start + CHUNK])
+    for start in tqdm(
+        range(0, len(rows), CHUNK),
+        desc=f"写入{label}",
+        unit="批",
+        disable=not progress or len(rows) <= CHUNK,
+        leave=False,
+    ):
+        session.execute(insert(model), rows[start : start + CHUNK])
     return len(rows)
 
 
@@ -70,16 +75,20 @@ def load(session: Session, data: DemoData, progress: bool = False) -> dict[str, 
     known_persons = _keys(session, Person.id_number)
     new_persons = _new(data.persons, "id_number", known_persons)
     counts["persons"] = _insert(
-        session, Person,
+        session,
+        Person,
         [_without(p, "household_ref") | {"household_id": households[p["household_ref"]]} for p in new_persons],
-        progress, "人员",
+        progress,
+        "人员",
     )
     postings = _keys(session, JobPosting.ref)
     new_postings = _new(data.postings, "ref", postings)
     counts["job_postings"] = _insert(
-        session, JobPosting,
+        session,
+        JobPosting,
         [_without(p, "employer_uscc") | {"employer_id": employers[p["employer_uscc"]]} for p in new_postings],
-        progress, "岗位",
+        progress,
+        "岗位",
     )
     posting_ids = _keys(session, JobPosting.ref)
     changes.record(session, [posting_ids[p["ref"]] for p in new_postings], "upsert")

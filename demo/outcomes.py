@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from statistics import median
 
 from sqlalchemy import exists, insert, select
@@ -30,8 +30,8 @@ from indexer.documents import PostingDocument
 from indexer.embedded import EmbeddedIndex
 from jiuyuan.vocab import PlacementKind, PostingKind, PushChannel, Schedule
 from ledger.models import JobPosting, JobPush, Person, Placement
-from matcher.posts import _km, assess, candidates
 from ledger.tiers import current_tier
+from matcher.posts import _km, assess, candidates
 from matcher.seekers import seeker_from_person
 
 SIMULATED = "模拟推送（演示数据，见 matcher/outcomes.py）"
@@ -54,8 +54,11 @@ class Truth:
 
 def truth(seeker, post: PostingDocument, median_wage: float, disposition: float) -> Truth:
     wish = any(w in post.title for w in seeker.wished_work)
-    km = (_km((seeker.latitude, seeker.longitude), (post.latitude, post.longitude))
-          if seeker.latitude is not None and post.latitude is not None else 15.0)
+    km = (
+        _km((seeker.latitude, seeker.longitude), (post.latitude, post.longitude))
+        if seeker.latitude is not None and post.latitude is not None
+        else 15.0
+    )
     older = seeker.age >= 50
     schedule_fits = post.schedule in seeker.schedules
     monthly = float(post.monthly_wage_max or median_wage)
@@ -63,11 +66,27 @@ def truth(seeker, post: PostingDocument, median_wage: float, disposition: float)
     love_suits = post.kind is PostingKind.LOVE and (seeker.age >= 45 or not seeker.skills)
     public_welfare = post.kind is PostingKind.PUBLIC_WELFARE
     gig = post.schedule in (Schedule.HOURLY, Schedule.DAILY)
-    apply = (-1.2 + 1.4 * wish + 0.9 * schedule_fits - 0.12 * km * (1.6 if older else 1.0) + 1.5 * wage
-             + 1.1 * love_suits + 0.7 * (public_welfare and (seeker.tier or 0) >= 2) + disposition)
+    apply = (
+        -1.2
+        + 1.4 * wish
+        + 0.9 * schedule_fits
+        - 0.12 * km * (1.6 if older else 1.0)
+        + 1.5 * wage
+        + 1.1 * love_suits
+        + 0.7 * (public_welfare and (seeker.tier or 0) >= 2)
+        + disposition
+    )
     hire = 0.3 + 0.9 * bool(post.skills_required) - 0.04 * max(0, seeker.age - 45) + 0.5 * love_suits
-    stay = (0.3 + 0.9 * schedule_fits - 0.06 * km + 0.7 * love_suits + 0.8 * public_welfare - 0.7 * gig
-            + 1.2 * wage + disposition)
+    stay = (
+        0.3
+        + 0.9 * schedule_fits
+        - 0.06 * km
+        + 0.7 * love_suits
+        + 0.8 * public_welfare
+        - 0.7 * gig
+        + 1.2 * wage
+        + disposition
+    )
     return Truth(_sigmoid(apply), _sigmoid(hire), _sigmoid(stay))
 
 
@@ -79,9 +98,17 @@ def _placement_kind(post: PostingDocument) -> PlacementKind:
     return PlacementKind.EMPLOYER_ABSORPTION
 
 
-def simulate(session: Session, index: EmbeddedIndex, encoder, documents: dict[str, PostingDocument],
-             today: date, persons: int = 3000, pushes_each: int = 8, seed: int = 20261123,
-             progress: bool = True) -> dict[str, int]:
+def simulate(
+    session: Session,
+    index: EmbeddedIndex,
+    encoder,
+    documents: dict[str, PostingDocument],
+    today: date,
+    persons: int = 3000,
+    pushes_each: int = 8,
+    seed: int = 20261123,
+    progress: bool = True,
+) -> dict[str, int]:
     """Push, apply, hire and stay for a random sample of persons. Idempotent: a ledger that
     already holds simulated pushes is left as it is."""
     if session.scalar(select(exists().where(JobPush.note == SIMULATED))):
@@ -100,25 +127,44 @@ def simulate(session: Session, index: EmbeddedIndex, encoder, documents: dict[st
             pushed = today - timedelta(days=rng.randint(200, 420))
             odds = truth(seeker, post, median_wage, disposition)
             applied = pushed + timedelta(days=rng.randint(1, 10)) if rng.random() < odds.apply else None
-            pushes.append({"person_id": person_id, "posting_id": int(post.id), "channel": PushChannel.COUNTER,
-                           "pushed_by": "演示数据", "pushed_at": _noon(pushed), "note": SIMULATED,
-                           "applied_on": applied, "features": assess(seeker, post, relevance, today)[0]})
+            pushes.append(
+                {
+                    "person_id": person_id,
+                    "posting_id": int(post.id),
+                    "channel": PushChannel.COUNTER,
+                    "pushed_by": "演示数据",
+                    "pushed_at": _noon(pushed),
+                    "note": SIMULATED,
+                    "applied_on": applied,
+                    "features": assess(seeker, post, relevance, today)[0],
+                }
+            )
             if applied and rng.random() < odds.hire:
                 start = applied + timedelta(days=rng.randint(3, 20))
                 stays = rng.random() < odds.stay
-                placements.append({
-                    "person_id": person_id, "posting_id": int(post.id), "employer_id": employers[int(post.id)],
-                    "kind": _placement_kind(post), "start_date": start,
-                    "end_date": None if stays else start + timedelta(days=rng.randint(14, STAY_DAYS - 10)),
-                    "full_time": post.schedule is Schedule.FULL_TIME, "monthly_wage": post.monthly_wage_max})
+                placements.append(
+                    {
+                        "person_id": person_id,
+                        "posting_id": int(post.id),
+                        "employer_id": employers[int(post.id)],
+                        "kind": _placement_kind(post),
+                        "start_date": start,
+                        "end_date": None if stays else start + timedelta(days=rng.randint(14, STAY_DAYS - 10)),
+                        "full_time": post.schedule is Schedule.FULL_TIME,
+                        "monthly_wage": post.monthly_wage_max,
+                    }
+                )
     if pushes:
         session.execute(insert(JobPush), pushes)
     if placements:
         session.execute(insert(Placement), placements)
     session.commit()
-    return {"pushes": len(pushes), "applied": sum(p["applied_on"] is not None for p in pushes),
-            "hired": len(placements)}
+    return {
+        "pushes": len(pushes),
+        "applied": sum(p["applied_on"] is not None for p in pushes),
+        "hired": len(placements),
+    }
 
 
 def _noon(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, 4, tzinfo=timezone.utc)  # 12:00 Beijing time
+    return datetime(day.year, day.month, day.day, 4, tzinfo=UTC)  # 12:00 Beijing time

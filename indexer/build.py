@@ -33,10 +33,13 @@ BATCH = 2048
 
 
 def searchable(session: Session, today: date) -> Iterator[PostingDocument]:
-    query = (select(JobPosting).options(joinedload(JobPosting.employer))
-             .where(JobPosting.status == PostingStatus.OPEN, JobPosting.valid_from <= today,
-                    JobPosting.valid_until >= today)
-             .order_by(JobPosting.id).execution_options(yield_per=BATCH))
+    query = (
+        select(JobPosting)
+        .options(joinedload(JobPosting.employer))
+        .where(JobPosting.status == PostingStatus.OPEN, JobPosting.valid_from <= today, JobPosting.valid_until >= today)
+        .order_by(JobPosting.id)
+        .execution_options(yield_per=BATCH)
+    )
     for posting in session.scalars(query):
         yield from_posting(posting)
 
@@ -59,14 +62,16 @@ class BuildReport:
     def __str__(self) -> str:
         if not self.indexed:
             return f"写入 0 条，移出 {self.removed} 条"
-        return (f"写入 {self.indexed} 条，移出 {self.removed} 条，用时 {self.seconds:.1f}s（{self.per_second:,.0f} 条/秒；"
-                f"其中向量编码 {self.encode_seconds:.1f}s，{self.indexed / self.encode_seconds:,.0f} 条/秒）")
+        return (
+            f"写入 {self.indexed} 条，移出 {self.removed} 条，用时 {self.seconds:.1f}s（{self.per_second:,.0f} 条/秒；"
+            f"其中向量编码 {self.encode_seconds:.1f}s，{self.indexed / self.encode_seconds:,.0f} 条/秒）"
+        )
 
 
 def _write(index: SearchBackend | ProfileIndex, encoder: Encoder, docs: list, progress: bool) -> float:
     spent = 0.0
     for start in tqdm(range(0, len(docs), BATCH), desc="编码并写入索引", unit="批", disable=not progress, leave=False):
-        batch = docs[start:start + BATCH]
+        batch = docs[start : start + BATCH]
         t = time.perf_counter()
         vectors = encoder.encode([d.text for d in batch])
         spent += time.perf_counter() - t
@@ -76,11 +81,15 @@ def _write(index: SearchBackend | ProfileIndex, encoder: Encoder, docs: list, pr
 
 def consenting_profiles(session: Session) -> list[PersonDocument]:
     """Profiles of persons whose latest data-processing consent is a grant (PIPL)."""
-    latest = (select(ConsentRecord.person_id, func.max(ConsentRecord.id).label("last"))
-              .where(ConsentRecord.scope == ConsentScope.DATA_PROCESSING)
-              .group_by(ConsentRecord.person_id).subquery())
-    granted = select(ConsentRecord.person_id).join(latest, ConsentRecord.id == latest.c.last).where(
-        ConsentRecord.granted)
+    latest = (
+        select(ConsentRecord.person_id, func.max(ConsentRecord.id).label("last"))
+        .where(ConsentRecord.scope == ConsentScope.DATA_PROCESSING)
+        .group_by(ConsentRecord.person_id)
+        .subquery()
+    )
+    granted = (
+        select(ConsentRecord.person_id).join(latest, ConsentRecord.id == latest.c.last).where(ConsentRecord.granted)
+    )
     return [from_person(p) for p in session.scalars(select(Person).where(Person.id.in_(granted)).order_by(Person.id))]
 
 
@@ -93,8 +102,9 @@ def rebuild_profiles(session: Session, encoder: Encoder, path: Path, progress: b
     return BuildReport(len(docs), 0, time.perf_counter() - started, encode_s)
 
 
-def rebuild(session: Session, encoder: Encoder, index: SearchBackend, today: date,
-            progress: bool = True) -> BuildReport:
+def rebuild(
+    session: Session, encoder: Encoder, index: SearchBackend, today: date, progress: bool = True
+) -> BuildReport:
     """Every searchable posting into ``index``, an empty one (``indexer.backends.fresh_backend``)."""
     started = time.perf_counter()
     cursor = changes.latest(session)  # read first: changes made while building are applied by the next sync
@@ -105,8 +115,9 @@ def rebuild(session: Session, encoder: Encoder, index: SearchBackend, today: dat
     return BuildReport(len(docs), 0, time.perf_counter() - started, encode_s)
 
 
-def train_and_rebuild(session: Session, model_dir: Path, path: Path, today: date, dim: int = 128,
-                      progress: bool = True) -> Encoder:
+def train_and_rebuild(
+    session: Session, model_dir: Path, path: Path, today: date, dim: int = 128, progress: bool = True
+) -> Encoder:
     """Train the model on the ledger's postings, then build the embedded posting and profile
     indexes (``path`` and ``path / "profiles"``): a fresh ledger made searchable. Returns the encoder."""
     from indexer import training
@@ -124,8 +135,7 @@ def rebuild_both(session: Session, model_dir: Path, path: Path, today: date, pro
     return encoder
 
 
-def update(session: Session, encoder: Encoder, index: SearchBackend, today: date,
-           progress: bool = True) -> BuildReport:
+def update(session: Session, encoder: Encoder, index: SearchBackend, today: date, progress: bool = True) -> BuildReport:
     """Add postings that became searchable, drop those that expired or were filled."""
     started = time.perf_counter()
     docs = {d.id: d for d in searchable(session, today)}
@@ -137,8 +147,7 @@ def update(session: Session, encoder: Encoder, index: SearchBackend, today: date
     return BuildReport(len(new), removed, time.perf_counter() - started, encode_s)
 
 
-def sync(session: Session, encoder: Encoder, index: SearchBackend, today: date,
-         progress: bool = True) -> BuildReport:
+def sync(session: Session, encoder: Encoder, index: SearchBackend, today: date, progress: bool = True) -> BuildReport:
     """Apply the change feed since the index's cursor: re-embed changed postings that are
     still searchable, drop withdrawn ones and those that expired by date, add those whose
     valid-from day has come."""
@@ -150,8 +159,9 @@ def sync(session: Session, encoder: Encoder, index: SearchBackend, today: date,
             changed[change.posting_id] = change.change
         cursor = batch[-1].cursor
     index.feed_cursor = cursor
-    wanted = {int(d.id): d for d in searchable_among(session, today, [pid for pid, c in changed.items()
-                                                                      if c == "upsert"])}
+    wanted = {
+        int(d.id): d for d in searchable_among(session, today, [pid for pid, c in changed.items() if c == "upsert"])
+    }
     gone = [str(pid) for pid in changed if pid not in wanted]
     now = {str(pid) for pid in searchable_ids(session, today)}
     present = index.ids()
@@ -166,16 +176,28 @@ def sync(session: Session, encoder: Encoder, index: SearchBackend, today: date,
 
 
 def searchable_ids(session: Session, today: date) -> list[int]:
-    return list(session.scalars(select(JobPosting.id).where(
-        JobPosting.status == PostingStatus.OPEN, JobPosting.valid_from <= today, JobPosting.valid_until >= today)))
+    return list(
+        session.scalars(
+            select(JobPosting.id).where(
+                JobPosting.status == PostingStatus.OPEN, JobPosting.valid_from <= today, JobPosting.valid_until >= today
+            )
+        )
+    )
 
 
 def searchable_among(session: Session, today: date, ids: list[int]) -> list[PostingDocument]:
     out: list[PostingDocument] = []
     for start in range(0, len(ids), BATCH):
-        query = (select(JobPosting).options(joinedload(JobPosting.employer))
-                 .where(JobPosting.id.in_(ids[start:start + BATCH]), JobPosting.status == PostingStatus.OPEN,
-                        JobPosting.valid_from <= today, JobPosting.valid_until >= today))
+        query = (
+            select(JobPosting)
+            .options(joinedload(JobPosting.employer))
+            .where(
+                JobPosting.id.in_(ids[start : start + BATCH]),
+                JobPosting.status == PostingStatus.OPEN,
+                JobPosting.valid_from <= today,
+                JobPosting.valid_until >= today,
+            )
+        )
         out.extend(from_posting(p) for p in session.scalars(query))
     return out
 
@@ -185,9 +207,12 @@ def stats(index: SearchBackend) -> dict:
     out = {"postings": index.count(), "dimension": index.dimension, "feed_cursor": index.feed_cursor}
     if isinstance(index, EmbeddedIndex):
         arrays = sum(v.nbytes for v in index.cols.arrays().values()) + index.vectors.nbytes
-        out |= {"terms": len(index.postings), "array_bytes": int(arrays),
-                "disk_bytes": sum(f.stat().st_size for f in index.path.iterdir() if f.is_file()),
-                "vector_scan_floor_ms": _scan_ms(index.vectors)}
+        out |= {
+            "terms": len(index.postings),
+            "array_bytes": int(arrays),
+            "disk_bytes": sum(f.stat().st_size for f in index.path.iterdir() if f.is_file()),
+            "vector_scan_floor_ms": _scan_ms(index.vectors),
+        }
     return out
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from jiuyuan import validation
 from jiuyuan.vocab import PostingKind, Schedule, WageUnit
@@ -64,8 +64,9 @@ class PostingDocument:
         if self.wage_max < self.wage_min:
             c.fail("wage_max", "最高工资不能低于最低工资")
         validation.date_range(c, "valid_from", self.valid_from, "valid_until", self.valid_until)
-        if self.kind is PostingKind.LOVE and (self.age_min is not None or self.age_max is not None
-                                              or self.skills_required):
+        if self.kind is PostingKind.LOVE and (
+            self.age_min is not None or self.age_max is not None or self.skills_required
+        ):
             c.fail("kind", "爱心岗位无年龄限制、无技能要求（000 §2）")
         if (self.latitude is None) != (self.longitude is None):
             c.fail("latitude", "经纬度须同时给出")
@@ -93,20 +94,33 @@ class PostingDocument:
     def text(self) -> str:
         """What is embedded and segmented: title, duties, employer, kind, schedule, skills."""
         skills = "、".join(self.skills_required) if self.skills_required else "无技能要求"
-        return (f"{self.title}。{self.description.rstrip('。')}。{self.employer_name}。{self.kind.label}，{self.schedule.label}。"
-                f"技能：{skills}")
+        return (
+            f"{self.title}。{self.description.rstrip('。')}。{self.employer_name}。{self.kind.label}，{self.schedule.label}。"
+            f"技能：{skills}"
+        )
 
 
 def from_posting(posting, employer_name: str | None = None) -> PostingDocument:
     """A ledger ``JobPosting`` row (or anything with its attributes) as a search document."""
     return PostingDocument(
-        id=str(posting.id), title=posting.title, description=posting.description or "",
+        id=str(posting.id),
+        title=posting.title,
+        description=posting.description or "",
         employer_name=employer_name or (posting.employer.name if getattr(posting, "employer", None) else ""),
-        kind=PostingKind(posting.kind), schedule=Schedule(posting.schedule),
-        wage_min=posting.wage_min, wage_max=posting.wage_max, wage_unit=WageUnit(posting.wage_unit),
-        region_code=posting.region_code, valid_from=posting.valid_from, valid_until=posting.valid_until,
-        latitude=posting.latitude, longitude=posting.longitude, age_min=posting.age_min, age_max=posting.age_max,
-        skills_required=tuple(posting.skills_required or ()), disabled_suitable=posting.disabled_suitable,
+        kind=PostingKind(posting.kind),
+        schedule=Schedule(posting.schedule),
+        wage_min=posting.wage_min,
+        wage_max=posting.wage_max,
+        wage_unit=WageUnit(posting.wage_unit),
+        region_code=posting.region_code,
+        valid_from=posting.valid_from,
+        valid_until=posting.valid_until,
+        latitude=posting.latitude,
+        longitude=posting.longitude,
+        age_min=posting.age_min,
+        age_max=posting.age_max,
+        skills_required=tuple(posting.skills_required or ()),
+        disabled_suitable=posting.disabled_suitable,
         headcount=posting.headcount,
     )
 
@@ -114,10 +128,27 @@ def from_posting(posting, employer_name: str | None = None) -> PostingDocument:
 def from_demo(data) -> list[PostingDocument]:
     """The postings of a ``demo.generate.DemoData`` as search documents (tests, benchmark)."""
     employers = {e["uscc"]: e["name"] for e in data.employers}
-    return [PostingDocument(
-        id=p["ref"], title=p["title"], description=p["description"], employer_name=employers[p["employer_uscc"]],
-        kind=p["kind"], schedule=p["schedule"], wage_min=p["wage_min"], wage_max=p["wage_max"],
-        wage_unit=p["wage_unit"], region_code=p["region_code"], valid_from=p["valid_from"],
-        valid_until=p["valid_until"], latitude=p["latitude"], longitude=p["longitude"], age_min=p["age_min"],
-        age_max=p["age_max"], skills_required=tuple(p["skills_required"]), disabled_suitable=p["disabled_suitable"],
-        headcount=p["headcount"]) for p in data.postings]
+    return [
+        PostingDocument(
+            id=p["ref"],
+            title=p["title"],
+            description=p["description"],
+            employer_name=employers[p["employer_uscc"]],
+            kind=p["kind"],
+            schedule=p["schedule"],
+            wage_min=p["wage_min"],
+            wage_max=p["wage_max"],
+            wage_unit=p["wage_unit"],
+            region_code=p["region_code"],
+            valid_from=p["valid_from"],
+            valid_until=p["valid_until"],
+            latitude=p["latitude"],
+            longitude=p["longitude"],
+            age_min=p["age_min"],
+            age_max=p["age_max"],
+            skills_required=tuple(p["skills_required"]),
+            disabled_suitable=p["disabled_suitable"],
+            headcount=p["headcount"],
+        )
+        for p in data.postings
+    ]

@@ -64,7 +64,7 @@ class _Documents:
 
     def __getitem__(self, row: int) -> bytes:
         if row < self.loaded:
-            return self.blob[self.offsets[row]:self.offsets[row + 1]]
+            return self.blob[self.offsets[row] : self.offsets[row + 1]]
         return self.added[row - self.loaded]
 
     def packed(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -80,23 +80,42 @@ def _stable_hash(value: str) -> int:
 
 
 POSTING_SCHEMA = {
-    "alive": bool, "kind": np.int8, "schedule": np.int8, "region": np.int32, "lat": np.float32, "lon": np.float32,
-    "wage_min": np.float32, "wage_max": np.float32, "age_min": np.int16, "age_max": np.int16, "skills_free": bool,
-    "disabled": bool, "valid_from": np.int32, "valid_until": np.int32, "length": np.float32, "duplicate": np.uint64,
+    "alive": bool,
+    "kind": np.int8,
+    "schedule": np.int8,
+    "region": np.int32,
+    "lat": np.float32,
+    "lon": np.float32,
+    "wage_min": np.float32,
+    "wage_max": np.float32,
+    "age_min": np.int16,
+    "age_max": np.int16,
+    "skills_free": bool,
+    "disabled": bool,
+    "valid_from": np.int32,
+    "valid_until": np.int32,
+    "length": np.float32,
+    "duplicate": np.uint64,
 }
 
 
 def _posting_row(doc: PostingDocument, length: int) -> dict:
     return {
-        "alive": True, "kind": _KINDS.index(doc.kind), "schedule": _SCHEDULES.index(doc.schedule),
+        "alive": True,
+        "kind": _KINDS.index(doc.kind),
+        "schedule": _SCHEDULES.index(doc.schedule),
         "region": int(doc.region_code),
         "lat": np.nan if doc.latitude is None else doc.latitude,
         "lon": np.nan if doc.longitude is None else doc.longitude,
         "wage_min": np.nan if doc.monthly_wage_min is None else float(doc.monthly_wage_min),
         "wage_max": np.nan if doc.monthly_wage_max is None else float(doc.monthly_wage_max),
-        "age_min": -1 if doc.age_min is None else doc.age_min, "age_max": -1 if doc.age_max is None else doc.age_max,
-        "skills_free": not doc.skills_required, "disabled": doc.disabled_suitable,
-        "valid_from": doc.valid_from.toordinal(), "valid_until": doc.valid_until.toordinal(), "length": length,
+        "age_min": -1 if doc.age_min is None else doc.age_min,
+        "age_max": -1 if doc.age_max is None else doc.age_max,
+        "skills_free": not doc.skills_required,
+        "disabled": doc.disabled_suitable,
+        "valid_from": doc.valid_from.toordinal(),
+        "valid_until": doc.valid_until.toordinal(),
+        "length": length,
         "duplicate": int(doc.duplicate_key, 16),
     }
 
@@ -266,12 +285,14 @@ class EmbeddedIndex:
         remap = {int(old): new for new, old in enumerate(keep)}
         arrays = {k: v[keep] for k, v in self.cols.arrays().items()}
         blob, offsets = self.documents.packed(keep)
-        np.savez(staging / "index.npz", vectors=self.vectors[keep], documents=blob, document_offsets=offsets,
-                 **arrays)
-        postings = {t: {str(remap[r]): tf for r, tf in rows.items() if r in remap}
-                    for t, rows in self.postings.items()}
-        meta = {"dimension": self.dimension, "feed_cursor": self.feed_cursor, "ids": [self.cols.ids[r] for r in keep],
-                "postings": {t: p for t, p in postings.items() if p}}
+        np.savez(staging / "index.npz", vectors=self.vectors[keep], documents=blob, document_offsets=offsets, **arrays)
+        postings = {t: {str(remap[r]): tf for r, tf in rows.items() if r in remap} for t, rows in self.postings.items()}
+        meta = {
+            "dimension": self.dimension,
+            "feed_cursor": self.feed_cursor,
+            "ids": [self.cols.ids[r] for r in keep],
+            "postings": {t: p for t, p in postings.items() if p},
+        }
         (staging / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         for child in path.iterdir() if path.exists() else ():
             if child.is_dir():  # e.g. profiles/ inside the postings index: carried over
@@ -298,8 +319,9 @@ class EmbeddedIndex:
         index.cols.ids = list(meta["ids"])
         index.feed_cursor = meta.get("feed_cursor", 0)
         index.row_of = {doc_id: row for row, doc_id in enumerate(index.cols.ids)}
-        index.postings = defaultdict(dict, {t: {int(r): tf for r, tf in rows.items()}
-                                            for t, rows in meta["postings"].items()})
+        index.postings = defaultdict(
+            dict, {t: {int(r): tf for r, tf in rows.items()} for t, rows in meta["postings"].items()}
+        )
         return index
 
 

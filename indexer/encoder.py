@@ -26,8 +26,11 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 STATIC = "sentence_transformers.sentence_transformer.modules.static_embedding.StaticEmbedding"
-_STATIC_ALIASES = (STATIC, "sentence_transformers.models.StaticEmbedding",
-                   "sentence_transformers.models.StaticEmbedding.StaticEmbedding")
+_STATIC_ALIASES = (
+    STATIC,
+    "sentence_transformers.models.StaticEmbedding",
+    "sentence_transformers.models.StaticEmbedding.StaticEmbedding",
+)
 MISSING = "向量模型不存在：{path}。请先运行 jiuyuan index train-model（或 make run）。"
 
 
@@ -72,7 +75,7 @@ class StaticEncoder:
         texts = list(texts)
         out = np.zeros((len(texts), self.dimension), np.float32)
         for start in range(0, len(texts), batch_size):
-            batch = self.tokenizer.encode_batch(texts[start:start + batch_size], add_special_tokens=False)
+            batch = self.tokenizer.encode_batch(texts[start : start + batch_size], add_special_tokens=False)
             ids = [e.ids for e in batch]
             lengths = np.fromiter((len(i) for i in ids), np.int64, len(ids))
             filled = np.flatnonzero(lengths)
@@ -97,8 +100,13 @@ class SentenceTransformerEncoder:
         self.path = path
 
     def encode(self, texts: Sequence[str], batch_size: int = 512) -> np.ndarray:
-        return self.model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
-                                 convert_to_numpy=True, show_progress_bar=False).astype(np.float32)
+        return self.model.encode(
+            list(texts),
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        ).astype(np.float32)
 
 
 def _normalised(vectors: np.ndarray) -> np.ndarray:
@@ -109,8 +117,11 @@ def _normalised(vectors: np.ndarray) -> np.ndarray:
 def is_static(path: Path) -> bool:
     """Whether the folder holds a single ``StaticEmbedding`` module (what ``StaticEncoder`` reads)."""
     modules = json.loads((path / "modules.json").read_text(encoding="utf-8"))
-    return (len(modules) == 1 and modules[0].get("type") in _STATIC_ALIASES
-            and (path / modules[0].get("path", "") / "tokenizer.json").exists())
+    return (
+        len(modules) == 1
+        and modules[0].get("type") in _STATIC_ALIASES
+        and (path / modules[0].get("path", "") / "tokenizer.json").exists()
+    )
 
 
 def load(path: Path) -> Encoder:

@@ -69,9 +69,14 @@ def mapping(dimension: int) -> dict[str, Any]:
                 "valid_until": {"type": "date", "format": "yyyy-MM-dd"},
                 "duplicate_key": {"type": "keyword"},
                 "embedding": {
-                    "type": "knn_vector", "dimension": dimension,
-                    "method": {"name": "hnsw", "space_type": "cosinesimil", "engine": "lucene",
-                               "parameters": {"m": 16, "ef_construction": 128}},
+                    "type": "knn_vector",
+                    "dimension": dimension,
+                    "method": {
+                        "name": "hnsw",
+                        "space_type": "cosinesimil",
+                        "engine": "lucene",
+                        "parameters": {"m": 16, "ef_construction": 128},
+                    },
                 },
             },
         },
@@ -83,18 +88,25 @@ def document(doc: PostingDocument, vector: np.ndarray) -> dict[str, Any]:
     body: dict[str, Any] = {
         "tokens": " ".join(text.tokens(doc.text)),
         "title": " ".join(text.tokens(doc.title)),
-        "kind": doc.kind.value, "schedule": doc.schedule.value,
+        "kind": doc.kind.value,
+        "schedule": doc.schedule.value,
         "regions": sorted({code[:2], code[:4], code}),
-        "skills_free": not doc.skills_required, "disabled_suitable": doc.disabled_suitable,
-        "valid_from": doc.valid_from.isoformat(), "valid_until": doc.valid_until.isoformat(),
+        "skills_free": not doc.skills_required,
+        "disabled_suitable": doc.disabled_suitable,
+        "valid_from": doc.valid_from.isoformat(),
+        "valid_until": doc.valid_until.isoformat(),
         "duplicate_key": doc.duplicate_key,
         "embedding": [float(x) for x in vector],
         "document": msgspec.to_builtins(doc),
     }
     if doc.latitude is not None and doc.longitude is not None:
         body["location"] = {"lat": doc.latitude, "lon": doc.longitude}
-    for name, value in (("wage_min", doc.monthly_wage_min), ("wage_max", doc.monthly_wage_max),
-                        ("age_min", doc.age_min), ("age_max", doc.age_max)):
+    for name, value in (
+        ("wage_min", doc.monthly_wage_min),
+        ("wage_max", doc.monthly_wage_max),
+        ("age_min", doc.age_min),
+        ("age_max", doc.age_max),
+    ):
         if value is not None:
             body[name] = float(value) if name.startswith("wage") else value
     return body
@@ -115,9 +127,17 @@ def filter_clauses(f: Filters) -> list[dict[str, Any]]:
         clauses.append({"range": {"wage_min": {"lte": float(f.wage_ceiling_monthly)}}})
     if f.age is not None:  # no limit stored (love posts): no bound
         for field, op in (("age_min", "lte"), ("age_max", "gte")):
-            clauses.append({"bool": {"should": [{"range": {field: {op: f.age}}},
-                                                {"bool": {"must_not": {"exists": {"field": field}}}}],
-                                     "minimum_should_match": 1}})
+            clauses.append(
+                {
+                    "bool": {
+                        "should": [
+                            {"range": {field: {op: f.age}}},
+                            {"bool": {"must_not": {"exists": {"field": field}}}},
+                        ],
+                        "minimum_should_match": 1,
+                    }
+                }
+            )
     if f.skills_free_only:
         clauses.append({"term": {"skills_free": True}})
     if f.disabled_suitable:
@@ -127,8 +147,9 @@ def filter_clauses(f: Filters) -> list[dict[str, Any]]:
         clauses.append({"range": {"valid_from": {"lte": day}}})
         clauses.append({"range": {"valid_until": {"gte": day}}})
     if f.near is not None:
-        clauses.append({"geo_distance": {"distance": f"{f.within_km}km",
-                                         "location": {"lat": f.near[0], "lon": f.near[1]}}})
+        clauses.append(
+            {"geo_distance": {"distance": f"{f.within_km}km", "location": {"lat": f.near[0], "lon": f.near[1]}}}
+        )
     return clauses
 
 
@@ -167,8 +188,10 @@ def search_bodies(query: Query) -> dict[str, dict[str, Any]]:
     if query.mode == "hybrid" and lists:
         # Each list's top candidates; fusion and collapsing happen after, over both lists.
         subs = {"bm25": lambda: _bm25(query, filters), "vector": lambda: _knn(query, filters, CANDIDATES)}
-        return {name: {"size": CANDIDATES, "_source": ["document", "duplicate_key"], "query": subs[name]()}
-                for name in lists}
+        return {
+            name: {"size": CANDIDATES, "_source": ["document", "duplicate_key"], "query": subs[name]()}
+            for name in lists
+        }
     body: dict[str, Any] = {"size": query.k, "_source": ["document"]}
     if query.collapse_duplicates:
         body["collapse"] = {"field": "duplicate_key"}
@@ -197,8 +220,9 @@ class OpenSearchIndex:
     physical index for a rebuild: writes go there, and ``save`` points the alias at it in one
     atomic step (zero downtime)."""
 
-    def __init__(self, url: str, alias: str, dimension: int | None = None, *, client=None,
-                 write_index: str | None = None):
+    def __init__(
+        self, url: str, alias: str, dimension: int | None = None, *, client=None, write_index: str | None = None
+    ):
         self.url, self.alias = url, alias
         self._dimension = dimension
         self._client = client
@@ -250,8 +274,11 @@ class OpenSearchIndex:
 
     def swap(self, new_index: str) -> None:
         """Point the alias at ``new_index`` in one atomic step and drop the old ones (zero downtime)."""
-        old = list(self.client.indices.get_alias(name=self.alias)) if self.client.indices.exists_alias(
-            name=self.alias) else []
+        old = (
+            list(self.client.indices.get_alias(name=self.alias))
+            if self.client.indices.exists_alias(name=self.alias)
+            else []
+        )
         self.client.indices.update_aliases(body=alias_actions(self.alias, old, new_index))
         for i in old:
             if i != new_index:
@@ -263,8 +290,13 @@ class OpenSearchIndex:
         vectors = np.asarray(vectors, np.float32)
         if vectors.shape != (len(documents), self.dimension):
             raise ValueError(f"向量形状应为 ({len(documents)}, {self.dimension})，收到 {vectors.shape}")
-        written, _ = helpers.bulk(self.client, bulk_actions(self.write_index, documents, vectors),
-                                  max_retries=BULK_RETRIES, initial_backoff=1, refresh=self._refresh)
+        written, _ = helpers.bulk(
+            self.client,
+            bulk_actions(self.write_index, documents, vectors),
+            max_retries=BULK_RETRIES,
+            initial_backoff=1,
+            refresh=self._refresh,
+        )
         return written
 
     def delete(self, ids: list[str]) -> int:
@@ -286,8 +318,12 @@ class OpenSearchIndex:
     def ids(self) -> set[str]:
         from opensearchpy import helpers
 
-        return {h["_id"] for h in helpers.scan(self.client, index=self.write_index,
-                                               query={"_source": False, "query": {"match_all": {}}})}
+        return {
+            h["_id"]
+            for h in helpers.scan(
+                self.client, index=self.write_index, query={"_source": False, "query": {"match_all": {}}}
+            )
+        }
 
     def save(self) -> None:
         """The feed cursor into the index's ``_meta``, a refresh, and for a fresh index the swap."""
@@ -330,21 +366,24 @@ class OpenSearchIndex:
                     sources[h["_id"]] = h
             ranked = rank(lists, query)
             scored = {key: (score, parts) for key, score, parts in ranked}
-            keys = collapse((key for key, _, _ in ranked), query,
-                            lambda key: sources[key]["_source"]["duplicate_key"])
+            keys = collapse((key for key, _, _ in ranked), query, lambda key: sources[key]["_source"]["duplicate_key"])
             return [Hit(key, scored[key][0], scored[key][1], _document(sources[key])) for key in keys]
         ((name, body),) = bodies.items()
         response = self._ask(lambda: self.client.search(index=self.alias, body=body))
         if name == "filters":
             return [Hit(h["_id"], 0.0, {}, _document(h)) for h in response["hits"]["hits"]]
-        return [Hit(h["_id"], _raw(name, h["_score"]), {name: _raw(name, h["_score"])}, _document(h))
-                for h in response["hits"]["hits"]]
+        return [
+            Hit(h["_id"], _raw(name, h["_score"]), {name: _raw(name, h["_score"])}, _document(h))
+            for h in response["hits"]["hits"]
+        ]
 
 
 def bulk_actions(index: str, documents: list[PostingDocument], vectors: np.ndarray):
     """The bulk ``index`` actions (duplicate policy: overwrite by id), as opensearch-py's helpers take them."""
-    return ({"_op_type": "index", "_index": index, "_id": d.id, "_source": document(d, v)}
-            for d, v in zip(documents, vectors, strict=True))
+    return (
+        {"_op_type": "index", "_index": index, "_id": d.id, "_source": document(d, v)}
+        for d, v in zip(documents, vectors, strict=True)
+    )
 
 
 def alias_actions(alias: str, old: list[str], new_index: str) -> dict[str, Any]:

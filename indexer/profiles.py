@@ -11,15 +11,22 @@ from functools import cached_property
 
 import numpy as np
 
-from jiuyuan.errors import FieldError, InvalidInput
 from indexer.embedded import EmbeddedIndex, _stable_hash
 from indexer.protocol import Filters, Query
 from jiuyuan import validation
+from jiuyuan.errors import FieldError, InvalidInput
 from jiuyuan.vocab import Schedule
 
 _SCHEDULES = list(Schedule)
-PROFILE_SCHEMA = {"alive": bool, "region": np.int32, "lat": np.float32, "lon": np.float32,
-                  "schedules": np.int8, "length": np.float32, "duplicate": np.uint64}
+PROFILE_SCHEMA = {
+    "alive": bool,
+    "region": np.int32,
+    "lat": np.float32,
+    "lon": np.float32,
+    "schedules": np.int8,
+    "length": np.float32,
+    "duplicate": np.uint64,
+}
 _SUPPORTED = {"region_prefix", "near", "within_km", "schedules"}
 
 
@@ -45,17 +52,23 @@ class PersonDocument:
     @cached_property
     def text(self) -> str:
         schedules = "、".join(s.label for s in self.wished_schedules) or "不限"
-        return (f"意向：{'、'.join(self.wished_work) or '不限'}。技能：{'、'.join(self.skills) or '无'}。"
-                f"可工作时间：{schedules}。学历：{self.education or '未填'}")
+        return (
+            f"意向：{'、'.join(self.wished_work) or '不限'}。技能：{'、'.join(self.skills) or '无'}。"
+            f"可工作时间：{schedules}。学历：{self.education or '未填'}"
+        )
 
 
 def from_person(person) -> PersonDocument:
     """A ledger ``Person`` as a profile document (reads no sensitive field)."""
     return PersonDocument(
-        id=str(person.id), region_code=person.residence_region_code, skills=tuple(person.skills or ()),
+        id=str(person.id),
+        region_code=person.residence_region_code,
+        skills=tuple(person.skills or ()),
         wished_work=tuple(person.wished_work or ()),
-        wished_schedules=tuple(Schedule(s) for s in person.wished_schedules or ()), education=person.education,
-        latitude=person.latitude, longitude=person.longitude,
+        wished_schedules=tuple(Schedule(s) for s in person.wished_schedules or ()),
+        education=person.education,
+        latitude=person.latitude,
+        longitude=person.longitude,
     )
 
 
@@ -65,17 +78,22 @@ class ProfileIndex(EmbeddedIndex):
 
     def row_values(self, doc: PersonDocument, length: int) -> dict:
         return {
-            "alive": True, "region": int(doc.region_code),
+            "alive": True,
+            "region": int(doc.region_code),
             "lat": np.nan if doc.latitude is None else doc.latitude,
             "lon": np.nan if doc.longitude is None else doc.longitude,
             "schedules": sum(1 << _SCHEDULES.index(s) for s in doc.wished_schedules),
-            "length": length, "duplicate": _stable_hash(doc.id),  # every person is their own group
+            "length": length,
+            "duplicate": _stable_hash(doc.id),  # every person is their own group
         }
 
     def _mask(self, query: Query) -> np.ndarray:
         f = query.filters
-        unsupported = [name for name in Filters.__dataclass_fields__
-                       if name not in _SUPPORTED and getattr(f, name) != getattr(Filters(), name)]
+        unsupported = [
+            name
+            for name in Filters.__dataclass_fields__
+            if name not in _SUPPORTED and getattr(f, name) != getattr(Filters(), name)
+        ]
         if unsupported:
             raise InvalidInput([FieldError(name, "人员检索不支持该筛选条件") for name in unsupported])
         c = self.cols

@@ -117,12 +117,13 @@ def min_max(scores: dict[K, float]) -> dict[K, tuple[float, float]]:
     return {key: (raw, (raw - low) / span if span else 1.0) for key, raw in scores.items()}
 
 
-def rank(lists: dict[str, dict[K, float]], query: Query,
-         order: Callable[[K], object] = lambda key: key) -> list[tuple[K, float, dict[str, float]]]:
+def rank(
+    lists: dict[str, dict[K, float]], query: Query, order: Callable[[K], object] = lambda key: key
+) -> list[tuple[K, float, dict[str, float]]]:
     """The ranked (key, score, parts) of one list (bm25 or vector mode) or of both fused (hybrid:
     each list min-max normalised, then the weighted mean). Ties go by ``order(key)``."""
     if len(lists) == 1 and query.mode != "hybrid":
-        (name, scores), = lists.items()
+        ((name, scores),) = lists.items()
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], order(kv[0])))
         return [(key, score, {name: score}) for key, score in ranked]
     weights = {"bm25": query.text_weight, "vector": 1 - query.text_weight}
@@ -196,8 +197,11 @@ def check_query(query: Query, dimension: int) -> None:
         errors.append(FieldError("near", "经纬度超出范围"))
     if f.wage_floor_monthly is not None and f.wage_floor_monthly < 0:
         errors.append(FieldError("wage_floor_monthly", "最低工资要求不能为负数"))
-    if (f.wage_floor_monthly is not None and f.wage_ceiling_monthly is not None
-            and f.wage_floor_monthly > f.wage_ceiling_monthly):
+    if (
+        f.wage_floor_monthly is not None
+        and f.wage_ceiling_monthly is not None
+        and f.wage_floor_monthly > f.wage_ceiling_monthly
+    ):
         errors.append(FieldError("wage_ceiling_monthly", "工资上限不能低于工资下限"))
     if f.age is not None and not 16 <= f.age <= 100:
         errors.append(FieldError("age", "年龄应在16到100之间"))

@@ -67,15 +67,20 @@ def build_vocabulary(corpus: Iterable[str], min_count: int = 2) -> list[str]:
 
 def make_tokenizer(vocabulary: Sequence[str]) -> Tokenizer:
     vocab = {token: i for i, token in enumerate(vocabulary)}
-    tokenizer = Tokenizer(WordPiece(vocab, unk_token="[UNK]", continuing_subword_prefix="",
-                                    max_input_chars_per_word=10_000))
+    tokenizer = Tokenizer(
+        WordPiece(vocab, unk_token="[UNK]", continuing_subword_prefix="", max_input_chars_per_word=10_000)
+    )
     tokenizer.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Lowercase()])
     # Splitting where the script changes (Han | Latin | digits | emoji…) keeps one unknown
     # symbol from turning a whole Chinese phrase into [UNK].
-    tokenizer.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.WhitespaceSplit(),
-                                                       pre_tokenizers.Punctuation(),
-                                                       pre_tokenizers.UnicodeScripts(),
-                                                       pre_tokenizers.Digits(individual_digits=False)])
+    tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.WhitespaceSplit(),
+            pre_tokenizers.Punctuation(),
+            pre_tokenizers.UnicodeScripts(),
+            pre_tokenizers.Digits(individual_digits=False),
+        ]
+    )
     return tokenizer
 
 
@@ -102,8 +107,16 @@ def training_pairs(postings: Sequence[tuple[str, str]], rng: random.Random) -> l
     return pairs
 
 
-def train(postings: Sequence[tuple[str, str]], out: Path, *, dim: int = 128, epochs: int = 1,
-          batch_size: int = 128, seed: int = 0, progress: bool = True) -> SentenceTransformer:
+def train(
+    postings: Sequence[tuple[str, str]],
+    out: Path,
+    *,
+    dim: int = 128,
+    epochs: int = 1,
+    batch_size: int = 128,
+    seed: int = 0,
+    progress: bool = True,
+) -> SentenceTransformer:
     """Build the vocabulary and tokenizer, train with in-batch negatives, save to ``out``."""
     rng = random.Random(seed)
     torch.manual_seed(seed)
@@ -127,7 +140,7 @@ def train(postings: Sequence[tuple[str, str]], out: Path, *, dim: int = 128, epo
     for _ in range(epochs):
         batches = range(0, len(pairs) - batch_size + 1, batch_size)
         for start in tqdm(batches, desc="训练向量模型", unit="批", disable=not progress, leave=False):
-            batch = pairs[start:start + batch_size]
+            batch = pairs[start : start + batch_size]
             # Duplicate anchors in one batch would be each other's false negatives.
             anchors: set[str] = set()
             batch = [p for p in batch if not (p[0] in anchors or anchors.add(p[0]))]

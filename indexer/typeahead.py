@@ -42,7 +42,10 @@ class Typeahead:
         typed = typed.strip().lower().replace(" ", "")
         if not typed:
             return []
-        matches = [e for e in self.entries
-                   if e.word.startswith(typed) or e.full.startswith(typed) or e.initials.startswith(typed)]
+        matches = [
+            e
+            for e in self.entries
+            if e.word.startswith(typed) or e.full.startswith(typed) or e.initials.startswith(typed)
+        ]
         matches.sort(key=lambda e: (-e.weight, len(e.word), e.word))
         return [e.word for e in matches[:limit]]

@@ -102,8 +102,9 @@ class ReportRefused(JiuyuanError):
     slug = "report-rules-broken"
 
     def __init__(self, breaks: list[RuleBreak]):
-        super().__init__("报表逻辑关系不成立，未生成报表。",
-                         [FieldError(b.region, f"{b.rule}：{b.values}") for b in breaks])
+        super().__init__(
+            "报表逻辑关系不成立，未生成报表。", [FieldError(b.region, f"{b.rule}：{b.values}") for b in breaks]
+        )
         self.breaks = breaks
 
     def __str__(self) -> str:

@@ -121,9 +121,7 @@ def prefix(code: str) -> str:
 def full_name(code: str) -> str:
     """湖南省长沙市芙蓉区 — placeholder rows such as 市辖区 are left out."""
     regions = all_regions()
-    return "".join(
-        regions[c].name for c in ancestors(code) if not regions[c].placeholder
-    )
+    return "".join(regions[c].name for c in ancestors(code) if not regions[c].placeholder)
 
 
 @lru_cache(maxsize=256)

@@ -17,9 +17,7 @@ def _env(name: str, default: str) -> str:
 @dataclass(frozen=True)
 class DatabaseSettings:
     url: str = field(
-        default_factory=lambda: _env(
-            "JIUYUAN_DATABASE_URL", f"sqlite:///{PROJECT_ROOT / 'var' / 'jiuyuan.db'}"
-        )
+        default_factory=lambda: _env("JIUYUAN_DATABASE_URL", f"sqlite:///{PROJECT_ROOT / 'var' / 'jiuyuan.db'}")
     )
     """SQLAlchemy URL of the ledger. Default: a SQLite file under ``var/``."""
     echo: bool = field(default_factory=lambda: _env("JIUYUAN_DATABASE_ECHO", "") == "1")
@@ -36,16 +34,24 @@ class ServerSettings:
 
 @dataclass(frozen=True)
 class CalendarSettings:
-    arrangements_file: Path = field(default_factory=lambda: Path(_env(
-        "JIUYUAN_HOLIDAY_ARRANGEMENTS",
-        str(PROJECT_ROOT / "scoring" / "policies" / "calendar" / "holiday_arrangements.yaml"))))
+    arrangements_file: Path = field(
+        default_factory=lambda: Path(
+            _env(
+                "JIUYUAN_HOLIDAY_ARRANGEMENTS",
+                str(PROJECT_ROOT / "scoring" / "policies" / "calendar" / "holiday_arrangements.yaml"),
+            )
+        )
+    )
     """The State Council holiday arrangements for years ``chinesecalendar`` does not cover yet."""
 
 
 @dataclass(frozen=True)
 class PolicySettings:
-    local_parameters_file: Path | None = field(default_factory=lambda: (
-        Path(_env("JIUYUAN_LOCAL_PARAMETERS", "")) if _env("JIUYUAN_LOCAL_PARAMETERS", "") else None))
+    local_parameters_file: Path | None = field(
+        default_factory=lambda: (
+            Path(_env("JIUYUAN_LOCAL_PARAMETERS", "")) if _env("JIUYUAN_LOCAL_PARAMETERS", "") else None
+        )
+    )
     """The local parameters the documents leave to "按规定" (a ``scoring.load_local`` file); unset
     without it, and the decisions say so (eligible, amount set locally)."""
 
@@ -59,14 +65,19 @@ class SearchSettings:
     """The OpenSearch cluster, e.g. ``http://search.internal:9200`` (the ``opensearch`` backend)."""
     opensearch_index: str = field(default_factory=lambda: _env("JIUYUAN_OPENSEARCH_INDEX", "jiuyuan-postings"))
     """The alias the postings are searched through; a rebuild swaps the index behind it."""
-    index_dir: Path = field(default_factory=lambda: Path(_env(
-        "JIUYUAN_INDEX_DIR", str(PROJECT_ROOT / "var" / "index"))))
+    index_dir: Path = field(
+        default_factory=lambda: Path(_env("JIUYUAN_INDEX_DIR", str(PROJECT_ROOT / "var" / "index")))
+    )
     """The embedded posting index; person profiles are kept in ``index_dir / "profiles"`` (both backends)."""
-    model_dir: Path = field(default_factory=lambda: Path(_env(
-        "JIUYUAN_EMBEDDING_MODEL", str(PROJECT_ROOT / "var" / "models" / "jiuyuan-static-zh"))))
+    model_dir: Path = field(
+        default_factory=lambda: Path(
+            _env("JIUYUAN_EMBEDDING_MODEL", str(PROJECT_ROOT / "var" / "models" / "jiuyuan-static-zh"))
+        )
+    )
     """The embedding model: a sentence-transformers folder (``jiuyuan index train-model`` writes one)."""
-    ranker_path: Path = field(default_factory=lambda: Path(_env(
-        "JIUYUAN_RANKER", str(PROJECT_ROOT / "var" / "models" / "ranker.json"))))
+    ranker_path: Path = field(
+        default_factory=lambda: Path(_env("JIUYUAN_RANKER", str(PROJECT_ROOT / "var" / "models" / "ranker.json")))
+    )
     """The learned re-ranker (``jiuyuan train-ranker``); the rule ranker serves while it is absent."""
 
     def __post_init__(self) -> None:

@@ -19,8 +19,8 @@ import phonenumbers
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
-from jiuyuan.errors import FieldError, InvalidInput
 from jiuyuan import regions
+from jiuyuan.errors import FieldError, InvalidInput
 
 T = TypeVar("T")
 

@@ -54,8 +54,15 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def issue(session: Session, role: Role, name: str, days: int = 90, employer_uscc: str | None = None,
-          agency_uscc: str | None = None, region: str | None = None) -> tuple[str, ApiKey]:
+def issue(
+    session: Session,
+    role: Role,
+    name: str,
+    days: int = 90,
+    employer_uscc: str | None = None,
+    agency_uscc: str | None = None,
+    region: str | None = None,
+) -> tuple[str, ApiKey]:
     """A new key; the returned token is the only copy of its secret."""
     c = validation.Checker()
     if not name.strip() or len(name) > 60:
@@ -80,8 +87,17 @@ def issue(session: Session, role: Role, name: str, days: int = 90, employer_uscc
     c.raise_if_any()
     key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
     now = utcnow()
-    row = ApiKey(key_id=key_id, secret_sha256=_digest(secret), role=role, name=name.strip(), employer_id=employer_id,
-                 agency_id=agency_id, region_prefix=prefix, created_at=now, expires_at=now + timedelta(days=days))
+    row = ApiKey(
+        key_id=key_id,
+        secret_sha256=_digest(secret),
+        role=role,
+        name=name.strip(),
+        employer_id=employer_id,
+        agency_id=agency_id,
+        region_prefix=prefix,
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+    )
     session.add(row)
     session.flush()
     return f"{PREFIX}{key_id}.{secret}", row
@@ -90,14 +106,13 @@ def issue(session: Session, role: Role, name: str, days: int = 90, employer_uscc
 def authenticate(session: Session, token: str, now: datetime | None = None) -> Principal | None:
     if not token.startswith(PREFIX) or "." not in token:
         return None
-    key_id, _, secret = token[len(PREFIX):].partition(".")
+    key_id, _, secret = token[len(PREFIX) :].partition(".")
     row = session.scalar(select(ApiKey).where(ApiKey.key_id == key_id))
     if row is None or not hmac.compare_digest(row.secret_sha256, _digest(secret)):
         return None
     if row.revoked_at is not None or row.expires_at <= (now or utcnow()):
         return None
-    return Principal(row.key_id, row.name, row.role, row.employer_id, row.agency_id, row.region_prefix,
-                     row.expires_at)
+    return Principal(row.key_id, row.name, row.role, row.employer_id, row.agency_id, row.region_prefix, row.expires_at)
 
 
 def revoke(session: Session, key_id: str) -> ApiKey:

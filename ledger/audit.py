@@ -15,15 +15,30 @@ from ledger.base import utcnow
 from ledger.models import AuditEntry
 
 
-def record(session: Session, who: Principal, action: str, person_id: int | None, fields: Iterable[str],
-           purpose: str) -> AuditEntry:
-    entry = AuditEntry(at=utcnow(), actor=who.actor, actor_role=who.role.value, action=action,
-                       subject_person_id=person_id, fields=sorted(set(fields)), purpose=purpose)
+def record(
+    session: Session, who: Principal, action: str, person_id: int | None, fields: Iterable[str], purpose: str
+) -> AuditEntry:
+    entry = AuditEntry(
+        at=utcnow(),
+        actor=who.actor,
+        actor_role=who.role.value,
+        action=action,
+        subject_person_id=person_id,
+        fields=sorted(set(fields)),
+        purpose=purpose,
+    )
     session.add(entry)
     return entry
 
 
 def trail(session: Session, person_id: int, limit: int = 200, offset: int = 0) -> list[AuditEntry]:
     """A person's audit trail, newest first."""
-    return list(session.scalars(select(AuditEntry).where(AuditEntry.subject_person_id == person_id)
-                                .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit).offset(offset)))
+    return list(
+        session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.subject_person_id == person_id)
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+    )

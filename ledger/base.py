@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import JSON, BigInteger, DateTime, Enum, MetaData, TypeDecorator
@@ -62,16 +62,16 @@ class UtcDateTime(TypeDecorator):
         if value.tzinfo is None:
             raise ValueError("naive datetime: pass an aware UTC datetime")
         # Stored in UTC: SQLite keeps no zone, so a +08:00 value must not be stored as written.
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect):
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:

@@ -43,7 +43,8 @@ def rederive(session: Session, calendar: WorkingDayCalendar, policies: PolicySet
         days = policies.parameters["recognition.step_working_days"].at(rec.applied_on)
         due = calendar.add_working_days(row.started_on, days)
         if due.day != row.due_on:
-            moved.append(MovedDue(rec.id, rec.person_id, row.step.label, row.started_on, row.due_on, due.day,
-                                  due.provisional))
+            moved.append(
+                MovedDue(rec.id, rec.person_id, row.step.label, row.started_on, row.due_on, due.day, due.provisional)
+            )
         row.due_on, row.due_provisional_note = due.day, due.note
     return len(rows), moved

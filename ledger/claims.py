@@ -73,9 +73,18 @@ def submit(session: Session, agency_id: int, placement_id: int, scheme: str, key
             return _replay(earlier, placement_id, scheme)
         raise ClaimConflict("scheme", _why_not(decision))
     year = (decision.matures_on or decision.period_start or today).year
-    claim = Claim(idempotency_key=stored_key, scheme_code=scheme, person_id=placement.person_id,
-                  placement_id=placement.id, decision_id=decision.id, agency_id=agency_id, claim_year=year,
-                  amount=decision.amount, status=ClaimStatus.SUBMITTED, submitted_at=utcnow())
+    claim = Claim(
+        idempotency_key=stored_key,
+        scheme_code=scheme,
+        person_id=placement.person_id,
+        placement_id=placement.id,
+        decision_id=decision.id,
+        agency_id=agency_id,
+        claim_year=year,
+        amount=decision.amount,
+        status=ClaimStatus.SUBMITTED,
+        submitted_at=utcnow(),
+    )
     try:
         with session.begin_nested():  # the request's unit of work goes on after a lost race
             session.add(claim)
@@ -116,9 +125,11 @@ def decide(session: Session, claim: Claim, approve: bool, reason: str | None, de
         raise InvalidInput([FieldError("reason", "理由不超过500字")])
     status = ClaimStatus.APPROVED if approve else ClaimStatus.REJECTED
     changed = session.execute(
-        update(Claim).where(Claim.id == claim.id, Claim.status == ClaimStatus.SUBMITTED)
+        update(Claim)
+        .where(Claim.id == claim.id, Claim.status == ClaimStatus.SUBMITTED)
         .values(status=status, decided_at=utcnow(), decided_by=decided_by, reason=reason or None)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if changed != 1:
         raise ClaimConflict("status", "该申领已审结，决定不可更改")
     session.refresh(claim)

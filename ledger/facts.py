@@ -32,7 +32,6 @@ from ledger.models import (
 from scoring import Case, case_from_python
 
 
-
 def _by_person(rows: Iterable[Any]) -> dict[int, list[Any]]:
     grouped: dict[int, list[Any]] = defaultdict(list)
     for row in rows:
@@ -54,7 +53,9 @@ def cases_for(session: Session, person_ids: list[int], as_of: date) -> dict[int,
     household_ids = {p.household_id for p in persons.values() if p.household_id}
     households = {h.id: h for h in session.scalars(select(Household).where(Household.id.in_(household_ids)))}
     members: dict[int, list[int]] = defaultdict(list)
-    for pid, hid in session.execute(select(Person.id, Person.household_id).where(Person.household_id.in_(household_ids))):
+    for pid, hid in session.execute(
+        select(Person.id, Person.household_id).where(Person.household_id.in_(household_ids))
+    ):
         members[hid].append(pid)
 
     def rows(model, owner=None):
@@ -63,67 +64,118 @@ def cases_for(session: Session, person_ids: list[int], as_of: date) -> dict[int,
 
     recognitions = rows(Recognition)
     tiers = rows(TierAssignment)
-    pushes = _by_person(session.execute(select(JobPush.person_id, JobPush.pushed_at)
-                                        .where(JobPush.person_id.in_(person_ids))))
+    pushes = _by_person(
+        session.execute(select(JobPush.person_id, JobPush.pushed_at).where(JobPush.person_id.in_(person_ids)))
+    )
     contacts = rows(ServiceContact)
     training = rows(TrainingRecord)
     all_member_ids = [m for ids in members.values() for m in ids]
-    placement_rows = list(session.scalars(select(Placement).where(
-        Placement.person_id.in_(set(person_ids) | set(all_member_ids)))))
-    posting_regions = dict(session.execute(select(JobPosting.id, JobPosting.region_code).where(
-        JobPosting.id.in_({p.posting_id for p in placement_rows if p.posting_id}))).all())
+    placement_rows = list(
+        session.scalars(select(Placement).where(Placement.person_id.in_(set(person_ids) | set(all_member_ids))))
+    )
+    posting_regions = dict(
+        session.execute(
+            select(JobPosting.id, JobPosting.region_code).where(
+                JobPosting.id.in_({p.posting_id for p in placement_rows if p.posting_id})
+            )
+        ).all()
+    )
     placements = _by_person(placement_rows)
-    agencies = {a.id: a for a in session.scalars(select(HrAgency).where(
-        HrAgency.id.in_({p.agency_id for p in placement_rows if p.agency_id})))}
+    agencies = {
+        a.id: a
+        for a in session.scalars(
+            select(HrAgency).where(HrAgency.id.in_({p.agency_id for p in placement_rows if p.agency_id}))
+        )
+    }
     # 004 §2(2)2 pays the agency fee once a person a year: claims not rejected have used the year.
-    fee_years = _by_person(session.execute(select(Claim.person_id, Claim.claim_year).where(
-        Claim.person_id.in_(person_ids), Claim.scheme_code == "agency_fee", Claim.status != ClaimStatus.REJECTED)))
+    fee_years = _by_person(
+        session.execute(
+            select(Claim.person_id, Claim.claim_year).where(
+                Claim.person_id.in_(person_ids), Claim.scheme_code == "agency_fee", Claim.status != ClaimStatus.REJECTED
+            )
+        )
+    )
 
     out: dict[int, Case] = {}
     for pid, person in persons.items():
         household = households.get(person.household_id)
         member_started = [pl.start_date for m in members.get(person.household_id, []) for pl in placements.get(m, [])]
-        current_tier = max((t for t in tiers.get(pid, []) if t.effective_from <= as_of
-                            and (t.effective_to is None or as_of <= t.effective_to)),
-                           key=lambda t: t.effective_from, default=None)
+        current_tier = max(
+            (
+                t
+                for t in tiers.get(pid, [])
+                if t.effective_from <= as_of and (t.effective_to is None or as_of <= t.effective_to)
+            ),
+            key=lambda t: t.effective_from,
+            default=None,
+        )
         facts = {
             "case_id": f"person-{pid}",
             "person": {
-                "id_number": person.id_number, "hukou_region_code": person.hukou_region_code,
+                "id_number": person.id_number,
+                "hukou_region_code": person.hukou_region_code,
                 "urban_rural": person.urban_rural.value,
                 "registered_unemployed_since": person.registered_unemployed_since,
-                "disability_grade": person.disability_grade, "land_lost": person.land_lost,
+                "disability_grade": person.disability_grade,
+                "land_lost": person.land_lost,
                 "poverty_registration": {"start": person.poverty_registered_from, "end": person.poverty_registered_to}
-                if person.poverty_registered_from else None,
+                if person.poverty_registered_from
+                else None,
                 "household": {
-                    "urban_rural": household.urban_rural.value, "assistance": household.assistance.value,
+                    "urban_rural": household.urban_rural.value,
+                    "assistance": household.assistance.value,
                     "zero_employment": household.zero_employment,
-                    "member_employed_on": min((d for d in member_started
-                                               if household.zero_employment_since is None
-                                               or d >= household.zero_employment_since), default=None),
-                } if household else {},
+                    "member_employed_on": min(
+                        (
+                            d
+                            for d in member_started
+                            if household.zero_employment_since is None or d >= household.zero_employment_since
+                        ),
+                        default=None,
+                    ),
+                }
+                if household
+                else {},
             },
             "recognitions": [
-                {"region_code": r.region_code, "recognised_on": r.recognised_on, "exited_on": r.exited_on,
-                 "categories": r.categories}
+                {
+                    "region_code": r.region_code,
+                    "recognised_on": r.recognised_on,
+                    "exited_on": r.exited_on,
+                    "categories": r.categories,
+                }
                 for r in sorted(recognitions.get(pid, []), key=lambda r: r.applied_on)
                 if r.recognised_on and r.status in (RecognitionStatus.RECOGNISED, RecognitionStatus.EXITED)
             ],
             "tier": current_tier.tier if current_tier else None,
             "tier_since": current_tier.effective_from if current_tier else None,
             "placements": [
-                {"id": str(pl.id), "kind": pl.kind.value, "start": pl.start_date, "end": pl.end_date,
-                 "region_code": posting_regions.get(pl.posting_id) or person.residence_region_code,
-                 "contract_months": pl.contract_months, "full_time": pl.full_time,
-                 "monthly_wage": pl.monthly_wage, "rural_post": pl.rural_post,
-                 "temporary_public_welfare": pl.temporary_public_welfare,
-                 "agency": {"id": str(pl.agency_id), "licensed": _licensed(agencies[pl.agency_id], pl.start_date)}
-                 if pl.agency_id else None}
+                {
+                    "id": str(pl.id),
+                    "kind": pl.kind.value,
+                    "start": pl.start_date,
+                    "end": pl.end_date,
+                    "region_code": posting_regions.get(pl.posting_id) or person.residence_region_code,
+                    "contract_months": pl.contract_months,
+                    "full_time": pl.full_time,
+                    "monthly_wage": pl.monthly_wage,
+                    "rural_post": pl.rural_post,
+                    "temporary_public_welfare": pl.temporary_public_welfare,
+                    "agency": {"id": str(pl.agency_id), "licensed": _licensed(agencies[pl.agency_id], pl.start_date)}
+                    if pl.agency_id
+                    else None,
+                }
                 for pl in sorted(placements.get(pid, []), key=lambda pl: pl.start_date)
             ],
             "training": [
-                {"kind": t.kind, "start": t.start_date, "end": t.end_date, "days_attended": t.days_attended,
-                 "completed": t.completed} for t in training.get(pid, [])
+                {
+                    "kind": t.kind,
+                    "start": t.start_date,
+                    "end": t.end_date,
+                    "days_attended": t.days_attended,
+                    "completed": t.completed,
+                }
+                for t in training.get(pid, [])
             ],
             "history": {"agency_fee_years": sorted({year for _, year in fee_years.get(pid, [])})},
             "pushes": sorted(at.astimezone(CHINA).date() for _, at in pushes.get(pid, [])),

@@ -62,44 +62,96 @@ PERSONS: tuple[Column, ...] = (
     Column("birth_date", ("出生日期",), note=_FROM_ID, date=True, extra=True, parse=v.a_date),
     Column("hukou_region_code", ("户籍地区划代码", "户籍地行政区划代码"), True, "6位县级代码"),
     Column("residence_region_code", ("所在地区划代码", "常住地区划代码", "居住地区划代码"), note="不填时同户籍地"),
-    Column("urban_rural", ("城乡类别", "户口性质"), True, "城镇/农村",
-           choices=_labels(UrbanRural, 城市="urban", 非农业="urban", 乡村="rural", 农业="rural")),
+    Column(
+        "urban_rural",
+        ("城乡类别", "户口性质"),
+        True,
+        "城镇/农村",
+        choices=_labels(UrbanRural, 城市="urban", 非农业="urban", 乡村="rural", 农业="rural"),
+    ),
     Column("phone", ("手机号码", "联系电话", "手机号")),
     Column("household_ref", ("户号",), note="须为已登记的家庭", extra=True),
     Column("education", ("学历", "文化程度")),
     Column("land_lost", ("失地农民", "是否失地农民"), note="是/否"),
     Column("disability_certificate", ("残疾证号", "残疾人证号")),
-    Column("disability_grade", ("残疾等级",), note="一级至四级",
-           choices={"一级": "1", "二级": "2", "三级": "3", "四级": "4"}),
+    Column(
+        "disability_grade",
+        ("残疾等级",),
+        note="一级至四级",
+        choices={"一级": "1", "二级": "2", "三级": "3", "四级": "4"},
+    ),
     Column("skills", ("技能", "职业技能", "技能特长"), note="多项用顿号或逗号分隔"),
     Column("wished_work", ("求职意向", "意向岗位", "求职岗位"), note="多项用顿号或逗号分隔"),
-    Column("wished_schedules", ("可工作时间", "意向工作时间"), note="全日制/非全日制/小时工/日结，可多项",
-           choices=SCHEDULES, many=True),
+    Column(
+        "wished_schedules",
+        ("可工作时间", "意向工作时间"),
+        note="全日制/非全日制/小时工/日结，可多项",
+        choices=SCHEDULES,
+        many=True,
+    ),
     Column("registered_unemployed_since", ("失业登记日期",), date=True),
     Column("poverty_registered_from", ("建档立卡起始日期",), date=True),
     Column("poverty_registered_to", ("建档立卡终止日期",), date=True),
     Column("latitude", ("纬度",)),
     Column("longitude", ("经度",)),
-    *(Column(f"consent_{scope.value}", (name,), note=f"是/否（{scope.label}）；不填则不记录", extra=True,
-             parse=_yes_no(name))
-      for scope, name in ((ConsentScope.DATA_PROCESSING, "同意处理个人信息"),
-                          (ConsentScope.SHOW_TO_EMPLOYERS, "同意向用人单位展示"),
-                          (ConsentScope.JOB_PUSH, "同意接收岗位推送"))),
+    *(
+        Column(
+            f"consent_{scope.value}",
+            (name,),
+            note=f"是/否（{scope.label}）；不填则不记录",
+            extra=True,
+            parse=_yes_no(name),
+        )
+        for scope, name in (
+            (ConsentScope.DATA_PROCESSING, "同意处理个人信息"),
+            (ConsentScope.SHOW_TO_EMPLOYERS, "同意向用人单位展示"),
+            (ConsentScope.JOB_PUSH, "同意接收岗位推送"),
+        )
+    ),
 )
 
 POSTINGS: tuple[Column, ...] = (
     Column("ref", ("岗位编号",), True, "本单位的岗位编号，不能重复"),
     Column("title", ("岗位名称",), True),
-    Column("employer_uscc", ("用人单位统一社会信用代码", "统一社会信用代码"), note="须为已登记的用人单位",
-           identifier=True, extra=True),
+    Column(
+        "employer_uscc",
+        ("用人单位统一社会信用代码", "统一社会信用代码"),
+        note="须为已登记的用人单位",
+        identifier=True,
+        extra=True,
+    ),
     Column("description", ("岗位描述", "岗位职责", "工作内容")),
-    Column("kind", ("岗位类型",), True, "普通岗位/爱心岗位/零工岗位/公益性岗位",
-           choices=_labels(PostingKind, 普通="ordinary", 爱心="love", 零工="gig", 公益性="public_welfare",
-                           公益岗位="public_welfare")),
+    Column(
+        "kind",
+        ("岗位类型",),
+        True,
+        "普通岗位/爱心岗位/零工岗位/公益性岗位",
+        choices=_labels(
+            PostingKind, 普通="ordinary", 爱心="love", 零工="gig", 公益性="public_welfare", 公益岗位="public_welfare"
+        ),
+    ),
     Column("schedule", ("工作时间", "班次", "工作时间类型"), True, "全日制/非全日制/小时工/日结", choices=SCHEDULES),
-    Column("wage_unit", ("计薪方式", "工资单位"), True, "按小时/按天/按月/计件（或 元/月 等）",
-           choices=_labels(WageUnit, 按小时="hour", 小时="hour", 时薪="hour", 按天="day", 按日="day", 天="day",
-                           日薪="day", 按月="month", 月="month", 月薪="month", 计件="piece", 按件="piece")),
+    Column(
+        "wage_unit",
+        ("计薪方式", "工资单位"),
+        True,
+        "按小时/按天/按月/计件（或 元/月 等）",
+        choices=_labels(
+            WageUnit,
+            按小时="hour",
+            小时="hour",
+            时薪="hour",
+            按天="day",
+            按日="day",
+            天="day",
+            日薪="day",
+            按月="month",
+            月="month",
+            月薪="month",
+            计件="piece",
+            按件="piece",
+        ),
+    ),
     Column("wage_min", ("工资下限", "最低工资"), True, "元，最多两位小数"),
     Column("wage_max", ("工资上限", "最高工资"), note="不填时同工资下限"),
     Column("age_min", ("年龄下限", "最低年龄"), note="爱心岗位不填"),
@@ -121,6 +173,7 @@ def columns_markdown(columns: tuple[Column, ...]) -> str:
     """The columns as a Markdown table, for the README and the command's help."""
     lines = ["| 列名 | 也可写作 | 字段 | 必填 | 说明 |", "|---|---|---|---|---|"]
     for c in columns:
-        lines.append(f"| {c.names[0]} | {'、'.join(c.names[1:])} | `{c.field}` | {'是' if c.required else ''} "
-                     f"| {c.note} |")
+        lines.append(
+            f"| {c.names[0]} | {'、'.join(c.names[1:])} | `{c.field}` | {'是' if c.required else ''} | {c.note} |"
+        )
     return "\n".join(lines)

@@ -18,16 +18,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from jiuyuan.errors import Duplicate, InvalidInput
 from jiuyuan import validation as v
+from jiuyuan.errors import Duplicate, InvalidInput
 from jiuyuan.vocab import ConsentScope
 from ledger import intake
 from ledger.import_columns import PERSONS, POSTINGS, Column, columns_markdown
 from ledger.models import ConsentRecord, Employer, Household, Person
 from ledger.spreadsheet import NumberCell, Row, TableError, read_table
 
-__all__ = ["ImportReport", "Rejection", "TableError", "Row", "columns_markdown", "import_persons",
-           "import_postings", "read_table"]
+__all__ = [
+    "ImportReport",
+    "Rejection",
+    "TableError",
+    "Row",
+    "columns_markdown",
+    "import_persons",
+    "import_postings",
+    "read_table",
+]
 
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _SCIENTIFIC = re.compile(r"\d+(\.\d+)?[eE]\+?\d+")  # how a CSV saved by Excel writes a long number
@@ -75,8 +83,15 @@ Check = Callable[[Any], list[tuple[str, str]]]
 """Problems (field, message) the caller finds with a row once added, e.g. outside its jurisdiction."""
 
 
-def import_persons(session: Session, rows: Sequence[Mapping[str, Any]], *, dry_run: bool = False,
-                   actor: str = "import", progress: bool = False, check: Check | None = None) -> ImportReport:
+def import_persons(
+    session: Session,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    dry_run: bool = False,
+    actor: str = "import",
+    progress: bool = False,
+    check: Check | None = None,
+) -> ImportReport:
     """Register every person of ``rows`` with the consents the file records, or none of them."""
 
     def consents_and_derived(person: Person, extra: dict[str, Any]) -> list[tuple[str, str]]:
@@ -87,20 +102,39 @@ def import_persons(session: Session, rows: Sequence[Mapping[str, Any]], *, dry_r
             problems.append(("birth_date", f"出生日期与身份证号码不符（身份证号码为{person.birth_date}）"))
         for scope in ConsentScope:
             if f"consent_{scope.value}" in extra:
-                session.add(ConsentRecord(person_id=person.id, scope=scope, granted=extra[f"consent_{scope.value}"],
-                                          recorded_by=actor))
+                session.add(
+                    ConsentRecord(
+                        person_id=person.id, scope=scope, granted=extra[f"consent_{scope.value}"], recorded_by=actor
+                    )
+                )
         return problems + (check(person) if check else [])
 
-    spec = _Spec("persons", PERSONS, "id_number", intake.add_person,
-                 ("household_ref", Household.ref, "household_id", "未找到该户号的家庭，请先登记家庭"))
+    spec = _Spec(
+        "persons",
+        PERSONS,
+        "id_number",
+        intake.add_person,
+        ("household_ref", Household.ref, "household_id", "未找到该户号的家庭，请先登记家庭"),
+    )
     return _run(session, rows, spec, dry_run, progress, consents_and_derived)
 
 
-def import_postings(session: Session, rows: Sequence[Mapping[str, Any]], *, dry_run: bool = False,
-                    progress: bool = False, check: Check | None = None) -> ImportReport:
+def import_postings(
+    session: Session,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    dry_run: bool = False,
+    progress: bool = False,
+    check: Check | None = None,
+) -> ImportReport:
     """Add every posting of ``rows`` (each recorded in the change feed), or none of them."""
-    spec = _Spec("postings", POSTINGS, "ref", intake.add_posting,
-                 ("employer_uscc", Employer.uscc, "employer_id", "该用人单位尚未登记，请先登记用人单位"))
+    spec = _Spec(
+        "postings",
+        POSTINGS,
+        "ref",
+        intake.add_posting,
+        ("employer_uscc", Employer.uscc, "employer_id", "该用人单位尚未登记，请先登记用人单位"),
+    )
     return _run(session, rows, spec, dry_run, progress, lambda posting, _extra: check(posting) if check else [])
 
 
@@ -117,8 +151,15 @@ def _run(session, rows, spec: _Spec, dry_run: bool, progress: bool, after=None) 
     known = _lookup(session, spec.lookup, rows, columns) if spec.lookup else {}
     first_seen: dict[str, int] = {}
     with session.begin_nested() as savepoint:
-        for index, raw in enumerate(tqdm(rows, desc=f"导入{'人员' if spec.kind == 'persons' else '岗位'}",
-                                         unit="行", disable=not progress or len(rows) < 500, leave=False)):
+        for index, raw in enumerate(
+            tqdm(
+                rows,
+                desc=f"导入{'人员' if spec.kind == 'persons' else '岗位'}",
+                unit="行",
+                disable=not progress or len(rows) < 500,
+                leave=False,
+            )
+        ):
             number = raw.number if isinstance(raw, Row) else index + 2
             data, extra, problems = _cells(raw, columns)
             key = re.sub(r"\s", "", str(data.get(spec.key, ""))).upper()
@@ -189,8 +230,13 @@ def _cells(raw: Mapping[str, Any], columns: dict[str, Column]):
         if value is None or value == "":
             continue  # an empty cell is a field not given: intake's defaults and "请填写" apply
         if column.identifier and stored_as_number:
-            problems.append((column.field, f"{column.names[0]}在表格中存成了数字，Excel 只保留15位有效数字，"
-                                           f"末几位已丢失；请把该列设置为“文本”格式，重新填写后再导入"))
+            problems.append(
+                (
+                    column.field,
+                    f"{column.names[0]}在表格中存成了数字，Excel 只保留15位有效数字，"
+                    f"末几位已丢失；请把该列设置为“文本”格式，重新填写后再导入",
+                )
+            )
         if isinstance(value, str):
             value = _translate(column, value)
         if column.extra:
@@ -205,8 +251,9 @@ def _cells(raw: Mapping[str, Any], columns: dict[str, Column]):
 
 def _translate(column: Column, value: str) -> Any:
     if column.many:
-        return [column.choices.get(item.strip(), item.strip()) for item in re.split(r"[,，、;；]", value)
-                if item.strip()]
+        return [
+            column.choices.get(item.strip(), item.strip()) for item in re.split(r"[,，、;；]", value) if item.strip()
+        ]
     if column.choices:
         return column.choices.get(value, value)
     if column.date and (m := _DATE.fullmatch(value)):
@@ -221,8 +268,11 @@ def _lookup(session: Session, lookup, rows, columns: dict[str, Column]) -> dict[
     keys = sorted({str(row.get(h) or "").strip() for row in rows for h in headers} - {""})
     found: dict[str, int] = {}
     for start in range(0, len(keys), 900):
-        found.update(session.execute(select(key_column, key_column.class_.id)
-                                     .where(key_column.in_(keys[start:start + 900]))).all())
+        found.update(
+            session.execute(
+                select(key_column, key_column.class_.id).where(key_column.in_(keys[start : start + 900]))
+            ).all()
+        )
     return found
 
 

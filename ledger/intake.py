@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from jiuyuan.errors import Duplicate, FieldError, InvalidInput
 from jiuyuan import validation as v
-from ledger import changes
+from jiuyuan.errors import Duplicate, FieldError, InvalidInput
 from jiuyuan.vocab import PlacementKind, PostingKind, Schedule, UrbanRural, WageUnit
+from ledger import changes
 from ledger.models import Employer, HrAgency, JobPosting, Person, Placement
 
 
@@ -150,8 +150,9 @@ def clean_person(data: Mapping[str, Any]) -> dict[str, Any]:
         "household_id": _optional_id(c, data, "household_id", "家庭编号"),
         "education": c.check("education", _optional_text(20, "学历"), data.get("education")),
         "land_lost": c.check("land_lost", _flag("失地"), data.get("land_lost")),
-        "disability_certificate": c.check("disability_certificate", _optional_text(30, "残疾证号"),
-                                          data.get("disability_certificate")),
+        "disability_certificate": c.check(
+            "disability_certificate", _optional_text(30, "残疾证号"), data.get("disability_certificate")
+        ),
         "skills": c.check("skills", _word_list, data.get("skills")),
         "wished_work": c.check("wished_work", _word_list, data.get("wished_work")),
         "wished_schedules": [
@@ -167,13 +168,16 @@ def clean_person(data: Mapping[str, Any]) -> dict[str, Any]:
     if ident:
         row.update(id_number=ident.number, birth_date=ident.birth_date, sex=ident.sex)
     if _optional(data, "disability_grade") is not None:
-        row["disability_grade"] = c.check(
-            "disability_grade", _int_between(1, 4, "残疾等级"), data["disability_grade"]
-        )
+        row["disability_grade"] = c.check("disability_grade", _int_between(1, 4, "残疾等级"), data["disability_grade"])
     for key in ("registered_unemployed_since", "poverty_registered_from", "poverty_registered_to"):
         row[key] = c.check(key, v.a_date, data[key]) if _optional(data, key) else None
-    v.date_range(c, "poverty_registered_from", row["poverty_registered_from"],
-                 "poverty_registered_to", row["poverty_registered_to"])
+    v.date_range(
+        c,
+        "poverty_registered_from",
+        row["poverty_registered_from"],
+        "poverty_registered_to",
+        row["poverty_registered_to"],
+    )
     row["latitude"], row["longitude"] = _coordinates(c, data)
     c.raise_if_any()
     return row
@@ -194,9 +198,14 @@ def clean_employer(data: Mapping[str, Any]) -> dict[str, Any]:
         address=c.check("address", _optional_text(200, "地址"), data.get("address")),
         small_micro=c.check("small_micro", _flag("小微企业"), data.get("small_micro")),
         founded_on=c.check("founded_on", v.a_date, data["founded_on"]) if _optional(data, "founded_on") else None,
-        insured_headcount=c.check("insured_headcount", _int_between(0, 10_000_000, "参保人数"), data["insured_headcount"])
-        if _optional(data, "insured_headcount") is not None else None,
-        contact_phone=c.check("contact_phone", v.phone, data["contact_phone"]) if _optional(data, "contact_phone") else None,
+        insured_headcount=c.check(
+            "insured_headcount", _int_between(0, 10_000_000, "参保人数"), data["insured_headcount"]
+        )
+        if _optional(data, "insured_headcount") is not None
+        else None,
+        contact_phone=c.check("contact_phone", v.phone, data["contact_phone"])
+        if _optional(data, "contact_phone")
+        else None,
     )
     row["latitude"], row["longitude"] = _coordinates(c, data)
     c.raise_if_any()
@@ -209,7 +218,8 @@ def clean_agency(data: Mapping[str, Any]) -> dict[str, Any]:
     row["licence_no"] = c.check("licence_no", _optional_text(40, "许可证编号"), data.get("licence_no"))
     row["licence_valid_until"] = (
         c.check("licence_valid_until", v.a_date, data["licence_valid_until"])
-        if _optional(data, "licence_valid_until") else None
+        if _optional(data, "licence_valid_until")
+        else None
     )
     c.raise_if_any()
     return row
@@ -235,7 +245,8 @@ def clean_posting(data: Mapping[str, Any]) -> dict[str, Any]:
         "valid_from": c.check("valid_from", v.a_date, data.get("valid_from")),
         "valid_until": c.check("valid_until", v.a_date, data.get("valid_until")),
         "contact_phone": c.check("contact_phone", v.phone, data["contact_phone"])
-        if _optional(data, "contact_phone") else None,
+        if _optional(data, "contact_phone")
+        else None,
     }
     row["wage_max"] = (
         c.check("wage_max", v.money, data["wage_max"]) if _optional(data, "wage_max") is not None else row["wage_min"]
@@ -271,14 +282,18 @@ def clean_placement(data: Mapping[str, Any]) -> dict[str, Any]:
         "end_date": c.check("end_date", v.a_date, data["end_date"]) if _optional(data, "end_date") else None,
         "full_time": c.check("full_time", _flag("全日制"), data.get("full_time", True)),
         "rural_post": c.check("rural_post", _flag("乡村岗位"), data.get("rural_post")),
-        "temporary_public_welfare": c.check("temporary_public_welfare", _flag("临时性公益性岗位"),
-                                            data.get("temporary_public_welfare")),
+        "temporary_public_welfare": c.check(
+            "temporary_public_welfare", _flag("临时性公益性岗位"), data.get("temporary_public_welfare")
+        ),
         "monthly_wage": c.check("monthly_wage", v.money, data["monthly_wage"])
-        if _optional(data, "monthly_wage") is not None else None,
+        if _optional(data, "monthly_wage") is not None
+        else None,
         "contract_months": c.check("contract_months", _int_between(0, 600, "合同期限（月）"), data["contract_months"])
-        if _optional(data, "contract_months") is not None else None,
+        if _optional(data, "contract_months") is not None
+        else None,
         "weekly_hours": c.check("weekly_hours", _int_between(0, 84, "每周工时"), data["weekly_hours"])
-        if _optional(data, "weekly_hours") is not None else None,
+        if _optional(data, "weekly_hours") is not None
+        else None,
     }
     v.date_range(c, "start_date", row["start_date"], "end_date", row["end_date"])
     c.raise_if_any()
@@ -327,10 +342,15 @@ def add_posting(session: Session, data: Mapping[str, Any]) -> JobPosting:
 
 def add_placement(session: Session, data: Mapping[str, Any]) -> Placement:
     row = clean_placement(data)
-    refs = (("person_id", Person, "人员不存在"), ("employer_id", Employer, "用人单位不存在"),
-            ("agency_id", HrAgency, "人力资源服务机构不存在"), ("posting_id", JobPosting, "岗位不存在"))
-    missing = [FieldError(f, msg) for f, model, msg in refs
-               if row[f] is not None and session.get(model, row[f]) is None]
+    refs = (
+        ("person_id", Person, "人员不存在"),
+        ("employer_id", Employer, "用人单位不存在"),
+        ("agency_id", HrAgency, "人力资源服务机构不存在"),
+        ("posting_id", JobPosting, "岗位不存在"),
+    )
+    missing = [
+        FieldError(f, msg) for f, model, msg in refs if row[f] is not None and session.get(model, row[f]) is None
+    ]
     if missing:
         raise InvalidInput(missing)
     placement = Placement(**row)

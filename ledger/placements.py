@@ -44,12 +44,23 @@ def score(session: Session, placement: Placement, as_of: date) -> list[SubsidyDe
     report = scoring.evaluate(case, as_of, local=local_parameters(), assessments=False)
     rows = [
         SubsidyDecision(
-            person_id=placement.person_id, placement_id=placement.id, subject=d.subject, scheme_code=d.scheme,
-            status=d.status, amount=d.amount, period_start=d.period_start, period_end=d.period_end,
-            legal_basis="；".join(d.legal_basis), ruleset_version=report.ruleset_version,
-            parameters=dict(d.parameters), trace=list(d.trace), matures_on=d.matures_on,
-            open_conditions={"failed": list(d.failed), "missing": list(d.missing), "unset": list(d.unset)})
-        for d in report.decisions if d.subject == str(placement.id)
+            person_id=placement.person_id,
+            placement_id=placement.id,
+            subject=d.subject,
+            scheme_code=d.scheme,
+            status=d.status,
+            amount=d.amount,
+            period_start=d.period_start,
+            period_end=d.period_end,
+            legal_basis="；".join(d.legal_basis),
+            ruleset_version=report.ruleset_version,
+            parameters=dict(d.parameters),
+            trace=list(d.trace),
+            matures_on=d.matures_on,
+            open_conditions={"failed": list(d.failed), "missing": list(d.missing), "unset": list(d.unset)},
+        )
+        for d in report.decisions
+        if d.subject == str(placement.id)
     ]
     session.add_all(rows)
     session.flush()
@@ -64,8 +75,9 @@ def record(session: Session, data: Mapping[str, Any], as_of: date) -> tuple[Plac
 
 def latest_decisions(session: Session, placement_id: int) -> list[SubsidyDecision]:
     """The newest decision per scheme for a placement (a claim re-scores; older ones stay as history)."""
-    rows = session.scalars(select(SubsidyDecision).where(SubsidyDecision.placement_id == placement_id)
-                           .order_by(SubsidyDecision.id.desc()))
+    rows = session.scalars(
+        select(SubsidyDecision).where(SubsidyDecision.placement_id == placement_id).order_by(SubsidyDecision.id.desc())
+    )
     newest: dict[str, SubsidyDecision] = {}
     for row in rows:
         newest.setdefault(row.scheme_code, row)

@@ -53,7 +53,7 @@ def read_table(source: str | Path | bytes, filename: str | None = None) -> list[
 
 def _decode(data: bytes) -> str:
     if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
+        data = data[len(codecs.BOM_UTF8) :]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -120,7 +120,7 @@ def _rows(grid: Iterable[tuple[int, list[str]]]) -> list[Row]:
             continue
         if any(cells):
             cells = cells + [""] * (len(header) - len(cells))  # a short row leaves the last columns empty
-            rows.append(Row(number, ((h, c) for h, c in zip(header, cells) if h)))
+            rows.append(Row(number, ((h, c) for h, c in zip(header, cells, strict=False) if h)))
     if header is None:
         raise TableError("文件中没有找到表头行（至少两个填写了列名的单元格）")
     return rows

@@ -15,7 +15,12 @@ def current_tier(session: Session, person_id: int, day: date) -> int | None:
     started last (then the one entered last) wins, so overlapping periods — older data, imports —
     always give the same answer."""
     return session.scalar(
-        select(TierAssignment.tier).where(
-            TierAssignment.person_id == person_id, TierAssignment.effective_from <= day,
-            or_(TierAssignment.effective_to.is_(None), TierAssignment.effective_to >= day))
-        .order_by(TierAssignment.effective_from.desc(), TierAssignment.id.desc()).limit(1))
+        select(TierAssignment.tier)
+        .where(
+            TierAssignment.person_id == person_id,
+            TierAssignment.effective_from <= day,
+            or_(TierAssignment.effective_to.is_(None), TierAssignment.effective_to >= day),
+        )
+        .order_by(TierAssignment.effective_from.desc(), TierAssignment.id.desc())
+        .limit(1)
+    )

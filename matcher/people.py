@@ -69,11 +69,17 @@ def distance_band(km: float | None) -> str | None:
 
 
 def consenting_to_employers(session: Session, ids: list[int]) -> set[int]:
-    latest = (select(ConsentRecord.person_id, func.max(ConsentRecord.id).label("last"))
-              .where(ConsentRecord.scope == ConsentScope.SHOW_TO_EMPLOYERS, ConsentRecord.person_id.in_(ids))
-              .group_by(ConsentRecord.person_id).subquery())
-    return set(session.scalars(select(ConsentRecord.person_id).join(latest, ConsentRecord.id == latest.c.last)
-                               .where(ConsentRecord.granted)))
+    latest = (
+        select(ConsentRecord.person_id, func.max(ConsentRecord.id).label("last"))
+        .where(ConsentRecord.scope == ConsentScope.SHOW_TO_EMPLOYERS, ConsentRecord.person_id.in_(ids))
+        .group_by(ConsentRecord.person_id)
+        .subquery()
+    )
+    return set(
+        session.scalars(
+            select(ConsentRecord.person_id).join(latest, ConsentRecord.id == latest.c.last).where(ConsentRecord.granted)
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -85,15 +91,28 @@ class Hire:
     social_insurance: bool = True
 
 
-def people_for(session: Session, post: PostingDocument, index: ProfileIndex, encoder: Encoder, today: date,
-               k: int = 10, hire: Hire = Hire(), spread_exposure: bool = True) -> list[Candidate]:
+def people_for(
+    session: Session,
+    post: PostingDocument,
+    index: ProfileIndex,
+    encoder: Encoder,
+    today: date,
+    k: int = 10,
+    hire: Hire = Hire(),
+    spread_exposure: bool = True,
+) -> list[Candidate]:
     """Candidates for ``post``. Near-tied candidates are spread by a daily-seeded shuffle unless
     ``spread_exposure`` is off (see :mod:`matcher.exposure`)."""
     text = f"{post.title} {post.description} {' '.join(post.skills_required)}"
     near = (post.latitude, post.longitude) if post.latitude is not None else None
-    query = Query(text=text, vector=encoder.encode([text])[0], k=min(5 * k, 1000),
-                  filters=Filters(region_prefix=None if near else post.region_code[:4], near=near,
-                                  within_km=50.0 if near else None))
+    query = Query(
+        text=text,
+        vector=encoder.encode([text])[0],
+        k=min(5 * k, 1000),
+        filters=Filters(
+            region_prefix=None if near else post.region_code[:4], near=near, within_km=50.0 if near else None
+        ),
+    )
     hits = index.search(query)
     ids = [int(h.id) for h in hits]
     allowed = consenting_to_employers(session, ids)
@@ -105,25 +124,44 @@ def people_for(session: Session, post: PostingDocument, index: ProfileIndex, enc
     out = []
     for hit in ranked[:k]:
         person = people[int(hit.id)]
-        km = (_km(near, (person.latitude, person.longitude))
-              if near and person.latitude is not None else None)
-        out.append(Candidate(
-            person_ref=f"P{person.id}", masked_name=mask_name(person.name),
-            age_band=age_band(age_on(person.birth_date, today)), skills=list(person.skills or []),
-            wished_work=list(person.wished_work or []), distance_band=distance_band(km), score=hit.score,
-            subsidies=_dry_run(cases[person.id], post, hire, today),
-        ))
+        km = _km(near, (person.latitude, person.longitude)) if near and person.latitude is not None else None
+        out.append(
+            Candidate(
+                person_ref=f"P{person.id}",
+                masked_name=mask_name(person.name),
+                age_band=age_band(age_on(person.birth_date, today)),
+                skills=list(person.skills or []),
+                wished_work=list(person.wished_work or []),
+                distance_band=distance_band(km),
+                score=hit.score,
+                subsidies=_dry_run(cases[person.id], post, hire, today),
+            )
+        )
     return out
 
 
 def _dry_run(case, post: PostingDocument, hire: Hire, today: date) -> list[Subsidy]:
     """What the placement would open for the employer, evaluated as if it started today."""
-    placement = {"id": "proposed", "kind": hire.kind.value, "start": today, "region_code": post.region_code,
-                 "contract_months": hire.contract_months, "social_insurance_paid": hire.social_insurance}
+    placement = {
+        "id": "proposed",
+        "kind": hire.kind.value,
+        "start": today,
+        "region_code": post.region_code,
+        "contract_months": hire.contract_months,
+        "social_insurance_paid": hire.social_insurance,
+    }
     facts = msgspec.structs.replace(case, placements=[*case.placements, msgspec.convert(placement, Placement)])
     report = evaluate(facts, today, assessments=False)
     keep = (DecisionStatus.ELIGIBLE, DecisionStatus.ELIGIBLE_AMOUNT_UNSET, DecisionStatus.NOT_YET)
-    return [Subsidy(d.scheme, d.name, d.status.value, None if d.amount is None else str(d.amount),
-                    d.legal_basis, d.failed + d.missing + ([f"{d.matures_on} 起"] if d.matures_on else []))
-            for d in report.decisions if d.subject == "proposed" and d.status in keep]
-
+    return [
+        Subsidy(
+            d.scheme,
+            d.name,
+            d.status.value,
+            None if d.amount is None else str(d.amount),
+            d.legal_basis,
+            d.failed + d.missing + ([f"{d.matures_on} 起"] if d.matures_on else []),
+        )
+        for d in report.decisions
+        if d.subject == "proposed" and d.status in keep
+    ]

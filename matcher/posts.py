@@ -27,8 +27,15 @@ from scoring.support import minimum_pushes, older_worker_age
 # Weights of the rule ranker's parts. Relevance (the hybrid search score, 0–1) leads; fit parts
 # refine it. Chosen by hand; the learned re-ranker (matcher.ranker) replaces the fit weights
 # only where it beats these rules on held-out outcomes.
-WEIGHTS = {"relevance": 0.5, "skills": 0.15, "distance": 0.15, "wage": 0.1, "schedule": 0.05, "love_lift": 0.15,
-           "public_welfare_first": 1.0}
+WEIGHTS = {
+    "relevance": 0.5,
+    "skills": 0.15,
+    "distance": 0.15,
+    "wage": 0.1,
+    "schedule": 0.05,
+    "love_lift": 0.15,
+    "public_welfare_first": 1.0,
+}
 
 
 class Ranker(Protocol):
@@ -94,14 +101,20 @@ def _filters(seeker: Seeker, today: date) -> Filters:
     near = (seeker.latitude, seeker.longitude) if seeker.latitude is not None and seeker.max_km else None
     return Filters(
         region_prefix=None if near else seeker.region_code[:4],
-        near=near, within_km=seeker.max_km if near else None,
-        wage_floor_monthly=seeker.wage_floor_monthly, schedules=seeker.schedules, age=seeker.age,
-        skills_free_only=not seeker.skills, disabled_suitable=seeker.disabled, valid_on=today,
+        near=near,
+        within_km=seeker.max_km if near else None,
+        wage_floor_monthly=seeker.wage_floor_monthly,
+        schedules=seeker.schedules,
+        age=seeker.age,
+        skills_free_only=not seeker.skills,
+        disabled_suitable=seeker.disabled,
+        valid_on=today,
     )
 
 
-def candidates(seeker: Seeker, index: SearchBackend, encoder: Encoder, today: date,
-               pool: int) -> tuple[str, list[tuple[PostingDocument, float]]]:
+def candidates(
+    seeker: Seeker, index: SearchBackend, encoder: Encoder, today: date, pool: int
+) -> tuple[str, list[tuple[PostingDocument, float]]]:
     """Suitable posts with their search relevance: the hard filters, then the skills the person
     lacks. Each hit carries its posting. Returns the query text too (it seeds the exposure shuffle)."""
     text = " ".join(seeker.wished_work + seeker.skills) or "岗位"
@@ -114,8 +127,15 @@ def candidates(seeker: Seeker, index: SearchBackend, encoder: Encoder, today: da
     return text, found
 
 
-def posts_for(seeker: Seeker, index: SearchBackend, encoder: Encoder, today: date, k: int = 10,
-              spread_exposure: bool = False, ranker: Ranker = RULES) -> MatchList:
+def posts_for(
+    seeker: Seeker,
+    index: SearchBackend,
+    encoder: Encoder,
+    today: date,
+    k: int = 10,
+    spread_exposure: bool = False,
+    ranker: Ranker = RULES,
+) -> MatchList:
     text, found = candidates(seeker, index, encoder, today, pool=max(5 * k, 50))
     matches = [match(seeker, post, relevance, today, ranker) for post, relevance in found]
     matches.sort(key=lambda m: (-m.score, m.posting.id))
@@ -129,8 +149,9 @@ def posts_for(seeker: Seeker, index: SearchBackend, encoder: Encoder, today: dat
     return MatchList(matches, notes)
 
 
-def assess(seeker: Seeker, post: PostingDocument, relevance: float,
-           day: date) -> tuple[dict[str, float], dict[str, str]]:
+def assess(
+    seeker: Seeker, post: PostingDocument, relevance: float, day: date
+) -> tuple[dict[str, float], dict[str, str]]:
     """The features of a match (each 0–1) and the reason a clerk reads aloud for each one."""
     older_from = older_worker_age(seeker.sex, day)
     older = older_from is not None and seeker.age >= older_from
@@ -162,5 +183,11 @@ def match(seeker: Seeker, post: PostingDocument, relevance: float, day: date, ra
     features, reasons = assess(seeker, post, relevance, day)
     parts = ranker.parts(features)
     stay = getattr(ranker, "stay_probability", None)
-    return Match(post, sum(parts.values()), parts, list(reasons.values()), features,
-                 stay(features, post.kind, post.schedule) if stay else None)
+    return Match(
+        post,
+        sum(parts.values()),
+        parts,
+        list(reasons.values()),
+        features,
+        stay(features, post.kind, post.schedule) if stay else None,
+    )

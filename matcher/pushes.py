@@ -30,8 +30,14 @@ class PushRecord:
     applied_on: date | None
 
 
-def push(session: Session, person_id: int, posting_id: int, channel: str, pushed_by: str,
-         features: dict[str, float] | None = None) -> JobPush:
+def push(
+    session: Session,
+    person_id: int,
+    posting_id: int,
+    channel: str,
+    pushed_by: str,
+    features: dict[str, float] | None = None,
+) -> JobPush:
     """Record a push; ``features`` are the match's feature values when it came from the matcher,
     kept for the learned re-ranker (matcher.ranker)."""
     errors = []
@@ -42,14 +48,18 @@ def push(session: Session, person_id: int, posting_id: int, channel: str, pushed
     try:
         channel_value = PushChannel(channel)
     except ValueError:
-        errors.append(FieldError("channel", "推送渠道只能是：" + "、".join(f"{c.value}（{c.label}）" for c in PushChannel)))
+        errors.append(
+            FieldError("channel", "推送渠道只能是：" + "、".join(f"{c.value}（{c.label}）" for c in PushChannel))
+        )
     if features is not None and not all(
-            name in FEATURE_NAMES and isinstance(v, (int, float)) and 0 <= v <= 1 for name, v in features.items()):
+        name in FEATURE_NAMES and isinstance(v, (int, float)) and 0 <= v <= 1 for name, v in features.items()
+    ):
         errors.append(FieldError("features", "匹配特征须取自匹配结果：名称为" + "、".join(FEATURE_NAMES) + "，取值0–1"))
     if errors:
         raise InvalidInput(errors)
-    row = JobPush(person_id=person_id, posting_id=posting_id, channel=channel_value, pushed_by=pushed_by,
-                  pushed_at=utcnow())
+    row = JobPush(
+        person_id=person_id, posting_id=posting_id, channel=channel_value, pushed_by=pushed_by, pushed_at=utcnow()
+    )
     if features is not None:  # left unset otherwise: SQL NULL, not a JSON null
         row.features = {name: float(v) for name, v in features.items()}
     try:
@@ -74,6 +84,10 @@ def applied(session: Session, person_id: int, posting_id: int, on: date) -> JobP
 
 
 def history(session: Session, person_id: int) -> list[PushRecord]:
-    rows = session.execute(select(JobPush, JobPosting.title).join(JobPosting)
-                           .where(JobPush.person_id == person_id).order_by(JobPush.pushed_at, JobPush.id))
+    rows = session.execute(
+        select(JobPush, JobPosting.title)
+        .join(JobPosting)
+        .where(JobPush.person_id == person_id)
+        .order_by(JobPush.pushed_at, JobPush.id)
+    )
     return [PushRecord(p.posting_id, title, p.channel, p.pushed_at, p.pushed_by, p.applied_on) for p, title in rows]

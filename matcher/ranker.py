@@ -59,15 +59,22 @@ def outcomes(session: Session, today: date) -> list[Outcome]:
     for p in session.scalars(select(Placement).where(Placement.posting_id.is_not(None)).order_by(Placement.start_date)):
         hires.setdefault((p.person_id, p.posting_id), p)
     rows = []
-    query = (select(JobPush, JobPosting.kind, JobPosting.schedule).join(JobPosting)
-             .where(JobPush.features.is_not(None)).order_by(JobPush.id))
+    query = (
+        select(JobPush, JobPosting.kind, JobPosting.schedule)
+        .join(JobPosting)
+        .where(JobPush.features.is_not(None))
+        .order_by(JobPush.id)
+    )
     for push, kind, schedule in session.execute(query):
         hire = hires.get((push.person_id, push.posting_id))
         stayed = None
         if hire and hire.start_date + timedelta(days=STAY_DAYS) <= today:
             stayed = hire.end_date is None or (hire.end_date - hire.start_date).days >= STAY_DAYS
-        rows.append(Outcome(push.person_id, push.features, kind, schedule, push.applied_on is not None,
-                            hire is not None, stayed))
+        rows.append(
+            Outcome(
+                push.person_id, push.features, kind, schedule, push.applied_on is not None, hire is not None, stayed
+            )
+        )
     return rows
 
 
@@ -78,6 +85,7 @@ def _matrix(rows: list[Outcome], names=FEATURES) -> np.ndarray:
         if name == "gig":
             return float(r.schedule in (Schedule.HOURLY, Schedule.DAILY))
         return r.features.get(name, 0.0)
+
     return np.array([[value(r, n) for n in names] for r in rows], dtype=float).reshape(len(rows), len(names))
 
 
@@ -135,8 +143,11 @@ def _mean_ndcg(rows: list[Outcome], scores: np.ndarray, k: int = 10) -> float:
     by_person: dict[int, list[int]] = {}
     for i, r in enumerate(rows):
         by_person.setdefault(r.person_id, []).append(i)
-    values = [ndcg_score([[rows[i].gain for i in idx]], [[scores[i] for i in idx]], k=k)
-              for idx in by_person.values() if len(idx) > 1 and any(rows[i].gain for i in idx)]
+    values = [
+        ndcg_score([[rows[i].gain for i in idx]], [[scores[i] for i in idx]], k=k)
+        for idx in by_person.values()
+        if len(idx) > 1 and any(rows[i].gain for i in idx)
+    ]
     return float(np.mean(values)) if values else float("nan")
 
 
@@ -149,8 +160,10 @@ def evaluate(ranker: Ranker, rows: list[Outcome]) -> dict[str, float]:
 
     scores = _score(ranker, rows)
     hired = [r.hired for r in rows]
-    return {"ndcg@10": round(_mean_ndcg(rows, scores), 4),
-            "auc_hired": round(float(roc_auc_score(hired, scores)), 4) if 0 < sum(hired) < len(hired) else float("nan")}
+    return {
+        "ndcg@10": round(_mean_ndcg(rows, scores), 4),
+        "auc_hired": round(float(roc_auc_score(hired, scores)), 4) if 0 < sum(hired) < len(hired) else float("nan"),
+    }
 
 
 def _stay_model(train: list[Outcome], test: list[Outcome]) -> dict | None:
@@ -167,12 +180,16 @@ def _stay_model(train: list[Outcome], test: list[Outcome]) -> dict | None:
     predicted = model.predict_proba(_matrix(test, STAY_FEATURES))[:, 1]
     frac, mean = calibration_curve(observed, predicted, n_bins=5, strategy="quantile")
     base = float(np.mean([r.stayed for r in train]))
-    return {"coefficients": dict(zip(STAY_FEATURES, map(float, model.coef_[0]))),
-            "intercept": float(model.intercept_[0]),
-            "held_out": len(test), "brier": round(float(brier_score_loss(observed, predicted)), 4),
-            "brier_base_rate": round(float(brier_score_loss(observed, np.full(len(test), base))), 4),
-            "calibration": [{"predicted": round(float(m), 3), "observed": round(float(f), 3)}
-                            for m, f in zip(mean, frac)]}
+    return {
+        "coefficients": dict(zip(STAY_FEATURES, map(float, model.coef_[0]), strict=True)),
+        "intercept": float(model.intercept_[0]),
+        "held_out": len(test),
+        "brier": round(float(brier_score_loss(observed, predicted)), 4),
+        "brier_base_rate": round(float(brier_score_loss(observed, np.full(len(test), base))), 4),
+        "calibration": [
+            {"predicted": round(float(m), 3), "observed": round(float(f), 3)} for m, f in zip(mean, frac, strict=True)
+        ],
+    }
 
 
 def _within_person(rows: list[Outcome]) -> np.ndarray:
@@ -206,17 +223,27 @@ def train(rows: list[Outcome], today: date, seed: int = 0) -> LearnedRanker:
 
     persons = {r.person_id for r in rows}
     if len(persons) < 20 or sum(r.hired for r in rows) < 20:
-        raise NotEnoughOutcomes(f"结果太少，无法训练：{len(persons)}人、{sum(r.hired for r in rows)}次录用"
-                                "（至少20人、20次录用）")
+        raise NotEnoughOutcomes(
+            f"结果太少，无法训练：{len(persons)}人、{sum(r.hired for r in rows)}次录用（至少20人、20次录用）"
+        )
     train_rows, test_rows = held_out_split(rows, seed)
     fit = LogisticRegression(max_iter=1000).fit(_within_person(train_rows), [r.hired for r in train_rows])
-    coefficients = dict(zip(FEATURES, (round(float(c), 6) for c in fit.coef_[0])))
+    coefficients = dict(zip(FEATURES, (round(float(c), 6) for c in fit.coef_[0]), strict=True))
     learned = LearnedRanker(
-        version="", trained_on=today.isoformat(), coefficients=coefficients,
-        priority_lift=round(1 + sum(max(0.0, c) for c in coefficients.values()), 6), metrics={}, adopted=False,
-        reason="", stay_model=_stay_model(train_rows, test_rows))
-    learned.metrics = {"rules": evaluate(RULES, test_rows), "learned": evaluate(learned, test_rows),
-                       "held_out": {"persons": len({r.person_id for r in test_rows}), "pushes": len(test_rows)}}
+        version="",
+        trained_on=today.isoformat(),
+        coefficients=coefficients,
+        priority_lift=round(1 + sum(max(0.0, c) for c in coefficients.values()), 6),
+        metrics={},
+        adopted=False,
+        reason="",
+        stay_model=_stay_model(train_rows, test_rows),
+    )
+    learned.metrics = {
+        "rules": evaluate(RULES, test_rows),
+        "learned": evaluate(learned, test_rows),
+        "held_out": {"persons": len({r.person_id for r in test_rows}), "pushes": len(test_rows)},
+    }
     rules, mine = learned.metrics["rules"], learned.metrics["learned"]
     if not (mine["ndcg@10"] > rules["ndcg@10"] and mine["auc_hired"] >= rules["auc_hired"]):
         learned.reason = "留出人员上未胜过规则排序：不采用，继续用规则排序"

@@ -12,9 +12,14 @@ from scoring.retirement import age_on
 
 def seeker_from_person(person: Person, today: date, tier: int | None) -> Seeker:
     return Seeker(
-        age=age_on(person.birth_date, today), sex=person.sex, region_code=person.residence_region_code,
-        skills=tuple(person.skills or ()), wished_work=tuple(person.wished_work or ()),
+        age=age_on(person.birth_date, today),
+        sex=person.sex,
+        region_code=person.residence_region_code,
+        skills=tuple(person.skills or ()),
+        wished_work=tuple(person.wished_work or ()),
         schedules=tuple(Schedule(s) for s in person.wished_schedules or ()),
-        latitude=person.latitude, longitude=person.longitude,
-        disabled=person.disability_certificate is not None, tier=tier,
+        latitude=person.latitude,
+        longitude=person.longitude,
+        disabled=person.disability_certificate is not None,
+        tier=tier,
     )

@@ -12,6 +12,17 @@ from scoring.facts import Case, FactsError, case_from_python, decode_case, decod
 from scoring.params import EMPTY_LOCAL, LocalConfig, load_local, load_policies
 
 __all__ = [
-    "EMPTY_LOCAL", "Case", "Decision", "FactsError", "LocalConfig", "Report", "case_from_python",
-    "decode_case", "decode_cases", "evaluate", "load_local", "load_policies", "to_json",
+    "EMPTY_LOCAL",
+    "Case",
+    "Decision",
+    "FactsError",
+    "LocalConfig",
+    "Report",
+    "case_from_python",
+    "decode_case",
+    "decode_cases",
+    "evaluate",
+    "load_local",
+    "load_policies",
+    "to_json",
 ]

@@ -32,52 +32,82 @@ def recognition(case: Case, as_of: date, policies: PolicySet, local: LocalConfig
     """Which of the seven categories of 002 §1 the person meets on ``as_of``, with the evidence."""
     person = case.person
     if not _hunan_002(case, as_of, policies):
-        return {"document": "002", "applicable": False,
-                "reason": "002 只适用于湖南省户籍地，且在其有效期内（2025-07-18 至 2030-07-17）"}
+        return {
+            "document": "002",
+            "applicable": False,
+            "reason": "002 只适用于湖南省户籍地，且在其有效期内（2025-07-18 至 2030-07-17）",
+        }
     par = policies.parameters
     age = age_on(person.birth_date, as_of)
     retire = retirement(person.birth_date, person.category)
     since = person.registered_unemployed_since
     months = full_months_between(since, as_of) if since and since <= as_of else None
-    short, long_ = par["recognition.unemployed_months_short"].at(as_of), par["recognition.unemployed_months_long"].at(as_of)
+    short, long_ = (
+        par["recognition.unemployed_months_short"].at(as_of),
+        par["recognition.unemployed_months_long"].at(as_of),
+    )
     older = par["recognition.older_age_male" if person.sex == "M" else "recognition.older_age_female"].at(as_of)
     unemployed = months is not None
     configured = local.at("recognition.other_categories", person.hukou_region_code, as_of) or []
     household = person.household
     tests = {
-        1: (age >= older and unemployed and months >= short,
-            f"{'男' if person.sex == 'M' else '女'}，{age}周岁（标准{older}周岁）；连续失业{months}个月"),
-        2: (household.zero_employment and household.urban_rural is UrbanRural.URBAN and unemployed and months >= short,
-            f"零就业家庭：{household.zero_employment}，城镇家庭：{household.urban_rural is UrbanRural.URBAN}"),
-        3: (household.assistance is AssistanceStatus.DIBAO and household.urban_rural is UrbanRural.URBAN and unemployed,
-            f"家庭低保状况：{household.assistance.label}"),
+        1: (
+            age >= older and unemployed and months >= short,
+            f"{'男' if person.sex == 'M' else '女'}，{age}周岁（标准{older}周岁）；连续失业{months}个月",
+        ),
+        2: (
+            household.zero_employment and household.urban_rural is UrbanRural.URBAN and unemployed and months >= short,
+            f"零就业家庭：{household.zero_employment}，城镇家庭：{household.urban_rural is UrbanRural.URBAN}",
+        ),
+        3: (
+            household.assistance is AssistanceStatus.DIBAO and household.urban_rural is UrbanRural.URBAN and unemployed,
+            f"家庭低保状况：{household.assistance.label}",
+        ),
         4: (person.disability_grade is not None and unemployed, f"残疾等级：{person.disability_grade or '无'}"),
         5: (person.land_lost and unemployed and months >= short, f"失地：{person.land_lost}"),
         6: (unemployed and months >= long_, f"连续失业{months}个月（标准{long_}个月）"),
-        7: (bool(set(person.other_categories) & set(configured)),
-            f"本人类别 {person.other_categories or '无'}；本地规定类别 {configured or '未配置'}"),
+        7: (
+            bool(set(person.other_categories) & set(configured)),
+            f"本人类别 {person.other_categories or '无'}；本地规定类别 {configured or '未配置'}",
+        ),
     }
     preconditions = [
-        {"label": f"在法定劳动年龄内（{LEGAL_MINIMUM_WORKING_AGE}周岁至法定退休年龄{retire.label}，{retire.date}）",
-         "met": LEGAL_MINIMUM_WORKING_AGE <= age and as_of < retire.date, "reference": REFERENCE},
+        {
+            "label": f"在法定劳动年龄内（{LEGAL_MINIMUM_WORKING_AGE}周岁至法定退休年龄{retire.label}，{retire.date}）",
+            "met": age >= LEGAL_MINIMUM_WORKING_AGE and as_of < retire.date,
+            "reference": REFERENCE,
+        },
         {"label": "有劳动能力", "met": person.able_to_work, "reference": "002 §1"},
         {"label": "有就业愿望", "met": person.willing_to_work, "reference": "002 §1"},
         {"label": "登记失业", "met": unemployed, "reference": "002 §1"},
     ]
-    categories = [{"number": n, "clause": f"002 §1({n})", "label": CATEGORY_LABELS[n], "met": met, "evidence": ev}
-                  for n, (met, ev) in tests.items()]
+    categories = [
+        {"number": n, "clause": f"002 §1({n})", "label": CATEGORY_LABELS[n], "met": met, "evidence": ev}
+        for n, (met, ev) in tests.items()
+    ]
     met = [c["number"] for c in categories if c["met"]]
-    return {"document": "002", "applicable": True, "as_of": as_of.isoformat(),
-            "eligible": bool(met) and all(p["met"] for p in preconditions),
-            "categories_met": met, "preconditions": preconditions, "categories": categories,
-            "retirement": {"age": retire.label, "date": retire.date.isoformat(), "reference": REFERENCE}}
+    return {
+        "document": "002",
+        "applicable": True,
+        "as_of": as_of.isoformat(),
+        "eligible": bool(met) and all(p["met"] for p in preconditions),
+        "categories_met": met,
+        "preconditions": preconditions,
+        "categories": categories,
+        "retirement": {"age": retire.label, "date": retire.date.isoformat(), "reference": REFERENCE},
+    }
 
 
 STEP_CLAUSE = "002 §2"
 
 
-def recognition_steps(applied_on: date, completed: dict[RecognitionStep, date] | None = None,
-                      as_of: date | None = None, *, working_days: int) -> list[dict[str, Any]]:
+def recognition_steps(
+    applied_on: date,
+    completed: dict[RecognitionStep, date] | None = None,
+    as_of: date | None = None,
+    *,
+    working_days: int,
+) -> list[dict[str, Any]]:
     """Due dates of the four steps of 002 §2 on the statutory working-day calendar.
 
     Convention: a step starts on the day the previous one was completed (the application
@@ -99,10 +129,19 @@ def recognition_steps(applied_on: date, completed: dict[RecognitionStep, date] |
             status = "计划"
         else:
             status = "已逾期" if as_of > due else "办理中"
-        out.append({"step": step.value, "label": step.label, "clause": STEP_CLAUSE, "started_on": start.isoformat(),
-                    "due_on": due.isoformat(), "due_provisional": counted.provisional,
-                    "calendar_note": counted.note, "completed_on": done.isoformat() if done else None,
-                    "status": status})
+        out.append(
+            {
+                "step": step.value,
+                "label": step.label,
+                "clause": STEP_CLAUSE,
+                "started_on": start.isoformat(),
+                "due_on": due.isoformat(),
+                "due_provisional": counted.provisional,
+                "calendar_note": counted.note,
+                "completed_on": done.isoformat() if done else None,
+                "status": status,
+            }
+        )
         start = done or due
     return out
 
@@ -115,14 +154,27 @@ def duties(case: Case, as_of: date, policies: PolicySet) -> list[dict[str, Any]]
     since = case.tier_since or (case.recognitions[-1].recognised_on if case.recognitions else as_of)
     out: list[dict[str, Any]] = []
     if case.tier == 1:
-        out.append({"duty": "职业指导、职业介绍，引导参加技能培训", "clause": "002 §4(1)", "status": "持续",
-                    "detail": "文件未规定可计数的期限"})
+        out.append(
+            {
+                "duty": "职业指导、职业介绍，引导参加技能培训",
+                "clause": "002 §4(1)",
+                "status": "持续",
+                "detail": "文件未规定可计数的期限",
+            }
+        )
     if case.tier == 2:
         need = par["tier2.minimum_pushes"].at(as_of)
         done = sum(1 for d in case.pushes if since <= d <= as_of)
-        out.append({"duty": f"精准推送至少{need}次岗位信息", "clause": "002 §4(2)",
-                     "status": "已完成" if done >= need else "待完成", "count": done, "required": need,
-                     "detail": "文件未规定完成期限" if done < need else ""})
+        out.append(
+            {
+                "duty": f"精准推送至少{need}次岗位信息",
+                "clause": "002 §4(2)",
+                "status": "已完成" if done >= need else "待完成",
+                "count": done,
+                "required": need,
+                "detail": "文件未规定完成期限" if done < need else "",
+            }
+        )
     if case.tier == 3:
         contacted = {f"{d:%Y-%m}" for d in case.contacts}
         current = f"{as_of:%Y-%m}"
@@ -133,13 +185,31 @@ def duties(case: Case, as_of: date, policies: PolicySet) -> list[dict[str, Any]]
         if household.zero_employment and case.recognitions:
             deadline = add_months(case.recognitions[-1].recognised_on, par["tier3.zero_employment_months"].at(as_of))
             employed = household.member_employed_on
-            status = ("已完成" if employed and employed <= deadline else
-                      "逾期完成" if employed else "已逾期" if as_of > deadline else "待完成")
-            out.append({"duty": "零就业家庭1个月内至少1人实现就业", "clause": "002 §4(3)", "status": status,
-                        "due_on": deadline.isoformat()})
+            status = (
+                "已完成"
+                if employed and employed <= deadline
+                else "逾期完成"
+                if employed
+                else "已逾期"
+                if as_of > deadline
+                else "待完成"
+            )
+            out.append(
+                {
+                    "duty": "零就业家庭1个月内至少1人实现就业",
+                    "clause": "002 §4(3)",
+                    "status": status,
+                    "due_on": deadline.isoformat(),
+                }
+            )
         placed = any(p.kind is PlacementKind.PUBLIC_WELFARE for p in case.placements)
-        out.append({"duty": "优先实施公益性岗位兜底安置", "clause": "002 §4(3)",
-                    "status": "已安置" if placed else "优先推荐公益性岗位"})
+        out.append(
+            {
+                "duty": "优先实施公益性岗位兜底安置",
+                "clause": "002 §4(3)",
+                "status": "已安置" if placed else "优先推荐公益性岗位",
+            }
+        )
     return out
 
 
@@ -153,25 +223,38 @@ def exit_conditions(case: Case, as_of: date, policies: PolicySet, local: LocalCo
     refusals = par["exit.refusals"].at(as_of)
     unreachable = par["exit.unreachable_months_in_year"].at(as_of)
     years = par["exit.employed_years_without_subsidy"].at(as_of)
-    employed_since = p.employed_since or min((pl.start for pl in case.placements if pl.in_post_through(as_of)),
-                                             default=None)
+    employed_since = p.employed_since or min(
+        (pl.start for pl in case.placements if pl.in_post_through(as_of)), default=None
+    )
     long_employed = employed_since is not None and add_months(employed_since, 12 * years) < as_of
     no_recent_subsidy = p.last_subsidy_on is None or add_months(p.last_subsidy_on, 12 * years) < as_of
     si_used = case.history.employer_si_months_used
     si_max = local.at("employer_si.max_months", p.hukou_region_code, as_of)
     conditions = [
         (1, p.management_role, "担任企业法定代表人、董事、监事等管理人员"),
-        (2, as_of >= retire.date or p.receives_pension,
-         f"法定退休年龄 {retire.label}（{retire.date}）；领取基本养老保险待遇：{p.receives_pension}"),
+        (
+            2,
+            as_of >= retire.date or p.receives_pension,
+            f"法定退休年龄 {retire.label}（{retire.date}）；领取基本养老保险待遇：{p.receives_pension}",
+        ),
         (3, p.left_labour_market is not None, f"退出劳动力市场：{p.left_labour_market or '否'}"),
-        (4, p.consecutive_service_refusals >= refusals or p.unreachable_months_past_year > unreachable,
-         f"连续拒绝公共就业服务 {p.consecutive_service_refusals} 次（标准{refusals}次）；"
-         f"一年内无法联系 {p.unreachable_months_past_year} 个月（标准超过{unreachable}个月）"),
-        (5, None if si_max is None else si_used >= si_max,
-         f"已享受企业吸纳社保补贴 {si_used} 个月；补贴期限 "
-         + (f"{si_max} 个月（地方参数）" if si_max is not None else "由地方规定，未配置，无法判断")),
-        (6, long_employed and no_recent_subsidy,
-         f"就业起始 {employed_since or '无'}；最近一次享受补贴 {p.last_subsidy_on or '无'}"),
+        (
+            4,
+            p.consecutive_service_refusals >= refusals or p.unreachable_months_past_year > unreachable,
+            f"连续拒绝公共就业服务 {p.consecutive_service_refusals} 次（标准{refusals}次）；"
+            f"一年内无法联系 {p.unreachable_months_past_year} 个月（标准超过{unreachable}个月）",
+        ),
+        (
+            5,
+            None if si_max is None else si_used >= si_max,
+            f"已享受企业吸纳社保补贴 {si_used} 个月；补贴期限 "
+            + (f"{si_max} 个月（地方参数）" if si_max is not None else "由地方规定，未配置，无法判断"),
+        ),
+        (
+            6,
+            long_employed and no_recent_subsidy,
+            f"就业起始 {employed_since or '无'}；最近一次享受补贴 {p.last_subsidy_on or '无'}",
+        ),
         (7, p.fraud_found, "弄虚作假获取身份或骗取、套取就业补助资金"),
     ]
     return [{"clause": f"002 §5({n})", "met": met, "evidence": evidence} for n, met, evidence in conditions]

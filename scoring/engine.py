@@ -32,8 +32,9 @@ def _variants_for(scheme: Scheme[S], region: str, policies: PolicySet) -> tuple[
     return tuple(v for v in scheme.variants if v.covers(policies.documents[v.document], region))
 
 
-def _run(scheme: Scheme[S], subject: Subject[S], case: Case, as_of: date, policies: PolicySet,
-         local: LocalConfig) -> list[Decision]:
+def _run(
+    scheme: Scheme[S], subject: Subject[S], case: Case, as_of: date, policies: PolicySet, local: LocalConfig
+) -> list[Decision]:
     variants = _variants_for(scheme, subject.region, policies)
     if not variants:
         return []
@@ -54,12 +55,21 @@ def _run(scheme: Scheme[S], subject: Subject[S], case: Case, as_of: date, polici
     # the documents that were not in force.
     if not in_force and outside:
         first = outside[0][0]
-        out.append(Decision(
-            scheme=scheme.code, name=scheme.name, status=DecisionStatus.OUTSIDE_VALIDITY, document=first.document,
-            legal_basis=list(first.basis), subject=subject.label, payment=scheme.payment,
-            trace=[f"✗ {subject.key_date}{f' 至 {subject.last_date}' if subject.last_date else ''} 不在政策有效期内："
-                   + "；".join(text for _, text in outside)],
-        ))
+        out.append(
+            Decision(
+                scheme=scheme.code,
+                name=scheme.name,
+                status=DecisionStatus.OUTSIDE_VALIDITY,
+                document=first.document,
+                legal_basis=list(first.basis),
+                subject=subject.label,
+                payment=scheme.payment,
+                trace=[
+                    f"✗ {subject.key_date}{f' 至 {subject.last_date}' if subject.last_date else ''} 不在政策有效期内："
+                    + "；".join(text for _, text in outside)
+                ],
+            )
+        )
     return out
 
 
@@ -88,13 +98,16 @@ def _si_conflicts(decisions: list[Decision], case: Case, schemes: dict[str, AnyS
                 loser.amount -= loser.month_amounts.pop(month)
             loser.trace.append(f"✗ {month} 已由 {winner.scheme}（{winner.subject}）支付，本项不再重复支付")
         key = (id(winner), tuple(id(x) for x in losers))
-        conflict = conflicts.setdefault(key, Conflict(
-            rule="同一人同一月份只能享受一项社会保险补贴",
-            legal_basis=["本系统合并规则：000 §5 §7、002 §3、003 §3(2)(3) 各自规定社保补贴，均未规定同月可叠加"],
-            winner=f"{winner.scheme}（{winner.subject}）",
-            losers=[f"{x.scheme}（{x.subject}）" for x in losers],
-            reason="先开始的安置保留该月补贴，后开始的安置不再重复支付",
-        ))
+        conflict = conflicts.setdefault(
+            key,
+            Conflict(
+                rule="同一人同一月份只能享受一项社会保险补贴",
+                legal_basis=["本系统合并规则：000 §5 §7、002 §3、003 §3(2)(3) 各自规定社保补贴，均未规定同月可叠加"],
+                winner=f"{winner.scheme}（{winner.subject}）",
+                losers=[f"{x.scheme}（{x.subject}）" for x in losers],
+                reason="先开始的安置保留该月补贴，后开始的安置不再重复支付",
+            ),
+        )
         conflict.months.append(month)
     return list(conflicts.values())
 
@@ -108,17 +121,26 @@ def _agency_conflicts(decisions: list[Decision], case: Case) -> list[Conflict]:
             continue
         fee = next((d for d in decisions if d.scheme.startswith("agency_") and d.subject == p.id), None)
         winner = p.agency.id if p.agency else "（无登记机构）"
-        out.append(Conflict(
-            rule="同一安置的服务补贴只支付一次",
-            legal_basis=list(fee.legal_basis) if fee else ["004 §2(2)2", "003 §3(5)"],
-            winner=f"{winner}（{p.id}）", losers=[f"{a}（{p.id}）" for a in others],
-            reason="安置记录登记的介绍机构享受补贴，其他机构对同一安置的申领不予支付",
-        ))
+        out.append(
+            Conflict(
+                rule="同一安置的服务补贴只支付一次",
+                legal_basis=list(fee.legal_basis) if fee else ["004 §2(2)2", "003 §3(5)"],
+                winner=f"{winner}（{p.id}）",
+                losers=[f"{a}（{p.id}）" for a in others],
+                reason="安置记录登记的介绍机构享受补贴，其他机构对同一安置的申领不予支付",
+            )
+        )
     return out
 
 
-def evaluate(case: Case, as_of: date, *, local: LocalConfig = EMPTY_LOCAL,
-             policies: PolicySet | None = None, assessments: bool = True) -> Report:
+def evaluate(
+    case: Case,
+    as_of: date,
+    *,
+    local: LocalConfig = EMPTY_LOCAL,
+    policies: PolicySet | None = None,
+    assessments: bool = True,
+) -> Report:
     """Every decision the documents give for ``case`` on ``as_of``, with trace and totals.
 
     ``assessments`` adds recognition (002 §1), duties (002 §4) and exit (002 §5).
@@ -133,16 +155,27 @@ def evaluate(case: Case, as_of: date, *, local: LocalConfig = EMPTY_LOCAL,
     for d in decisions:
         if d.status is DecisionStatus.ELIGIBLE and d.amount is not None:
             totals[d.payment or "other"] = totals.get(d.payment or "other", Decimal(0)) + d.amount
-    report = Report(case_id=case.case_id, as_of=as_of, ruleset_version=policies.version,
-                    local_source=local.source, decisions=decisions, conflicts=conflicts, totals=totals)
+    report = Report(
+        case_id=case.case_id,
+        as_of=as_of,
+        ruleset_version=policies.version,
+        local_source=local.source,
+        decisions=decisions,
+        conflicts=conflicts,
+        totals=totals,
+    )
     if assessments:
         report.recognition = assess.recognition(case, as_of, policies, local)
         report.duties = assess.duties(case, as_of, policies)
         report.exit = assess.exit_conditions(case, as_of, policies, local)
         application = case.recognition_application
-        working_days = (None if application is None
-                        else policies.parameters["recognition.step_working_days"].at(application.applied_on))
+        working_days = (
+            None
+            if application is None
+            else policies.parameters["recognition.step_working_days"].at(application.applied_on)
+        )
         if application is not None and working_days is not None:  # 002 §2 applies from its effective date
             report.recognition_steps = assess.recognition_steps(
-                application.applied_on, dict(application.completed), as_of, working_days=working_days)
+                application.applied_on, dict(application.completed), as_of, working_days=working_days
+            )
     return report

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from typing import Literal, TypeVar
 
 import msgspec
 
-from jiuyuan.errors import FieldError
 from jiuyuan import validation
+from jiuyuan.errors import FieldError
 from jiuyuan.vocab import AssistanceStatus, PlacementKind, RecognitionStep, UrbanRural
 from scoring.retirement import RetirementCategory, default_category
 
@@ -52,8 +52,13 @@ def _non_negative(field: str, amount: Decimal | None) -> None:
     # Fast path for the common case (a finite, non-negative amount in whole fen); anything
     # else goes through the edge validator for its Chinese message.
     # (The exponent of a finite amount is an int; "n", "N" or "F" only for NaN and infinity.)
-    if amount is None or (amount.is_finite() and amount >= 0 and isinstance(exp := amount.as_tuple().exponent, int)
-                          and exp >= -2 and amount <= validation.MAX_AMOUNT):
+    if amount is None or (
+        amount.is_finite()
+        and amount >= 0
+        and isinstance(exp := amount.as_tuple().exponent, int)
+        and exp >= -2
+        and amount <= validation.MAX_AMOUNT
+    ):
         return
     _check(field, lambda a: validation.money(str(a)), amount)
 
@@ -340,8 +345,17 @@ class Case(Struct, frozen=True):
         return None
 
 
-_TYPE_WORDS = {"int": "整数", "str": "文本", "bool": "true/false", "object": "对象", "array": "数组",
-               "float": "数字", "null": "null", "date": "日期 YYYY-MM-DD", "decimal": "金额字符串"}
+_TYPE_WORDS = {
+    "int": "整数",
+    "str": "文本",
+    "bool": "true/false",
+    "object": "对象",
+    "array": "数组",
+    "float": "数字",
+    "null": "null",
+    "date": "日期 YYYY-MM-DD",
+    "decimal": "金额字符串",
+}
 
 
 def _chinese(message: str) -> str:

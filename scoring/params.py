@@ -69,11 +69,20 @@ LOCAL_PARAMETERS: dict[str, tuple[str, str, str]] = {
     "minimum_wage.monthly": ("当地月最低工资标准", "yuan/month", "000 §8"),
     "minimum_wage.hourly": ("当地小时最低工资标准", "yuan/hour", "000 §8"),
     "public_welfare.temporary_monthly_standard": (
-        "城镇临时性全日制公益性岗位补贴标准（不超过月最低工资）", "yuan/month", "000 §8"),
+        "城镇临时性全日制公益性岗位补贴标准（不超过月最低工资）",
+        "yuan/month",
+        "000 §8",
+    ),
     "public_welfare.temporary_hourly_standard": (
-        "非全日制临时性公益性岗位补贴标准（不超过小时最低工资）", "yuan/hour", "000 §8"),
+        "非全日制临时性公益性岗位补贴标准（不超过小时最低工资）",
+        "yuan/hour",
+        "000 §8",
+    ),
     "public_welfare.rural_monthly_standard": (
-        "乡村公益性岗位补贴标准（月最低工资的50%–100%，由市州、县市区确定）", "yuan/month", "000 §8"),
+        "乡村公益性岗位补贴标准（月最低工资的50%–100%，由市州、县市区确定）",
+        "yuan/month",
+        "000 §8",
+    ),
     "public_welfare.post_monthly_subsidy": ("公益性岗位补贴标准", "yuan/month", "002 §3"),
     "public_welfare.max_months": ("公益性岗位补贴期限", "months", "002 §3"),
     "public_welfare_si.monthly_subsidy": ("公益性岗位社会保险补贴标准", "yuan/month", "002 §3"),
@@ -142,15 +151,26 @@ def load_policies(directory: Path = POLICY_DIR) -> PolicySet:
         data = yaml.safe_load(text)
         doc = data["document"]
         documents[doc["code"]] = Document(
-            code=doc["code"], file=doc["file"], title=doc["title"], number=doc.get("number"),
-            issuer=doc["issuer"], jurisdiction=tuple(doc["jurisdiction"]), valid_from=doc["valid_from"],
-            valid_to=doc.get("valid_to"), last_reviewed=doc["last_reviewed"],
+            code=doc["code"],
+            file=doc["file"],
+            title=doc["title"],
+            number=doc.get("number"),
+            issuer=doc["issuer"],
+            jurisdiction=tuple(doc["jurisdiction"]),
+            valid_from=doc["valid_from"],
+            valid_to=doc.get("valid_to"),
+            last_reviewed=doc["last_reviewed"],
         )
         for name, spec in (data.get("parameters") or {}).items():
             if name in parameters:
                 raise ParameterError(f"{path.name}: 参数 {name} 重复定义")
-            parameters[name] = Parameter(name, spec["description"], spec["unit"], spec["reference"],
-                                         _dated_values(spec["values"], f"{path.name}:{name}"))
+            parameters[name] = Parameter(
+                name,
+                spec["description"],
+                spec["unit"],
+                spec["reference"],
+                _dated_values(spec["values"], f"{path.name}:{name}"),
+            )
     return PolicySet(documents, parameters, digest.hexdigest()[:10])
 
 
@@ -190,8 +210,9 @@ def load_local(path: Path) -> LocalConfig:
     for name, by_region in (data.get("parameters") or {}).items():
         if name not in LOCAL_PARAMETERS:
             raise ParameterError(f"{path}: 未知的地方参数 {name}；可设置的参数见 scoring.params.LOCAL_PARAMETERS")
-        values[name] = {str(prefix): _dated_values(dated, f"{path}:{name}:{prefix}")
-                        for prefix, dated in by_region.items()}
+        values[name] = {
+            str(prefix): _dated_values(dated, f"{path}:{name}:{prefix}") for prefix, dated in by_region.items()
+        }
     return LocalConfig(source=source, values=values)
 
 

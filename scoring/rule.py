@@ -14,7 +14,6 @@ from scoring.decision import Decision
 from scoring.facts import Case
 from scoring.params import LOCAL_PARAMETERS, Document, LocalConfig, PolicySet
 
-
 FEN = Decimal("0.01")
 S = TypeVar("S")  # what a scheme's rules are applied to: a placement, a training course, a spell…
 
@@ -39,11 +38,32 @@ class Subject(Generic[S]):
 class Eval:
     """One rule applied to one subject; collects what the decision needs as it goes."""
 
-    __slots__ = ("case", "as_of", "policies", "local", "doc", "scheme", "subject", "trace", "params",
-                 "failed", "missing", "unset", "notes")
+    __slots__ = (
+        "case",
+        "as_of",
+        "policies",
+        "local",
+        "doc",
+        "scheme",
+        "subject",
+        "trace",
+        "params",
+        "failed",
+        "missing",
+        "unset",
+        "notes",
+    )
 
-    def __init__(self, case: Case, as_of: date, policies: PolicySet, local: LocalConfig, doc: Document,
-                 scheme: AnyScheme, subject: str):
+    def __init__(
+        self,
+        case: Case,
+        as_of: date,
+        policies: PolicySet,
+        local: LocalConfig,
+        doc: Document,
+        scheme: AnyScheme,
+        subject: str,
+    ):
         self.case, self.as_of, self.policies, self.local = case, as_of, policies, local
         self.doc, self.scheme, self.subject = doc, scheme, subject
         self.trace: list[str] = []
@@ -85,8 +105,14 @@ class Eval:
     def note(self, text: str) -> None:
         self.trace.append(f"· {text}")
 
-    def decide(self, *, amount: Decimal | None = None, matures_on: date | None = None,
-               amount_expected: bool = True, **extra: Any) -> Decision:
+    def decide(
+        self,
+        *,
+        amount: Decimal | None = None,
+        matures_on: date | None = None,
+        amount_expected: bool = True,
+        **extra: Any,
+    ) -> Decision:
         """Status precedence: a failed condition (ineligible) over a missing fact (needs facts)
         over a future maturity (not yet) over an unset local amount."""
         if self.failed:
@@ -109,10 +135,22 @@ class Eval:
             if extra.get(bound) is not None:
                 extra[bound] = extra[bound].quantize(FEN, ROUND_HALF_UP)
         return Decision(
-            scheme=self.scheme.code, name=self.scheme.name, status=status, document=self.doc.code,
-            legal_basis=list(self.scheme.basis_for(self.doc.code)), subject=self.subject, amount=amount,
-            matures_on=matures_on, failed=self.failed, missing=self.missing, unset=self.unset,
-            parameters=self.params, trace=self.trace, notes=self.notes, payment=self.scheme.payment, **extra,
+            scheme=self.scheme.code,
+            name=self.scheme.name,
+            status=status,
+            document=self.doc.code,
+            legal_basis=list(self.scheme.basis_for(self.doc.code)),
+            subject=self.subject,
+            amount=amount,
+            matures_on=matures_on,
+            failed=self.failed,
+            missing=self.missing,
+            unset=self.unset,
+            parameters=self.params,
+            trace=self.trace,
+            notes=self.notes,
+            payment=self.scheme.payment,
+            **extra,
         )
 
 

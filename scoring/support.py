@@ -31,5 +31,7 @@ def tier_duties(tier: int, day: date, policies: PolicySet | None = None) -> str:
         return "职业指导、职业介绍，引导参加技能培训；有创业意愿的提供创业培训和服务（002 §4(1)）"
     if tier == 2:
         return f"鼓励用人单位吸纳，精准推送至少{par['tier2.minimum_pushes'].at(day)}次岗位信息，引导参加技能培训（002 §4(2)）"
-    return (f"每月主动提供就业服务不少于{par['tier3.contacts_per_month'].at(day)}次，优先公益性岗位兜底安置，"
-            f"零就业家庭{par['tier3.zero_employment_months'].at(day)}个月内至少1人就业（002 §4(3)）")
+    return (
+        f"每月主动提供就业服务不少于{par['tier3.contacts_per_month'].at(day)}次，优先公益性岗位兜底安置，"
+        f"零就业家庭{par['tier3.zero_employment_months'].at(day)}个月内至少1人就业（002 §4(3)）"
+    )

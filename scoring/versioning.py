@@ -18,8 +18,9 @@ from scoring.facts import Case
 from scoring.params import EMPTY_LOCAL, LocalConfig
 
 
-def difference(stored: Report | dict[str, Any], case: Case, as_of: date | None = None,
-               local: LocalConfig = EMPTY_LOCAL) -> dict[str, Any]:
+def difference(
+    stored: Report | dict[str, Any], case: Case, as_of: date | None = None, local: LocalConfig = EMPTY_LOCAL
+) -> dict[str, Any]:
     old = stored if isinstance(stored, Report) else msgspec.convert(stored, Report)
     new = evaluate(case, as_of or old.as_of, local=local, assessments=False)
 

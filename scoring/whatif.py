@@ -34,8 +34,9 @@ class Change:
             name, rest = text.split("=", 1)
             value, where = rest.split("@", 1)
             region, _, start = where.partition(":")
-            return cls(name.strip(), region.strip(), date.fromisoformat(start) if start else default_start,
-                       value.strip())
+            return cls(
+                name.strip(), region.strip(), date.fromisoformat(start) if start else default_start, value.strip()
+            )
         except ValueError:
             raise ValueError(f"假设参数格式应为 名称=值@地区代码前缀[:生效日期]，收到 {text!r}") from None
 
@@ -56,8 +57,21 @@ def compare(cases: list[Case], as_of: date, local: LocalConfig, changes: list[Ch
     before = totals_by_scheme([evaluate(c, as_of, local=local, assessments=False) for c in cases])
     after = totals_by_scheme([evaluate(c, as_of, local=changed, assessments=False) for c in cases])
     schemes = sorted(set(before) | set(after))
-    rows = [{"scheme": s, "before": before.get(s, Decimal(0)), "after": after.get(s, Decimal(0)),
-             "difference": after.get(s, Decimal(0)) - before.get(s, Decimal(0))} for s in schemes]
-    return {"cases": len(cases), "as_of": as_of, "changes": [c.__dict__ for c in changes], "rows": rows,
-            "total_before": sum(before.values(), Decimal(0)), "total_after": sum(after.values(), Decimal(0)),
-            "total_difference": sum(after.values(), Decimal(0)) - sum(before.values(), Decimal(0))}
+    rows = [
+        {
+            "scheme": s,
+            "before": before.get(s, Decimal(0)),
+            "after": after.get(s, Decimal(0)),
+            "difference": after.get(s, Decimal(0)) - before.get(s, Decimal(0)),
+        }
+        for s in schemes
+    ]
+    return {
+        "cases": len(cases),
+        "as_of": as_of,
+        "changes": [c.__dict__ for c in changes],
+        "rows": rows,
+        "total_before": sum(before.values(), Decimal(0)),
+        "total_after": sum(after.values(), Decimal(0)),
+        "total_difference": sum(after.values(), Decimal(0)) - sum(before.values(), Decimal(0)),
+    }

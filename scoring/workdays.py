@@ -88,8 +88,13 @@ def parse_arrangements(data: Mapping[str, Any] | None) -> dict[int, Arrangement]
             raise ArrangementError(f"{where}：{stray[0].isoformat()} 不在 {year} 年内")
         if days_off & makeup:
             raise ArrangementError(f"{where}：{min(days_off & makeup).isoformat()} 既是放假日又是调休上班日")
-        out[year] = Arrangement(year, str(entry["notice"]), _day(entry["published_on"], f"{where} published_on"),
-                                frozenset(days_off), frozenset(makeup))
+        out[year] = Arrangement(
+            year,
+            str(entry["notice"]),
+            _day(entry["published_on"], f"{where} published_on"),
+            frozenset(days_off),
+            frozenset(makeup),
+        )
     return out
 
 
@@ -164,8 +169,10 @@ class WorkingDayCalendar:
         through = self.official_through()
         if through >= today + timedelta(days=horizon_days):
             return None
-        return (f"节假日安排只载入到 {through.isoformat()}，{through.year + 1} 年的工作日按法定节假日推算（暂定）；"
-                "国务院通知发布后请补充节假日安排文件（jiuyuan calendar status 显示其位置）")
+        return (
+            f"节假日安排只载入到 {through.isoformat()}，{through.year + 1} 年的工作日按法定节假日推算（暂定）；"
+            "国务院通知发布后请补充节假日安排文件（jiuyuan calendar status 显示其位置）"
+        )
 
 
 @lru_cache(maxsize=4)

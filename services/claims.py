@@ -34,8 +34,14 @@ class Claims:
             raise Forbidden("只有人力资源服务机构可以申领服务补贴。")
         result = claims.submit(self.session, self.who.agency_id, placement_id, scheme, key, today)
         if result.created:
-            audit.record(self.session, self.who, "claim_submit", result.claim.person_id,
-                         ["placement", "subsidy_decision"], f"申领{scheme}")
+            audit.record(
+                self.session,
+                self.who,
+                "claim_submit",
+                result.claim.person_id,
+                ["placement", "subsidy_decision"],
+                f"申领{scheme}",
+            )
         return result
 
     def decide(self, claim_id: int, approve: bool, reason: str | None) -> Claim:
@@ -44,8 +50,14 @@ class Claims:
         if claim is None or not self.jurisdiction.covers_for_claims(self.session.get(Person, claim.person_id)):
             raise NotFound(f"申领 {claim_id} 不存在或不在您的管辖范围内")
         claim = claims.decide(self.session, claim, approve, reason, self.who.actor)
-        audit.record(self.session, self.who, "claim_" + claim.status.value, claim.person_id, ["claim"],
-                     claim.reason or "核准申领")
+        audit.record(
+            self.session,
+            self.who,
+            "claim_" + claim.status.value,
+            claim.person_id,
+            ["claim"],
+            claim.reason or "核准申领",
+        )
         return claim
 
     def visible(self, status: ClaimStatus | None, limit: int, offset: int) -> list[Claim]:

@@ -22,20 +22,29 @@ class Imports:
     def _outside(self, within: bool) -> list[tuple[str, str]]:
         return [] if within else [("region", f"不在您的管辖范围（{self.jurisdiction.label}）内")]
 
-    def run(self, kind: Literal["persons", "postings"], content: bytes, filename: str | None,
-            check: bool = False) -> ImportReport:
+    def run(
+        self, kind: Literal["persons", "postings"], content: bytes, filename: str | None, check: bool = False
+    ) -> ImportReport:
         """Import (or with ``check`` only check) every row of the file; an unreadable file raises
         ``ledger.spreadsheet.TableError``. A completed import is audited."""
         rows = imports.read_table(content, filename)
         if kind == "persons":
             report = imports.import_persons(
-                self.session, rows, dry_run=check, actor=self.who.actor,
-                check=lambda p: self._outside(self.jurisdiction.covers(p)))
+                self.session,
+                rows,
+                dry_run=check,
+                actor=self.who.actor,
+                check=lambda p: self._outside(self.jurisdiction.covers(p)),
+            )
         else:
             report = imports.import_postings(
-                self.session, rows, dry_run=check,
-                check=lambda p: self._outside(self.jurisdiction.covers_region(p.region_code)))
+                self.session,
+                rows,
+                dry_run=check,
+                check=lambda p: self._outside(self.jurisdiction.covers_region(p.region_code)),
+            )
         if report.ok and not check:
-            audit.record(self.session, self.who, f"import_{kind}", None, [kind],
-                         f"表格导入 {filename} {report.total} 行")
+            audit.record(
+                self.session, self.who, f"import_{kind}", None, [kind], f"表格导入 {filename} {report.total} 行"
+            )
         return report

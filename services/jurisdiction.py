@@ -118,8 +118,7 @@ class Jurisdiction:
     def in_area_clause(prefix: str, entity: Any = Person) -> ColumnElement[bool]:
         """SQL: the person lives (hukou or residence) within ``prefix`` — a caller's narrowing
         filter, checked first with ``covers_region(prefix)``."""
-        return or_(entity.hukou_region_code.startswith(prefix),
-                   entity.residence_region_code.startswith(prefix))
+        return or_(entity.hukou_region_code.startswith(prefix), entity.residence_region_code.startswith(prefix))
 
     # ----- claims: hukou only
 

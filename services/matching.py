@@ -40,8 +40,18 @@ from services.persons import reach
 from services.search import LedgerChecked, SearchSnapshot
 
 # What building a Seeker reads from the person's record (matcher.seekers), for the audit log.
-SEEKER_FIELDS = ("birth_date", "sex", "residence_region_code", "latitude", "longitude", "skills", "wished_work",
-                 "wished_schedules", "disability_certificate", "tier")
+SEEKER_FIELDS = (
+    "birth_date",
+    "sex",
+    "residence_region_code",
+    "latitude",
+    "longitude",
+    "skills",
+    "wished_work",
+    "wished_schedules",
+    "disability_certificate",
+    "tier",
+)
 CARD_FIELDS = ("masked_name", "age_band", "skills", "wished_work", "distance_band", "subsidy_dry_run")
 REMOTE = {PushChannel.SMS, PushChannel.PHONE, PushChannel.WECHAT, PushChannel.APP}
 
@@ -92,9 +102,12 @@ class PushHistory:
 
 
 def consents_to_pushes(session: Session, person_id: int) -> bool:
-    latest = session.scalar(select(ConsentRecord.granted).where(
-        ConsentRecord.person_id == person_id, ConsentRecord.scope == ConsentScope.JOB_PUSH)
-        .order_by(ConsentRecord.id.desc()).limit(1))
+    latest = session.scalar(
+        select(ConsentRecord.granted)
+        .where(ConsentRecord.person_id == person_id, ConsentRecord.scope == ConsentScope.JOB_PUSH)
+        .order_by(ConsentRecord.id.desc())
+        .limit(1)
+    )
     return bool(latest)
 
 
@@ -104,8 +117,15 @@ class Matching:
     def __init__(self, session: Session, caller: Principal):
         self.session, self.caller = session, caller
 
-    def posts_for_person(self, snapshots: Snapshots, person_id: int, purpose: str, wishes: Wishes = Wishes(),
-                         on: date | None = None, k: int = 10) -> PersonMatches:
+    def posts_for_person(
+        self,
+        snapshots: Snapshots,
+        person_id: int,
+        purpose: str,
+        wishes: Wishes = Wishes(),
+        on: date | None = None,
+        k: int = 10,
+    ) -> PersonMatches:
         """Posts for a registered person: hard filters, then the rule or learned re-rank; the read
         of the person's record is audited with ``purpose``."""
         purpose = purpose.strip()
@@ -124,8 +144,9 @@ class Matching:
         if wishes.wage_floor is not None:
             overrides["wage_floor_monthly"] = Decimal(wishes.wage_floor)
         seeker = replace(seeker, **overrides)
-        postings = LedgerChecked(snapshot.backend, self.session, day,
-                                 (PostingKind.LOVE,) if wishes.love_only else tuple(wishes.kinds))
+        postings = LedgerChecked(
+            snapshot.backend, self.session, day, (PostingKind.LOVE,) if wishes.love_only else tuple(wishes.kinds)
+        )
         result = posts_for(seeker, postings, snapshot.encoder, day, k=k, ranker=snapshot.ranker)
         notes = list(result.notes)
         if wishes.max_km is not None and person.latitude is None:
@@ -134,9 +155,15 @@ class Matching:
         audit.record(self.session, self.caller, "match_posts", person.id, SEEKER_FIELDS, purpose)
         return PersonMatches(person.id, tier, snapshot.ranker.name, result.matches, notes, pushed)
 
-    def candidates_for_posting(self, snapshots: Snapshots, posting_id: int, purpose: str,
-                               spread_exposure: bool = True, on: date | None = None,
-                               k: int = 10) -> list[Candidate]:
+    def candidates_for_posting(
+        self,
+        snapshots: Snapshots,
+        posting_id: int,
+        purpose: str,
+        spread_exposure: bool = True,
+        on: date | None = None,
+        k: int = 10,
+    ) -> list[Candidate]:
         """People for a posting, as masked cards of those who consented to be shown to employers;
         each card shown is an audited read of that person's record."""
         purpose = purpose.strip()
@@ -147,14 +174,22 @@ class Matching:
         if self.caller.role is not Role.EMPLOYER and not reach_of.covers_region(posting.region_code):
             raise Forbidden(f"岗位所在地区 {posting.region_code} 不在您的管辖范围内。")
         snapshot = snapshots.get()
-        cards = people_for(self.session, from_posting(posting), snapshot.profile_index(), snapshot.encoder,
-                           on or clock.today(), k=k, spread_exposure=spread_exposure)
+        cards = people_for(
+            self.session,
+            from_posting(posting),
+            snapshot.profile_index(),
+            snapshot.encoder,
+            on or clock.today(),
+            k=k,
+            spread_exposure=spread_exposure,
+        )
         for card in cards:  # person_ref is "P<id>": the card carries no other handle
             audit.record(self.session, self.caller, "view_candidate", int(card.person_ref[1:]), CARD_FIELDS, purpose)
         return cards
 
-    def push(self, person_id: int, posting_id: int, channel: PushChannel,
-             features: dict[str, float] | None = None) -> PushResult:
+    def push(
+        self, person_id: int, posting_id: int, channel: PushChannel, features: dict[str, float] | None = None
+    ) -> PushResult:
         """Record a push. A post already pushed to the person is refused (409); a push by text,
         phone, WeChat or app needs the person's consent to receive pushes (a counter push does not)."""
         person = reach(self.session, self.caller, person_id)

@@ -28,11 +28,35 @@ from ledger.tiers import current_tier
 from services.jurisdiction import Jurisdiction
 
 FULL_FIELDS = [
-    "id_number", "name", "sex", "birth_date", "phone", "hukou_region_code", "hukou_region_name",
-    "residence_region_code", "residence_region_name", "urban_rural", "household_id", "household_assistance",
-    "zero_employment_household", "education", "land_lost", "disability_certificate", "disability_grade", "skills",
-    "wished_work", "wished_schedules", "registered_unemployed_since", "poverty_registered_from",
-    "poverty_registered_to", "latitude", "longitude", "created_at", "consents", "tier", "recognitions",
+    "id_number",
+    "name",
+    "sex",
+    "birth_date",
+    "phone",
+    "hukou_region_code",
+    "hukou_region_name",
+    "residence_region_code",
+    "residence_region_name",
+    "urban_rural",
+    "household_id",
+    "household_assistance",
+    "zero_employment_household",
+    "education",
+    "land_lost",
+    "disability_certificate",
+    "disability_grade",
+    "skills",
+    "wished_work",
+    "wished_schedules",
+    "registered_unemployed_since",
+    "poverty_registered_from",
+    "poverty_registered_to",
+    "latitude",
+    "longitude",
+    "created_at",
+    "consents",
+    "tier",
+    "recognitions",
 ]
 """What a full record discloses (every field of the API's ``PersonOut`` but its id), for the audit log."""
 CARD_FIELDS = ["name(masked)", "id_number(masked)", "sex", "age_band", "hukou_region_code", "residence_region_code"]
@@ -70,8 +94,9 @@ def reach(session: Session, who: Principal | Jurisdiction, person_id: int, lock:
 def consents_in_force(session: Session, person_id: int) -> list[ConsentRecord]:
     """The latest record per scope is the one in force (scopes in the order first recorded)."""
     latest: dict[ConsentScope, ConsentRecord] = {}
-    for r in session.scalars(select(ConsentRecord).where(ConsentRecord.person_id == person_id)
-                             .order_by(ConsentRecord.id)):
+    for r in session.scalars(
+        select(ConsentRecord).where(ConsentRecord.person_id == person_id).order_by(ConsentRecord.id)
+    ):
         latest[r.scope] = r
     return list(latest.values())
 
@@ -88,10 +113,17 @@ class Persons:
     def record(self, person: Person) -> PersonRecord:
         """The full record of a person already reached (no audit entry: the caller writes it)."""
         day = clock.today()
-        recognitions = list(self.session.scalars(select(Recognition).where(Recognition.person_id == person.id)
-                                                 .order_by(Recognition.id)))
-        return PersonRecord(person, person.household, consents_in_force(self.session, person.id),
-                            current_tier(self.session, person.id, day), recognitions, day)
+        recognitions = list(
+            self.session.scalars(select(Recognition).where(Recognition.person_id == person.id).order_by(Recognition.id))
+        )
+        return PersonRecord(
+            person,
+            person.household,
+            consents_in_force(self.session, person.id),
+            current_tier(self.session, person.id, day),
+            recognitions,
+            day,
+        )
 
     def register(self, fields: Mapping[str, Any], consents: Mapping[ConsentScope, bool | None]) -> PersonRecord:
         """Register a person with the consents they gave (``None``: nothing recorded for that
@@ -106,8 +138,9 @@ class Persons:
         for scope in ConsentScope:
             granted = consents.get(scope)
             if granted is not None:
-                self.session.add(ConsentRecord(person_id=person.id, scope=scope, granted=granted,
-                                               recorded_by=self.who.actor[:60]))
+                self.session.add(
+                    ConsentRecord(person_id=person.id, scope=scope, granted=granted, recorded_by=self.who.actor[:60])
+                )
         self.session.flush()
         audit.record(self.session, self.who, "register", person.id, FULL_FIELDS, "登记求职人员信息")
         return self.record(person)
@@ -118,8 +151,9 @@ class Persons:
         audit.record(self.session, self.who, "read", person_id, FULL_FIELDS, purpose)
         return out
 
-    def listing(self, purpose: str, region: str | None = None, q: str | None = None, limit: int = 20,
-             offset: int = 0) -> Page:
+    def listing(
+        self, purpose: str, region: str | None = None, q: str | None = None, limit: int = 20, offset: int = 0
+    ) -> Page:
         """Persons within reach (hukou or residence), in the order registered; optionally within
         ``region`` (which must be within reach) and matching ``q`` (a full ID number, or characters
         of the name). Every person shown gets an audit entry (masked card fields)."""
@@ -128,8 +162,9 @@ class Persons:
             query = query.where(Jurisdiction.in_area_clause(self.jurisdiction.narrow(region)))
         if q and q.strip():
             term = q.strip()
-            query = query.where(Person.id_number == term.upper() if len(term) == 18
-                                else Person.name.contains(term, autoescape=True))
+            query = query.where(
+                Person.id_number == term.upper() if len(term) == 18 else Person.name.contains(term, autoescape=True)
+            )
         total = self.session.scalar(select(func.count()).select_from(query.subquery()))
         rows = list(self.session.scalars(query.order_by(Person.id).limit(limit).offset(offset)))
         for p in rows:
@@ -139,11 +174,18 @@ class Persons:
     def record_consent(self, person_id: int, scope: ConsentScope, granted: bool) -> list[ConsentRecord]:
         """A grant or withdrawal of one scope; returns the consents now in force."""
         self.reach(person_id)
-        self.session.add(ConsentRecord(person_id=person_id, scope=scope, granted=granted,
-                                       recorded_by=self.who.actor[:60]))
+        self.session.add(
+            ConsentRecord(person_id=person_id, scope=scope, granted=granted, recorded_by=self.who.actor[:60])
+        )
         self.session.flush()
-        audit.record(self.session, self.who, "consent", person_id, [f"consent.{scope.value}"],
-                     f"{'授权' if granted else '撤回授权'}：{scope.label}")
+        audit.record(
+            self.session,
+            self.who,
+            "consent",
+            person_id,
+            [f"consent.{scope.value}"],
+            f"{'授权' if granted else '撤回授权'}：{scope.label}",
+        )
         return consents_in_force(self.session, person_id)
 
     def add_contact(self, person_id: int, contacted_on: date, channel: str, note: str | None) -> ServiceContact:
@@ -151,8 +193,9 @@ class Persons:
         if contacted_on > clock.today():
             raise InvalidInput([FieldError("contacted_on", "服务日期不能晚于今天")])
         self.reach(person_id)
-        contact = ServiceContact(person_id=person_id, contacted_on=contacted_on, channel=channel,
-                                 staff=self.who.actor[:60], note=note)
+        contact = ServiceContact(
+            person_id=person_id, contacted_on=contacted_on, channel=channel, staff=self.who.actor[:60], note=note
+        )
         self.session.add(contact)
         self.session.flush()
         audit.record(self.session, self.who, "contact", person_id, ["service_contacts"], "记录就业服务")
@@ -163,8 +206,15 @@ class Persons:
         self.reach(person_id)
         where = ServiceContact.person_id == person_id
         total = self.session.scalar(select(func.count()).where(where))
-        rows = list(self.session.scalars(select(ServiceContact).where(where).order_by(
-            ServiceContact.contacted_on.desc(), ServiceContact.id.desc()).limit(limit).offset(offset)))
+        rows = list(
+            self.session.scalars(
+                select(ServiceContact)
+                .where(where)
+                .order_by(ServiceContact.contacted_on.desc(), ServiceContact.id.desc())
+                .limit(limit)
+                .offset(offset)
+            )
+        )
         audit.record(self.session, self.who, "contacts.read", person_id, ["service_contacts"], purpose)
         return Page(total or 0, rows)
 

@@ -26,9 +26,25 @@ from ledger.models import JobPosting
 from services.jurisdiction import Jurisdiction, region_filter
 
 EDITABLE = (
-    "title", "description", "kind", "schedule", "wage_unit", "wage_min", "wage_max", "region_code", "address",
-    "latitude", "longitude", "age_min", "age_max", "skills_required", "disabled_suitable", "headcount",
-    "valid_from", "valid_until", "contact_phone",
+    "title",
+    "description",
+    "kind",
+    "schedule",
+    "wage_unit",
+    "wage_min",
+    "wage_max",
+    "region_code",
+    "address",
+    "latitude",
+    "longitude",
+    "age_min",
+    "age_max",
+    "skills_required",
+    "disabled_suitable",
+    "headcount",
+    "valid_from",
+    "valid_until",
+    "contact_phone",
 )
 """What a change may touch: every field but the posting number and the employer."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -48,8 +64,11 @@ class ChangeFeed:
 
 def _no_control_characters(row: dict[str, Any]) -> None:
     """PostgreSQL refuses NUL in text: a field error here rather than a 500 there."""
-    bad = [FieldError(k, "不能包含控制字符") for k, v in row.items()
-           if any(isinstance(x, str) and _CONTROL.search(x) for x in (v if isinstance(v, list) else [v]))]
+    bad = [
+        FieldError(k, "不能包含控制字符")
+        for k, v in row.items()
+        if any(isinstance(x, str) and _CONTROL.search(x) for x in (v if isinstance(v, list) else [v]))
+    ]
     if bad:
         raise InvalidInput(bad)
 
@@ -70,8 +89,14 @@ class Postings:
     def _own_only(self) -> bool:
         return self.who.role is Role.EMPLOYER
 
-    def listing(self, kind: PostingKind | None = None, region: str | None = None, valid_on: date | None = None,
-             limit: int = 20, offset: int = 0) -> Page:
+    def listing(
+        self,
+        kind: PostingKind | None = None,
+        region: str | None = None,
+        valid_on: date | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> Page:
         """Postings in the order entered; ``region`` a province, city or county code."""
         query = select(JobPosting)
         if self._own_only():
@@ -81,8 +106,11 @@ class Postings:
         if region is not None:
             query = query.where(JobPosting.region_code.startswith(region_filter(region)))
         if valid_on is not None:
-            query = query.where(JobPosting.valid_from <= valid_on, JobPosting.valid_until >= valid_on,
-                                JobPosting.status == PostingStatus.OPEN)
+            query = query.where(
+                JobPosting.valid_from <= valid_on,
+                JobPosting.valid_until >= valid_on,
+                JobPosting.status == PostingStatus.OPEN,
+            )
         total = self.session.scalar(select(func.count()).select_from(query.subquery()))
         rows = self.session.scalars(
             query.options(joinedload(JobPosting.employer)).order_by(JobPosting.id).limit(limit).offset(offset)

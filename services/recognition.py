@@ -43,14 +43,22 @@ STEP_PARAMETER = "recognition.step_working_days"
 
 # ----- the step machine (pure) -------------------------------------------------------------------
 
+
 def step_working_days(applied_on: date) -> int:
     """002 §2's working days per step for an application made on ``applied_on``; 422 for an
     application from before 002 took effect."""
     parameter = load_policies().parameters[STEP_PARAMETER]
     days = parameter.at(applied_on)
     if days is None:
-        raise InvalidInput([FieldError("applied_on", f"认定程序（{parameter.reference}）自 "
-                                       f"{parameter.values[0][0].isoformat()} 起施行，申请日期不能早于该日")])
+        raise InvalidInput(
+            [
+                FieldError(
+                    "applied_on",
+                    f"认定程序（{parameter.reference}）自 "
+                    f"{parameter.values[0][0].isoformat()} 起施行，申请日期不能早于该日",
+                )
+            ]
+        )
     return int(days)
 
 
@@ -58,8 +66,9 @@ def step_row(step: RecognitionStep, start: date, applied_on: date) -> Recognitio
     """A step started on ``start``, due on its Nth working day; provisional where the year's
     holiday arrangement is not loaded yet."""
     due = working_calendar().add_working_days(start, step_working_days(applied_on))
-    return RecognitionStepRow(step=step, started_on=start, due_on=due.day, due_provisional_note=due.note,
-                              outcome=StepOutcome.PENDING)
+    return RecognitionStepRow(
+        step=step, started_on=start, due_on=due.day, due_provisional_note=due.note, outcome=StepOutcome.PENDING
+    )
 
 
 @dataclass(frozen=True)
@@ -99,22 +108,54 @@ def step_states(rec: Recognition, as_of: date) -> list[StepState]:
         row = rows.get(step)
         if row is not None:
             overdue = row.completed_on is None and as_of > row.due_on
-            status = (("逾期完成" if row.completed_on > row.due_on else "按时完成") if row.completed_on
-                      else "已逾期" if overdue else "办理中")
-            steps.append(StepState(step.value, step.label, STEP_CLAUSE, row.started_on, row.due_on, row.completed_on,
-                                   row.outcome.value, row.outcome.label, overdue, status, row.officer, row.note,
-                                   row.due_provisional_note is not None, row.due_provisional_note))
+            status = (
+                ("逾期完成" if row.completed_on > row.due_on else "按时完成")
+                if row.completed_on
+                else "已逾期"
+                if overdue
+                else "办理中"
+            )
+            steps.append(
+                StepState(
+                    step.value,
+                    step.label,
+                    STEP_CLAUSE,
+                    row.started_on,
+                    row.due_on,
+                    row.completed_on,
+                    row.outcome.value,
+                    row.outcome.label,
+                    overdue,
+                    status,
+                    row.officer,
+                    row.note,
+                    row.due_provisional_note is not None,
+                    row.due_provisional_note,
+                )
+            )
         elif rec.status in (RecognitionStatus.APPLIED, RecognitionStatus.IN_REVIEW):
             p = plan.get(step.value)
             start, due = (date.fromisoformat(p["started_on"]), date.fromisoformat(p["due_on"])) if p else (None, None)
             # An application entered without step rows (demo data, imports): its current step is under way.
             current, under_way = not under_way, True
             overdue = current and due is not None and as_of > due
-            steps.append(StepState(step.value, step.label, STEP_CLAUSE, start, due, None,
-                                   *(("pending", StepOutcome.PENDING.label, overdue, "已逾期" if overdue else "办理中")
-                                     if current else ("planned", "尚未开始", False, "计划")),
-                                   due_provisional=bool(p and p["due_provisional"]),
-                                   calendar_note=p["calendar_note"] if p else None))
+            steps.append(
+                StepState(
+                    step.value,
+                    step.label,
+                    STEP_CLAUSE,
+                    start,
+                    due,
+                    None,
+                    *(
+                        ("pending", StepOutcome.PENDING.label, overdue, "已逾期" if overdue else "办理中")
+                        if current
+                        else ("planned", "尚未开始", False, "计划")
+                    ),
+                    due_provisional=bool(p and p["due_provisional"]),
+                    calendar_note=p["calendar_note"] if p else None,
+                )
+            )
     return steps
 
 
@@ -134,8 +175,15 @@ def current_step(rec: Recognition) -> RecognitionStepRow:
     raise InvalidInput([FieldError("step", "各环节均已办结")])  # all passed yet still open: inconsistent data
 
 
-def advance(rec: Recognition, step: RecognitionStep, outcome: StepOutcome, completed_on: date, officer: str,
-            note: str | None, today: date) -> RecognitionStepRow:
+def advance(
+    rec: Recognition,
+    step: RecognitionStep,
+    outcome: StepOutcome,
+    completed_on: date,
+    officer: str,
+    note: str | None,
+    today: date,
+) -> RecognitionStepRow:
     """Record ``step``'s outcome on the application. Steps go in order (422 otherwise; 409 for a
     step that has its outcome already); a failed step rejects the application, the last step
     passing recognises the person from that day, any other passing starts the next step."""
@@ -171,6 +219,7 @@ def advance(rec: Recognition, step: RecognitionStep, outcome: StepOutcome, compl
 
 # ----- views -------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class RecognitionView:
     """An application with its steps as they stand on ``as_of``."""
@@ -204,6 +253,7 @@ def tier_view(t: TierAssignment) -> TierView:
 
 # ----- the service -------------------------------------------------------------------------------
 
+
 class Recognitions:
     """Applications and tiers of the persons a caller (counter staff, officers) may reach."""
 
@@ -216,8 +266,9 @@ class Recognitions:
             raise NotFound(f"认定申请 {recognition_id} 不存在或不在您的管辖范围内。")
         return rec
 
-    def apply(self, person_id: int, categories: list[int], applied_on: date,
-              region_code: str | None = None) -> RecognitionView:
+    def apply(
+        self, person_id: int, categories: list[int], applied_on: date, region_code: str | None = None
+    ) -> RecognitionView:
         """Accept an application at the hukou county (default, 002 §2) or the residence county;
         the first step starts on the application day. 409 while another is open or recognised."""
         person = reach(self.session, self.jurisdiction, person_id, lock=True)  # one open application at a time
@@ -228,12 +279,18 @@ class Recognitions:
             raise Forbidden(f"受理地 {region} 不在您的管辖范围（{self.jurisdiction.label}）内。")
         if applied_on > clock.today():
             raise InvalidInput([FieldError("applied_on", "申请日期不能晚于今天")])
-        current = self.session.scalar(select(Recognition).where(Recognition.person_id == person_id,
-                                                                Recognition.status.in_(OPEN)))
+        current = self.session.scalar(
+            select(Recognition).where(Recognition.person_id == person_id, Recognition.status.in_(OPEN))
+        )
         if current is not None:
             raise Conflict(f"该人员已有认定申请 {current.id}（{current.status.label}），不能重复申请。")
-        rec = Recognition(person_id=person_id, region_code=region, categories=sorted(set(categories)),
-                          applied_on=applied_on, status=RecognitionStatus.APPLIED)
+        rec = Recognition(
+            person_id=person_id,
+            region_code=region,
+            categories=sorted(set(categories)),
+            applied_on=applied_on,
+            status=RecognitionStatus.APPLIED,
+        )
         rec.steps.append(step_row(STEPS[0], applied_on, applied_on))
         self.session.add(rec)
         self.session.flush()
@@ -247,8 +304,9 @@ class Recognitions:
         audit.record(self.session, self.who, "recognition.read", rec.person_id, RECOGNITION_FIELDS, purpose)
         return out
 
-    def complete_step(self, recognition_id: int, step: RecognitionStep, outcome: StepOutcome, completed_on: date,
-                      note: str | None) -> RecognitionView:
+    def complete_step(
+        self, recognition_id: int, step: RecognitionStep, outcome: StepOutcome, completed_on: date, note: str | None
+    ) -> RecognitionView:
         """Record a step's outcome (see ``advance``); only where the application was made lies
         within the caller's jurisdiction."""
         rec = self._application(recognition_id, lock=True)  # one outcome per step, even racing
@@ -256,22 +314,31 @@ class Recognitions:
             raise Forbidden(f"受理地 {rec.region_code} 不在您的管辖范围内。")
         advance(rec, step, outcome, completed_on, self.who.actor[:60], note, clock.today())
         self.session.flush()
-        audit.record(self.session, self.who, "recognition.step", rec.person_id, RECOGNITION_FIELDS,
-                     f"办理认定环节：{step.label}")
+        audit.record(
+            self.session, self.who, "recognition.step", rec.person_id, RECOGNITION_FIELDS, f"办理认定环节：{step.label}"
+        )
         return view(rec, clock.today())
 
     def assign_tier(self, person_id: int, tier: int, effective_from: date, reason: str | None) -> TierChange:
         """Assign a recognised person to tier 1, 2 or 3 from a date; the tier in force until then
         ends the day before (periods are closed)."""
         reach(self.session, self.jurisdiction, person_id, lock=True)  # serialises assignments: one open tier
-        rec = self.session.scalar(select(Recognition).where(Recognition.person_id == person_id,
-                                                            Recognition.status == RecognitionStatus.RECOGNISED))
+        rec = self.session.scalar(
+            select(Recognition).where(
+                Recognition.person_id == person_id, Recognition.status == RecognitionStatus.RECOGNISED
+            )
+        )
         if rec is None:
             raise InvalidInput([FieldError("tier", "该人员尚未认定为就业困难人员，不能分级（002 §4）")])
         if effective_from < rec.recognised_on:
             raise InvalidInput([FieldError("effective_from", f"分级起始日不能早于认定日 {rec.recognised_on}")])
-        rows = list(self.session.scalars(select(TierAssignment).where(TierAssignment.person_id == person_id)
-                                         .order_by(TierAssignment.effective_from)))
+        rows = list(
+            self.session.scalars(
+                select(TierAssignment)
+                .where(TierAssignment.person_id == person_id)
+                .order_by(TierAssignment.effective_from)
+            )
+        )
         latest = rows[-1] if rows else None
         if latest is not None and latest.effective_from >= effective_from:
             raise InvalidInput([FieldError("effective_from", f"须晚于现行分级的起始日 {latest.effective_from}")])
@@ -280,8 +347,13 @@ class Recognitions:
         ended = None
         if latest is not None and (latest.effective_to is None or latest.effective_to >= effective_from):
             latest.effective_to, ended = effective_from - timedelta(days=1), latest
-        new = TierAssignment(person_id=person_id, tier=tier, effective_from=effective_from,
-                             assigned_by=self.who.actor[:60], reason=reason)
+        new = TierAssignment(
+            person_id=person_id,
+            tier=tier,
+            effective_from=effective_from,
+            assigned_by=self.who.actor[:60],
+            reason=reason,
+        )
         self.session.add(new)
         self.session.flush()
         audit.record(self.session, self.who, "tier", person_id, ["tier"], f"确定帮扶分级：{tier}类")

@@ -32,5 +32,6 @@ class Reports:
 
     def duties(self, region: str, as_of: date) -> list[duties.DutyItem]:
         """What is due for each recognised person; each person listed is written to the audit log."""
-        return duties.build(self.session, self.jurisdiction.narrow(region), as_of, self.who.actor,
-                            local=local_parameters())
+        return duties.build(
+            self.session, self.jurisdiction.narrow(region), as_of, self.who.actor, local=local_parameters()
+        )

@@ -82,8 +82,12 @@ def snapshots(settings: SearchSettings, sessions: Callable[[], Session]) -> Relo
     """The snapshot holder an app serves from: nothing loads until the first request asks."""
 
     def key() -> SnapshotKey:
-        return SnapshotKey(backends.index_key(settings), encoders.folder_key(settings.model_dir),
-                           _file_key(backends.profiles_dir(settings) / "meta.json"), _file_key(settings.ranker_path))
+        return SnapshotKey(
+            backends.index_key(settings),
+            encoders.folder_key(settings.model_dir),
+            _file_key(backends.profiles_dir(settings) / "meta.json"),
+            _file_key(settings.ranker_path),
+        )
 
     def load(new: SnapshotKey, previous: tuple[SnapshotKey, SearchSnapshot] | None) -> SearchSnapshot:
         old_key, old = previous if previous else (None, None)
@@ -92,8 +96,11 @@ def snapshots(settings: SearchSettings, sessions: Callable[[], Session]) -> Relo
         try:
             same_index = old is not None and old_key.index == new.index
             backend = old.backend if same_index else backends.open_backend(settings)
-            encoder = old.encoder if old is not None and old_key.model == new.model and new.model else (
-                encoders.load(settings.model_dir))
+            encoder = (
+                old.encoder
+                if old is not None and old_key.model == new.model and new.model
+                else (encoders.load(settings.model_dir))
+            )
         except FileNotFoundError as exc:
             raise SearchIndexUnavailable(str(exc)) from None
         try:
@@ -107,9 +114,11 @@ def snapshots(settings: SearchSettings, sessions: Callable[[], Session]) -> Relo
         else:
             with sessions() as session:
                 typeahead = Typeahead(session.scalars(select(JobPosting.title)))
-        profiles, problem = (old.profiles, old.profiles_problem) if (
-            old is not None and old_key.profiles == new.profiles and old_key.model == new.model) else (
-            _profiles(settings, encoder))
+        profiles, problem = (
+            (old.profiles, old.profiles_problem)
+            if (old is not None and old_key.profiles == new.profiles and old_key.model == new.model)
+            else (_profiles(settings, encoder))
+        )
         ranker = old.ranker if old is not None and old_key.ranker == new.ranker else _ranker(settings)
         return SearchSnapshot(backend, encoder, typeahead, ranker, profiles, problem)
 
@@ -152,11 +161,27 @@ def _ranker(settings: SearchSettings) -> Ranker:
 
 # ----- the ledger has the last word ---------------------------------------------------------
 
-_DOC_COLUMNS = (JobPosting.id, JobPosting.title, JobPosting.description, JobPosting.kind, JobPosting.schedule,
-                JobPosting.wage_min, JobPosting.wage_max, JobPosting.wage_unit, JobPosting.region_code,
-                JobPosting.valid_from, JobPosting.valid_until, JobPosting.latitude, JobPosting.longitude,
-                JobPosting.age_min, JobPosting.age_max, JobPosting.skills_required, JobPosting.disabled_suitable,
-                JobPosting.headcount, Employer.name.label("employer_name"))
+_DOC_COLUMNS = (
+    JobPosting.id,
+    JobPosting.title,
+    JobPosting.description,
+    JobPosting.kind,
+    JobPosting.schedule,
+    JobPosting.wage_min,
+    JobPosting.wage_max,
+    JobPosting.wage_unit,
+    JobPosting.region_code,
+    JobPosting.valid_from,
+    JobPosting.valid_until,
+    JobPosting.latitude,
+    JobPosting.longitude,
+    JobPosting.age_min,
+    JobPosting.age_max,
+    JobPosting.skills_required,
+    JobPosting.disabled_suitable,
+    JobPosting.headcount,
+    Employer.name.label("employer_name"),
+)
 
 
 class LedgerChecked:
@@ -178,14 +203,21 @@ class LedgerChecked:
         if not hits:
             return []
         rows = self.session.execute(
-            select(*_DOC_COLUMNS).outerjoin(Employer, JobPosting.employer_id == Employer.id)
-            .where(JobPosting.id.in_([int(h.id) for h in hits]), JobPosting.status == PostingStatus.OPEN,
-                   JobPosting.valid_from <= self.today, JobPosting.valid_until >= self.today))
+            select(*_DOC_COLUMNS)
+            .outerjoin(Employer, JobPosting.employer_id == Employer.id)
+            .where(
+                JobPosting.id.in_([int(h.id) for h in hits]),
+                JobPosting.status == PostingStatus.OPEN,
+                JobPosting.valid_from <= self.today,
+                JobPosting.valid_until >= self.today,
+            )
+        )
         current = {str(r.id): from_posting(r, r.employer_name) for r in rows}
         return [replace(h, document=current[h.id]) for h in hits if h.id in current]
 
 
 # ----- posting search ------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PostingSearch:
@@ -207,24 +239,41 @@ class PostingSearch:
     k: int = 10
 
 
-def search_postings(session: Session, snapshot: SearchSnapshot,
-                    asked: PostingSearch) -> list[tuple[Hit[PostingDocument], JobPosting]]:
+def search_postings(
+    session: Session, snapshot: SearchSnapshot, asked: PostingSearch
+) -> list[tuple[Hit[PostingDocument], JobPosting]]:
     """Ranked postings with the parts of each score, and each posting's ledger row (open ones only).
 
     The text is embedded unless the mode is bm25; the day defaults to today (Beijing)."""
     region = region_filter(asked.region) if asked.region is not None else None
     query = Query(
-        text=asked.text, mode=asked.mode, k=asked.k,
+        text=asked.text,
+        mode=asked.mode,
+        k=asked.k,
         vector=snapshot.encoder.encode([asked.text])[0] if asked.text.strip() and asked.mode != "bm25" else None,
-        filters=Filters(kinds=asked.kinds, schedules=asked.schedules, region_prefix=region, near=asked.near,
-                        within_km=asked.within_km, wage_floor_monthly=asked.wage_floor,
-                        wage_ceiling_monthly=asked.wage_ceiling, age=asked.age, skills_free_only=asked.skills_free,
-                        disabled_suitable=asked.disabled, valid_on=asked.valid_on or clock.today()),
+        filters=Filters(
+            kinds=asked.kinds,
+            schedules=asked.schedules,
+            region_prefix=region,
+            near=asked.near,
+            within_km=asked.within_km,
+            wage_floor_monthly=asked.wage_floor,
+            wage_ceiling_monthly=asked.wage_ceiling,
+            age=asked.age,
+            skills_free_only=asked.skills_free,
+            disabled_suitable=asked.disabled,
+            valid_on=asked.valid_on or clock.today(),
+        ),
     )
     hits = snapshot.backend.search(query)
-    rows = {str(p.id): p for p in session.scalars(
-        select(JobPosting).options(joinedload(JobPosting.employer))
-        .where(JobPosting.id.in_([int(h.id) for h in hits]), JobPosting.status == PostingStatus.OPEN))}
+    rows = {
+        str(p.id): p
+        for p in session.scalars(
+            select(JobPosting)
+            .options(joinedload(JobPosting.employer))
+            .where(JobPosting.id.in_([int(h.id) for h in hits]), JobPosting.status == PostingStatus.OPEN)
+        )
+    }
     return [(h, rows[h.id]) for h in hits if h.id in rows]
 
 

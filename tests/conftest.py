@@ -243,8 +243,8 @@ def bearer(url: str, role: str = "admin", name: str = "测试管理员", **scope
 def documents_from_demo(n: int, seed: int = 1):
     from datetime import date
 
-    from indexer.documents import from_demo
     from demo.generate import generate
+    from indexer.documents import from_demo
 
     return from_demo(generate(seed, n, 1, date(2026, 11, 22)))
 
@@ -267,4 +267,3 @@ def model(model_path):
     from indexer.encoder import load
 
     return load(model_path)
-

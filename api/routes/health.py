@@ -35,8 +35,14 @@ class SystemController(Controller):
     path = "/"
     tags = ["system"]
 
-    @get("/health", operation_id="health", sync_to_thread=True, security=[],
-         responses=problem_responses(500, 503), summary="健康检查 / health check")
+    @get(
+        "/health",
+        operation_id="health",
+        sync_to_thread=True,
+        security=[],
+        responses=problem_responses(500, 503),
+        summary="健康检查 / health check",
+    )
     def health(self, db_session: NamedDependency[Session]) -> Health:
         """Answers 200 when the service and its ledger respond; 503 problem details when the database does not.
 
@@ -55,8 +61,9 @@ class SystemController(Controller):
         """
         who: Principal = request.user
         reach = Jurisdiction.of(who)
-        return Me(who.name, who.role.value, who.role.label, reach.region, reach.region_name, who.employer_id,
-                  who.agency_id)
+        return Me(
+            who.name, who.role.value, who.role.label, reach.region, reach.region_name, who.employer_id, who.agency_id
+        )
 
 
 ROUTES = [SystemController]

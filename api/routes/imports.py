@@ -50,11 +50,20 @@ class ImportsController(Controller):
     guards = [allow(Role.COUNTER, Role.OFFICER)]
     dependencies = {"imports": service(Imports)}
 
-    @post("/imports/{kind:str}", operation_id="importSpreadsheet", sync_to_thread=True, status_code=201,
-          request_max_body_size=MAX_BYTES, responses=problem_responses(400, 401, 403, 404, 413, 422, 503),
-          summary="上传人员或岗位表格（CSV/xlsx）：全部导入或全部不导入，逐行说明原因")
+    @post(
+        "/imports/{kind:str}",
+        operation_id="importSpreadsheet",
+        sync_to_thread=True,
+        status_code=201,
+        request_max_body_size=MAX_BYTES,
+        responses=problem_responses(400, 401, 403, 404, 413, 422, 503),
+        summary="上传人员或岗位表格（CSV/xlsx）：全部导入或全部不导入，逐行说明原因",
+    )
     def import_spreadsheet(
-        self, request: Request, imports: NamedDependency[Imports], kind: FromPath[Literal["persons", "postings"]],
+        self,
+        request: Request,
+        imports: NamedDependency[Imports],
+        kind: FromPath[Literal["persons", "postings"]],
         data: Annotated[Upload, Body(media_type=RequestEncodingType.MULTI_PART)],
         check: Annotated[bool, QueryParameter(description="只检查不导入")] = False,
     ) -> Response[ImportOut]:
@@ -69,11 +78,21 @@ class ImportsController(Controller):
         except TableError as exc:
             return problem(request, 422, "unreadable-file", str(exc))
         if not report.ok:  # nothing was written: the import's savepoint is rolled back
-            return problem(request, 422, "import-rejected",
-                           f"{report.rejected_rows} 行有误，整个文件未导入（共 {report.total} 行）。",
-                           errors=[{"field": r.column, "message": r.message, "row": r.row} for r in report.rejected])
-        body = ImportOut(report.kind, report.total, report.imported, report.dry_run,
-                         [RejectionOut(r.row, r.column, r.message) for r in report.rejected], report.warnings)
+            return problem(
+                request,
+                422,
+                "import-rejected",
+                f"{report.rejected_rows} 行有误，整个文件未导入（共 {report.total} 行）。",
+                errors=[{"field": r.column, "message": r.message, "row": r.row} for r in report.rejected],
+            )
+        body = ImportOut(
+            report.kind,
+            report.total,
+            report.imported,
+            report.dry_run,
+            [RejectionOut(r.row, r.column, r.message) for r in report.rejected],
+            report.warnings,
+        )
         return Response(body, status_code=200 if check else 201)
 
 

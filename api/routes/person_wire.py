@@ -27,16 +27,25 @@ PersonId = Annotated[int, PathParameter(ge=1, le=MAX_ID, description="人员编�
 # Patterns keep control characters out (PostgreSQL refuses NUL in text) and say so in the schema.
 LINE = r"^[^\x00-\x1f\x7f]*$"
 TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
-Purpose = Annotated[str, QueryParameter(
-    min_length=2, max_length=100, pattern=r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$",
-    description="查阅目的（写入审计日志）", examples=[Example(value="窗口求职登记")])]
+Purpose = Annotated[
+    str,
+    QueryParameter(
+        min_length=2,
+        max_length=100,
+        pattern=r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$",
+        description="查阅目的（写入审计日志）",
+        examples=[Example(value="窗口求职登记")],
+    ),
+]
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]
 Offset = Annotated[int, QueryParameter(ge=0, le=10_000_000)]
 Text = Annotated[str, Meta(max_length=500, pattern=TEXT)]
 Line = Annotated[str, Meta(max_length=40, pattern=LINE)]
 WORD = {"type": "string", "maxLength": 20, "pattern": LINE}  # Litestar drops list items' constraints: restated
-Words = Annotated[list[Annotated[str, Meta(max_length=20, pattern=LINE)]],
-                  Meta(max_length=30, extra_json_schema={"extra": {"items": WORD}})]
+Words = Annotated[
+    list[Annotated[str, Meta(max_length=20, pattern=LINE)]],
+    Meta(max_length=30, extra_json_schema={"extra": {"items": WORD}}),
+]
 Region6 = Annotated[str, Meta(pattern=r"^[0-9]{6}$", description="6位县级行政区划代码")]
 WRITERS = allow(Role.COUNTER, Role.OFFICER)
 
@@ -56,6 +65,7 @@ def purpose_of(purpose: str) -> str:
 
 class ConsentsIn(msgspec.Struct):
     """Each flag: true grants, false refuses, absent records nothing."""
+
     data_processing: bool | None = None
     show_to_employers: bool | None = None
     job_push: bool | None = None
@@ -136,6 +146,7 @@ class PersonOut(msgspec.Struct):
 
 class PersonCard(msgspec.Struct):
     """The masked list view: no full name, no full ID number, no phone, health or 低保 detail."""
+
     id: int
     masked_name: str
     masked_id_number: str
@@ -204,20 +215,40 @@ def consent_out(r: ConsentRecord) -> ConsentOut:
 def person_out(record: PersonRecord) -> PersonOut:
     p, h = record.person, record.household
     return PersonOut(
-        id=p.id, id_number=p.id_number, name=p.name, sex=p.sex, birth_date=p.birth_date, phone=p.phone,
-        hukou_region_code=p.hukou_region_code, hukou_region_name=regions.full_name(p.hukou_region_code),
+        id=p.id,
+        id_number=p.id_number,
+        name=p.name,
+        sex=p.sex,
+        birth_date=p.birth_date,
+        phone=p.phone,
+        hukou_region_code=p.hukou_region_code,
+        hukou_region_name=regions.full_name(p.hukou_region_code),
         residence_region_code=p.residence_region_code,
-        residence_region_name=regions.full_name(p.residence_region_code), urban_rural=p.urban_rural.value,
-        household_id=p.household_id, household_assistance=h.assistance.value if h else None,
-        zero_employment_household=h.zero_employment if h else None, education=p.education, land_lost=p.land_lost,
-        disability_certificate=p.disability_certificate, disability_grade=p.disability_grade, skills=p.skills,
-        wished_work=p.wished_work, wished_schedules=p.wished_schedules,
+        residence_region_name=regions.full_name(p.residence_region_code),
+        urban_rural=p.urban_rural.value,
+        household_id=p.household_id,
+        household_assistance=h.assistance.value if h else None,
+        zero_employment_household=h.zero_employment if h else None,
+        education=p.education,
+        land_lost=p.land_lost,
+        disability_certificate=p.disability_certificate,
+        disability_grade=p.disability_grade,
+        skills=p.skills,
+        wished_work=p.wished_work,
+        wished_schedules=p.wished_schedules,
         registered_unemployed_since=p.registered_unemployed_since,
-        poverty_registered_from=p.poverty_registered_from, poverty_registered_to=p.poverty_registered_to,
-        latitude=p.latitude, longitude=p.longitude, created_at=p.created_at,
-        consents=[consent_out(r) for r in record.consents], tier=record.tier,
-        recognitions=[RecognitionBrief(r.id, r.status.value, r.status.label, r.applied_on, r.recognised_on)
-                      for r in record.recognitions])
+        poverty_registered_from=p.poverty_registered_from,
+        poverty_registered_to=p.poverty_registered_to,
+        latitude=p.latitude,
+        longitude=p.longitude,
+        created_at=p.created_at,
+        consents=[consent_out(r) for r in record.consents],
+        tier=record.tier,
+        recognitions=[
+            RecognitionBrief(r.id, r.status.value, r.status.label, r.applied_on, r.recognised_on)
+            for r in record.recognitions
+        ],
+    )
 
 
 def masked_id(number: str) -> str:
@@ -225,8 +256,9 @@ def masked_id(number: str) -> str:
 
 
 class RecognitionIn(msgspec.Struct):
-    categories: Annotated[list[Literal[1, 2, 3, 4, 5, 6, 7]], Meta(min_length=1, max_length=7,
-                                                                 description="申请的 002 §1 类别 1–7")]
+    categories: Annotated[
+        list[Literal[1, 2, 3, 4, 5, 6, 7]], Meta(min_length=1, max_length=7, description="申请的 002 §1 类别 1–7")
+    ]
     applied_on: date
     region_code: Region6 | None = None
     """The county where it is applied for: the hukou (default, 002 §2) or the residence county."""

@@ -54,16 +54,34 @@ from matcher.people import age_band, mask_name
 from scoring.retirement import age_on
 from services.persons import Persons
 
-PERSON_EXAMPLE = Example(summary="窗口登记一位求职人员", value={
-    "id_number": "430102199003071242", "name": "李秀英", "hukou_region_code": "430102", "urban_rural": "urban",
-    "phone": "13812345678", "skills": ["保洁"], "wished_work": ["保洁员"], "wished_schedules": ["daily"],
-    "registered_unemployed_since": "2025-01-06",
-    "consents": {"data_processing": True, "show_to_employers": True, "job_push": False}})
+PERSON_EXAMPLE = Example(
+    summary="窗口登记一位求职人员",
+    value={
+        "id_number": "430102199003071242",
+        "name": "李秀英",
+        "hukou_region_code": "430102",
+        "urban_rural": "urban",
+        "phone": "13812345678",
+        "skills": ["保洁"],
+        "wished_work": ["保洁员"],
+        "wished_schedules": ["daily"],
+        "registered_unemployed_since": "2025-01-06",
+        "consents": {"data_processing": True, "show_to_employers": True, "job_push": False},
+    },
+)
 
 
 def card_out(p: Person, as_of: date) -> PersonCard:
-    return PersonCard(p.id, mask_name(p.name), masked_id(p.id_number), p.sex, age_band(age_on(p.birth_date, as_of)),
-                      p.hukou_region_code, p.residence_region_code, regions.full_name(p.residence_region_code))
+    return PersonCard(
+        p.id,
+        mask_name(p.name),
+        masked_id(p.id_number),
+        p.sex,
+        age_band(age_on(p.birth_date, as_of)),
+        p.hukou_region_code,
+        p.residence_region_code,
+        regions.full_name(p.residence_region_code),
+    )
 
 
 def contact_out(c: ServiceContact) -> ContactOut:
@@ -83,10 +101,16 @@ class PersonsController(Controller):
     guards = [WRITERS]
     dependencies = {"persons": service(Persons)}
 
-    @post("/persons", operation_id="registerPerson", sync_to_thread=True,
-          responses=problem_responses(400, 401, 403, 409, 422, 500, 503), summary="登记求职人员（含个人信息授权）")
-    def register_person(self, persons: NamedDependency[Persons],
-                        data: Annotated[PersonIn, Body(examples=[PERSON_EXAMPLE])]) -> PersonOut:
+    @post(
+        "/persons",
+        operation_id="registerPerson",
+        sync_to_thread=True,
+        responses=problem_responses(400, 401, 403, 409, 422, 500, 503),
+        summary="登记求职人员（含个人信息授权）",
+    )
+    def register_person(
+        self, persons: NamedDependency[Persons], data: Annotated[PersonIn, Body(examples=[PERSON_EXAMPLE])]
+    ) -> PersonOut:
         """Register a person with the consents they gave; 409 if the ID number is registered already.
 
         Returns:
@@ -97,8 +121,13 @@ class PersonsController(Controller):
         fields["wished_schedules"] = [s.value for s in data.wished_schedules]
         return person_out(persons.register(fields, {s: getattr(consents, s.value) for s in ConsentScope}))
 
-    @get("/persons/{person_id:int}", operation_id="getPerson", sync_to_thread=True,
-         responses=problem_responses(400, 401, 403, 404, 422, 500, 503), summary="人员完整信息（写入审计日志）")
+    @get(
+        "/persons/{person_id:int}",
+        operation_id="getPerson",
+        sync_to_thread=True,
+        responses=problem_responses(400, 401, 403, 404, 422, 500, 503),
+        summary="人员完整信息（写入审计日志）",
+    )
     def get_person(self, persons: NamedDependency[Persons], person_id: PersonId, purpose: Purpose) -> PersonOut:
         """The full record, ID number, phone, disability and 低保 status included; the read is audited.
 
@@ -107,17 +136,26 @@ class PersonsController(Controller):
         """
         return person_out(persons.read(person_id, purpose_of(purpose)))
 
-    @get("/persons", operation_id="listPersons", sync_to_thread=True,
-         responses=problem_responses(400, 401, 403, 422, 500, 503), summary="人员列表（脱敏；每人一条审计记录）")
+    @get(
+        "/persons",
+        operation_id="listPersons",
+        sync_to_thread=True,
+        responses=problem_responses(400, 401, 403, 422, 500, 503),
+        summary="人员列表（脱敏；每人一条审计记录）",
+    )
     def list_persons(
-        self, persons: NamedDependency[Persons], purpose: Purpose,
-        region: Annotated[str | None, QueryParameter(pattern=r"^[0-9]{2}([0-9]{2}){0,2}$",
-                                                     description="省 43、市 4301、县 430102")]
-        = None,
-        q: Annotated[str | None, QueryParameter(min_length=1, max_length=40, pattern=LINE,
-                                                description="姓名中的字，或完整身份证号码")]
-        = None,
-        limit: Limit = 20, offset: Offset = 0,
+        self,
+        persons: NamedDependency[Persons],
+        purpose: Purpose,
+        region: Annotated[
+            str | None, QueryParameter(pattern=r"^[0-9]{2}([0-9]{2}){0,2}$", description="省 43、市 4301、县 430102")
+        ] = None,
+        q: Annotated[
+            str | None,
+            QueryParameter(min_length=1, max_length=40, pattern=LINE, description="姓名中的字，或完整身份证号码"),
+        ] = None,
+        limit: Limit = 20,
+        offset: Offset = 0,
     ) -> PersonPage:
         """Persons within the caller's jurisdiction (hukou or residence), masked, in the order registered.
 
@@ -128,13 +166,26 @@ class PersonsController(Controller):
         day = clock.today()
         return PersonPage(total=page.total, limit=limit, offset=offset, items=[card_out(p, day) for p in page.items])
 
-    @post("/persons/{person_id:int}/consents", operation_id="recordConsent", sync_to_thread=True,
-          responses=problem_responses(400, 401, 403, 404, 422, 500, 503), summary="记录授权或撤回授权")
-    def record_consent(self, persons: NamedDependency[Persons], person_id: PersonId,
-                       data: Annotated[ConsentIn, Body(examples=[Example(summary="撤回向用人单位展示的授权",
-                                                                         value={"scope": "show_to_employers",
-                                                                                "granted": False})])],
-                       ) -> list[ConsentOut]:
+    @post(
+        "/persons/{person_id:int}/consents",
+        operation_id="recordConsent",
+        sync_to_thread=True,
+        responses=problem_responses(400, 401, 403, 404, 422, 500, 503),
+        summary="记录授权或撤回授权",
+    )
+    def record_consent(
+        self,
+        persons: NamedDependency[Persons],
+        person_id: PersonId,
+        data: Annotated[
+            ConsentIn,
+            Body(
+                examples=[
+                    Example(summary="撤回向用人单位展示的授权", value={"scope": "show_to_employers", "granted": False})
+                ]
+            ),
+        ],
+    ) -> list[ConsentOut]:
         """A grant or withdrawal of one scope; the latest record per scope is in force.
 
         Returns:
@@ -142,12 +193,29 @@ class PersonsController(Controller):
         """
         return [consent_out(r) for r in persons.record_consent(person_id, data.scope, data.granted)]
 
-    @post("/persons/{person_id:int}/contacts", operation_id="addServiceContact", sync_to_thread=True,
-          responses=problem_responses(400, 401, 403, 404, 422, 500, 503),
-          summary="记录一次就业服务（三类帮扶对象每月至少1次，002 §4(3)）")
-    def add_contact(self, persons: NamedDependency[Persons], person_id: PersonId,
-                    data: Annotated[ContactIn, Body(examples=[Example(summary="上门走访", value={
-                        "contacted_on": "2025-10-15", "channel": "visit", "note": "推荐保洁岗位2个"})])]) -> ContactOut:
+    @post(
+        "/persons/{person_id:int}/contacts",
+        operation_id="addServiceContact",
+        sync_to_thread=True,
+        responses=problem_responses(400, 401, 403, 404, 422, 500, 503),
+        summary="记录一次就业服务（三类帮扶对象每月至少1次，002 §4(3)）",
+    )
+    def add_contact(
+        self,
+        persons: NamedDependency[Persons],
+        person_id: PersonId,
+        data: Annotated[
+            ContactIn,
+            Body(
+                examples=[
+                    Example(
+                        summary="上门走访",
+                        value={"contacted_on": "2025-10-15", "channel": "visit", "note": "推荐保洁岗位2个"},
+                    )
+                ]
+            ),
+        ],
+    ) -> ContactOut:
         """Record a service given to the person.
 
         Returns:
@@ -155,10 +223,21 @@ class PersonsController(Controller):
         """
         return contact_out(persons.add_contact(person_id, data.contacted_on, data.channel.value, data.note))
 
-    @get("/persons/{person_id:int}/contacts", operation_id="listServiceContacts", sync_to_thread=True,
-         responses=problem_responses(400, 401, 403, 404, 422, 500, 503), summary="就业服务记录")
-    def list_contacts(self, persons: NamedDependency[Persons], person_id: PersonId, purpose: Purpose,
-                      limit: Limit = 50, offset: Offset = 0) -> ContactPage:
+    @get(
+        "/persons/{person_id:int}/contacts",
+        operation_id="listServiceContacts",
+        sync_to_thread=True,
+        responses=problem_responses(400, 401, 403, 404, 422, 500, 503),
+        summary="就业服务记录",
+    )
+    def list_contacts(
+        self,
+        persons: NamedDependency[Persons],
+        person_id: PersonId,
+        purpose: Purpose,
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> ContactPage:
         """The person's service contacts, newest first; the read is audited.
 
         Returns:
@@ -167,11 +246,22 @@ class PersonsController(Controller):
         page = persons.contacts(person_id, purpose_of(purpose), limit, offset)
         return ContactPage(total=page.total, limit=limit, offset=offset, items=[contact_out(c) for c in page.items])
 
-    @get("/persons/{person_id:int}/audit", operation_id="personAuditTrail", sync_to_thread=True,
-         guards=[allow(Role.OFFICER)], responses=problem_responses(400, 401, 403, 404, 422, 500, 503),
-         summary="个人信息处理记录（审计日志，经办人员）")
-    def audit_trail(self, persons: NamedDependency[Persons], person_id: PersonId, purpose: Purpose,
-                    limit: Limit = 50, offset: Offset = 0) -> AuditPage:
+    @get(
+        "/persons/{person_id:int}/audit",
+        operation_id="personAuditTrail",
+        sync_to_thread=True,
+        guards=[allow(Role.OFFICER)],
+        responses=problem_responses(400, 401, 403, 404, 422, 500, 503),
+        summary="个人信息处理记录（审计日志，经办人员）",
+    )
+    def audit_trail(
+        self,
+        persons: NamedDependency[Persons],
+        person_id: PersonId,
+        purpose: Purpose,
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> AuditPage:
         """Who read or changed the person's data, newest first. This read is itself recorded first, so it
         tops the trail it returns.
 

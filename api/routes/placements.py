@@ -108,26 +108,72 @@ class ClaimOut(msgspec.Struct):
 
 
 def decision_out(d: SubsidyDecision) -> DecisionOut:
-    return DecisionOut(d.id, d.scheme_code, d.status.value, d.status.label, d.amount, d.period_start, d.period_end,
-                       d.matures_on, d.legal_basis, d.ruleset_version, d.open_conditions, d.parameters, d.trace,
-                       d.decided_at)
+    return DecisionOut(
+        d.id,
+        d.scheme_code,
+        d.status.value,
+        d.status.label,
+        d.amount,
+        d.period_start,
+        d.period_end,
+        d.matures_on,
+        d.legal_basis,
+        d.ruleset_version,
+        d.open_conditions,
+        d.parameters,
+        d.trace,
+        d.decided_at,
+    )
 
 
 def placement_out(v: PlacementView) -> PlacementOut:
     p = v.placement
-    return PlacementOut(p.id, p.person_id, p.kind.value, p.kind.label, p.posting_id, p.employer_id, p.agency_id,
-                        p.start_date, p.end_date, [decision_out(d) for d in v.decisions])
+    return PlacementOut(
+        p.id,
+        p.person_id,
+        p.kind.value,
+        p.kind.label,
+        p.posting_id,
+        p.employer_id,
+        p.agency_id,
+        p.start_date,
+        p.end_date,
+        [decision_out(d) for d in v.decisions],
+    )
 
 
 def claim_out(c: Claim) -> ClaimOut:
-    return ClaimOut(c.id, c.scheme_code, c.placement_id, c.person_id, c.agency_id, c.claim_year, c.amount,
-                    c.status.value, c.status.label, c.submitted_at, c.decided_at, c.decided_by, c.reason,
-                    c.decision_id)
+    return ClaimOut(
+        c.id,
+        c.scheme_code,
+        c.placement_id,
+        c.person_id,
+        c.agency_id,
+        c.claim_year,
+        c.amount,
+        c.status.value,
+        c.status.label,
+        c.submitted_at,
+        c.decided_at,
+        c.decided_by,
+        c.reason,
+        c.decision_id,
+    )
 
 
-PLACEMENT_EXAMPLE = Example(summary="企业吸纳就业（经人力资源服务机构介绍）", value={
-    "person_id": 1, "kind": "employer_absorption", "start_date": "2026-05-01", "employer_id": 1, "agency_id": 1,
-    "contract_months": 12, "full_time": True, "monthly_wage": "2300.00"})
+PLACEMENT_EXAMPLE = Example(
+    summary="企业吸纳就业（经人力资源服务机构介绍）",
+    value={
+        "person_id": 1,
+        "kind": "employer_absorption",
+        "start_date": "2026-05-01",
+        "employer_id": 1,
+        "agency_id": 1,
+        "contract_months": 12,
+        "full_time": True,
+        "monthly_wage": "2300.00",
+    },
+)
 CLAIM_EXAMPLE = Example(summary="申领就业创业服务补贴（004 §2(2)2）", value={"placement_id": 1, "scheme": "agency_fee"})
 
 
@@ -139,10 +185,17 @@ class PlacementsController(Controller):
     guards = [allow(Role.COUNTER, Role.OFFICER, Role.AGENCY)]
     dependencies = {"placements": service(Placements)}
 
-    @post("/placements", operation_id="recordPlacement", sync_to_thread=True, status_code=201,
-          responses=problem_responses(400, 401, 403, 409, 422, 503), summary="登记就业安置（随即进行补贴资格评估）")
-    def record_placement(self, placements: NamedDependency[Placements],
-                         data: Annotated[PlacementIn, Body(examples=[PLACEMENT_EXAMPLE])]) -> PlacementOut:
+    @post(
+        "/placements",
+        operation_id="recordPlacement",
+        sync_to_thread=True,
+        status_code=201,
+        responses=problem_responses(400, 401, 403, 409, 422, 503),
+        summary="登记就业安置（随即进行补贴资格评估）",
+    )
+    def record_placement(
+        self, placements: NamedDependency[Placements], data: Annotated[PlacementIn, Body(examples=[PLACEMENT_EXAMPLE])]
+    ) -> PlacementOut:
         """Record that a person started work; every subsidy decision about it is stored at once.
 
         Returns:
@@ -150,8 +203,13 @@ class PlacementsController(Controller):
         """
         return placement_out(placements.record(msgspec.structs.asdict(data), clock.today()))
 
-    @get("/placements/{placement_id:int}", operation_id="getPlacement", sync_to_thread=True,
-         responses=problem_responses(400, 401, 403, 404, 503), summary="安置记录及其补贴决定")
+    @get(
+        "/placements/{placement_id:int}",
+        operation_id="getPlacement",
+        sync_to_thread=True,
+        responses=problem_responses(400, 401, 403, 404, 503),
+        summary="安置记录及其补贴决定",
+    )
     def get_placement(self, placements: NamedDependency[Placements], placement_id: Id) -> PlacementOut:
         """A placement with the newest decision per scheme (each claim re-scores; history is kept).
 
@@ -168,15 +226,28 @@ class ClaimsController(Controller):
     tags = ["claims"]
     dependencies = {"claims": service(Claims)}
 
-    @post("/claims", operation_id="submitClaim", guards=[allow(Role.AGENCY)],
-          responses=problem_responses(400, 401, 403, 404, 409, 422, 503), status_code=201,
-          summary="人力资源服务机构申领服务补贴（须带 Idempotency-Key）")
+    @post(
+        "/claims",
+        operation_id="submitClaim",
+        guards=[allow(Role.AGENCY)],
+        responses=problem_responses(400, 401, 403, 404, 409, 422, 503),
+        status_code=201,
+        summary="人力资源服务机构申领服务补贴（须带 Idempotency-Key）",
+    )
     async def submit_claim(
-        self, claims: NamedDependency[Claims],
+        self,
+        claims: NamedDependency[Claims],
         data: Annotated[ClaimIn, Body(examples=[CLAIM_EXAMPLE])],
-        idempotency_key: Annotated[str, HeaderParameter(
-            name="Idempotency-Key", min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_.:-]{8,64}$",
-            description="每笔申领一个新键；重试时用同一个键，只会得到同一笔申领")],
+        idempotency_key: Annotated[
+            str,
+            HeaderParameter(
+                name="Idempotency-Key",
+                min_length=8,
+                max_length=64,
+                pattern=r"^[A-Za-z0-9_.:-]{8,64}$",
+                description="每笔申领一个新键；重试时用同一个键，只会得到同一笔申领",
+            ),
+        ],
     ) -> Response[ClaimOut]:
         """Claim the service fee for one of the agency's placements; the placement is scored again
         today and only an eligible decision with an amount can be claimed.
@@ -194,13 +265,21 @@ class ClaimsController(Controller):
         out, created = await anyio.to_thread.run_sync(submit)
         return Response(out, status_code=201 if created else 200)
 
-    @get("/claims", operation_id="listClaims", sync_to_thread=True,
-         guards=[allow(Role.AGENCY, Role.OFFICER)], responses=problem_responses(400, 401, 403, 503),
-         summary="申领列表（机构只见本机构的；经办人员见管辖范围内的）")
-    def list_claims(self, claims: NamedDependency[Claims],
-                    status: Annotated[ClaimStatus | None, QueryParameter()] = None,
-                    limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
-                    offset: Annotated[int, QueryParameter(ge=0, le=10_000_000)] = 0) -> list[ClaimOut]:
+    @get(
+        "/claims",
+        operation_id="listClaims",
+        sync_to_thread=True,
+        guards=[allow(Role.AGENCY, Role.OFFICER)],
+        responses=problem_responses(400, 401, 403, 503),
+        summary="申领列表（机构只见本机构的；经办人员见管辖范围内的）",
+    )
+    def list_claims(
+        self,
+        claims: NamedDependency[Claims],
+        status: Annotated[ClaimStatus | None, QueryParameter()] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0, le=10_000_000)] = 0,
+    ) -> list[ClaimOut]:
         """Claims, newest first.
 
         Returns:
@@ -208,14 +287,23 @@ class ClaimsController(Controller):
         """
         return [claim_out(c) for c in claims.visible(status, limit, offset)]
 
-    @post("/claims/{claim_id:int}/decision", operation_id="decideClaim", sync_to_thread=True,
-          guards=[allow(Role.OFFICER)], status_code=200,
-          responses=problem_responses(400, 401, 403, 404, 409, 422, 503),
-          summary="经办人员核准或驳回申领（决定为终局）")
+    @post(
+        "/claims/{claim_id:int}/decision",
+        operation_id="decideClaim",
+        sync_to_thread=True,
+        guards=[allow(Role.OFFICER)],
+        status_code=200,
+        responses=problem_responses(400, 401, 403, 404, 409, 422, 503),
+        summary="经办人员核准或驳回申领（决定为终局）",
+    )
     def decide_claim(
-        self, claims: NamedDependency[Claims], claim_id: Id,
-        data: Annotated[ClaimDecisionIn, Body(examples=[
-            Example(summary="驳回", value={"approve": False, "reason": "劳动合同未满6个月"})])],
+        self,
+        claims: NamedDependency[Claims],
+        claim_id: Id,
+        data: Annotated[
+            ClaimDecisionIn,
+            Body(examples=[Example(summary="驳回", value={"approve": False, "reason": "劳动合同未满6个月"})]),
+        ],
     ) -> ClaimOut:
         """Approve or reject a submitted claim; rejecting needs a reason; the decision is audited
         and final (409 once decided).

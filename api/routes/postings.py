@@ -29,15 +29,31 @@ from services.postings import Postings
 
 def posting_out(p: JobPosting) -> PostingOut:
     return PostingOut(
-        id=p.id, ref=p.ref, title=p.title, description=p.description,
-        kind=p.kind.value, kind_label=p.kind.label,
-        schedule=p.schedule.value, schedule_label=p.schedule.label,
-        wage_min=p.wage_min, wage_max=p.wage_max, wage_unit=p.wage_unit.value, wage_unit_label=p.wage_unit.label,
-        region_code=p.region_code, region_name=regions.full_name(p.region_code), address=p.address,
-        age_min=p.age_min, age_max=p.age_max, skills_required=p.skills_required,
-        disabled_suitable=p.disabled_suitable, headcount=p.headcount,
-        valid_from=p.valid_from, valid_until=p.valid_until, status=p.status.value,
-        employer_name=p.employer.name if p.employer else None, contact_phone=p.contact_phone,
+        id=p.id,
+        ref=p.ref,
+        title=p.title,
+        description=p.description,
+        kind=p.kind.value,
+        kind_label=p.kind.label,
+        schedule=p.schedule.value,
+        schedule_label=p.schedule.label,
+        wage_min=p.wage_min,
+        wage_max=p.wage_max,
+        wage_unit=p.wage_unit.value,
+        wage_unit_label=p.wage_unit.label,
+        region_code=p.region_code,
+        region_name=regions.full_name(p.region_code),
+        address=p.address,
+        age_min=p.age_min,
+        age_max=p.age_max,
+        skills_required=p.skills_required,
+        disabled_suitable=p.disabled_suitable,
+        headcount=p.headcount,
+        valid_from=p.valid_from,
+        valid_until=p.valid_until,
+        status=p.status.value,
+        employer_name=p.employer.name if p.employer else None,
+        contact_phone=p.contact_phone,
     )
 
 
@@ -47,8 +63,10 @@ WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 422, 500, 503)
 
 # Amounts as decimal strings or whole yuan (a float has already lost the fen: refused, see
 # validation.money). The pattern admits what intake answers in Chinese (a minus, a third decimal).
-Amount = Annotated[str, Meta(pattern=r"^-?[0-9]{1,12}(\.[0-9]{1,4})?$", examples=["120", "3500.50"])] \
+Amount = (
+    Annotated[str, Meta(pattern=r"^-?[0-9]{1,12}(\.[0-9]{1,4})?$", examples=["120", "3500.50"])]
     | Annotated[int, Meta(ge=0, le=100_000_000)]
+)
 Text100 = Annotated[str, Meta(min_length=1, max_length=100)]
 Text200 = Annotated[str, Meta(max_length=200)]
 Description = Annotated[str, Meta(max_length=4000)]
@@ -114,19 +132,37 @@ class PostingPatch(msgspec.Struct):
 
 
 class PostingClose(msgspec.Struct):
-    status: Annotated[Literal["filled", "expired"], Meta(description="filled 已招满 / expired 已过期（下架）")] = \
+    status: Annotated[Literal["filled", "expired"], Meta(description="filled 已招满 / expired 已过期（下架）")] = (
         "expired"
+    )
 
 
 _GIG_EXAMPLE = {
-    "title": "超市理货员（日结）", "kind": "gig", "schedule": "daily", "wage_unit": "day", "wage_min": "150",
-    "region_code": "430111", "valid_from": "2026-11-23", "valid_until": "2026-12-31",
-    "description": "周末理货、搬运，当天结算", "headcount": 3, "contact_phone": "13800138000",
+    "title": "超市理货员（日结）",
+    "kind": "gig",
+    "schedule": "daily",
+    "wage_unit": "day",
+    "wage_min": "150",
+    "region_code": "430111",
+    "valid_from": "2026-11-23",
+    "valid_until": "2026-12-31",
+    "description": "周末理货、搬运，当天结算",
+    "headcount": 3,
+    "contact_phone": "13800138000",
 }
 _LOVE_EXAMPLE = {
-    "title": "小区保洁员", "kind": "love", "schedule": "full_time", "wage_unit": "month", "wage_min": "2200",
-    "wage_max": "2600", "region_code": "430102", "valid_from": "2026-11-23", "valid_until": "2027-02-28",
-    "employer_id": 12, "ref": "FR-2026-0451", "description": "爱心岗位：无年龄、技能要求",
+    "title": "小区保洁员",
+    "kind": "love",
+    "schedule": "full_time",
+    "wage_unit": "month",
+    "wage_min": "2200",
+    "wage_max": "2600",
+    "region_code": "430102",
+    "valid_from": "2026-11-23",
+    "valid_until": "2027-02-28",
+    "employer_id": 12,
+    "ref": "FR-2026-0451",
+    "description": "爱心岗位：无年龄、技能要求",
 }
 
 
@@ -137,10 +173,16 @@ class PostingsController(Controller):
     tags = ["postings"]
     dependencies = {"postings": service(Postings)}
 
-    @get("/postings", operation_id="listPostings", sync_to_thread=True,
-         responses=problem_responses(400, 401, 422, 500, 503), summary="岗位列表（按类型、地区、有效日期筛选）")
+    @get(
+        "/postings",
+        operation_id="listPostings",
+        sync_to_thread=True,
+        responses=problem_responses(400, 401, 422, 500, 503),
+        summary="岗位列表（按类型、地区、有效日期筛选）",
+    )
     def list_postings(
-        self, postings: NamedDependency[Postings],
+        self,
+        postings: NamedDependency[Postings],
         kind: FromQuery[PostingKind | None] = None,
         region: Annotated[str | None, QueryParameter(description="行政区划代码前缀：省 43、市 4301、县 430102")] = None,
         valid_on: Annotated[date | None, QueryParameter(description="只列出该日有效且招聘中的岗位")] = None,
@@ -162,10 +204,16 @@ class PostingsController(Controller):
         page = postings.listing(kind, region, valid_on, limit, offset)
         return PostingPage(total=page.total, limit=limit, offset=offset, items=[posting_out(p) for p in page.items])
 
-    @get("/postings/{posting_id:int}", operation_id="getPosting", sync_to_thread=True,
-         responses=problem_responses(400, 401, 404, 500, 503), summary="岗位详情")
-    def get_posting(self, postings: NamedDependency[Postings],
-                    posting_id: Annotated[int, PathParameter(ge=1, le=MAX_ID)]) -> PostingOut:
+    @get(
+        "/postings/{posting_id:int}",
+        operation_id="getPosting",
+        sync_to_thread=True,
+        responses=problem_responses(400, 401, 404, 500, 503),
+        summary="岗位详情",
+    )
+    def get_posting(
+        self, postings: NamedDependency[Postings], posting_id: Annotated[int, PathParameter(ge=1, le=MAX_ID)]
+    ) -> PostingOut:
         """One posting by its id.
 
         Returns:
@@ -173,14 +221,21 @@ class PostingsController(Controller):
         """
         return posting_out(postings.get(posting_id))  # another employer's posting is not confirmed to exist
 
-    @get("/postings/changes", operation_id="postingChanges", sync_to_thread=True,
-         guards=[allow(Role.COUNTER, Role.OFFICER, Role.AGENCY)],
-         responses=problem_responses(400, 401, 403, 422, 500, 503), summary="岗位变更记录（change feed），用于同步")
+    @get(
+        "/postings/changes",
+        operation_id="postingChanges",
+        sync_to_thread=True,
+        guards=[allow(Role.COUNTER, Role.OFFICER, Role.AGENCY)],
+        responses=problem_responses(400, 401, 403, 422, 500, 503),
+        summary="岗位变更记录（change feed），用于同步",
+    )
     def posting_changes(
-        self, postings: NamedDependency[Postings],
+        self,
+        postings: NamedDependency[Postings],
         cursor: Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="上次读到的游标；从头读取用 0")] = 0,
-        since: Annotated[datetime | None,
-                         QueryParameter(description="或：某时刻之后的变更（ISO 8601，带时区）")] = None,
+        since: Annotated[
+            datetime | None, QueryParameter(description="或：某时刻之后的变更（ISO 8601，带时区）")
+        ] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
     ) -> ChangePage:
         """Postings added, changed or withdrawn after a cursor or a time, oldest first.
@@ -190,18 +245,33 @@ class PostingsController(Controller):
         """
         feed = postings.changes(cursor, since, limit)
         return ChangePage(
-            changes=[ChangeOut(cursor=c.cursor, posting_id=c.posting_id, change=c.change, at=c.at)
-                     for c in feed.changes],
+            changes=[
+                ChangeOut(cursor=c.cursor, posting_id=c.posting_id, change=c.change, at=c.at) for c in feed.changes
+            ],
             next_cursor=feed.next_cursor,
         )
 
-    @post("/postings", operation_id="createPosting", sync_to_thread=True, guards=[WRITERS],
-          responses=WRITE_ERRORS, summary="登记岗位（用人单位登记本单位岗位；窗口、经办人员登记辖区内岗位）")
+    @post(
+        "/postings",
+        operation_id="createPosting",
+        sync_to_thread=True,
+        guards=[WRITERS],
+        responses=WRITE_ERRORS,
+        summary="登记岗位（用人单位登记本单位岗位；窗口、经办人员登记辖区内岗位）",
+    )
     def create_posting(
-        self, postings: NamedDependency[Postings],
-        data: Annotated[PostingIn, Body(description="岗位信息；零工岗位可只填必填项", examples=[
-            Example(summary="窗口快速登记日结零工", value=_GIG_EXAMPLE),
-            Example(summary="爱心岗位（经办人员代单位登记）", value=_LOVE_EXAMPLE)])],
+        self,
+        postings: NamedDependency[Postings],
+        data: Annotated[
+            PostingIn,
+            Body(
+                description="岗位信息；零工岗位可只填必填项",
+                examples=[
+                    Example(summary="窗口快速登记日结零工", value=_GIG_EXAMPLE),
+                    Example(summary="爱心岗位（经办人员代单位登记）", value=_LOVE_EXAMPLE),
+                ],
+            ),
+        ],
     ) -> PostingOut:
         """Register a posting. An employer's posting is always its own, whatever ``employer_id`` says.
 
@@ -211,14 +281,28 @@ class PostingsController(Controller):
         """
         return posting_out(postings.create(msgspec.to_builtins(data)))
 
-    @patch("/postings/{posting_id:int}", operation_id="updatePosting", sync_to_thread=True,
-           guards=[WRITERS], responses=WRITE_ERRORS, summary="修改岗位")
+    @patch(
+        "/postings/{posting_id:int}",
+        operation_id="updatePosting",
+        sync_to_thread=True,
+        guards=[WRITERS],
+        responses=WRITE_ERRORS,
+        summary="修改岗位",
+    )
     def update_posting(
-        self, postings: NamedDependency[Postings],
+        self,
+        postings: NamedDependency[Postings],
         posting_id: Annotated[int, PathParameter(ge=1, le=MAX_ID)],
-        data: Annotated[PostingPatch, Body(description="只需填写要修改的字段", examples=[
-            Example(summary="调整工资和招聘人数", value={"wage_min": "160", "wage_max": "180", "headcount": 5}),
-            Example(summary="延长有效期", value={"valid_until": "2027-03-31"})])],
+        data: Annotated[
+            PostingPatch,
+            Body(
+                description="只需填写要修改的字段",
+                examples=[
+                    Example(summary="调整工资和招聘人数", value={"wage_min": "160", "wage_max": "180", "headcount": 5}),
+                    Example(summary="延长有效期", value={"valid_until": "2027-03-31"}),
+                ],
+            ),
+        ],
     ) -> PostingOut:
         """Change a posting's fields; the result is checked as a whole, as intake checks a new one.
 
@@ -229,13 +313,23 @@ class PostingsController(Controller):
         changed = {f: v for f, v in msgspec.structs.asdict(data).items() if v is not UNSET}
         return posting_out(postings.update(posting_id, changed))
 
-    @post("/postings/{posting_id:int}/expire", operation_id="closePosting", sync_to_thread=True,
-          guards=[WRITERS], status_code=200, responses=WRITE_ERRORS, summary="岗位下架（已招满或已过期）")
+    @post(
+        "/postings/{posting_id:int}/expire",
+        operation_id="closePosting",
+        sync_to_thread=True,
+        guards=[WRITERS],
+        status_code=200,
+        responses=WRITE_ERRORS,
+        summary="岗位下架（已招满或已过期）",
+    )
     def close_posting(
-        self, postings: NamedDependency[Postings],
+        self,
+        postings: NamedDependency[Postings],
         posting_id: Annotated[int, PathParameter(ge=1, le=MAX_ID)],
-        data: Annotated[PostingClose | None, Body(description="不传则按“已过期”下架", examples=[
-            Example(summary="已招满", value={"status": "filled"})])] = None,
+        data: Annotated[
+            PostingClose | None,
+            Body(description="不传则按“已过期”下架", examples=[Example(summary="已招满", value={"status": "filled"})]),
+        ] = None,
     ) -> PostingOut:
         """Take a posting off the market; it leaves the search index at the next sync.
 

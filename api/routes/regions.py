@@ -15,8 +15,13 @@ class RegionsController(Controller):
     path = "/"
     tags = ["reference"]
 
-    @get("/regions/{code:str}", operation_id="getRegion", sync_to_thread=False,
-         responses=problem_responses(401, 404, 500), summary="行政区划代码查询 (GB/T 2260)")
+    @get(
+        "/regions/{code:str}",
+        operation_id="getRegion",
+        sync_to_thread=False,
+        responses=problem_responses(401, 404, 500),
+        summary="行政区划代码查询 (GB/T 2260)",
+    )
     def get_region(self, code: FromPath[str]) -> RegionOut:
         """Look up a six-digit administrative region code in use today.
 
@@ -31,8 +36,13 @@ class RegionsController(Controller):
         except ValueError as exc:
             raise NotFound(str(exc), [FieldError("code", str(exc))]) from None
         region = regions.lookup(code)
-        return RegionOut(code=code, name=region.name, full_name=regions.full_name(code), level=region.level,
-                         ancestors=regions.ancestors(code))
+        return RegionOut(
+            code=code,
+            name=region.name,
+            full_name=regions.full_name(code),
+            level=region.level,
+            ancestors=regions.ancestors(code),
+        )
 
 
 ROUTES = [RegionsController]

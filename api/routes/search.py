@@ -45,11 +45,18 @@ class SearchPage(msgspec.Struct):
     hits: list[SearchHit]
 
 
-@get("/search/postings", operation_id="searchPostings", tags=["search"], sync_to_thread=True,
-     guards=[SEARCHERS], responses=problem_responses(400, 401, 403, 422, 500, 503),
-     summary="岗位检索（关键词 + 语义 + 筛选）")
+@get(
+    "/search/postings",
+    operation_id="searchPostings",
+    tags=["search"],
+    sync_to_thread=True,
+    guards=[SEARCHERS],
+    responses=problem_responses(400, 401, 403, 422, 500, 503),
+    summary="岗位检索（关键词 + 语义 + 筛选）",
+)
 def search_postings(
-    db_session: NamedDependency[Session], search: NamedDependency[RequestSnapshot],
+    db_session: NamedDependency[Session],
+    search: NamedDependency[RequestSnapshot],
     q: Annotated[str, QueryParameter(description="关键词，口语也可以，如“离家近的保洁活”")] = "",
     mode: Annotated[Literal["bm25", "vector", "hybrid"], QueryParameter()] = "hybrid",
     kind: Annotated[list[PostingKind] | None, QueryParameter()] = None,
@@ -72,19 +79,37 @@ def search_postings(
         The hits; 422 problem details for a query that cannot mean anything; 503 when no index is built.
     """
     asked = PostingSearch(
-        text=q, mode=mode, kinds=tuple(kind or ()), schedules=tuple(schedule or ()), region=region,
-        near=(lat, lon) if lat is not None and lon is not None else None, within_km=within_km,
-        wage_floor=wage_floor, wage_ceiling=wage_ceiling, age=age, skills_free=skills_free, disabled=disabled,
-        valid_on=valid_on, k=k)
+        text=q,
+        mode=mode,
+        kinds=tuple(kind or ()),
+        schedules=tuple(schedule or ()),
+        region=region,
+        near=(lat, lon) if lat is not None and lon is not None else None,
+        within_km=within_km,
+        wage_floor=wage_floor,
+        wage_ceiling=wage_ceiling,
+        age=age,
+        skills_free=skills_free,
+        disabled=disabled,
+        valid_on=valid_on,
+        k=k,
+    )
     found = service.search_postings(db_session, search.get(), asked)
     return SearchPage(query=q, mode=mode, hits=[SearchHit(h.score, h.parts, posting_out(row)) for h, row in found])
 
 
-@get("/search/suggest", operation_id="suggestTitles", tags=["search"], sync_to_thread=True,
-     guards=[SEARCHERS], responses=problem_responses(400, 401, 403, 500, 503),
-     summary="岗位、技能输入提示（汉字、拼音、拼音首字母）")
-def suggest(search: NamedDependency[RequestSnapshot],
-            q: Annotated[str, QueryParameter(description="如 bj、baojie、保")]) -> list[str]:
+@get(
+    "/search/suggest",
+    operation_id="suggestTitles",
+    tags=["search"],
+    sync_to_thread=True,
+    guards=[SEARCHERS],
+    responses=problem_responses(400, 401, 403, 500, 503),
+    summary="岗位、技能输入提示（汉字、拼音、拼音首字母）",
+)
+def suggest(
+    search: NamedDependency[RequestSnapshot], q: Annotated[str, QueryParameter(description="如 bj、baojie、保")]
+) -> list[str]:
     """Titles and skills that start with what was typed, most used first.
 
     Returns:

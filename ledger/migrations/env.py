@@ -20,8 +20,7 @@ def _url() -> str:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True,
-                      render_as_batch=True)
+    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -30,8 +29,7 @@ def run_migrations_online() -> None:
     engine = make_engine(_url())
     with engine.connect() as connection:
         # Batch mode lets later migrations alter tables on SQLite (copy-and-move).
-        context.configure(connection=connection, target_metadata=target_metadata,
-                          render_as_batch=True)
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

@@ -55,9 +55,7 @@ class Claim(Base):
     __table_args__ = (
         CheckConstraint("amount >= 0", name="amount_non_negative"),
         CheckConstraint("claim_year BETWEEN 2000 AND 2100", name="claim_year"),
-        CheckConstraint(
-            "(status = 'submitted') = (decided_at IS NULL)", name="decided_iff_not_submitted"
-        ),
+        CheckConstraint("(status = 'submitted') = (decided_at IS NULL)", name="decided_iff_not_submitted"),
         # Once a person a year per scheme: a rejected claim does not block a new one.
         Index(
             "uq_claims_scheme_person_year_live",
@@ -79,9 +77,7 @@ class Claim(Base):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("hr_agencies.id"), index=True)
     claim_year: Mapped[int] = mapped_column(Integer)
     amount: Mapped[Decimal] = mapped_column(Money)
-    status: Mapped[ClaimStatus] = mapped_column(
-        str_enum(ClaimStatus, "claim_status"), default=ClaimStatus.SUBMITTED
-    )
+    status: Mapped[ClaimStatus] = mapped_column(str_enum(ClaimStatus, "claim_status"), default=ClaimStatus.SUBMITTED)
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     decided_by: Mapped[str | None] = mapped_column(String(60))

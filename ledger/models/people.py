@@ -98,9 +98,7 @@ class Recognition(Base):
 
     __tablename__ = "recognitions"
     __table_args__ = (
-        CheckConstraint(
-            "recognised_on IS NULL OR recognised_on >= applied_on", name="recognised_after_applied"
-        ),
+        CheckConstraint("recognised_on IS NULL OR recognised_on >= applied_on", name="recognised_after_applied"),
         CheckConstraint(
             "exited_on IS NULL OR (recognised_on IS NOT NULL AND exited_on >= recognised_on)",
             name="exited_after_recognised",
@@ -134,9 +132,7 @@ class RecognitionStepRow(Base):
     __table_args__ = (
         UniqueConstraint("recognition_id", "step"),
         CheckConstraint("due_on >= started_on", name="due_after_start"),
-        CheckConstraint(
-            "completed_on IS NULL OR completed_on >= started_on", name="completed_after_start"
-        ),
+        CheckConstraint("completed_on IS NULL OR completed_on >= started_on", name="completed_after_start"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -148,9 +144,7 @@ class RecognitionStepRow(Base):
     """Set while ``due_on`` was counted over a year whose holiday arrangement is not loaded
     (scoring.workdays); ``jiuyuan calendar rederive`` recomputes it once the year is loaded."""
     completed_on: Mapped[date | None] = mapped_column(Date)
-    outcome: Mapped[StepOutcome] = mapped_column(
-        str_enum(StepOutcome, "step_outcome"), default=StepOutcome.PENDING
-    )
+    outcome: Mapped[StepOutcome] = mapped_column(str_enum(StepOutcome, "step_outcome"), default=StepOutcome.PENDING)
     officer: Mapped[str | None] = mapped_column(String(60))
     note: Mapped[str | None] = mapped_column(Text)
 
@@ -163,9 +157,7 @@ class TierAssignment(Base):
     __tablename__ = "tier_assignments"
     __table_args__ = (
         CheckConstraint("tier BETWEEN 1 AND 3", name="tier"),
-        CheckConstraint(
-            "effective_to IS NULL OR effective_to >= effective_from", name="period"
-        ),
+        CheckConstraint("effective_to IS NULL OR effective_to >= effective_from", name="period"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -54,13 +54,9 @@ class JobPosting(Base):
         CheckConstraint("wage_min >= 0", name="wage_min_non_negative"),
         CheckConstraint("wage_max >= wage_min", name="wage_range"),
         CheckConstraint("age_min IS NULL OR age_min >= 16", name="age_min_legal"),
-        CheckConstraint(
-            "age_min IS NULL OR age_max IS NULL OR age_max >= age_min", name="age_range"
-        ),
+        CheckConstraint("age_min IS NULL OR age_max IS NULL OR age_max >= age_min", name="age_range"),
         # 000 §2: love posts are "无年龄限制、无技能要求".
-        CheckConstraint(
-            "kind <> 'love' OR (age_min IS NULL AND age_max IS NULL)", name="love_no_age_limit"
-        ),
+        CheckConstraint("kind <> 'love' OR (age_min IS NULL AND age_max IS NULL)", name="love_no_age_limit"),
         CheckConstraint("headcount >= 1", name="headcount_positive"),
         CheckConstraint("valid_until >= valid_from", name="validity"),
         CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude"),
@@ -90,9 +86,7 @@ class JobPosting(Base):
     headcount: Mapped[int] = mapped_column(Integer, default=1)
     valid_from: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date] = mapped_column(Date, index=True)
-    status: Mapped[PostingStatus] = mapped_column(
-        str_enum(PostingStatus, "posting_status"), default=PostingStatus.OPEN
-    )
+    status: Mapped[PostingStatus] = mapped_column(str_enum(PostingStatus, "posting_status"), default=PostingStatus.OPEN)
     contact_phone: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 

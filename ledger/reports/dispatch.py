@@ -33,8 +33,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jiuyuan.errors import ReportRefused, RuleBreak
 from jiuyuan import regions, validation
+from jiuyuan.errors import ReportRefused, RuleBreak
 from jiuyuan.vocab import PlacementKind, RecognitionStatus
 from ledger.models import JobFair, Placement, Recognition, ServiceContact, TrainingRecord
 
@@ -137,23 +137,31 @@ def build(session: Session, region: str, as_of: date, start: date = DEFAULT_STAR
         return counties.setdefault(code, DispatchRow(code, regions.full_name(code), "county"))
 
     recs_by_person: dict[int, list[Recognition]] = defaultdict(list)
-    for r in session.scalars(select(Recognition).where(
+    for r in session.scalars(
+        select(Recognition).where(
             Recognition.region_code.startswith(prefix),
-            Recognition.status.in_([RecognitionStatus.RECOGNISED, RecognitionStatus.EXITED]))):
+            Recognition.status.in_([RecognitionStatus.RECOGNISED, RecognitionStatus.EXITED]),
+        )
+    ):
         recs_by_person[r.person_id].append(r)
         if r.recognised_on and start <= r.recognised_on <= as_of:
             row(r.region_code).add(2)
     # A subquery, not a list of ids: a province has more persons than a statement may carry parameters.
     people = select(Recognition.person_id).where(Recognition.region_code.startswith(prefix))
 
-    for c in session.scalars(select(ServiceContact).where(
-            ServiceContact.person_id.in_(people), ServiceContact.contacted_on.between(start, as_of))):
+    for c in session.scalars(
+        select(ServiceContact).where(
+            ServiceContact.person_id.in_(people), ServiceContact.contacted_on.between(start, as_of)
+        )
+    ):
         if county := _recognition_county(recs_by_person[c.person_id], c.contacted_on):
             row(county).add(1)
 
-    for fair in session.scalars(select(JobFair).where(
-            JobFair.region_code.startswith(prefix), JobFair.for_difficult_persons,
-            JobFair.held_on.between(start, as_of))):
+    for fair in session.scalars(
+        select(JobFair).where(
+            JobFair.region_code.startswith(prefix), JobFair.for_difficult_persons, JobFair.held_on.between(start, as_of)
+        )
+    ):
         r = row(fair.region_code)
         r.add(3)
         r.add(4, 0 if fair.online else 1)
@@ -161,9 +169,11 @@ def build(session: Session, region: str, as_of: date, start: date = DEFAULT_STAR
         r.add(6, fair.love_posts_offered)
 
     first_placement: dict[int, tuple[Placement, str]] = {}
-    for p in session.scalars(select(Placement).where(
-            Placement.person_id.in_(people), Placement.start_date.between(start, as_of))
-            .order_by(Placement.start_date, Placement.id)):
+    for p in session.scalars(
+        select(Placement)
+        .where(Placement.person_id.in_(people), Placement.start_date.between(start, as_of))
+        .order_by(Placement.start_date, Placement.id)
+    ):
         if p.person_id in first_placement:
             continue
         if county := _recognition_county(recs_by_person[p.person_id], p.start_date):
@@ -180,8 +190,11 @@ def build(session: Session, region: str, as_of: date, start: date = DEFAULT_STAR
         else:
             r.add(10)
 
-    for t in session.scalars(select(TrainingRecord).where(
-            TrainingRecord.person_id.in_(people), TrainingRecord.start_date.between(start, as_of))):
+    for t in session.scalars(
+        select(TrainingRecord).where(
+            TrainingRecord.person_id.in_(people), TrainingRecord.start_date.between(start, as_of)
+        )
+    ):
         if county := _recognition_county(recs_by_person[t.person_id], t.start_date):
             row(county).add(12)
 

@@ -44,15 +44,30 @@ def mask(name: str) -> str:
     return name[:1] + "*" * max(1, len(name) - 1)
 
 
-def build(session: Session, region: str, as_of: date, actor: str, *, local: LocalConfig = EMPTY_LOCAL,
-          purpose: str = "就业援助责任清单") -> list[DutyItem]:
+def build(
+    session: Session,
+    region: str,
+    as_of: date,
+    actor: str,
+    *,
+    local: LocalConfig = EMPTY_LOCAL,
+    purpose: str = "就业援助责任清单",
+) -> list[DutyItem]:
     """Every duty list for persons recognised by a county under ``region`` on ``as_of``."""
     policies = load_policies()
-    recs = list(session.scalars(select(Recognition).where(
-        Recognition.region_code.startswith(region),
-        Recognition.status.in_([RecognitionStatus.RECOGNISED, RecognitionStatus.EXITED]))))
-    active = {r.person_id: r for r in recs if r.recognised_on and r.recognised_on <= as_of
-              and (r.exited_on is None or as_of <= r.exited_on)}
+    recs = list(
+        session.scalars(
+            select(Recognition).where(
+                Recognition.region_code.startswith(region),
+                Recognition.status.in_([RecognitionStatus.RECOGNISED, RecognitionStatus.EXITED]),
+            )
+        )
+    )
+    active = {
+        r.person_id: r
+        for r in recs
+        if r.recognised_on and r.recognised_on <= as_of and (r.exited_on is None or as_of <= r.exited_on)
+    }
     names = dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(active))).all())
     items: list[DutyItem] = []
 
@@ -72,22 +87,39 @@ def build(session: Session, region: str, as_of: date, actor: str, *, local: Loca
                 add("exit", pid, condition["evidence"], condition["clause"])
 
     for step, rec in session.execute(
-            select(RecognitionStepRow, Recognition).join(Recognition)
-            .where(Recognition.region_code.startswith(region), RecognitionStepRow.completed_on.is_(None),
-                   Recognition.status.in_([RecognitionStatus.APPLIED, RecognitionStatus.IN_REVIEW]),
-                   RecognitionStepRow.due_on < as_of)):
+        select(RecognitionStepRow, Recognition)
+        .join(Recognition)
+        .where(
+            Recognition.region_code.startswith(region),
+            RecognitionStepRow.completed_on.is_(None),
+            Recognition.status.in_([RecognitionStatus.APPLIED, RecognitionStatus.IN_REVIEW]),
+            RecognitionStepRow.due_on < as_of,
+        )
+    ):
         names.setdefault(rec.person_id, session.get(Person, rec.person_id).name)
         active.setdefault(rec.person_id, rec)
         add("recognition_overdue", rec.person_id, f"{step.step.label} 应于 {step.due_on} 完成", "002 §2")
 
-    for p in session.scalars(select(Placement).where(
-            Placement.person_id.in_(active), Placement.kind == PlacementKind.PUBLIC_WELFARE,
-            Placement.end_date.between(as_of, as_of + timedelta(days=30)))):
+    for p in session.scalars(
+        select(Placement).where(
+            Placement.person_id.in_(active),
+            Placement.kind == PlacementKind.PUBLIC_WELFARE,
+            Placement.end_date.between(as_of, as_of + timedelta(days=30)),
+        )
+    ):
         add("public_welfare_ending", p.person_id, f"岗位于 {p.end_date} 到期", "000 §8、002 §3")
 
     now = utcnow()
     for pid in sorted({i.person_id for i in items}):
-        session.add(AuditEntry(at=now, actor=actor, actor_role="officer", action="duty_list",
-                               subject_person_id=pid, fields=["name(masked)", "region", "duty"], purpose=purpose))
+        session.add(
+            AuditEntry(
+                at=now,
+                actor=actor,
+                actor_role="officer",
+                action="duty_list",
+                subject_person_id=pid,
+                fields=["name(masked)", "region", "duty"],
+                purpose=purpose,
+            )
+        )
     return sorted(items, key=lambda i: (list(LISTS).index(i.list), i.region, i.person_id))
-

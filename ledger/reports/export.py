@@ -41,9 +41,13 @@ def _sheet(sheet_title: str, title: str, subtitle: str, last: int):
 
 def dispatch_xlsx(table: dispatch.DispatchTable) -> bytes:
     last = len(dispatch.COLUMNS) + 1
-    wb, ws = _sheet("调度表", dispatch.TITLE,
-                    f"市州或县市区名称：{table.rows[-1].name.removesuffix('合计')}　"
-                    f"统计期间：{table.start} 至 {table.as_of}　{dispatch.UNITS}", last)
+    wb, ws = _sheet(
+        "调度表",
+        dispatch.TITLE,
+        f"市州或县市区名称：{table.rows[-1].name.removesuffix('合计')}　"
+        f"统计期间：{table.start} 至 {table.as_of}　{dispatch.UNITS}",
+        last,
+    )
     # Header rows 3–4: "线上线下" spans columns 5 and 6 with their own headers below; the rest span both rows.
     ws.merge_cells("A3:A4")
     ws["A3"] = "地区"
@@ -80,9 +84,12 @@ def dispatch_xlsx(table: dispatch.DispatchTable) -> bytes:
 
 def jiaxing_xlsx(table: jiaxing.ProgressTable) -> bytes:
     last = len(jiaxing.COLUMNS) + 1
-    wb, ws = _sheet("进度表", jiaxing.TITLE,
-                    f"单位：{table.rows[-1].name.removesuffix('合计')}　时间：{table.month}　（人）　报送截止：{table.due_on}",
-                    last)
+    wb, ws = _sheet(
+        "进度表",
+        jiaxing.TITLE,
+        f"单位：{table.rows[-1].name.removesuffix('合计')}　时间：{table.month}　（人）　报送截止：{table.due_on}",
+        last,
+    )
     ws.merge_cells("A3:A4")
     ws["A3"] = "项目"
     ws.merge_cells("B3:B4")
@@ -91,7 +98,7 @@ def jiaxing_xlsx(table: jiaxing.ProgressTable) -> bytes:
     ws.cell(row=3, column=3, value="帮扶成效")
     for k, label in enumerate(jiaxing.OUTCOMES, start=3):
         ws.cell(row=4, column=k, value=label)
-    for k, label in enumerate(jiaxing.COLUMNS[1 + len(jiaxing.OUTCOMES):], start=3 + len(jiaxing.OUTCOMES)):
+    for k, label in enumerate(jiaxing.COLUMNS[1 + len(jiaxing.OUTCOMES) :], start=3 + len(jiaxing.OUTCOMES)):
         ws.merge_cells(start_row=3, start_column=k, end_row=4, end_column=k)
         ws.cell(row=3, column=k, value=label)
     for i, row in enumerate(table.rows, start=5):
@@ -139,8 +146,9 @@ _IMPORT_HEADER = ("行号", "列名", "类别", "说明")
 
 def _import_lines(report: ImportReport) -> list[tuple]:
     """Rejections first (row None: the whole file, shown as 表头), then warnings."""
-    return ([("表头" if r.row is None else r.row, r.column, "拒绝", r.message) for r in report.rejected]
-            + [("", "", "提示", w) for w in report.warnings])
+    return [("表头" if r.row is None else r.row, r.column, "拒绝", r.message) for r in report.rejected] + [
+        ("", "", "提示", w) for w in report.warnings
+    ]
 
 
 def import_summary(report: ImportReport) -> str:
@@ -154,13 +162,17 @@ def import_summary(report: ImportReport) -> str:
 
 
 def import_report_xlsx(report: ImportReport) -> bytes:
-    wb, ws = _sheet("导入结果", f"{'人员' if report.kind == 'persons' else '岗位'}导入检查结果",
-                    import_summary(report), len(_IMPORT_HEADER))
+    wb, ws = _sheet(
+        "导入结果",
+        f"{'人员' if report.kind == 'persons' else '岗位'}导入检查结果",
+        import_summary(report),
+        len(_IMPORT_HEADER),
+    )
     ws.append(_IMPORT_HEADER)
     for line in _import_lines(report):
         ws.append(line)
     _box(ws, 3, ws.max_row, len(_IMPORT_HEADER))
-    for letter, width in zip("ABCD", (8, 24, 8, 70)):
+    for letter, width in zip("ABCD", (8, 24, 8, 70), strict=True):
         ws.column_dimensions[letter].width = width
     return _save(wb)
 

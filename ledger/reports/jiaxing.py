@@ -26,19 +26,34 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from jiuyuan.errors import ReportRefused, RuleBreak
 from jiuyuan import regions, validation
+from jiuyuan.errors import ReportRefused, RuleBreak
 from jiuyuan.vocab import AssistanceStatus, DecisionStatus, PlacementKind, RecognitionStatus
 from ledger.models import Household, Person, Placement, Recognition, SubsidyDecision
 
 TITLE = "困难群体就业精准帮扶行动进度表（月）"
-OUTCOMES = ("实现灵活就业人数", "用人单位吸纳人数", "自主创业人数", "公益性岗位安置人数", "项目帮扶人数",
-            "享受临时生活补贴人数")
-COLUMNS = ("本期帮扶困难群体就业总人数", *OUTCOMES, "新认定就业困难人员人数", "帮扶就业困难人员就业人数",
-           "期末仍需帮扶就业困难人员人数")
+OUTCOMES = (
+    "实现灵活就业人数",
+    "用人单位吸纳人数",
+    "自主创业人数",
+    "公益性岗位安置人数",
+    "项目帮扶人数",
+    "享受临时生活补贴人数",
+)
+COLUMNS = (
+    "本期帮扶困难群体就业总人数",
+    *OUTCOMES,
+    "新认定就业困难人员人数",
+    "帮扶就业困难人员就业人数",
+    "期末仍需帮扶就业困难人员人数",
+)
 DUE_DAY = 25
-_KIND_COLUMN = {PlacementKind.FLEXIBLE: 1, PlacementKind.EMPLOYER_ABSORPTION: 2, PlacementKind.SELF_EMPLOYED: 3,
-                PlacementKind.PUBLIC_WELFARE: 4}
+_KIND_COLUMN = {
+    PlacementKind.FLEXIBLE: 1,
+    PlacementKind.EMPLOYER_ABSORPTION: 2,
+    PlacementKind.SELF_EMPLOYED: 3,
+    PlacementKind.PUBLIC_WELFARE: 4,
+}
 
 
 @dataclass
@@ -66,8 +81,13 @@ def check_rules(rows: list[ProgressRow]) -> None:
     for row in rows:
         v = row.values
         if v[0] != v[1] + v[2] + v[3] + v[4]:
-            breaks.append(RuleBreak(row.region, "总人数=灵活就业+用人单位吸纳+自主创业+公益性岗位安置",
-                                    f"{v[0]} ≠ {v[1] + v[2] + v[3] + v[4]}"))
+            breaks.append(
+                RuleBreak(
+                    row.region,
+                    "总人数=灵活就业+用人单位吸纳+自主创业+公益性岗位安置",
+                    f"{v[0]} ≠ {v[1] + v[2] + v[3] + v[4]}",
+                )
+            )
         if v[5] > v[0]:
             breaks.append(RuleBreak(row.region, "项目帮扶人数≤总人数", f"{v[5]} > {v[0]}"))
         if v[8] > v[0]:
@@ -87,33 +107,52 @@ def build(session: Session, region: str, month: str) -> ProgressTable:
 
     recognitions: dict[int, list[Recognition]] = defaultdict(list)
     persons = session.execute(
-        select(Person.id, Person.hukou_region_code, Person.disability_grade, Household.assistance,
-               Household.zero_employment)
+        select(
+            Person.id,
+            Person.hukou_region_code,
+            Person.disability_grade,
+            Household.assistance,
+            Household.zero_employment,
+        )
         .outerjoin(Household, Person.household_id == Household.id)
-        .where(Person.hukou_region_code.startswith(prefix))).all()
+        .where(Person.hukou_region_code.startswith(prefix))
+    ).all()
     county = {p.id: p.hukou_region_code for p in persons}
     # A subquery, not a list of ids: a city has more persons than a statement may carry parameters.
     in_area = select(Person.id).where(Person.hukou_region_code.startswith(prefix))
-    for r in session.scalars(select(Recognition).where(
+    for r in session.scalars(
+        select(Recognition).where(
             Recognition.person_id.in_(in_area),
-            Recognition.status.in_([RecognitionStatus.RECOGNISED, RecognitionStatus.EXITED]))):
+            Recognition.status.in_([RecognitionStatus.RECOGNISED, RecognitionStatus.EXITED]),
+        )
+    ):
         recognitions[r.person_id].append(r)
         if r.recognised_on and first <= r.recognised_on <= last:
             row(county[r.person_id]).values[7] += 1
 
     def recognised(pid: int, day: date) -> bool:
-        return any(r.recognised_on and r.recognised_on <= day and (r.exited_on is None or day <= r.exited_on)
-                   for r in recognitions[pid])
+        return any(
+            r.recognised_on and r.recognised_on <= day and (r.exited_on is None or day <= r.exited_on)
+            for r in recognitions[pid]
+        )
 
     def in_target_group(p, day: date) -> bool:  # 003 §2
-        return (recognised(p.id, day) or (p.assistance not in (None, AssistanceStatus.NONE))
-                or p.disability_grade is not None or bool(p.zero_employment))
+        return (
+            recognised(p.id, day)
+            or (p.assistance not in (None, AssistanceStatus.NONE))
+            or p.disability_grade is not None
+            or bool(p.zero_employment)
+        )
 
     by_id = {p.id: p for p in persons}
     placements = defaultdict(list)
-    for pl in session.scalars(select(Placement).where(
-            Placement.person_id.in_(in_area), Placement.start_date <= last,
-            or_(Placement.end_date.is_(None), Placement.end_date >= first))):
+    for pl in session.scalars(
+        select(Placement).where(
+            Placement.person_id.in_(in_area),
+            Placement.start_date <= last,
+            or_(Placement.end_date.is_(None), Placement.end_date >= first),
+        )
+    ):
         placements[pl.person_id].append(pl)
     for pid, pls in placements.items():
         started = sorted((pl for pl in pls if first <= pl.start_date <= last), key=lambda pl: (pl.start_date, pl.id))
@@ -124,15 +163,20 @@ def build(session: Session, region: str, month: str) -> ProgressTable:
             v[5] += started[0].agency_id is not None
             v[8] += recognised(pid, started[0].start_date)
     for pid in recognitions:
-        if recognised(pid, last) and not any(pl.start_date <= last and (pl.end_date is None or pl.end_date >= last)
-                                             for pl in placements.get(pid, [])):
+        if recognised(pid, last) and not any(
+            pl.start_date <= last and (pl.end_date is None or pl.end_date >= last) for pl in placements.get(pid, [])
+        ):
             row(county[pid]).values[9] += 1
 
-    allowance = session.scalars(select(SubsidyDecision.person_id).where(
-        SubsidyDecision.scheme_code == "temporary_living_allowance",
-        SubsidyDecision.status == DecisionStatus.ELIGIBLE,
-        SubsidyDecision.period_start <= last, SubsidyDecision.period_end >= first,
-        SubsidyDecision.person_id.in_(in_area))).all()
+    allowance = session.scalars(
+        select(SubsidyDecision.person_id).where(
+            SubsidyDecision.scheme_code == "temporary_living_allowance",
+            SubsidyDecision.status == DecisionStatus.ELIGIBLE,
+            SubsidyDecision.period_start <= last,
+            SubsidyDecision.period_end >= first,
+            SubsidyDecision.person_id.in_(in_area),
+        )
+    ).all()
     for pid in set(allowance):
         row(county[pid]).values[6] += 1
 

@@ -22,8 +22,11 @@ def placements(*kinds: K, paid_where: str = "work") -> SubjectsFn[Placement]:
 
     def subjects(case: Case, as_of: date) -> list[Subject[Placement]]:
         home = case.person.hukou_region_code
-        return [Subject(p.id, p.region_code if paid_where == "work" else home, p.start, p)
-                for p in case.placements if not kinds or p.kind in kinds]
+        return [
+            Subject(p.id, p.region_code if paid_where == "work" else home, p.start, p)
+            for p in case.placements
+            if not kinds or p.kind in kinds
+        ]
 
     return subjects
 
@@ -68,66 +71,176 @@ def _employer(case: Case, as_of: date) -> list[Subject[Employer]]:
 
 
 SCHEMES: tuple[AnyScheme, ...] = (
-    Scheme("employer_si", "企业吸纳就业社会保险补贴", "placement", "monthly", (
-        Variant("000", ("000 §5",), employment.employer_si_local),
-        Variant("002", ("002 §3", "002 §5"), employment.employer_si_local),
-        Variant("003", ("003 §3(3)",), employment.employer_si_local),
-        Variant("004", ("004 §2(3)2",), employment.employer_si_poverty),
-    ), placements(K.EMPLOYER_ABSORPTION), social_insurance=True),
-    Scheme("one_off_job_subsidy", "一次性岗位补贴", "placement", "one_off", (
-        Variant("000", ("000 §5",), employment.one_off_job_subsidy),
-    ), placements(K.EMPLOYER_ABSORPTION)),
-    Scheme("poverty_job_subsidy", "吸纳建档立卡贫困劳动力岗位补贴", "placement", "annual", (
-        Variant("004", ("004 §2(3)1",), employment.poverty_job_subsidy),
-    ), placements(K.EMPLOYER_ABSORPTION)),
-    Scheme("flexible_si", "灵活就业社会保险补贴", "placement", "monthly", (
-        Variant("000", ("000 §7",), employment.flexible_si),
-        Variant("002", ("002 §3", "002 §5"), employment.flexible_si),
-        Variant("003", ("003 §3(2)",), employment.flexible_si),
-    ), placements(K.FLEXIBLE), social_insurance=True),
-    Scheme("public_welfare_subsidy", "公益性岗位补贴", "placement", "monthly", (
-        Variant("000", ("000 §8",), public_welfare.post_subsidy_2023),
-        Variant("002", ("002 §3", "002 §5"), public_welfare.post_subsidy_hunan),
-        Variant("003", ("003 §3(4)",), public_welfare.post_subsidy_jiaxing),
-    ), placements(K.PUBLIC_WELFARE)),
-    Scheme("public_welfare_si", "公益性岗位社会保险补贴", "placement", "monthly", (
-        Variant("002", ("002 §3", "002 §5"), public_welfare.post_si_subsidy),
-    ), placements(K.PUBLIC_WELFARE), social_insurance=True),
-    Scheme("startup_subsidy", "一次性创业补贴", "placement", "one_off", (
-        Variant("000", ("000 §6",), employment.startup_one_off),
-        Variant("002", ("002 §3",), employment.startup_one_off),
-    ), placements(K.SELF_EMPLOYED)),
-    Scheme("transport_subsidy", "跨区域务工一次性交通补助", "placement", "one_off", (
-        Variant("004", ("004 §2(2)6",), employment.transport_subsidy),
-    ), placements(K.EMPLOYER_ABSORPTION, K.FLEXIBLE, paid_where="home")),
-    Scheme("agency_fee", "人力资源服务机构就业创业服务补贴", "placement", "one_off", (
-        Variant("004", ("004 §2(2)2",), agency.agency_fee_poverty),
-    ), placements(paid_where="home")),
-    Scheme("agency_service_jiaxing", "人力资源机构就业创业服务补助", "placement", "one_off", (
-        Variant("003", ("003 §3(5)",), agency.agency_service_jiaxing),
-    ), placements()),
-    Scheme("training_subsidy", "贫困劳动力职业培训补贴", "person", "one_off", (
-        Variant("004", ("004 §2(2)3",), person.training_subsidy),
-    ), _training),
-    Scheme("training_living_allowance", "培训期间生活费补贴", "person", "per_day", (
-        Variant("004", ("004 §2(2)3",), person.training_living_allowance),
-    ), _training),
-    Scheme("temporary_living_allowance", "临时生活补助", "person", "monthly", (
-        Variant("003", ("003 §3(6)",), person.temporary_living_allowance),
-    ), _living),
-    Scheme("unemployment_insurance_extension", "失业保险金延续发放至法定退休年龄", "person", "monthly", (
-        Variant("000", ("000 §9",), person.unemployment_insurance_extension),
-    ), _ui),
-    Scheme("startup_loan_interest", "创业担保贷款全额贴息", "person", "one_off", (
-        Variant("003", ("003 §3(3)",), person.startup_loan_interest),
-    ), _loan),
-    Scheme("guangdong_apprenticeship", "学徒培训补贴（学生学徒制）", "person", "annual", (
-        Variant("001", ("001 广东产业技能根基工程 二(一)3",), person.guangdong_apprenticeship,
-                own_validity=(date(2022, 10, 31), date(2026, 12, 31)), jurisdiction=("44",)),
-    ), _apprenticeship),
-    Scheme("qingdao_job_loan", "“青岗贷”稳岗扩岗专项贷款", "employer", "loan", (
-        Variant("001", ("001 青岗贷 二", "001 青岗贷 三"), employer.qingdao_job_loan,
+    Scheme(
+        "employer_si",
+        "企业吸纳就业社会保险补贴",
+        "placement",
+        "monthly",
+        (
+            Variant("000", ("000 §5",), employment.employer_si_local),
+            Variant("002", ("002 §3", "002 §5"), employment.employer_si_local),
+            Variant("003", ("003 §3(3)",), employment.employer_si_local),
+            Variant("004", ("004 §2(3)2",), employment.employer_si_poverty),
+        ),
+        placements(K.EMPLOYER_ABSORPTION),
+        social_insurance=True,
+    ),
+    Scheme(
+        "one_off_job_subsidy",
+        "一次性岗位补贴",
+        "placement",
+        "one_off",
+        (Variant("000", ("000 §5",), employment.one_off_job_subsidy),),
+        placements(K.EMPLOYER_ABSORPTION),
+    ),
+    Scheme(
+        "poverty_job_subsidy",
+        "吸纳建档立卡贫困劳动力岗位补贴",
+        "placement",
+        "annual",
+        (Variant("004", ("004 §2(3)1",), employment.poverty_job_subsidy),),
+        placements(K.EMPLOYER_ABSORPTION),
+    ),
+    Scheme(
+        "flexible_si",
+        "灵活就业社会保险补贴",
+        "placement",
+        "monthly",
+        (
+            Variant("000", ("000 §7",), employment.flexible_si),
+            Variant("002", ("002 §3", "002 §5"), employment.flexible_si),
+            Variant("003", ("003 §3(2)",), employment.flexible_si),
+        ),
+        placements(K.FLEXIBLE),
+        social_insurance=True,
+    ),
+    Scheme(
+        "public_welfare_subsidy",
+        "公益性岗位补贴",
+        "placement",
+        "monthly",
+        (
+            Variant("000", ("000 §8",), public_welfare.post_subsidy_2023),
+            Variant("002", ("002 §3", "002 §5"), public_welfare.post_subsidy_hunan),
+            Variant("003", ("003 §3(4)",), public_welfare.post_subsidy_jiaxing),
+        ),
+        placements(K.PUBLIC_WELFARE),
+    ),
+    Scheme(
+        "public_welfare_si",
+        "公益性岗位社会保险补贴",
+        "placement",
+        "monthly",
+        (Variant("002", ("002 §3", "002 §5"), public_welfare.post_si_subsidy),),
+        placements(K.PUBLIC_WELFARE),
+        social_insurance=True,
+    ),
+    Scheme(
+        "startup_subsidy",
+        "一次性创业补贴",
+        "placement",
+        "one_off",
+        (
+            Variant("000", ("000 §6",), employment.startup_one_off),
+            Variant("002", ("002 §3",), employment.startup_one_off),
+        ),
+        placements(K.SELF_EMPLOYED),
+    ),
+    Scheme(
+        "transport_subsidy",
+        "跨区域务工一次性交通补助",
+        "placement",
+        "one_off",
+        (Variant("004", ("004 §2(2)6",), employment.transport_subsidy),),
+        placements(K.EMPLOYER_ABSORPTION, K.FLEXIBLE, paid_where="home"),
+    ),
+    Scheme(
+        "agency_fee",
+        "人力资源服务机构就业创业服务补贴",
+        "placement",
+        "one_off",
+        (Variant("004", ("004 §2(2)2",), agency.agency_fee_poverty),),
+        placements(paid_where="home"),
+    ),
+    Scheme(
+        "agency_service_jiaxing",
+        "人力资源机构就业创业服务补助",
+        "placement",
+        "one_off",
+        (Variant("003", ("003 §3(5)",), agency.agency_service_jiaxing),),
+        placements(),
+    ),
+    Scheme(
+        "training_subsidy",
+        "贫困劳动力职业培训补贴",
+        "person",
+        "one_off",
+        (Variant("004", ("004 §2(2)3",), person.training_subsidy),),
+        _training,
+    ),
+    Scheme(
+        "training_living_allowance",
+        "培训期间生活费补贴",
+        "person",
+        "per_day",
+        (Variant("004", ("004 §2(2)3",), person.training_living_allowance),),
+        _training,
+    ),
+    Scheme(
+        "temporary_living_allowance",
+        "临时生活补助",
+        "person",
+        "monthly",
+        (Variant("003", ("003 §3(6)",), person.temporary_living_allowance),),
+        _living,
+    ),
+    Scheme(
+        "unemployment_insurance_extension",
+        "失业保险金延续发放至法定退休年龄",
+        "person",
+        "monthly",
+        (Variant("000", ("000 §9",), person.unemployment_insurance_extension),),
+        _ui,
+    ),
+    Scheme(
+        "startup_loan_interest",
+        "创业担保贷款全额贴息",
+        "person",
+        "one_off",
+        (Variant("003", ("003 §3(3)",), person.startup_loan_interest),),
+        _loan,
+    ),
+    Scheme(
+        "guangdong_apprenticeship",
+        "学徒培训补贴（学生学徒制）",
+        "person",
+        "annual",
+        (
+            Variant(
+                "001",
+                ("001 广东产业技能根基工程 二(一)3",),
+                person.guangdong_apprenticeship,
+                own_validity=(date(2022, 10, 31), date(2026, 12, 31)),
+                jurisdiction=("44",),
+            ),
+        ),
+        _apprenticeship,
+    ),
+    Scheme(
+        "qingdao_job_loan",
+        "“青岗贷”稳岗扩岗专项贷款",
+        "employer",
+        "loan",
+        (
+            Variant(
+                "001",
+                ("001 青岗贷 二", "001 青岗贷 三"),
+                employer.qingdao_job_loan,
                 # The Qingdao notice (2023-02-17) names no end date.
-                own_validity=(date(2023, 2, 17), None), jurisdiction=("3702",)),
-    ), _employer),
+                own_validity=(date(2023, 2, 17), None),
+                jurisdiction=("3702",),
+            ),
+        ),
+        _employer,
+    ),
 )

@@ -19,8 +19,10 @@ def agency_fee_poverty(ev: Eval, p: Placement) -> Decision | None:
     check_poverty_registered(ev, p.start)
     need = ev.p("agency_fee.min_months", p.start)
     matures = check_matures(ev, p, need, f"稳定就业满 {need} 个月")
-    ev.check(f"{matures.year} 年度该人员尚未享受过此项补贴（每人每年一次）",
-             matures.year not in ev.case.history.agency_fee_years)
+    ev.check(
+        f"{matures.year} 年度该人员尚未享受过此项补贴（每人每年一次）",
+        matures.year not in ev.case.history.agency_fee_years,
+    )
     return ev.decide(amount=ev.p("agency_fee.amount", p.start), matures_on=matures, period_start=p.start)
 
 
@@ -31,8 +33,7 @@ def agency_service_jiaxing(ev: Eval, p: Placement) -> Decision | None:
         return None
     ok, group = jiaxing_target_group(ev.case, p.start)
     ev.check("帮扶对象属于困难群体（003 §2）" + (f"：{group}" if group else ""), ok)
-    ev.check("签订劳动合同", None if p.contract_months is None else p.contract_months > 0,
-             "placements.contract_months")
+    ev.check("签订劳动合同", None if p.contract_months is None else p.contract_months > 0, "placements.contract_months")
     need = ev.p("agency_service.min_insured_months", p.start)
     matures = add_months(p.start, need)
     if p.contributions:
@@ -42,7 +43,10 @@ def agency_service_jiaxing(ev: Eval, p: Placement) -> Decision | None:
     else:
         insured = None
     if matures <= ev.as_of:
-        ev.check(f"依法缴纳社会保险满 {need} 个月（已缴 {insured} 个月）",
-                 None if insured is None else insured >= need, "placements.contributions")
+        ev.check(
+            f"依法缴纳社会保险满 {need} 个月（已缴 {insured} 个月）",
+            None if insured is None else insured >= need,
+            "placements.contributions",
+        )
     amount = ev.local_value("jiaxing_agency_service.amount", p.region_code, p.start)
     return ev.decide(amount=amount, matures_on=matures, period_start=p.start)

@@ -38,8 +38,9 @@ def check_poverty_registered(ev: Eval, day: date) -> bool:
     return ev.check(f"{day} 时为本省建档立卡贫困劳动力（004 §1(2)）", ok)
 
 
-def local_monthly(ev: Eval, p: Placement, monthly_param: str, max_param: str,
-                  used: int) -> tuple[Decimal | None, list[str], dict[str, Decimal]]:
+def local_monthly(
+    ev: Eval, p: Placement, monthly_param: str, max_param: str, used: int
+) -> tuple[Decimal | None, list[str], dict[str, Decimal]]:
     """A flat monthly subsidy at the locality's standard for the months in post so far, after
     the months already used (002 §5: periods accumulate across recognitions).
 
@@ -103,8 +104,9 @@ def jiaxing_special_difficulty(ev: Eval, day: date) -> str | None:
         return "零就业家庭成员"
     if p.disability_grade in (1, 2):
         return "重度残疾人（一、二级）"
-    older = ev.local_value("older_worker_age.male" if p.sex == "M" else "older_worker_age.female",
-                           p.hukou_region_code, day)
+    older = ev.local_value(
+        "older_worker_age.male" if p.sex == "M" else "older_worker_age.female", p.hukou_region_code, day
+    )
     if older is None:
         return ""
     return "大龄就业困难人员" if age_on(p.birth_date, day) >= int(older) else None

@@ -28,8 +28,9 @@ def employer_si_local(ev: Eval, p: Placement) -> Decision:
     ev.check("用人单位为其依法缴纳社会保险", insurance_paid(p), "placements.social_insurance_paid")
     if ev.doc.code == "003":
         ev.notes.append("003 §3(3)：政策落地“直补快办”，能通过信息比对核实的直接兑现")
-    amount, months, per_month = local_monthly(ev, p, "employer_si.monthly_subsidy", "employer_si.max_months",
-                                              ev.case.history.employer_si_months_used)
+    amount, months, per_month = local_monthly(
+        ev, p, "employer_si.monthly_subsidy", "employer_si.max_months", ev.case.history.employer_si_months_used
+    )
     return ev.decide(amount=amount, months=months, month_amounts=per_month, period_start=p.start)
 
 
@@ -38,9 +39,11 @@ def employer_si_poverty(ev: Eval, p: Placement) -> Decision:
     基本养老、基本医疗和失业保险费给予补贴（不含个人部分），期限不超过三年."""
     check_poverty_registered(ev, p.start)
     min_contract = ev.p("employer_si.min_contract_months", p.start)
-    ev.check(f"劳动合同期限不少于 {min_contract} 个月",
-             None if p.contract_months is None else p.contract_months >= min_contract,
-             "placements.contract_months")
+    ev.check(
+        f"劳动合同期限不少于 {min_contract} 个月",
+        None if p.contract_months is None else p.contract_months >= min_contract,
+        "placements.contract_months",
+    )
     ev.check("实际缴纳社会保险的月度明细", bool(p.contributions) or None, "placements.contributions")
     need = ev.p("employer_si.min_months_in_post", p.start)
     matures = add_months(p.start, need)
@@ -59,11 +62,18 @@ def employer_si_poverty(ev: Eval, p: Placement) -> Decision:
             break
         if month in by_month:
             per_month[month] = sum((by_month[month].employer.get(i, Decimal(0)) for i in insurances), Decimal(0))
-    ev.note(f"补贴险种：{'、'.join(insurances)}（不含个人缴纳部分）；可补贴 {len(per_month)} 个月，"
-            f"期限上限 {max_months} 个月，已享受 {used} 个月；{last_month} 之后政策已到期的月份不补贴")
-    return ev.decide(amount=sum(per_month.values(), Decimal(0)), matures_on=matures, months=list(per_month),
-                     month_amounts=per_month, period_start=p.start,
-                     period_end=add_months(p.start, max_months) - ONE_DAY)
+    ev.note(
+        f"补贴险种：{'、'.join(insurances)}（不含个人缴纳部分）；可补贴 {len(per_month)} 个月，"
+        f"期限上限 {max_months} 个月，已享受 {used} 个月；{last_month} 之后政策已到期的月份不补贴"
+    )
+    return ev.decide(
+        amount=sum(per_month.values(), Decimal(0)),
+        matures_on=matures,
+        months=list(per_month),
+        month_amounts=per_month,
+        period_start=p.start,
+        period_end=add_months(p.start, max_months) - ONE_DAY,
+    )
 
 
 def one_off_job_subsidy(ev: Eval, p: Placement) -> Decision:
@@ -77,15 +87,15 @@ def poverty_job_subsidy(ev: Eval, p: Placement) -> Decision:
     """004 §2(3)1: 吸纳本省建档立卡贫困劳动力，签订劳动合同、在岗12个月以上并缴纳社保，每人每年1000元；
     贫困地区企业吸纳当地建档立卡贫困劳动力，每人每年1500元."""
     check_poverty_registered(ev, p.start)
-    ev.check("依法签订劳动合同", None if p.contract_months is None else p.contract_months > 0,
-             "placements.contract_months")
+    ev.check(
+        "依法签订劳动合同", None if p.contract_months is None else p.contract_months > 0, "placements.contract_months"
+    )
     ev.check("依法缴纳社会保险费", insurance_paid(p), "placements.social_insurance_paid")
     in_area = ev.case.employer.in_poverty_area if ev.case.employer else None
     local_hire = ev.case.person.hukou_region_code == p.region_code
     if in_area is None:
         ev.check("用人单位是否位于贫困地区", None, "employer.in_poverty_area")
-    rate_name = ("job_subsidy.amount_per_year_poverty_area" if in_area and local_hire
-                 else "job_subsidy.amount_per_year")
+    rate_name = "job_subsidy.amount_per_year_poverty_area" if in_area and local_hire else "job_subsidy.amount_per_year"
     rate = ev.p(rate_name, p.start)
     need = ev.p("job_subsidy.min_months_in_post", p.start)
     first = check_matures(ev, p, need, f"实际在岗满 {need} 个月")
@@ -102,8 +112,12 @@ def poverty_job_subsidy(ev: Eval, p: Placement) -> Decision:
     if years and not new_years:
         ev.check("尚有未享受的在岗年度（每人每年一次）", False)
     ev.note(f"适用标准每人每年 {rate} 元；已满在岗年度 {len(years)} 个，本次可享受 {len(new_years)} 个")
-    return ev.decide(amount=rate * len(new_years) if new_years else None, matures_on=first,
-                     period_start=p.start, period_end=new_years[-1] - ONE_DAY if new_years else None)
+    return ev.decide(
+        amount=rate * len(new_years) if new_years else None,
+        matures_on=first,
+        period_start=p.start,
+        period_end=new_years[-1] - ONE_DAY if new_years else None,
+    )
 
 
 def flexible_si(ev: Eval, p: Placement) -> Decision:
@@ -112,8 +126,9 @@ def flexible_si(ev: Eval, p: Placement) -> Decision:
     ev.check("以灵活就业人员身份缴纳社会保险", insurance_paid(p), "placements.social_insurance_paid")
     if ev.doc.code == "003":
         ev.notes.append("003 §3(2)：原则上应按月兑现补贴资金")
-    amount, months, per_month = local_monthly(ev, p, "flexible_si.monthly_subsidy", "flexible_si.max_months",
-                                              ev.case.history.flexible_si_months_used)
+    amount, months, per_month = local_monthly(
+        ev, p, "flexible_si.monthly_subsidy", "flexible_si.max_months", ev.case.history.flexible_si_months_used
+    )
     return ev.decide(amount=amount, months=months, month_amounts=per_month, period_start=p.start)
 
 
@@ -133,8 +148,7 @@ def transport_subsidy(ev: Eval, p: Placement) -> Decision | None:
     The subsidy is paid where the worker comes from ("由输出地财政统筹安排"), so the
     standard is looked up for the hukou region."""
     home, work = ev.case.person.hukou_region_code, p.region_code
-    level = ("跨省" if home[:2] != work[:2] else "跨市州" if home[:4] != work[:4]
-             else "跨县区" if home != work else None)
+    level = "跨省" if home[:2] != work[:2] else "跨市州" if home[:4] != work[:4] else "跨县区" if home != work else None
     if level is None:
         return None  # work in the home county: not a candidate for this subsidy
     check_poverty_registered(ev, p.start)

@@ -53,10 +53,13 @@ def temporary_living_allowance(ev: Eval, spell: tuple[date, date]) -> Decision:
     Paid for whole months of unemployment inside the action's period (003 is a 2023 action),
     at most 6 months in all; a person still unemployed goes on receiving it month by month."""
     person = ev.case.person
-    ev.check("登记失业", None if person.registered_unemployed_since is None else True,
-             "person.registered_unemployed_since")
-    ev.check("家庭为最低生活保障家庭或低保边缘户家庭",
-             person.household.assistance in (AssistanceStatus.DIBAO, AssistanceStatus.DIBIAN))
+    ev.check(
+        "登记失业", None if person.registered_unemployed_since is None else True, "person.registered_unemployed_since"
+    )
+    ev.check(
+        "家庭为最低生活保障家庭或低保边缘户家庭",
+        person.household.assistance in (AssistanceStatus.DIBAO, AssistanceStatus.DIBIAN),
+    )
     start = max(spell[0], ev.doc.valid_from)
     end = min(spell[1], ev.doc.valid_to) if ev.doc.valid_to else spell[1]
     limit = ev.p("living_allowance.max_months", start)
@@ -64,14 +67,20 @@ def temporary_living_allowance(ev: Eval, spell: tuple[date, date]) -> Decision:
     ev.check(f"临时生活补助未用满 {limit} 个月", left > 0)
     unemployed = full_months_between(start, end + ONE_DAY) if end >= start else 0
     months = min(left, unemployed)
-    ev.note(f"失业期 {spell[0]} 至 {spell[1]}，在本行动期内失业满 {unemployed} 个月；可享受 {months} 个月 × 低保标准"
-            + ("；仍失业的，按月继续发放至满限额" if months < left and spell[1] == ev.as_of else ""))
+    ev.note(
+        f"失业期 {spell[0]} 至 {spell[1]}，在本行动期内失业满 {unemployed} 个月；可享受 {months} 个月 × 低保标准"
+        + ("；仍失业的，按月继续发放至满限额" if months < left and spell[1] == ev.as_of else "")
+    )
     standard = ev.local_value("dibao.monthly_standard", person.hukou_region_code, start)
     labels = month_labels(start, months)
-    return ev.decide(amount=standard * months if standard is not None and months else None,
-                     matures_on=add_months(start, 1) if months == 0 else None,
-                     months=labels, month_amounts={m: standard for m in labels} if standard is not None else {},
-                     period_start=start, period_end=add_months(start, months) - ONE_DAY if months else None)
+    return ev.decide(
+        amount=standard * months if standard is not None and months else None,
+        matures_on=add_months(start, 1) if months == 0 else None,
+        months=labels,
+        month_amounts={m: standard for m in labels} if standard is not None else {},
+        period_start=start,
+        period_end=add_months(start, months) - ONE_DAY if months else None,
+    )
 
 
 def unemployment_insurance_extension(ev: Eval, ended: date) -> Decision:
@@ -90,8 +99,9 @@ def unemployment_insurance_extension(ev: Eval, ended: date) -> Decision:
     start = ended + ONE_DAY
     months = full_months_between(start, age.date) if close else 0
     monthly = ev.local_value("unemployment_benefit.monthly", person.hukou_region_code, ended)
-    return ev.decide(amount=monthly * months if monthly is not None else None, period_start=start,
-                     period_end=age.date - ONE_DAY)
+    return ev.decide(
+        amount=monthly * months if monthly is not None else None, period_start=start, period_end=age.date - ONE_DAY
+    )
 
 
 def startup_loan_interest(ev: Eval, loan: StartupLoan) -> Decision:
@@ -101,23 +111,35 @@ def startup_loan_interest(ev: Eval, loan: StartupLoan) -> Decision:
     ev.check("初次创业", loan.first_startup)
     share = ev.p("startup_loan.interest_subsidy_share", loan.start)
     interest = (loan.principal * loan.annual_rate * loan.months / 12).quantize(FEN, ROUND_HALF_UP)
-    ev.note(f"利息按本金 {loan.principal} × 实际利率 {loan.annual_rate} × {loan.months}/12 计（按期足额占用本金的上限）")
-    return ev.decide(amount=(interest * share).quantize(FEN), period_start=loan.start,
-                     period_end=add_months(loan.start, loan.months) - ONE_DAY)
+    ev.note(
+        f"利息按本金 {loan.principal} × 实际利率 {loan.annual_rate} × {loan.months}/12 计（按期足额占用本金的上限）"
+    )
+    return ev.decide(
+        amount=(interest * share).quantize(FEN),
+        period_start=loan.start,
+        period_end=add_months(loan.start, loan.months) - ONE_DAY,
+    )
 
 
 def guangdong_apprenticeship(ev: Eval, a: Apprenticeship) -> Decision:
     """001 广东产业技能根基工程 二(一)3: 学生学徒制纳入企业新型学徒制，按每人每年5000元申领学徒培训补贴."""
     employer = ev.case.employer
-    ev.check("用人单位为产业技能生态链企业", None if employer is None else employer.in_skills_ecochain,
-             "employer.in_skills_ecochain")
-    ev.check("学徒为技工院校、职业院校或普通高等院校毕业年度学生", a.final_year_student,
-             "apprenticeship.final_year_student")
+    ev.check(
+        "用人单位为产业技能生态链企业",
+        None if employer is None else employer.in_skills_ecochain,
+        "employer.in_skills_ecochain",
+    )
+    ev.check(
+        "学徒为技工院校、职业院校或普通高等院校毕业年度学生", a.final_year_student, "apprenticeship.final_year_student"
+    )
     ev.check("签订学徒培养协议", a.agreement_signed)
     per_year = ev.p("guangdong_apprenticeship.amount_per_year", a.start)
     years, rest = divmod(a.months, 12)
     ev.note(f"{per_year} 元/人/年 × {years} 个完整培养年度（培养期 {a.months} 个月，一般为1年）")
     if rest:
         ev.notes.append(f"不足一年的 {rest} 个月如何折算，文件未规定")
-    return ev.decide(amount=per_year * years if per_year is not None and years else None, period_start=a.start,
-                     period_end=add_months(a.start, a.months) - ONE_DAY)
+    return ev.decide(
+        amount=per_year * years if per_year is not None and years else None,
+        period_start=a.start,
+        period_end=add_months(a.start, a.months) - ONE_DAY,
+    )

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-
 from scoring.decision import Decision
 from scoring.facts import Placement
 from scoring.rule import Eval
 from scoring.schemes.common import (
     check_recognised,
-    local_monthly,
     jiaxing_special_difficulty,
+    local_monthly,
     month_labels,
     months_in_post,
 )
@@ -62,7 +61,8 @@ def post_subsidy_2023(ev: Eval, p: Placement) -> Decision | None:
         amount=per_month * months if per_month is not None else None,
         cap=cap * months if cap is not None else None,
         floor=floor * months if floor is not None else None,
-        months=labels, month_amounts={m: per_month for m in labels} if per_month is not None else {},
+        months=labels,
+        month_amounts={m: per_month for m in labels} if per_month is not None else {},
         period_start=p.start,
     )
 
@@ -74,8 +74,13 @@ def post_subsidy_hunan(ev: Eval, p: Placement) -> Decision:
     allowed = ev.p("public_welfare.max_placements", p.start)
     nth = ev.case.history.public_welfare_placements + 1
     ev.check(f"公益性岗位安置次数不超过 {allowed} 次（本次为第 {nth} 次，002 §5）", nth <= allowed)
-    amount, months, per_month = local_monthly(ev, p, "public_welfare.post_monthly_subsidy", "public_welfare.max_months",
-                                              ev.case.history.public_welfare_subsidy_months_used)
+    amount, months, per_month = local_monthly(
+        ev,
+        p,
+        "public_welfare.post_monthly_subsidy",
+        "public_welfare.max_months",
+        ev.case.history.public_welfare_subsidy_months_used,
+    )
     return ev.decide(amount=amount, months=months, month_amounts=per_month, period_start=p.start)
 
 
@@ -92,12 +97,16 @@ def post_subsidy_jiaxing(ev: Eval, p: Placement) -> Decision:
             ev.note(f"此前补贴尚未期满（已享受 {used} / {max_months} 个月），期限继续累计，不重新计算")
         else:
             special = jiaxing_special_difficulty(ev, p.start)
-            if ev.check("补贴期满后再次安置，须为大龄就业困难人员、零就业家庭成员或重度残疾人（003 §3(4)）",
-                        special is not None if special != "" else None, "older_worker_age（地方参数）"):
+            if ev.check(
+                "补贴期满后再次安置，须为大龄就业困难人员、零就业家庭成员或重度残疾人（003 §3(4)）",
+                special is not None if special != "" else None,
+                "older_worker_age（地方参数）",
+            ):
                 ev.note(f"{special}：补贴期限重新计算（003 §3(4)，报上级人力社保部门备案）")
                 used = 0
-    amount, months, per_month = local_monthly(ev, p, "public_welfare.post_monthly_subsidy", "public_welfare.max_months",
-                                              used)
+    amount, months, per_month = local_monthly(
+        ev, p, "public_welfare.post_monthly_subsidy", "public_welfare.max_months", used
+    )
     ev.notes.append("003 §3(4)：补贴发给用人单位")
     return ev.decide(amount=amount, months=months, month_amounts=per_month, period_start=p.start)
 
@@ -105,7 +114,11 @@ def post_subsidy_jiaxing(ev: Eval, p: Placement) -> Decision:
 def post_si_subsidy(ev: Eval, p: Placement) -> Decision:
     """002 §3: 安置在公益性岗位的，按规定给予社会保险补贴（期限累计计算，002 §5）."""
     check_recognised(ev, p.start)
-    amount, months, per_month = local_monthly(ev, p, "public_welfare_si.monthly_subsidy", "public_welfare.max_months",
-                                              ev.case.history.public_welfare_si_months_used)
+    amount, months, per_month = local_monthly(
+        ev,
+        p,
+        "public_welfare_si.monthly_subsidy",
+        "public_welfare.max_months",
+        ev.case.history.public_welfare_si_months_used,
+    )
     return ev.decide(amount=amount, months=months, month_amounts=per_month, period_start=p.start)
-

@@ -9,9 +9,9 @@ from litestar import get
 from litestar.testing import TestClient
 
 from api.app import create_app
-from jiuyuan.settings import DatabaseSettings, ServerSettings, Settings
 from demo.generate import generate
 from demo.load import load
+from jiuyuan.settings import DatabaseSettings, ServerSettings, Settings
 from tests.conftest import bearer
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
@@ -34,14 +34,17 @@ def _problem(response, status):
     assert response.status_code == status
     assert response.headers["content-type"].startswith("application/problem+json")
     body = response.json()
-    assert PROBLEM_KEYS <= body.keys() and body["status"] == status
+    assert body.keys() >= PROBLEM_KEYS and body["status"] == status
     return body
 
 
 def test_health(client):
     body = client.get("/health").json()
-    assert {k: body[k] for k in ("status", "database", "version")} == {"status": "ok", "database": "ok",
-                                                                        "version": "0.1.0"}
+    assert {k: body[k] for k in ("status", "database", "version")} == {
+        "status": "ok",
+        "database": "ok",
+        "version": "0.1.0",
+    }
     assert body["calendar"]["official_through"] >= "2026-12-31"  # 002 §2 working days: how far loaded
 
 

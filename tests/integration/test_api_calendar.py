@@ -12,16 +12,21 @@ from litestar.testing import TestClient
 from stdnum.cn import ric
 
 from api.app import create_app
-from jiuyuan import clock
 from cli.main import main
+from jiuyuan import clock
 from jiuyuan.settings import DatabaseSettings, Settings, get_settings
 from tests.conftest import bearer
 from tests.unit.test_workdays import EXAMPLE_2027
 
 PURPOSE = {"purpose": "窗口认定申请"}
 NOTE = "2027 年放假安排未载入，按法定节假日推算，待国务院通知后复核"
-WANG = {"id_number": "43012119700307123" + ric.calc_check_digit("430121197003071230"), "name": "王建国",
-        "hukou_region_code": "430121", "urban_rural": "urban", "registered_unemployed_since": "2026-01-06"}
+WANG = {
+    "id_number": "43012119700307123" + ric.calc_check_digit("430121197003071230"),
+    "name": "王建国",
+    "hukou_region_code": "430121",
+    "urban_rural": "urban",
+    "registered_unemployed_since": "2026-01-06",
+}
 
 
 @pytest.fixture
@@ -36,14 +41,18 @@ def arrangements(tmp_path, monkeypatch):
 
 
 def test_002_s2_an_application_on_2027_01_15_gets_provisional_due_dates_then_loading_2027_moves_them(
-        migrated_url, arrangements, monkeypatch, capsys):
+    migrated_url, arrangements, monkeypatch, capsys
+):
     monkeypatch.setattr(clock, "today", lambda: date(2027, 1, 29))
     monkeypatch.setenv("JIUYUAN_DATABASE_URL", migrated_url)
     officer = bearer(migrated_url, "officer", "长沙县人社局", region="430121")
     with TestClient(create_app(Settings(db=DatabaseSettings(url=migrated_url)))) as client:
         person = client.post("/persons", json=WANG, headers=officer).json()
-        response = client.post(f"/persons/{person['id']}/recognitions", headers=officer,
-                               json={"categories": [1], "applied_on": "2027-01-15"})
+        response = client.post(
+            f"/persons/{person['id']}/recognitions",
+            headers=officer,
+            json={"categories": [1], "applied_on": "2027-01-15"},
+        )
         assert response.status_code == 201, response.text
         rec = response.json()
         first = rec["steps"][0]
@@ -52,8 +61,11 @@ def test_002_s2_an_application_on_2027_01_15_gets_provisional_due_dates_then_loa
         assert all(s["due_provisional"] and s["calendar_note"] == NOTE for s in rec["steps"])
         # Community review passes on 29 January: publicity starts that day, due on the provisional calendar
         # (the holidays package's Spring Festival, 5–10 February, skipped).
-        passed = client.post(f"/recognitions/{rec['id']}/steps/community_review", headers=officer,
-                             json={"outcome": "passed", "completed_on": "2027-01-29"})
+        passed = client.post(
+            f"/recognitions/{rec['id']}/steps/community_review",
+            headers=officer,
+            json={"outcome": "passed", "completed_on": "2027-01-29"},
+        )
         assert passed.status_code == 200, passed.text
         assert passed.json()["steps"][1]["due_on"] == "2027-02-11"
 
@@ -70,7 +82,10 @@ def test_002_s2_an_application_on_2027_01_15_gets_provisional_due_dates_then_loa
         view = client.get(f"/recognitions/{rec['id']}", params=PURPOSE, headers=officer).json()
         publicity = view["steps"][1]
         assert (publicity["due_on"], publicity["due_provisional"], publicity["calendar_note"]) == (
-            "2027-02-05", False, None)
+            "2027-02-05",
+            False,
+            None,
+        )
         assert client.get("/health").json()["calendar"] == {"official_through": "2027-12-31", "warning": None}
         assert main(["calendar", "rederive"]) == 0
         assert "重算暂定办结日期 0 个，变动 0 个" in capsys.readouterr().out

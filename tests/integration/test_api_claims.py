@@ -14,16 +14,24 @@ from litestar.testing import TestClient
 from sqlalchemy import func, select
 
 from api.app import create_app
+from demo.generate import Generator
 from jiuyuan.settings import DatabaseSettings, Settings
 from ledger import intake
-from demo.generate import Generator
 from ledger.models import AuditEntry, Claim, HrAgency, SubsidyDecision
 from tests.conftest import bearer
 from tests.live import live_server
 
-POOR = {"id_number": "430121199511110358", "name": "李建国", "birth_date": "1995-11-11", "sex": "M",
-        "hukou_region_code": "430121", "residence_region_code": "430121", "urban_rural": "rural",
-        "poverty_registered_from": "2016-10-01", "poverty_registered_to": "2020-12-31"}
+POOR = {
+    "id_number": "430121199511110358",
+    "name": "李建国",
+    "birth_date": "1995-11-11",
+    "sex": "M",
+    "hukou_region_code": "430121",
+    "residence_region_code": "430121",
+    "urban_rural": "rural",
+    "poverty_registered_from": "2016-10-01",
+    "poverty_registered_to": "2020-12-31",
+}
 
 
 def _agencies(sessions, n: int, seed: int = 7) -> list[HrAgency]:
@@ -45,8 +53,14 @@ def _client(url):
 
 
 def _placement(person_id, agency_id=None, start="2019-03-01"):
-    return {"person_id": person_id, "kind": "employer_absorption", "start_date": start, "contract_months": 24,
-            "agency_id": agency_id, "full_time": True}
+    return {
+        "person_id": person_id,
+        "kind": "employer_absorption",
+        "start_date": start,
+        "contract_months": 24,
+        "agency_id": agency_id,
+        "full_time": True,
+    }
 
 
 def test_004_s2_2_2_a_placement_is_scored_at_once_and_its_decisions_stored(world, sessions):
@@ -61,8 +75,9 @@ def test_004_s2_2_2_a_placement_is_scored_at_once_and_its_decisions_stored(world
         assert fee["matures_on"] == "2019-09-01" and fee["trace"] and fee["ruleset_version"]
         again = c.get(f"/placements/{body['id']}", headers=agency_auth).json()
         assert {d["scheme"] for d in again["decisions"]} == {d["scheme"] for d in body["decisions"]}
-        bad = c.post("/placements", json={**_placement(world["person_id"]), "end_date": "2018-01-01"},
-                     headers=agency_auth)
+        bad = c.post(
+            "/placements", json={**_placement(world["person_id"]), "end_date": "2018-01-01"}, headers=agency_auth
+        )
         assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "end_date"
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(SubsidyDecision)) == len(body["decisions"])
@@ -81,22 +96,22 @@ def test_claims_are_idempotent_and_an_officers_decision_is_final(world, sessions
         assert replay.status_code == 200 and replay.json()["id"] == first.json()["id"]
         no_key = c.post("/claims", json={"placement_id": placement["id"]}, headers=agency_auth)
         assert no_key.status_code == 400
-        other_key = c.post("/claims", json={"placement_id": placement["id"]},
-                           headers={**agency_auth, "Idempotency-Key": f"claim-{uuid.uuid4().hex}"})
+        other_key = c.post(
+            "/claims",
+            json={"placement_id": placement["id"]},
+            headers={**agency_auth, "Idempotency-Key": f"claim-{uuid.uuid4().hex}"},
+        )
         assert other_key.status_code == 409 and "每人每年一次" in other_key.json()["detail"]
         claim_id = first.json()["id"]
-        assert c.post(f"/claims/{claim_id}/decision", json={"approve": True},
-                      headers=agency_auth).status_code == 403
+        assert c.post(f"/claims/{claim_id}/decision", json={"approve": True}, headers=agency_auth).status_code == 403
         reject_without_reason = c.post(f"/claims/{claim_id}/decision", json={"approve": False}, headers=officer)
         assert reject_without_reason.status_code == 422
-        approved = c.post(f"/claims/{claim_id}/decision", json={"approve": True, "reason": "材料齐全"},
-                          headers=officer)
+        approved = c.post(f"/claims/{claim_id}/decision", json={"approve": True, "reason": "材料齐全"}, headers=officer)
         assert approved.status_code == 200 and approved.json()["status"] == "approved"
         final = c.post(f"/claims/{claim_id}/decision", json={"approve": False, "reason": "改判"}, headers=officer)
         assert final.status_code == 409 and final.json()["detail"] == "该申领已审结，决定不可更改"
         elsewhere = bearer(world["url"], "officer", "岳阳市人社局", region="4306")
-        assert c.post(f"/claims/{claim_id}/decision", json={"approve": True},
-                      headers=elsewhere).status_code == 404
+        assert c.post(f"/claims/{claim_id}/decision", json={"approve": True}, headers=elsewhere).status_code == 404
         assert [x["id"] for x in c.get("/claims", headers=agency_auth).json()] == [claim_id]
         assert c.get("/claims", headers=elsewhere).json() == []
     with sessions() as s:
@@ -113,12 +128,14 @@ def test_an_agency_sees_and_claims_only_its_own_placements(world):
     with _client(world["url"]) as c:
         placement = c.post("/placements", json=_placement(world["person_id"]), headers=mine).json()
         assert c.get(f"/placements/{placement['id']}", headers=theirs).status_code == 404
-        stolen = c.post("/claims", json={"placement_id": placement["id"]},
-                        headers={**theirs, "Idempotency-Key": "steal-attempt-1"})
+        stolen = c.post(
+            "/claims", json={"placement_id": placement["id"]}, headers={**theirs, "Idempotency-Key": "steal-attempt-1"}
+        )
         assert stolen.status_code == 404
         not_yet = c.post("/placements", json=_placement(world["person_id"], start="2020-10-01"), headers=theirs).json()
-        refused = c.post("/claims", json={"placement_id": not_yet["id"]},
-                         headers={**theirs, "Idempotency-Key": "too-late-claim-1"})
+        refused = c.post(
+            "/claims", json={"placement_id": not_yet["id"]}, headers={**theirs, "Idempotency-Key": "too-late-claim-1"}
+        )
         # matures 2021-04-01, after 004 ended on 2020-12-31: nothing to claim, and it says why
         assert refused.status_code == 409 and "不符合" in refused.json()["detail"]
 
@@ -148,20 +165,31 @@ def test_50_concurrent_claims_on_postgresql(migrated_url, sessions):
         # 50 identical submissions (one agency, one key) → exactly one claim, the same one for all.
         same = {**tokens[0], "Idempotency-Key": "same-key-for-all-50"}
         with ThreadPoolExecutor(50) as pool:
-            answers = list(pool.map(lambda _: http.post("/claims", json={"placement_id": placements[0]},
-                                                        headers=same), range(50)))
+            answers = list(
+                pool.map(lambda _: http.post("/claims", json={"placement_id": placements[0]}, headers=same), range(50))
+            )
         assert {r.status_code for r in answers} <= {200, 201}
         assert [r.status_code for r in answers].count(201) == 1
         assert len({r.json()["id"] for r in answers}) == 1
 
         # That claim is rejected, so the year is open again: 50 agencies race for it → one wins.
         officer = bearer(migrated_url, "officer", "长沙县人社局", region="430121")
-        http.post(f"/claims/{answers[0].json()['id']}/decision", json={"approve": False, "reason": "测试驳回"},
-                  headers=officer).raise_for_status()
+        http.post(
+            f"/claims/{answers[0].json()['id']}/decision",
+            json={"approve": False, "reason": "测试驳回"},
+            headers=officer,
+        ).raise_for_status()
         with ThreadPoolExecutor(50) as pool:
-            race = list(pool.map(lambda i: http.post(
-                "/claims", json={"placement_id": placements[i]},
-                headers={**tokens[i], "Idempotency-Key": f"agency-{i}-claim"}), range(1, 51)))
+            race = list(
+                pool.map(
+                    lambda i: http.post(
+                        "/claims",
+                        json={"placement_id": placements[i]},
+                        headers={**tokens[i], "Idempotency-Key": f"agency-{i}-claim"},
+                    ),
+                    range(1, 51),
+                )
+            )
         codes = sorted(r.status_code for r in race)
         assert codes.count(201) == 1 and set(codes) == {201, 409}, codes
     with sessions() as s:

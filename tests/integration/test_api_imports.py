@@ -30,13 +30,20 @@ def _persons(sessions) -> int:
 def test_a_counter_uploads_persons_all_or_nothing(migrated_url, sessions):
     counter = bearer(migrated_url, "counter", "芙蓉区零工市场", region="4301")
     with TestClient(create_app(Settings(db=DatabaseSettings(url=migrated_url)))) as c:
+
         def upload(rows, **params):
-            return c.post("/imports/persons", headers=counter, params=params,
-                          files={"file": ("登记表.csv", _csv(rows), "text/csv")})
+            return c.post(
+                "/imports/persons",
+                headers=counter,
+                params=params,
+                files={"file": ("登记表.csv", _csv(rows), "text/csv")},
+            )
 
         bad = upload([*GOOD_PERSONS, _person(4, "赵敏", BAD_CHECKSUM)])
         assert bad.status_code == 422 and bad.headers["content-type"].startswith("application/problem+json")
-        assert bad.json()["errors"] == [{"field": "公民身份号码", "message": bad.json()["errors"][0]["message"], "row": 5}]
+        assert bad.json()["errors"] == [
+            {"field": "公民身份号码", "message": bad.json()["errors"][0]["message"], "row": 5}
+        ]
         assert "整个文件未导入" in bad.json()["detail"] and _persons(sessions) == 0
         assert upload(GOOD_PERSONS, check=True).status_code == 200 and _persons(sessions) == 0
         done = upload(GOOD_PERSONS)
@@ -44,8 +51,9 @@ def test_a_counter_uploads_persons_all_or_nothing(migrated_url, sessions):
         assert upload(GOOD_PERSONS).status_code == 422  # already registered: refused row by row, nothing doubled
         elsewhere = bearer(migrated_url, "counter", "岳阳楼区零工市场", region="4306")
         changsha_person = _person(1, "周杰", _id("43010219990101001"))
-        refused = c.post("/imports/persons", headers=elsewhere,
-                         files={"file": ("登记表.csv", _csv([changsha_person]), "text/csv")})
+        refused = c.post(
+            "/imports/persons", headers=elsewhere, files={"file": ("登记表.csv", _csv([changsha_person]), "text/csv")}
+        )
         assert refused.status_code == 422 and "管辖范围" in refused.json()["errors"][0]["message"]
         assert _persons(sessions) == 3
         unreadable = c.post("/imports/persons", headers=counter, files={"file": ("表.xls", b"\xd0\xcf\x11\xe0", "x")})

@@ -4,7 +4,7 @@ of a person's record. The matcher's own rules are tested in tests/search; here t
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from litestar.testing import TestClient
@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from api.app import create_app
 from cli.main import main
-from jiuyuan.settings import DatabaseSettings, SearchSettings, Settings
-from jiuyuan.vocab import ConsentScope
 from demo.generate import generate
 from demo.load import load
+from jiuyuan.settings import DatabaseSettings, SearchSettings, Settings
+from jiuyuan.vocab import ConsentScope
 from ledger.models import AuditEntry, ConsentRecord, Employer, JobPosting, JobPush, Person, PostingChange
 from matcher.people import consenting_to_employers
 from matcher.ranker import FEATURES, LearnedRanker
@@ -50,8 +50,24 @@ def world(migrated_url, sessions, search):
 
 
 def _rebuild(url: str, search: SearchSettings) -> None:
-    assert main(["--database-url", url, "index", "rebuild", "--path", str(search.index_dir),
-                 "--model", str(search.model_dir), "--as-of", ANCHOR, "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "--database-url",
+                url,
+                "index",
+                "rebuild",
+                "--path",
+                str(search.index_dir),
+                "--model",
+                str(search.model_dir),
+                "--as-of",
+                ANCHOR,
+                "--quiet",
+            ]
+        )
+        == 0
+    )
 
 
 def _problem(response, status):
@@ -68,8 +84,17 @@ def _count(sessions, model) -> int:
 
 
 def _gig(**extra) -> dict:
-    return {"title": "超市理货员", "kind": "gig", "schedule": "daily", "wage_unit": "day", "wage_min": "150",
-            "region_code": "430111", "valid_from": ANCHOR, "valid_until": "2026-12-31", **extra}
+    return {
+        "title": "超市理货员",
+        "kind": "gig",
+        "schedule": "daily",
+        "wage_unit": "day",
+        "wage_min": "150",
+        "region_code": "430111",
+        "valid_from": ANCHOR,
+        "valid_until": "2026-12-31",
+        **extra,
+    }
 
 
 def test_posting_writes_are_guarded_validated_and_fed(world):
@@ -84,7 +109,9 @@ def test_posting_writes_are_guarded_validated_and_fed(world):
     created = c.post("/postings", headers=employer, json=_gig(employer_id=other.id, wage_max=180))
     assert created.status_code == 201, created.text
     posting = created.json()
-    assert posting["employer_name"] == own.name and posting["wage_max"] == "180.00" and posting["ref"].startswith("API-")
+    assert (
+        posting["employer_name"] == own.name and posting["wage_max"] == "180.00" and posting["ref"].startswith("API-")
+    )
     with sessions() as s:
         assert s.get(JobPosting, posting["id"]).employer_id == own.id
         feed = [(ch.posting_id, ch.change) for ch in s.scalars(select(PostingChange).order_by(PostingChange.id))]
@@ -94,17 +121,22 @@ def test_posting_writes_are_guarded_validated_and_fed(world):
     before = (_count(sessions, JobPosting), _count(sessions, PostingChange))
     assert "管辖范围" in _problem(c.post("/postings", headers=counter, json=_gig(region_code="430102")), 403)["detail"]
     bad = _problem(c.post("/postings", headers=counter, json=_gig(wage_min="-5", wage_max="100.001")), 422)
-    assert bad["errors"] == [{"field": "wage_min", "message": "金额不能为负数"},
-                             {"field": "wage_max", "message": "金额最多保留两位小数（精确到分）"}]
+    assert bad["errors"] == [
+        {"field": "wage_min", "message": "金额不能为负数"},
+        {"field": "wage_max", "message": "金额最多保留两位小数（精确到分）"},
+    ]
     low = _problem(c.post("/postings", headers=counter, json=_gig(wage_min="150", wage_max="100")), 422)
     assert low["errors"] == [{"field": "wage_max", "message": "最高工资不能低于最低工资"}]
     love = _problem(c.post("/postings", headers=counter, json=_gig(kind="love", age_max=50)), 422)
     assert love["errors"][0]["field"] == "age_min" and "爱心岗位" in love["errors"][0]["message"]
     assert _problem(c.post("/postings", headers=counter, json=_gig(wage_min=150.5)), 400)["errors"]
-    assert _problem(c.post("/postings", headers=counter, json=_gig(title="理货\x00员")), 422)["errors"][0]["field"] \
+    assert (
+        _problem(c.post("/postings", headers=counter, json=_gig(title="理货\x00员")), 422)["errors"][0]["field"]
         == "title"
-    _problem(c.post("/postings", headers=bearer(url, "agency", "某机构", agency_uscc=_agency(sessions)),
-                    json=_gig()), 403)
+    )
+    _problem(
+        c.post("/postings", headers=bearer(url, "agency", "某机构", agency_uscc=_agency(sessions)), json=_gig()), 403
+    )
     assert (_count(sessions, JobPosting), _count(sessions, PostingChange)) == before
     mine = c.post("/postings", headers=counter, json=_gig(ref="YH-0001", employer_id=own.id))
     assert mine.status_code == 201 and mine.json()["employer_name"] == own.name
@@ -122,8 +154,9 @@ def test_posting_writes_are_guarded_validated_and_fed(world):
     _problem(c.patch(f"/postings/{pid}", headers=counter, json={"region_code": "430102"}), 403)
     outside = bearer(url, "counter", "芙蓉区零工市场", region="430102")
     _problem(c.patch(f"/postings/{pid}", headers=outside, json={"headcount": 2}), 403)
-    assert c.patch(f"/postings/{pid}", headers=counter, json={"address": "劳动东路1号"}).json()["address"] \
-        == "劳动东路1号"
+    assert (
+        c.patch(f"/postings/{pid}", headers=counter, json={"address": "劳动东路1号"}).json()["address"] == "劳动东路1号"
+    )
 
     # Closing: filled leaves the index at the next sync; closing again changes nothing.
     n = _count(sessions, PostingChange)
@@ -158,8 +191,10 @@ def test_matches_for_a_person_are_explained_and_audited(world, search):
     person = _busiest_person(sessions)
     counter = bearer(url, "counter", "窗口-张", region=person.residence_region_code)
     params = {"purpose": "窗口求职登记后推荐岗位", "on": ANCHOR, "k": 8}
-    assert "jiuyuan index" in _problem(c.get(f"/persons/{person.id}/matches", headers=counter, params=params),
-                                       503)["detail"]
+    assert (
+        "jiuyuan index"
+        in _problem(c.get(f"/persons/{person.id}/matches", headers=counter, params=params), 503)["detail"]
+    )
     _rebuild(url, search)
 
     audits = _count(sessions, AuditEntry)
@@ -174,34 +209,51 @@ def test_matches_for_a_person_are_explained_and_audited(world, search):
     with sessions() as s:
         entry = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert _count(sessions, AuditEntry) == audits + 1
-    assert (entry.subject_person_id, entry.action, entry.purpose) == (person.id, "match_posts", "窗口求职登记后推荐岗位")
+    assert (entry.subject_person_id, entry.action, entry.purpose) == (
+        person.id,
+        "match_posts",
+        "窗口求职登记后推荐岗位",
+    )
     assert {"birth_date", "sex", "skills", "wished_work", "disability_certificate", "tier"} <= set(entry.fields)
     assert entry.actor.startswith("窗口-张")
 
-    love = c.get(f"/persons/{person.id}/matches", headers=counter,
-                 params={**params, "love_only": "true", "wished": "保洁员、保安员"}).json()
+    love = c.get(
+        f"/persons/{person.id}/matches",
+        headers=counter,
+        params={**params, "love_only": "true", "wished": "保洁员、保安员"},
+    ).json()
     assert all(m["posting"]["kind"] == "love" for m in love["matches"])
 
     # The purpose is required; roles and jurisdiction are enforced; nothing audited for refusals.
     audits = _count(sessions, AuditEntry)
-    assert _problem(c.get(f"/persons/{person.id}/matches", headers=counter, params={"on": ANCHOR}), 400)["title"] \
+    assert (
+        _problem(c.get(f"/persons/{person.id}/matches", headers=counter, params={"on": ANCHOR}), 400)["title"]
         == "请求参数有误"
+    )
     for blank in ("   ", "推荐\x00岗位"):
         _problem(c.get(f"/persons/{person.id}/matches", headers=counter, params={"purpose": blank}), 400)
     with sessions() as s:
         uscc = s.scalar(select(Employer.uscc).limit(1))
     employer = bearer(url, "employer", "某公司人事", employer_uscc=uscc)
     assert "无权" in _problem(c.get(f"/persons/{person.id}/matches", headers=employer, params=params), 403)["detail"]
-    elsewhere = bearer(url, "counter", "他处窗口", region="130102" if person.residence_region_code[:2] != "13"
-                       else "430102")
+    elsewhere = bearer(
+        url, "counter", "他处窗口", region="130102" if person.residence_region_code[:2] != "13" else "430102"
+    )
     _problem(c.get(f"/persons/{person.id}/matches", headers=elsewhere, params=params), 404)
     _problem(c.get("/persons/987654321/matches", headers=counter, params=params), 404)
     _problem(c.get(f"/persons/{person.id}/matches", headers=counter, params={**params, "k": 0}), 400)
     assert _count(sessions, AuditEntry) == audits
 
     # An adopted learned ranker is picked up when its file appears.
-    LearnedRanker(version="t", trained_on=ANCHOR, coefficients={f: 0.1 for f in FEATURES}, priority_lift=2.0,
-                  metrics={}, adopted=True, reason="t").save(search.ranker_path)
+    LearnedRanker(
+        version="t",
+        trained_on=ANCHOR,
+        coefficients={f: 0.1 for f in FEATURES},
+        priority_lift=2.0,
+        metrics={},
+        adopted=True,
+        reason="t",
+    ).save(search.ranker_path)
     assert c.get(f"/persons/{person.id}/matches", headers=counter, params=params).json()["ranker"] == "learned"
 
 
@@ -219,13 +271,26 @@ def test_candidates_are_masked_consenting_and_audited(world, search):
         own, other = s.scalars(select(Employer).order_by(Employer.id).limit(2)).all()
         foreign = s.scalar(select(JobPosting.id).where(JobPosting.employer_id == other.id).limit(1))
     employer = bearer(url, "employer", "某公司人事", employer_uscc=own.uscc)
-    posting = c.post("/postings", headers=employer, json=_gig(
-        title="保洁员", kind="ordinary", schedule="full_time", wage_unit="month", wage_min="2500",
-        region_code=region, description="小区、写字楼日常保洁")).json()
+    posting = c.post(
+        "/postings",
+        headers=employer,
+        json=_gig(
+            title="保洁员",
+            kind="ordinary",
+            schedule="full_time",
+            wage_unit="month",
+            wage_min="2500",
+            region_code=region,
+            description="小区、写字楼日常保洁",
+        ),
+    ).json()
 
     audits = _count(sessions, AuditEntry)
-    response = c.get(f"/postings/{posting['id']}/candidates", headers=employer,
-                     params={"on": ANCHOR, "k": 50, "spread_exposure": "false"})
+    response = c.get(
+        f"/postings/{posting['id']}/candidates",
+        headers=employer,
+        params={"on": ANCHOR, "k": 50, "spread_exposure": "false"},
+    )
     assert response.status_code == 200, response.text
     cards = response.json()["candidates"]
     assert cards and all(card["masked_name"].endswith("*") and "岁" in card["age_band"] for card in cards)
@@ -245,10 +310,18 @@ def test_candidates_are_masked_consenting_and_audited(world, search):
     # A consent withdrawn takes the person off the list at once.
     gone = min(ids)
     with sessions.begin() as s:
-        s.add(ConsentRecord(person_id=gone, scope=ConsentScope.SHOW_TO_EMPLOYERS, granted=False, recorded_by="t",
-                            recorded_at=datetime.now(timezone.utc)))
-    again = c.get(f"/postings/{posting['id']}/candidates", headers=employer,
-                  params={"on": ANCHOR, "k": 50, "purpose": "招聘初筛"}).json()["candidates"]
+        s.add(
+            ConsentRecord(
+                person_id=gone,
+                scope=ConsentScope.SHOW_TO_EMPLOYERS,
+                granted=False,
+                recorded_by="t",
+                recorded_at=datetime.now(UTC),
+            )
+        )
+    again = c.get(
+        f"/postings/{posting['id']}/candidates", headers=employer, params={"on": ANCHOR, "k": 50, "purpose": "招聘初筛"}
+    ).json()["candidates"]
     assert f"P{gone}" not in {card["person_ref"] for card in again}
 
     _problem(c.get(f"/postings/{foreign}/candidates", headers=employer), 404)
@@ -256,8 +329,13 @@ def test_candidates_are_masked_consenting_and_audited(world, search):
     _problem(c.get(f"/postings/{posting['id']}/candidates", headers=outside), 403)
     inside = bearer(url, "officer", "经办员", region=region[:4])
     assert c.get(f"/postings/{posting['id']}/candidates", headers=inside, params={"on": ANCHOR}).status_code == 200
-    _problem(c.get(f"/postings/{posting['id']}/candidates", headers=bearer(url, "agency", "机构",
-                                                                           agency_uscc=_agency(sessions))), 403)
+    _problem(
+        c.get(
+            f"/postings/{posting['id']}/candidates",
+            headers=bearer(url, "agency", "机构", agency_uscc=_agency(sessions)),
+        ),
+        403,
+    )
 
 
 def test_pushes_once_each_with_history_and_applications(world, search):
@@ -265,11 +343,16 @@ def test_pushes_once_each_with_history_and_applications(world, search):
     _rebuild(url, search)
     person = _busiest_person(sessions)
     counter = bearer(url, "counter", "窗口-李", region=person.residence_region_code)
-    matches = c.get(f"/persons/{person.id}/matches", headers=counter,
-                    params={"purpose": "推荐岗位", "on": ANCHOR}).json()["matches"]
+    matches = c.get(
+        f"/persons/{person.id}/matches", headers=counter, params={"purpose": "推荐岗位", "on": ANCHOR}
+    ).json()["matches"]
     first, second = matches[0], matches[1]
-    body = {"person_id": person.id, "posting_id": first["posting"]["id"], "channel": "counter",
-            "features": first["features"]}
+    body = {
+        "person_id": person.id,
+        "posting_id": first["posting"]["id"],
+        "channel": "counter",
+        "features": first["features"],
+    }
     pushed = c.post("/pushes", headers=counter, json=body)
     assert pushed.status_code == 201, pushed.text
     assert pushed.json()["title"] == first["posting"]["title"] and pushed.json()["channel_label"] == "窗口"
@@ -278,11 +361,19 @@ def test_pushes_once_each_with_history_and_applications(world, search):
         assert row.features == pytest.approx(first["features"])
     twice = _problem(c.post("/pushes", headers=counter, json={**body, "channel": "phone"}), 409)
     assert "不重复推送" in twice["errors"][0]["message"]
-    assert c.get(f"/persons/{person.id}/matches", headers=counter, params={"purpose": "推荐岗位", "on": ANCHOR}
-                 ).json()["matches"][0]["already_pushed"] is True
+    assert (
+        c.get(f"/persons/{person.id}/matches", headers=counter, params={"purpose": "推荐岗位", "on": ANCHOR}).json()[
+            "matches"
+        ][0]["already_pushed"]
+        is True
+    )
 
-    bad = _problem(c.post("/pushes", headers=counter, json={**body, "posting_id": second["posting"]["id"],
-                                                             "features": {"charm": 0.5}}), 422)
+    bad = _problem(
+        c.post(
+            "/pushes", headers=counter, json={**body, "posting_id": second["posting"]["id"], "features": {"charm": 0.5}}
+        ),
+        422,
+    )
     assert bad["errors"][0]["field"] == "features"
     _problem(c.post("/pushes", headers=counter, json={**body, "channel": "pigeon"}), 400)
     _problem(c.post("/pushes", headers=counter, json={**body, "person_id": 987654321}), 404)
@@ -291,36 +382,62 @@ def test_pushes_once_each_with_history_and_applications(world, search):
     _problem(c.post("/pushes", headers=bearer(url, "employer", "单位", employer_uscc=uscc), json=body), 403)
     # A push by text message needs the person's consent to receive pushes; at the counter it does not.
     with sessions.begin() as s:
-        s.add(ConsentRecord(person_id=person.id, scope=ConsentScope.JOB_PUSH, granted=False, recorded_by="t",
-                            recorded_at=datetime.now(timezone.utc)))
+        s.add(
+            ConsentRecord(
+                person_id=person.id,
+                scope=ConsentScope.JOB_PUSH,
+                granted=False,
+                recorded_by="t",
+                recorded_at=datetime.now(UTC),
+            )
+        )
     sms = {"person_id": person.id, "posting_id": second["posting"]["id"], "channel": "sms"}
     assert _problem(c.post("/pushes", headers=counter, json=sms), 422)["errors"][0]["field"] == "channel"
     assert c.post("/pushes", headers=counter, json={**sms, "channel": "counter"}).status_code == 201
 
-    applied = c.post("/pushes/applied", headers=counter, json={"person_id": person.id,
-                                                               "posting_id": first["posting"]["id"],
-                                                               "applied_on": "2099-01-02"})
+    applied = c.post(
+        "/pushes/applied",
+        headers=counter,
+        json={"person_id": person.id, "posting_id": first["posting"]["id"], "applied_on": "2099-01-02"},
+    )
     assert applied.status_code == 200 and applied.json()["applied_on"] == "2099-01-02"
-    never = _problem(c.post("/pushes/applied", headers=counter, json={"person_id": person.id,
-                                                                       "posting_id": matches[2]["posting"]["id"],
-                                                                       "applied_on": "2099-01-02"}), 422)
+    never = _problem(
+        c.post(
+            "/pushes/applied",
+            headers=counter,
+            json={"person_id": person.id, "posting_id": matches[2]["posting"]["id"], "applied_on": "2099-01-02"},
+        ),
+        422,
+    )
     assert never["errors"][0]["field"] == "posting_id"
 
     audits = _count(sessions, AuditEntry)
     history = c.get(f"/persons/{person.id}/pushes", headers=counter).json()
     assert history["total"] == 2 and [p["posting_id"] for p in history["pushes"]] == [
-        first["posting"]["id"], second["posting"]["id"]]
-    assert history["pushes"][0]["applied_on"] == "2099-01-02" and history["pushes"][0]["pushed_by"].startswith("窗口-李")
+        first["posting"]["id"],
+        second["posting"]["id"],
+    ]
+    assert history["pushes"][0]["applied_on"] == "2099-01-02" and history["pushes"][0]["pushed_by"].startswith(
+        "窗口-李"
+    )
     with sessions() as s:
         entry = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert _count(sessions, AuditEntry) == audits + 1 and entry.action == "push_history"
     _problem(c.get(f"/persons/{person.id}/pushes", headers=bearer(url, "counter", "他处", region="130102")), 404)
 
     # A closed posting is not pushed.
-    assert c.post(f"/postings/{matches[3]['posting']['id']}/expire", headers=bearer(url),
-                  json={"status": "filled"}).json()["status"] == "filled"
-    closed = _problem(c.post("/pushes", headers=counter, json={**sms, "posting_id": matches[3]["posting"]["id"],
-                                                               "channel": "counter"}), 422)
+    assert (
+        c.post(
+            f"/postings/{matches[3]['posting']['id']}/expire", headers=bearer(url), json={"status": "filled"}
+        ).json()["status"]
+        == "filled"
+    )
+    closed = _problem(
+        c.post(
+            "/pushes", headers=counter, json={**sms, "posting_id": matches[3]["posting"]["id"], "channel": "counter"}
+        ),
+        422,
+    )
     assert "已招满" in closed["errors"][0]["message"]
 
 
@@ -328,10 +445,16 @@ def test_openapi_documents_the_routes_with_examples_and_problems(world):
     c, _, _ = world
     spec = c.get("/schema/openapi.json", headers=bearer(world[1])).json()
     paths = spec["paths"]
-    for path, method in (("/postings", "post"), ("/postings/{posting_id}", "patch"),
-                         ("/postings/{posting_id}/expire", "post"), ("/persons/{person_id}/matches", "get"),
-                         ("/postings/{posting_id}/candidates", "get"), ("/pushes", "post"),
-                         ("/pushes/applied", "post"), ("/persons/{person_id}/pushes", "get")):
+    for path, method in (
+        ("/postings", "post"),
+        ("/postings/{posting_id}", "patch"),
+        ("/postings/{posting_id}/expire", "post"),
+        ("/persons/{person_id}/matches", "get"),
+        ("/postings/{posting_id}/candidates", "get"),
+        ("/pushes", "post"),
+        ("/pushes/applied", "post"),
+        ("/persons/{person_id}/pushes", "get"),
+    ):
         op = paths[path][method]
         for status in ("401", "403", "404", "422", "503"):
             assert "application/problem+json" in op["responses"][status]["content"], (path, status)

@@ -77,8 +77,7 @@ def test_database_lost_mid_request_is_503_with_nothing_written_and_the_service_r
     proxy.start()
     via_proxy = direct.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     app = create_app(Settings(db=DatabaseSettings(url=via_proxy)))
-    body = {"person_id": person_id, "kind": "employer_absorption", "start_date": "2019-03-01",
-            "contract_months": 24}
+    body = {"person_id": person_id, "kind": "employer_absorption", "start_date": "2019-03-01", "contract_months": 24}
 
     def cut_after_the_placement_insert(conn, cursor, statement, *args):
         if statement.startswith("INSERT INTO placements"):

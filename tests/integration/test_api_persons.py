@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from stdnum.cn import ric
 
 from api.app import create_app
+from demo.generate import Generator
 from jiuyuan.settings import DatabaseSettings, Settings
 from jiuyuan.validation import MAX_ID
 from jiuyuan.vocab import AssistanceStatus, ConsentScope, RecognitionStatus, UrbanRural
 from ledger import intake
-from demo.generate import Generator
 from ledger.models import AuditEntry, ConsentRecord, Household, Person, Recognition, TierAssignment
 from tests.conftest import bearer
 
@@ -27,23 +27,39 @@ def _id(first17: str) -> str:
     return first17 + ric.calc_check_digit(first17 + "0")
 
 
-WANG = {"id_number": _id("43012119700307123"), "name": "王建国", "hukou_region_code": "430121",
-        "urban_rural": "urban", "phone": "13812345678", "disability_grade": 3,
-        "disability_certificate": "43012119700307123443",
-        "skills": ["保洁"], "wished_schedules": ["daily"], "registered_unemployed_since": "2025-01-06"}
-ZHANG = {"id_number": _id("43012119800512456"), "name": "张桂芳", "hukou_region_code": "430121",
-         "urban_rural": "rural", "phone": "13912345678"}
+WANG = {
+    "id_number": _id("43012119700307123"),
+    "name": "王建国",
+    "hukou_region_code": "430121",
+    "urban_rural": "urban",
+    "phone": "13812345678",
+    "disability_grade": 3,
+    "disability_certificate": "43012119700307123443",
+    "skills": ["保洁"],
+    "wished_schedules": ["daily"],
+    "registered_unemployed_since": "2025-01-06",
+}
+ZHANG = {
+    "id_number": _id("43012119800512456"),
+    "name": "张桂芳",
+    "hukou_region_code": "430121",
+    "urban_rural": "rural",
+    "phone": "13912345678",
+}
 CHEN = {"id_number": _id("44030519900101234"), "name": "陈志强", "hukou_region_code": "440305", "urban_rural": "urban"}
 
 
 @pytest.fixture
 def api(migrated_url):
     with TestClient(create_app(Settings(db=DatabaseSettings(url=migrated_url)))) as client:
-        yield {"client": client, "url": migrated_url,
-               "counter": bearer(migrated_url, "counter", "长沙县零工市场", region="430121"),
-               "officer": bearer(migrated_url, "officer", "长沙县人社局", region="430121"),
-               "furong": bearer(migrated_url, "counter", "芙蓉区零工市场", region="430102"),
-               "admin": bearer(migrated_url)}
+        yield {
+            "client": client,
+            "url": migrated_url,
+            "counter": bearer(migrated_url, "counter", "长沙县零工市场", region="430121"),
+            "officer": bearer(migrated_url, "officer", "长沙县人社局", region="430121"),
+            "furong": bearer(migrated_url, "counter", "芙蓉区零工市场", region="430102"),
+            "admin": bearer(migrated_url),
+        }
 
 
 def _problem(response, status):
@@ -73,8 +89,10 @@ def test_register_is_201_with_consent_rows_and_an_audit_entry(api, sessions):
     assert {c["scope"]: c["granted"] for c in body["consents"]} == {"data_processing": True, "show_to_employers": False}
     with sessions() as s:
         rows = s.scalars(select(ConsentRecord).where(ConsentRecord.person_id == body["id"])).all()
-    assert {(r.scope, r.granted) for r in rows} == {(ConsentScope.DATA_PROCESSING, True),
-                                                    (ConsentScope.SHOW_TO_EMPLOYERS, False)}  # job_push not asked
+    assert {(r.scope, r.granted) for r in rows} == {
+        (ConsentScope.DATA_PROCESSING, True),
+        (ConsentScope.SHOW_TO_EMPLOYERS, False),
+    }  # job_push not asked
     assert all(r.recorded_by.startswith("长沙县零工市场（") for r in rows)
     [entry] = _entries(sessions, body["id"])
     assert entry.action == "register" and entry.actor_role == "counter" and "id_number" in entry.fields
@@ -82,9 +100,14 @@ def test_register_is_201_with_consent_rows_and_an_audit_entry(api, sessions):
 
 def test_wrong_id_checksum_is_422_in_chinese_and_writes_nothing(api, sessions):
     bad = WANG["id_number"][:-1] + ("0" if WANG["id_number"][-1] != "0" else "1")
-    body = _problem(api["client"].post("/persons", headers=api["counter"],
-                                       json={**WANG, "id_number": bad, "phone": "123",
-                                             "consents": {"data_processing": True}}), 422)
+    body = _problem(
+        api["client"].post(
+            "/persons",
+            headers=api["counter"],
+            json={**WANG, "id_number": bad, "phone": "123", "consents": {"data_processing": True}},
+        ),
+        422,
+    )
     assert {"field": "id_number", "message": "身份证号码校验位不正确，请核对"} in body["errors"]
     assert {e["field"] for e in body["errors"]} == {"id_number", "phone"}  # every wrong field at once
     with sessions() as s:
@@ -93,8 +116,12 @@ def test_wrong_id_checksum_is_422_in_chinese_and_writes_nothing(api, sessions):
 
 def test_duplicate_id_number_is_409_and_writes_nothing_more(api, sessions):
     _register(api, {**WANG, "consents": {"data_processing": True}})
-    body = _problem(api["client"].post("/persons", json={**WANG, "name": "王建民", "consents": {"job_push": True}},
-                                       headers=api["officer"]), 409)
+    body = _problem(
+        api["client"].post(
+            "/persons", json={**WANG, "name": "王建民", "consents": {"job_push": True}}, headers=api["officer"]
+        ),
+        409,
+    )
     assert body["errors"] == [{"field": "id_number", "message": "该身份证号码已登记"}]
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(ConsentRecord)) == 1
@@ -124,8 +151,14 @@ def test_outside_jurisdiction_register_is_403_and_read_is_404(api, sessions):
     body = _problem(api["client"].get(f"/persons/{person['id']}", params=PURPOSE, headers=api["furong"]), 404)
     assert "不在您的管辖范围" in body["detail"]
     _problem(api["client"].get(f"/persons/{person['id'] + 1000}", params=PURPOSE, headers=api["counter"]), 404)
-    _problem(api["client"].post(f"/persons/{person['id']}/contacts", headers=api["furong"],
-                                json={"contacted_on": "2025-10-15", "channel": "visit"}), 404)
+    _problem(
+        api["client"].post(
+            f"/persons/{person['id']}/contacts",
+            headers=api["furong"],
+            json={"contacted_on": "2025-10-15", "channel": "visit"},
+        ),
+        404,
+    )
     # 002 §4: the residence county's office serves the person too.
     moved = _register(api, {**CHEN, "residence_region_code": "430102"}, who="furong")
     assert api["client"].get(f"/persons/{moved['id']}", params=PURPOSE, headers=api["furong"]).status_code == 200
@@ -133,18 +166,28 @@ def test_outside_jurisdiction_register_is_403_and_read_is_404(api, sessions):
 
 def test_full_read_returns_sensitive_fields_and_commits_an_audit_entry(api, sessions):
     with sessions.begin() as s:
-        household = Household(ref="HH-1", region_code="430121", urban_rural=UrbanRural.URBAN,
-                              assistance=AssistanceStatus.DIBAO, member_count=2)
+        household = Household(
+            ref="HH-1",
+            region_code="430121",
+            urban_rural=UrbanRural.URBAN,
+            assistance=AssistanceStatus.DIBAO,
+            member_count=2,
+        )
         s.add(household)
         s.flush()
         household_id = household.id
     person = _register(api, {**WANG, "household_id": household_id})
-    response = api["client"].get(f"/persons/{person['id']}", params={"purpose": "推荐保洁岗位前核对信息"},
-                                 headers=api["officer"])
+    response = api["client"].get(
+        f"/persons/{person['id']}", params={"purpose": "推荐保洁岗位前核对信息"}, headers=api["officer"]
+    )
     assert response.status_code == 200, response.text
     body = response.json()
-    assert (body["name"], body["phone"], body["disability_grade"], body["household_assistance"]) == \
-        ("王建国", "13812345678", 3, "dibao")
+    assert (body["name"], body["phone"], body["disability_grade"], body["household_assistance"]) == (
+        "王建国",
+        "13812345678",
+        3,
+        "dibao",
+    )
     entry = _entries(sessions, person["id"])[-1]
     assert (entry.action, entry.actor_role, entry.purpose) == ("read", "officer", "推荐保洁岗位前核对信息")
     assert entry.actor.startswith("长沙县人社局（")
@@ -175,8 +218,11 @@ def test_officer_lists_the_audit_trail_newest_first_and_counter_cannot(api, sess
     assert page["total"] == 3
     assert [e["action"] for e in page["items"]] == ["audit.read", "read", "register"]  # this read is on it too
     assert page["items"][1]["purpose"] == "窗口求职登记" and page["items"][1]["actor_role"] == "counter"
-    second = api["client"].get(trail_url, params={"purpose": "个人信息查询申请", "limit": 1, "offset": 1},
-                               headers=api["officer"]).json()
+    second = (
+        api["client"]
+        .get(trail_url, params={"purpose": "个人信息查询申请", "limit": 1, "offset": 1}, headers=api["officer"])
+        .json()
+    )
     assert second["total"] == 4 and [e["action"] for e in second["items"]] == ["audit.read"]
     _problem(api["client"].get(trail_url, params={"purpose": "核查", "limit": 0}, headers=api["officer"]), 400)
 
@@ -221,8 +267,11 @@ def test_consent_withdrawal_is_in_force_and_audited(api, sessions):
 def test_002_s2_recognition_due_dates_skip_national_day_and_steps_go_in_order(api, sessions):
     person = _register(api, WANG)
     client, officer = api["client"], api["officer"]
-    response = client.post(f"/persons/{person['id']}/recognitions", headers=api["counter"],
-                           json={"categories": [1, 4], "applied_on": "2025-09-29"})
+    response = client.post(
+        f"/persons/{person['id']}/recognitions",
+        headers=api["counter"],
+        json={"categories": [1, 4], "applied_on": "2025-09-29"},
+    )
     assert response.status_code == 201, response.text
     rec = response.json()
     assert rec["status"] == "applied" and [c["clause"] for c in rec["categories"]] == ["002 §1(1)", "002 §1(4)"]
@@ -233,26 +282,55 @@ def test_002_s2_recognition_due_dates_skip_national_day_and_steps_go_in_order(ap
     with sessions() as s:
         assert len(s.get(Recognition, rec["id"]).steps) == 1  # later steps are a plan, not rows
     steps = f"/recognitions/{rec['id']}/steps"
-    _problem(client.post(f"/persons/{person['id']}/recognitions", headers=officer,
-                         json={"categories": [6], "applied_on": "2025-10-01"}), 409)
-    body = _problem(client.post(f"{steps}/street_review", json={"outcome": "passed", "completed_on": "2025-10-10"},
-                                headers=officer), 422)
-    assert body["errors"] == [{"field": "step",
-                               "message": "须按顺序办理：当前环节为“社区（行政村）受理调查”（002 §2）"}]
-    _problem(client.post(f"{steps}/community_review", json={"outcome": "passed", "completed_on": "2025-10-10"},
-                         headers=api["counter"]), 403)  # officers decide
+    _problem(
+        client.post(
+            f"/persons/{person['id']}/recognitions",
+            headers=officer,
+            json={"categories": [6], "applied_on": "2025-10-01"},
+        ),
+        409,
+    )
+    body = _problem(
+        client.post(
+            f"{steps}/street_review", json={"outcome": "passed", "completed_on": "2025-10-10"}, headers=officer
+        ),
+        422,
+    )
+    assert body["errors"] == [
+        {"field": "step", "message": "须按顺序办理：当前环节为“社区（行政村）受理调查”（002 §2）"}
+    ]
+    _problem(
+        client.post(
+            f"{steps}/community_review",
+            json={"outcome": "passed", "completed_on": "2025-10-10"},
+            headers=api["counter"],
+        ),
+        403,
+    )  # officers decide
     late = client.get(f"/recognitions/{rec['id']}", params={**PURPOSE, "as_of": "2025-10-14"}, headers=api["counter"])
     assert late.json()["steps"][0]["overdue"] is True and late.json()["steps"][0]["status"] == "已逾期"
-    done = client.post(f"{steps}/community_review", headers=officer,
-                       json={"outcome": "passed", "completed_on": "2025-10-10", "note": "经核实符合条件"})
+    done = client.post(
+        f"{steps}/community_review",
+        headers=officer,
+        json={"outcome": "passed", "completed_on": "2025-10-10", "note": "经核实符合条件"},
+    )
     assert done.status_code == 200, done.text
     publicity = done.json()["steps"][1]
     # Saturday 2025-10-11 is a make-up working day: 10-11, 13, 14, 15, 16.
-    assert (publicity["started_on"], publicity["due_on"], publicity["outcome"]) == \
-        ("2025-10-10", "2025-10-16", "pending")
+    assert (publicity["started_on"], publicity["due_on"], publicity["outcome"]) == (
+        "2025-10-10",
+        "2025-10-16",
+        "pending",
+    )
     assert done.json()["status"] == "in_review" and done.json()["steps"][0]["status"] == "按时完成"
-    again = _problem(client.post(f"{steps}/community_review", json={"outcome": "failed", "completed_on": "2025-10-11",
-                                                                    "note": "重复"}, headers=officer), 409)
+    again = _problem(
+        client.post(
+            f"{steps}/community_review",
+            json={"outcome": "failed", "completed_on": "2025-10-11", "note": "重复"},
+            headers=officer,
+        ),
+        409,
+    )
     assert "不能再次办理" in again["detail"]
     view = client.get(f"/recognitions/{rec['id']}", params={**PURPOSE, "as_of": "2025-10-17"}, headers=officer).json()
     assert [s["overdue"] for s in view["steps"]] == [False, True, False, False]
@@ -264,31 +342,50 @@ def test_002_s2_recognition_due_dates_skip_national_day_and_steps_go_in_order(ap
     assert [s["status"] for s in final["steps"]] == ["按时完成", "逾期完成", "按时完成", "按时完成"]
     actions = [e.action for e in _entries(sessions, person["id"])]
     assert actions.count("recognition.step") == 4 and actions.count("recognition.read") == 2
-    _problem(client.post(f"{steps}/no_such_step", json={"outcome": "passed", "completed_on": "2025-10-24"},
-                         headers=officer), 400)
+    _problem(
+        client.post(f"{steps}/no_such_step", json={"outcome": "passed", "completed_on": "2025-10-24"}, headers=officer),
+        400,
+    )
 
 
 def test_002_s2_failed_step_rejects_with_a_reason_and_allows_a_new_application(api, sessions):
     person = _register(api, ZHANG)
     client, officer = api["client"], api["officer"]
-    rec = client.post(f"/persons/{person['id']}/recognitions", headers=officer,
-                      json={"categories": [6], "applied_on": "2025-08-04"}).json()
+    rec = client.post(
+        f"/persons/{person['id']}/recognitions", headers=officer, json={"categories": [6], "applied_on": "2025-08-04"}
+    ).json()
     steps = f"/recognitions/{rec['id']}/steps"
-    body = _problem(client.post(f"{steps}/community_review", json={"outcome": "failed", "completed_on": "2025-08-01"},
-                                headers=officer), 422)
+    body = _problem(
+        client.post(
+            f"{steps}/community_review", json={"outcome": "failed", "completed_on": "2025-08-01"}, headers=officer
+        ),
+        422,
+    )
     assert {e["field"] for e in body["errors"]} == {"completed_on", "note"}
-    response = client.post(f"{steps}/community_review", headers=officer,
-                           json={"outcome": "failed", "completed_on": "2025-08-06", "note": "失业未满一年"})
+    response = client.post(
+        f"{steps}/community_review",
+        headers=officer,
+        json={"outcome": "failed", "completed_on": "2025-08-06", "note": "失业未满一年"},
+    )
     assert response.status_code == 200 and response.json()["status"] == "rejected"
     assert len(response.json()["steps"]) == 1  # no plan after a rejection
-    body = _problem(client.post(f"{steps}/publicity", json={"outcome": "passed", "completed_on": "2025-08-11"},
-                                headers=officer), 422)
+    body = _problem(
+        client.post(f"{steps}/publicity", json={"outcome": "passed", "completed_on": "2025-08-11"}, headers=officer),
+        422,
+    )
     assert body["errors"][0]["message"] == "该申请状态为“不予认定”，不能继续办理"
-    again = client.post(f"/persons/{person['id']}/recognitions", headers=officer,
-                        json={"categories": [6], "applied_on": "2025-09-01"})
+    again = client.post(
+        f"/persons/{person['id']}/recognitions", headers=officer, json={"categories": [6], "applied_on": "2025-09-01"}
+    )
     assert again.status_code == 201, again.text
-    _problem(client.post(f"/persons/{person['id']}/recognitions", headers=officer,
-                         json={"categories": [6], "applied_on": "2025-09-02"}), 409)
+    _problem(
+        client.post(
+            f"/persons/{person['id']}/recognitions",
+            headers=officer,
+            json={"categories": [6], "applied_on": "2025-09-02"},
+        ),
+        409,
+    )
     with sessions() as s:
         assert s.scalar(select(Recognition.status).where(Recognition.id == rec["id"])) is RecognitionStatus.REJECTED
 
@@ -300,30 +397,45 @@ def test_002_s2_an_application_entered_without_step_rows_runs_from_its_first_ste
         s.add(rec)
         s.flush()
         rec_id = rec.id
-    view = api["client"].get(f"/recognitions/{rec_id}", params={**PURPOSE, "as_of": "2025-10-14"},
-                             headers=api["officer"]).json()
+    view = (
+        api["client"]
+        .get(f"/recognitions/{rec_id}", params={**PURPOSE, "as_of": "2025-10-14"}, headers=api["officer"])
+        .json()
+    )
     assert [(s["status"], s["due_on"]) for s in view["steps"][:2]] == [("已逾期", "2025-10-13"), ("计划", "2025-10-20")]
     steps = f"/recognitions/{rec_id}/steps"
-    _problem(api["client"].post(f"{steps}/publicity", json={"outcome": "passed", "completed_on": "2025-10-10"},
-                                headers=api["officer"]), 422)
-    done = api["client"].post(f"{steps}/community_review", json={"outcome": "passed", "completed_on": "2025-10-10"},
-                              headers=api["officer"])
+    _problem(
+        api["client"].post(
+            f"{steps}/publicity", json={"outcome": "passed", "completed_on": "2025-10-10"}, headers=api["officer"]
+        ),
+        422,
+    )
+    done = api["client"].post(
+        f"{steps}/community_review", json={"outcome": "passed", "completed_on": "2025-10-10"}, headers=api["officer"]
+    )
     assert done.status_code == 200, done.text
-    assert [(s["step"], s["outcome"]) for s in done.json()["steps"][:2]] == [("community_review", "passed"),
-                                                                              ("publicity", "pending")]
+    assert [(s["step"], s["outcome"]) for s in done.json()["steps"][:2]] == [
+        ("community_review", "passed"),
+        ("publicity", "pending"),
+    ]
 
 
 def test_recognition_bad_dates_are_422_not_500(api):
     person = _register(api, ZHANG)
     url = f"/persons/{person['id']}/recognitions"
-    body = _problem(api["client"].post(url, json={"categories": [6], "applied_on": "1999-06-02"},
-                                       headers=api["officer"]), 422)
+    body = _problem(
+        api["client"].post(url, json={"categories": [6], "applied_on": "1999-06-02"}, headers=api["officer"]), 422
+    )
     assert body["errors"][0]["field"] == "applied_on"
     assert body["errors"][0]["message"] == "认定程序（002 §2）自 2025-07-18 起施行，申请日期不能早于该日"
     _problem(api["client"].post(url, json={"categories": [6], "applied_on": "2999-01-01"}, headers=api["officer"]), 422)
     _problem(api["client"].post(url, json={"categories": [8], "applied_on": "2025-06-02"}, headers=api["officer"]), 400)
-    _problem(api["client"].post(url, json={"categories": [6], "applied_on": "2025-06-02", "region_code": "430102"},
-                                headers=api["officer"]), 422)
+    _problem(
+        api["client"].post(
+            url, json={"categories": [6], "applied_on": "2025-06-02", "region_code": "430102"}, headers=api["officer"]
+        ),
+        422,
+    )
 
 
 def test_002_s4_tier_assignment_ends_the_previous_one(api, sessions):
@@ -332,8 +444,16 @@ def test_002_s4_tier_assignment_ends_the_previous_one(api, sessions):
     body = _problem(api["client"].post(url, json={"tier": 2, "effective_from": "2025-11-01"}, headers=officer), 422)
     assert "尚未认定" in body["errors"][0]["message"]
     with sessions.begin() as s:
-        s.add(Recognition(person_id=person["id"], region_code="430121", categories=[1], applied_on=date(2025, 9, 29),
-                          recognised_on=date(2025, 10, 24), status=RecognitionStatus.RECOGNISED))
+        s.add(
+            Recognition(
+                person_id=person["id"],
+                region_code="430121",
+                categories=[1],
+                applied_on=date(2025, 9, 29),
+                recognised_on=date(2025, 10, 24),
+                status=RecognitionStatus.RECOGNISED,
+            )
+        )
     _problem(api["client"].post(url, json={"tier": 2, "effective_from": "2025-11-01"}, headers=api["counter"]), 403)
     _problem(api["client"].post(url, json={"tier": 4, "effective_from": "2025-11-01"}, headers=officer), 400)
     _problem(api["client"].post(url, json={"tier": 2, "effective_from": "2025-10-01"}, headers=officer), 422)
@@ -342,8 +462,11 @@ def test_002_s4_tier_assignment_ends_the_previous_one(api, sessions):
     assert "至少3次" in first.json()["assigned"]["duties"]
     _problem(api["client"].post(url, json={"tier": 2, "effective_from": "2025-11-15"}, headers=officer), 409)
     _problem(api["client"].post(url, json={"tier": 3, "effective_from": "2025-11-01"}, headers=officer), 422)
-    second = api["client"].post(url, json={"tier": 3, "effective_from": "2025-12-01", "reason": "生活困难"},
-                                headers=officer).json()
+    second = (
+        api["client"]
+        .post(url, json={"tier": 3, "effective_from": "2025-12-01", "reason": "生活困难"}, headers=officer)
+        .json()
+    )
     assert second["ended"]["tier"] == 2 and second["ended"]["effective_to"] == "2025-11-30"
     assert second["assigned"]["effective_to"] is None and "每月" in second["assigned"]["duties"]
     with sessions() as s:
@@ -358,15 +481,18 @@ def test_service_contacts_are_recorded_listed_newest_first_and_audited(api, sess
     person = _register(api, WANG)
     url = f"/persons/{person['id']}/contacts"
     for day, channel in (("2025-10-15", "visit"), ("2025-11-03", "phone")):
-        response = api["client"].post(url, json={"contacted_on": day, "channel": channel, "note": "推荐保洁岗位"},
-                                      headers=api["counter"])
+        response = api["client"].post(
+            url, json={"contacted_on": day, "channel": channel, "note": "推荐保洁岗位"}, headers=api["counter"]
+        )
         assert response.status_code == 201, response.text
     assert response.json()["channel_label"] == "电话" and response.json()["staff"].startswith("长沙县零工市场")
-    body = _problem(api["client"].post(url, json={"contacted_on": "2999-01-01", "channel": "visit"},
-                                       headers=api["counter"]), 422)
+    body = _problem(
+        api["client"].post(url, json={"contacted_on": "2999-01-01", "channel": "visit"}, headers=api["counter"]), 422
+    )
     assert body["errors"] == [{"field": "contacted_on", "message": "服务日期不能晚于今天"}]
-    _problem(api["client"].post(url, json={"contacted_on": "2025-10-15", "channel": "pigeon"},
-                                headers=api["counter"]), 400)
+    _problem(
+        api["client"].post(url, json={"contacted_on": "2025-10-15", "channel": "pigeon"}, headers=api["counter"]), 400
+    )
     page = api["client"].get(url, params=PURPOSE, headers=api["officer"]).json()
     assert page["total"] == 2 and [c["contacted_on"] for c in page["items"]] == ["2025-11-03", "2025-10-15"]
     actions = [e.action for e in _entries(sessions, person["id"])]
@@ -380,11 +506,14 @@ def test_bad_person_input_is_a_chinese_problem_never_a_500(api, sessions):
     _problem(client.post("/persons", json={**WANG, "skills": ["保洁" * 11]}, headers=counter), 400)
     body = _problem(client.post("/persons", json={**WANG, "household_id": 999}, headers=counter), 422)
     assert body["errors"] == [{"field": "household_id", "message": "家庭不存在，请先登记家庭"}]
-    assert _problem(client.post("/persons", json={**WANG, "latitude": 28.2}, headers=counter), 422)["errors"][0][
-        "message"] == "经纬度须同时填写"
+    assert (
+        _problem(client.post("/persons", json={**WANG, "latitude": 28.2}, headers=counter), 422)["errors"][0]["message"]
+        == "经纬度须同时填写"
+    )
     _problem(client.post("/persons", json={**WANG, "disability_grade": 5}, headers=counter), 400)
-    _problem(client.post("/persons", content=b"{not json", headers={**counter, "content-type": "application/json"}),
-             400)
+    _problem(
+        client.post("/persons", content=b"{not json", headers={**counter, "content-type": "application/json"}), 400
+    )
     _problem(client.get(f"/persons/{MAX_ID}", params=PURPOSE, headers=counter), 404)
     _problem(client.get(f"/persons/{MAX_ID + 1}", params=PURPOSE, headers=counter), 400)  # INTEGER column
     _problem(client.post("/persons", json={**WANG, "household_id": MAX_ID + 1}, headers=counter), 400)
@@ -397,9 +526,17 @@ def test_bad_person_input_is_a_chinese_problem_never_a_500(api, sessions):
 def test_openapi_lists_the_person_routes_with_examples_and_problems(api):
     spec = api["client"].get("/schema/openapi.json").json()
     paths = spec["paths"]
-    assert {"/persons", "/persons/{person_id}", "/persons/{person_id}/consents", "/persons/{person_id}/contacts",
-            "/persons/{person_id}/audit", "/persons/{person_id}/recognitions", "/persons/{person_id}/tier",
-            "/recognitions/{recognition_id}", "/recognitions/{recognition_id}/steps/{step}"} <= paths.keys()
+    assert {
+        "/persons",
+        "/persons/{person_id}",
+        "/persons/{person_id}/consents",
+        "/persons/{person_id}/contacts",
+        "/persons/{person_id}/audit",
+        "/persons/{person_id}/recognitions",
+        "/persons/{person_id}/tier",
+        "/recognitions/{recognition_id}",
+        "/recognitions/{recognition_id}/steps/{step}",
+    } <= paths.keys()
     register = paths["/persons"]["post"]
     assert register["requestBody"]["content"]["application/json"]["schema"]["examples"][0]["name"] == "李秀英"
     assert {"401", "403", "409", "422"} <= register["responses"].keys()

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from api import auth
 from api.app import create_app
 from cli.main import main
-from jiuyuan.settings import DatabaseSettings, Settings
-from ledger.access import authenticate
 from demo.generate import generate
 from demo.load import load
+from jiuyuan.settings import DatabaseSettings, Settings
+from ledger.access import authenticate
 from ledger.models import ApiKey, Employer, JobPosting
 from tests.conftest import bearer
 
@@ -67,19 +67,30 @@ def test_roles_reach_only_their_routes_and_tenants(app_client, migrated_url, ses
     listed = app_client.get("/postings", headers=as_employer, params={"limit": 200}).json()
     assert {p["id"] for p in listed["items"]} == own and listed["total"] == len(own)
     _problem(app_client.get(f"/postings/{foreign}", headers=as_employer), 404)
-    assert "无权" in _problem(app_client.get("/reports/dispatch", headers=as_employer,
-                                             params={"region": "43", "as_of": "2026-11-22"}), 403)["detail"]
+    assert (
+        "无权"
+        in _problem(
+            app_client.get("/reports/dispatch", headers=as_employer, params={"region": "43", "as_of": "2026-11-22"}),
+            403,
+        )["detail"]
+    )
     _problem(app_client.get("/postings/changes", headers=as_employer), 403)
 
     changsha = bearer(migrated_url, "officer", "长沙市人社局", region="4301")
-    assert app_client.get("/reports/dispatch", headers=changsha,
-                          params={"region": "430121", "as_of": "2026-11-22"}).status_code == 200
-    body = _problem(app_client.get("/reports/dispatch", headers=changsha,
-                                   params={"region": "43", "as_of": "2026-11-22"}), 403)
+    assert (
+        app_client.get(
+            "/reports/dispatch", headers=changsha, params={"region": "430121", "as_of": "2026-11-22"}
+        ).status_code
+        == 200
+    )
+    body = _problem(
+        app_client.get("/reports/dispatch", headers=changsha, params={"region": "43", "as_of": "2026-11-22"}), 403
+    )
     assert "管辖范围" in body["detail"]
     counter = bearer(migrated_url, "counter", "雨花区零工市场", region="430111")
-    _problem(app_client.get("/reports/dispatch", headers=counter, params={"region": "430111",
-                                                                           "as_of": "2026-11-22"}), 403)
+    _problem(
+        app_client.get("/reports/dispatch", headers=counter, params={"region": "430111", "as_of": "2026-11-22"}), 403
+    )
 
 
 def test_keys_command_issues_lists_and_refuses_bad_scopes(migrated_url, capsys):
@@ -132,10 +143,15 @@ def test_duty_lists_are_for_officers_in_their_jurisdiction_and_masked(app_client
         audited = s.scalar(select(func.count()).where(AuditEntry.action == "duty_list"))
     assert items and all("*" in i["masked_name"] and i["masked_name"] not in names for i in items)
     assert audited == len({i["person_id"] for i in items})
-    assert _problem(app_client.get("/reports/duties", headers=officer,
-                                   params={"region": "4x", "as_of": "2026-11-22"}), 422)["errors"][0]["field"] == "region"
+    assert (
+        _problem(
+            app_client.get("/reports/duties", headers=officer, params={"region": "4x", "as_of": "2026-11-22"}), 422
+        )["errors"][0]["field"]
+        == "region"
+    )
     assert _problem(app_client.get("/reports/duties", headers=officer, params={"region": "43"}), 400)["errors"] == [
-        {"field": "as_of", "message": "缺少必填参数"}]
+        {"field": "as_of", "message": "缺少必填参数"}
+    ]
     changsha = bearer(migrated_url, "officer", "长沙市人社局", region="4301")
     _problem(app_client.get("/reports/duties", headers=changsha, params={"region": "43", "as_of": "2026-11-22"}), 403)
     counter = bearer(migrated_url, "counter", "窗口", region="43")

@@ -14,8 +14,7 @@ from ledger.models import JobPosting, Person
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, timeout=120)
 
 
 def test_help_lists_the_subcommands():
@@ -42,8 +41,20 @@ def test_bad_arguments_exit_2_with_a_message(args, message):
 
 
 def test_demo_twice_writes_once(db_url, capsys):
-    args = ["--database-url", db_url, "demo", "--postings", "120", "--persons", "80", "--seed", "3",
-            "--as-of", "2026-11-22", "--quiet"]
+    args = [
+        "--database-url",
+        db_url,
+        "demo",
+        "--postings",
+        "120",
+        "--persons",
+        "80",
+        "--seed",
+        "3",
+        "--as-of",
+        "2026-11-22",
+        "--quiet",
+    ]
     assert main(args) == 0
     assert main(args) == 0
     assert "未重复写入" in capsys.readouterr().out

@@ -8,11 +8,11 @@ from datetime import date
 from sqlalchemy import func, select
 from stdnum.cn import ric, uscc
 
+from demo.generate import generate, org_code_check_digit
+from demo.load import load
 from jiuyuan import validation
 from jiuyuan.vocab import PostingKind, Schedule
 from ledger import intake
-from demo.generate import generate, org_code_check_digit
-from demo.load import load
 from ledger.models import Base
 
 ANCHOR = date(2026, 11, 22)
@@ -47,9 +47,10 @@ def test_generated_rows_pass_the_intake_validation():
     """The demo is what a clerk could have typed: each row survives the same checks."""
     data = generate(3, 400, 300, ANCHOR)
     for posting in data.postings:
-        intake.clean_posting({k: (v.value if hasattr(v, "value") else v) for k, v in posting.items()
-                              if k != "employer_uscc"} | {"wage_min": str(posting["wage_min"]),
-                                                          "wage_max": str(posting["wage_max"])})
+        intake.clean_posting(
+            {k: (v.value if hasattr(v, "value") else v) for k, v in posting.items() if k != "employer_uscc"}
+            | {"wage_min": str(posting["wage_min"]), "wage_max": str(posting["wage_max"])}
+        )
     for person in data.persons:
         intake.clean_person({k: (v.value if hasattr(v, "value") else v) for k, v in person.items()})
     for employer in data.employers:
@@ -61,11 +62,21 @@ def test_all_kinds_and_schedules_and_places_appear():
     kinds = Counter(p["kind"] for p in data.postings)
     assert set(kinds) == set(PostingKind)
     assert {p["schedule"] for p in data.postings} == set(Schedule)
-    assert all(p["age_min"] is None and not p["skills_required"] for p in data.postings
-               if p["kind"] is PostingKind.LOVE)
+    assert all(
+        p["age_min"] is None and not p["skills_required"] for p in data.postings if p["kind"] is PostingKind.LOVE
+    )
     titles = {p["title"].removeprefix("爱心岗位·") for p in data.postings}
-    assert {"保洁员", "保安员", "家政服务员", "养老护理员", "快递分拣员", "仓储搬运工", "绿化养护工",
-            "社区协管员", "河道保洁员"} <= titles
+    assert {
+        "保洁员",
+        "保安员",
+        "家政服务员",
+        "养老护理员",
+        "快递分拣员",
+        "仓储搬运工",
+        "绿化养护工",
+        "社区协管员",
+        "河道保洁员",
+    } <= titles
     prefixes = Counter(p["hukou_region_code"][:4] for p in data.persons)
     assert prefixes["3304"] and prefixes["3702"]  # Jiaxing (003) and Qingdao (001)
     assert sum(n for pre, n in prefixes.items() if pre.startswith("43")) > 0.8 * len(data.persons)
@@ -95,7 +106,12 @@ def test_loading_twice_does_not_duplicate(sessions):
 def test_identities_do_not_depend_on_the_anchor_date():
     """`make run` on a later day must find the same people, employers and postings."""
     early, late = generate(4, 200, 300, date(2026, 11, 22)), generate(4, 200, 300, date(2027, 3, 5))
-    for table, key in (("persons", "id_number"), ("employers", "uscc"), ("agencies", "uscc"),
-                       ("households", "ref"), ("postings", "ref")):
+    for table, key in (
+        ("persons", "id_number"),
+        ("employers", "uscc"),
+        ("agencies", "uscc"),
+        ("households", "ref"),
+        ("postings", "ref"),
+    ):
         assert [r[key] for r in getattr(early, table)] == [r[key] for r in getattr(late, table)], table
     assert early.postings[0]["valid_from"] != late.postings[0]["valid_from"]

@@ -31,12 +31,32 @@ BAD_CHECKSUM = ID_LI[:-1] + ("0" if ID_LI[-1] != "0" else "1")
 EMPLOYER = {"uscc": "91110000600037341L", "name": "长沙芙蓉物业服务有限公司", "region_code": "430102"}
 UNREGISTERED_USCC = "914301021234567884"
 
-PERSON_HEADER = ["序号", "姓名", "公民身份号码", "户籍地区划代码", "城乡类别", "手机号码", "技能", "可工作时间",
-                 "同意处理个人信息", "同意向用人单位展示"]
+PERSON_HEADER = [
+    "序号",
+    "姓名",
+    "公民身份号码",
+    "户籍地区划代码",
+    "城乡类别",
+    "手机号码",
+    "技能",
+    "可工作时间",
+    "同意处理个人信息",
+    "同意向用人单位展示",
+]
 
 
-def _person(n: int, name: str, ident: str, region: str = "430102", area: str = "城镇", phone: str = "",
-            skills: str = "", schedules: str = "日结", data: str = "是", show: str = "否") -> list[str]:
+def _person(
+    n: int,
+    name: str,
+    ident: str,
+    region: str = "430102",
+    area: str = "城镇",
+    phone: str = "",
+    skills: str = "",
+    schedules: str = "日结",
+    data: str = "是",
+    show: str = "否",
+) -> list[str]:
     return [str(n), name, ident, region, area, phone, skills, schedules, data, show]
 
 
@@ -46,13 +66,55 @@ GOOD_PERSONS = [
     _person(3, "张强", ID_ZHANG, region="430121", schedules=""),
 ]
 
-POSTING_HEADER = ["岗位编号", "岗位名称", "用人单位统一社会信用代码", "岗位类型", "班次", "工资下限（元）", "工资上限",
-                  "计薪方式", "年龄下限", "年龄上限", "技能要求", "工作地点区划代码", "有效期起", "有效期止"]
+POSTING_HEADER = [
+    "岗位编号",
+    "岗位名称",
+    "用人单位统一社会信用代码",
+    "岗位类型",
+    "班次",
+    "工资下限（元）",
+    "工资上限",
+    "计薪方式",
+    "年龄下限",
+    "年龄上限",
+    "技能要求",
+    "工作地点区划代码",
+    "有效期起",
+    "有效期止",
+]
 GOOD_POSTINGS = [
-    ["CS-001", "保洁员", EMPLOYER["uscc"], "零工岗位", "日结", "120", "150", "按天", "", "55", "", "430102",
-     "2026/11/1", "2026年12月31日"],
-    ["CS-002", "社区协管员", EMPLOYER["uscc"], "爱心岗位", "全日制", "1900", "", "元/月", "", "", "", "430102",
-     "2026-11-01", "2026-12-31"],
+    [
+        "CS-001",
+        "保洁员",
+        EMPLOYER["uscc"],
+        "零工岗位",
+        "日结",
+        "120",
+        "150",
+        "按天",
+        "",
+        "55",
+        "",
+        "430102",
+        "2026/11/1",
+        "2026年12月31日",
+    ],
+    [
+        "CS-002",
+        "社区协管员",
+        EMPLOYER["uscc"],
+        "爱心岗位",
+        "全日制",
+        "1900",
+        "",
+        "元/月",
+        "",
+        "",
+        "",
+        "430102",
+        "2026-11-01",
+        "2026-12-31",
+    ],
 ]
 
 
@@ -65,8 +127,10 @@ def _csv(path: Path, header: list[str], rows: list[list[str]], encoding: str = "
 
 def _counts(sessions) -> dict[str, int]:
     with sessions() as s:
-        return {m.__tablename__: s.scalar(select(func.count()).select_from(m))
-                for m in (Person, ConsentRecord, JobPosting, PostingChange)}
+        return {
+            m.__tablename__: s.scalar(select(func.count()).select_from(m))
+            for m in (Person, ConsentRecord, JobPosting, PostingChange)
+        }
 
 
 def _import(sessions, kind, rows, **kwargs):
@@ -108,8 +172,9 @@ def test_a_gbk_csv_of_postings_reads_labels_and_office_dates(sessions, tmp_path)
 
 
 def test_one_bad_id_checksum_among_good_rows_writes_nothing(sessions, tmp_path):
-    rows = read_table(_csv(tmp_path / "人员.csv", PERSON_HEADER,
-                           [GOOD_PERSONS[0], _person(2, "李娜", BAD_CHECKSUM), GOOD_PERSONS[2]]))
+    rows = read_table(
+        _csv(tmp_path / "人员.csv", PERSON_HEADER, [GOOD_PERSONS[0], _person(2, "李娜", BAD_CHECKSUM), GOOD_PERSONS[2]])
+    )
     report = _import(sessions, "persons", rows)
     assert report.rejected == [Rejection(3, "公民身份号码", "身份证号码校验位不正确，请核对")]
     assert (report.imported, report.rejected_rows) == (0, 1)
@@ -126,8 +191,9 @@ def test_the_same_person_twice_in_one_file_is_rejected(sessions, tmp_path):
 
 def test_a_person_already_registered_is_a_rejection_not_a_crash(sessions, tmp_path):
     with sessions.begin() as s:
-        intake.add_person(s, {"id_number": ID_LI, "name": "李娜", "hukou_region_code": "430102",
-                              "urban_rural": "rural"})
+        intake.add_person(
+            s, {"id_number": ID_LI, "name": "李娜", "hukou_region_code": "430102", "urban_rural": "rural"}
+        )
     report = _import(sessions, "persons", read_table(_csv(tmp_path / "p.csv", PERSON_HEADER, GOOD_PERSONS)))
     assert report.rejected == [Rejection(3, "公民身份号码", "该身份证号码已登记")]
     assert _counts(sessions)["persons"] == 1
@@ -152,11 +218,43 @@ def _posting_xlsx(path: Path, valid_until: datetime) -> Path:
     ws = wb.active
     ws.append(["2026年11月岗位信息表"])  # a title line above the table, as offices keep them
     ws.append(POSTING_HEADER)
-    ws.append(["CS-001", "保洁员", EMPLOYER["uscc"], "零工", "日结", 120, 150.5, "按天", 18, 55, "保洁",
-               430102, datetime(2026, 11, 1), datetime(2026, 12, 31)])
+    ws.append(
+        [
+            "CS-001",
+            "保洁员",
+            EMPLOYER["uscc"],
+            "零工",
+            "日结",
+            120,
+            150.5,
+            "按天",
+            18,
+            55,
+            "保洁",
+            430102,
+            datetime(2026, 11, 1),
+            datetime(2026, 12, 31),
+        ]
+    )
     ws.append([])  # a blank row keeps its number
-    ws.append(["CS-002", "仓库搬运", EMPLOYER["uscc"], "普通岗位", "全日制", 4500, 5200.5, "按月", None, None, "",
-               "430102", date(2026, 11, 1), valid_until])
+    ws.append(
+        [
+            "CS-002",
+            "仓库搬运",
+            EMPLOYER["uscc"],
+            "普通岗位",
+            "全日制",
+            4500,
+            5200.5,
+            "按月",
+            None,
+            None,
+            "",
+            "430102",
+            date(2026, 11, 1),
+            valid_until,
+        ]
+    )
     wb.save(path)
     return path
 
@@ -172,8 +270,12 @@ def test_xlsx_date_and_number_cells_are_read_as_offices_typed_them(sessions, tmp
     assert report.ok and report.imported == 2, report.rejected
     with sessions() as s:
         gig, ordinary = s.scalars(select(JobPosting).order_by(JobPosting.ref)).all()
-    assert (gig.wage_min, gig.wage_max, gig.age_min, gig.region_code) == (Decimal("120.00"), Decimal("150.50"), 18,
-                                                                           "430102")
+    assert (gig.wage_min, gig.wage_max, gig.age_min, gig.region_code) == (
+        Decimal("120.00"),
+        Decimal("150.50"),
+        18,
+        "430102",
+    )
     assert (ordinary.valid_from, ordinary.valid_until) == (date(2026, 11, 1), date(2027, 1, 31))
 
 
@@ -195,8 +297,12 @@ def test_an_id_number_stored_as_a_number_is_refused_with_a_fix(sessions, tmp_pat
 def test_posting_refs_twice_and_unregistered_employers_are_rejected(sessions, tmp_path):
     with sessions.begin() as s:
         intake.add_employer(s, EMPLOYER)
-    rows = [GOOD_POSTINGS[0], GOOD_POSTINGS[0], [*GOOD_POSTINGS[1][:2], UNREGISTERED_USCC, *GOOD_POSTINGS[1][3:]],
-            ["CS-003", *GOOD_POSTINGS[1][1:2], UNREGISTERED_USCC[:-1] + "5", *GOOD_POSTINGS[1][3:]]]
+    rows = [
+        GOOD_POSTINGS[0],
+        GOOD_POSTINGS[0],
+        [*GOOD_POSTINGS[1][:2], UNREGISTERED_USCC, *GOOD_POSTINGS[1][3:]],
+        ["CS-003", *GOOD_POSTINGS[1][1:2], UNREGISTERED_USCC[:-1] + "5", *GOOD_POSTINGS[1][3:]],
+    ]
     report = _import(sessions, "postings", read_table(_csv(tmp_path / "j.csv", POSTING_HEADER, rows)))
     assert report.rejected == [
         Rejection(3, "岗位编号", "与第2行重复"),
@@ -223,7 +329,12 @@ def test_every_problem_of_a_row_is_listed_and_a_sex_column_must_agree(sessions, 
     rows = [GOOD_PERSONS[0] + ["女"], _person(2, "", ID_LI, region="439999", area="郊区", data="也许") + ["女"]]
     report = _import(sessions, "persons", read_table(_csv(tmp_path / "p.csv", header, rows)))
     assert {(r.row, r.column) for r in report.rejected} == {
-        (2, "性别"), (3, "姓名"), (3, "户籍地区划代码"), (3, "城乡类别"), (3, "同意处理个人信息")}
+        (2, "性别"),
+        (3, "姓名"),
+        (3, "户籍地区划代码"),
+        (3, "城乡类别"),
+        (3, "同意处理个人信息"),
+    }
     assert Rejection(2, "性别", "性别与身份证号码不符（身份证号码为男性）") in report.rejected
     assert report.rejected_rows == 2
 
@@ -236,8 +347,10 @@ def test_a_dry_run_checks_everything_and_writes_nothing(sessions, tmp_path):
 
 
 def test_rows_given_as_mappings_with_field_names_are_numbered_as_a_sheet(sessions):
-    rows = [{"id_number": ID_WANG, "name": "王伟", "hukou_region_code": "430102", "urban_rural": "urban"},
-            {"id_number": ID_LI, "name": "李娜", "hukou_region_code": "430102", "urban_rural": "nowhere"}]
+    rows = [
+        {"id_number": ID_WANG, "name": "王伟", "hukou_region_code": "430102", "urban_rural": "urban"},
+        {"id_number": ID_LI, "name": "李娜", "hukou_region_code": "430102", "urban_rural": "nowhere"},
+    ]
     report = _import(sessions, "persons", rows)
     assert [(r.row, r.column) for r in report.rejected] == [(3, "urban_rural")]
     assert _import(sessions, "persons", rows[:1]).imported == 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 
 import pytest
@@ -14,15 +14,31 @@ from ledger.models import Claim, Employer, JobPosting, Person, Placement
 
 
 def _person(**over) -> Person:
-    row = dict(id_number="430102198507150011", name="王伟", sex="M", birth_date=date(1985, 7, 15),
-               hukou_region_code="430102", residence_region_code="430102", urban_rural=UrbanRural.URBAN)
+    row = dict(
+        id_number="430102198507150011",
+        name="王伟",
+        sex="M",
+        birth_date=date(1985, 7, 15),
+        hukou_region_code="430102",
+        residence_region_code="430102",
+        urban_rural=UrbanRural.URBAN,
+    )
     return Person(**(row | over))
 
 
 def _posting(**over) -> JobPosting:
-    row = dict(ref="P1", title="保洁员", kind=PostingKind.ORDINARY, schedule=Schedule.FULL_TIME,
-               wage_min=Decimal("2000"), wage_max=Decimal("2500"), wage_unit=WageUnit.MONTH,
-               region_code="430102", valid_from=date(2026, 1, 1), valid_until=date(2026, 3, 1))
+    row = dict(
+        ref="P1",
+        title="保洁员",
+        kind=PostingKind.ORDINARY,
+        schedule=Schedule.FULL_TIME,
+        wage_min=Decimal("2000"),
+        wage_max=Decimal("2500"),
+        wage_unit=WageUnit.MONTH,
+        region_code="430102",
+        valid_from=date(2026, 1, 1),
+        valid_until=date(2026, 3, 1),
+    )
     return JobPosting(**(row | over))
 
 
@@ -32,9 +48,8 @@ def _fails(sessions, because: str, *rows) -> None:
     SQLite names a unique or foreign-key failure by column, not by constraint; the
     alternatives after "|" cover that.
     """
-    with pytest.raises(IntegrityError) as err:
-        with sessions.begin() as s:
-            s.add_all(rows)
+    with pytest.raises(IntegrityError) as err, sessions.begin() as s:
+        s.add_all(rows)
     assert any(reason in str(err.value.orig) for reason in because.split("|")), err.value.orig
 
 
@@ -69,12 +84,19 @@ def test_placement_ending_before_it_starts_is_refused(sessions):
         s.add(_person())
     with sessions() as s:
         pid = s.scalar(select(Person.id))
-    _fails(sessions, "ck_placements_period", Placement(person_id=pid, kind=PlacementKind.FLEXIBLE,
-                               start_date=date(2026, 5, 1), end_date=date(2026, 4, 30)))
+    _fails(
+        sessions,
+        "ck_placements_period",
+        Placement(person_id=pid, kind=PlacementKind.FLEXIBLE, start_date=date(2026, 5, 1), end_date=date(2026, 4, 30)),
+    )
 
 
 def test_foreign_keys_are_enforced(sessions):
-    _fails(sessions, "fk_placements_person_id_persons|FOREIGN KEY constraint failed", Placement(person_id=999, kind=PlacementKind.FLEXIBLE, start_date=date(2026, 5, 1)))
+    _fails(
+        sessions,
+        "fk_placements_person_id_persons|FOREIGN KEY constraint failed",
+        Placement(person_id=999, kind=PlacementKind.FLEXIBLE, start_date=date(2026, 5, 1)),
+    )
 
 
 def test_id_number_and_uscc_are_unique(sessions):
@@ -82,17 +104,23 @@ def test_id_number_and_uscc_are_unique(sessions):
         s.add(_person())
         s.add(Employer(uscc="91110000600037341L", name="甲", region_code="430102"))
     _fails(sessions, "uq_persons_id_number|persons.id_number", _person(name="另一人"))
-    _fails(sessions, "uq_employers_uscc|employers.uscc", Employer(uscc="91110000600037341L", name="乙", region_code="430102"))
+    _fails(
+        sessions,
+        "uq_employers_uscc|employers.uscc",
+        Employer(uscc="91110000600037341L", name="乙", region_code="430102"),
+    )
 
 
 def test_enum_values_are_checked_by_the_database(sessions, engine):
     with pytest.raises(IntegrityError, match="ck_job_postings_posting_kind"), engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO job_postings (ref, title, description, kind, schedule, wage_min, wage_max, wage_unit,"
-            " region_code, skills_required, disabled_suitable, headcount, valid_from, valid_until, status,"
-            " created_at) VALUES ('X', 't', '', 'bogus', 'daily', 1, 1, 'day', '430102', '[]', false, 1,"
-            " '2026-01-01', '2026-01-02', 'open', '2026-01-01 00:00:00+00')"
-        ))
+        conn.execute(
+            text(
+                "INSERT INTO job_postings (ref, title, description, kind, schedule, wage_min, wage_max, wage_unit,"
+                " region_code, skills_required, disabled_suitable, headcount, valid_from, valid_until, status,"
+                " created_at) VALUES ('X', 't', '', 'bogus', 'daily', 1, 1, 'day', '430102', '[]', false, 1,"
+                " '2026-01-01', '2026-01-02', 'open', '2026-01-01 00:00:00+00')"
+            )
+        )
 
 
 def test_one_live_claim_per_scheme_person_year(sessions):
@@ -101,20 +129,27 @@ def test_one_live_claim_per_scheme_person_year(sessions):
         person = _person()
         s.add(person)
         s.flush()
-        placement = Placement(person_id=person.id, kind=PlacementKind.EMPLOYER_ABSORPTION,
-                              start_date=date(2019, 1, 1))
+        placement = Placement(person_id=person.id, kind=PlacementKind.EMPLOYER_ABSORPTION, start_date=date(2019, 1, 1))
         s.add(placement)
         s.flush()
         ids = (person.id, placement.id)
 
     def claim(key, status=ClaimStatus.SUBMITTED, decided=None):
-        return Claim(idempotency_key=key, scheme_code="agency_fee_004", person_id=ids[0], placement_id=ids[1],
-                     claim_year=2019, amount=Decimal("200"), status=status, decided_at=decided)
+        return Claim(
+            idempotency_key=key,
+            scheme_code="agency_fee_004",
+            person_id=ids[0],
+            placement_id=ids[1],
+            claim_year=2019,
+            amount=Decimal("200"),
+            status=status,
+            decided_at=decided,
+        )
 
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     with sessions.begin() as s:
-        s.add(claim("a", ClaimStatus.REJECTED, datetime(2019, 8, 1, tzinfo=timezone.utc)))
+        s.add(claim("a", ClaimStatus.REJECTED, datetime(2019, 8, 1, tzinfo=UTC)))
         s.add(claim("b"))
     _fails(sessions, "uq_claims_scheme_person_year_live|claims.scheme_code", claim("c"))
     with sessions() as s:

@@ -11,10 +11,25 @@ from ledger import db
 from ledger.models import Base
 
 TABLES = {
-    "api_keys", "audit_log", "claims", "consent_records", "employers", "households", "hr_agencies", "job_postings",
-    "job_fairs", "job_pushes", "persons", "placements", "posting_changes", "recognition_steps", "recognitions",
+    "api_keys",
+    "audit_log",
+    "claims",
+    "consent_records",
+    "employers",
+    "households",
+    "hr_agencies",
+    "job_postings",
+    "job_fairs",
+    "job_pushes",
+    "persons",
+    "placements",
+    "posting_changes",
+    "recognition_steps",
+    "recognitions",
     "service_contacts",
-    "subsidy_decisions", "tier_assignments", "training_records",
+    "subsidy_decisions",
+    "tier_assignments",
+    "training_records",
 }
 
 

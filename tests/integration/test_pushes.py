@@ -15,8 +15,17 @@ PERSON = {"id_number": "430102198507150011", "name": "王伟", "hukou_region_cod
 
 
 def _posting(ref: str) -> dict:
-    return {"ref": ref, "title": f"保洁员{ref}", "kind": "gig", "schedule": "daily", "wage_unit": "day",
-            "wage_min": "120", "region_code": "430102", "valid_from": "2026-11-01", "valid_until": "2026-12-31"}
+    return {
+        "ref": ref,
+        "title": f"保洁员{ref}",
+        "kind": "gig",
+        "schedule": "daily",
+        "wage_unit": "day",
+        "wage_min": "120",
+        "region_code": "430102",
+        "valid_from": "2026-11-01",
+        "valid_until": "2026-12-31",
+    }
 
 
 def test_a_post_is_pushed_once_and_the_history_counts(sessions):

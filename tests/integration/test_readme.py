@@ -34,8 +34,9 @@ def test_the_safe_blocks_run_verbatim():
     shutil.rmtree(ROOT / "var" / "tour", ignore_errors=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("JIUYUAN_")}
     for block in _blocks("sh safe"):
-        out = subprocess.run(["bash", "-euo", "pipefail", "-c", block], cwd=ROOT, env=env, capture_output=True,
-                             text=True, timeout=300)
+        out = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", block], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        )
         assert out.returncode == 0, f"{block}\n{out.stdout}\n{out.stderr}"
     shutil.rmtree(ROOT / "var" / "tour", ignore_errors=True)
 
@@ -46,6 +47,7 @@ def test_every_jiuyuan_subcommand_the_readme_names_exists():
         named |= set(re.findall(r"jiuyuan ([a-z-]+)", block))
     assert {"keys", "score", "calendar", "demo"} <= named
     for sub in sorted(named):
-        out = subprocess.run([str(ROOT / ".venv" / "bin" / "jiuyuan"), sub, "--help"], capture_output=True, text=True,
-                             timeout=60)
+        out = subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "jiuyuan"), sub, "--help"], capture_output=True, text=True, timeout=60
+        )
         assert out.returncode == 0, f"jiuyuan {sub}: {out.stderr}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import openpyxl
 import pytest
@@ -11,9 +11,9 @@ from litestar.testing import TestClient
 from sqlalchemy import func, select
 from stdnum.cn import ric
 
-from jiuyuan.errors import ReportRefused
 from api.app import create_app
 from cli.main import main
+from jiuyuan.errors import ReportRefused
 from jiuyuan.settings import DatabaseSettings, Settings
 from jiuyuan.vocab import DecisionStatus, PlacementKind, RecognitionStatus, RecognitionStep, UrbanRural
 from ledger.models import (
@@ -21,6 +21,8 @@ from ledger.models import (
     Household,
     HrAgency,
     JobFair,
+    JobPosting,
+    JobPush,
     Person,
     Placement,
     Recognition,
@@ -29,8 +31,6 @@ from ledger.models import (
     SubsidyDecision,
     TierAssignment,
     TrainingRecord,
-    JobPush,
-    JobPosting,
 )
 from ledger.reports import dispatch, duties, jiaxing
 from tests.conftest import bearer
@@ -40,16 +40,30 @@ _seq = iter(range(1, 999, 2))
 
 def _person(s, county: str, name: str, born: date = date(1980, 3, 10), **over) -> Person:
     body = f"{county}{born:%Y%m%d}{next(_seq):03d}"
-    person = Person(id_number=body + ric.calc_check_digit(body + "0"), name=name, sex="M", birth_date=born,
-                    hukou_region_code=county, residence_region_code=county, urban_rural=UrbanRural.URBAN, **over)
+    person = Person(
+        id_number=body + ric.calc_check_digit(body + "0"),
+        name=name,
+        sex="M",
+        birth_date=born,
+        hukou_region_code=county,
+        residence_region_code=county,
+        urban_rural=UrbanRural.URBAN,
+        **over,
+    )
     s.add(person)
     s.flush()
     return person
 
 
 def _recognise(s, person: Person, county: str, on: date, status=RecognitionStatus.RECOGNISED) -> Recognition:
-    r = Recognition(person_id=person.id, region_code=county, categories=[6], status=status, applied_on=on,
-                    recognised_on=on if status is RecognitionStatus.RECOGNISED else None)
+    r = Recognition(
+        person_id=person.id,
+        region_code=county,
+        categories=[6],
+        status=status,
+        applied_on=on,
+        recognised_on=on if status is RecognitionStatus.RECOGNISED else None,
+    )
     s.add(r)
     s.flush()
     return r
@@ -67,12 +81,19 @@ def hunan(sessions):
     with sessions.begin() as s:
         a = _person(s, "430121", "张三")
         _recognise(s, a, "430121", date(2023, 1, 10))  # before the start: not in column 2
-        s.add_all([ServiceContact(person_id=a.id, contacted_on=d, channel="visit", staff="x")
-                   for d in (date(2023, 2, 5), date(2023, 3, 1), date(2023, 1, 20))])
+        s.add_all(
+            [
+                ServiceContact(person_id=a.id, contacted_on=d, channel="visit", staff="x")
+                for d in (date(2023, 2, 5), date(2023, 3, 1), date(2023, 1, 20))
+            ]
+        )
         _place(s, a, PlacementKind.EMPLOYER_ABSORPTION, date(2023, 2, 20))
         _place(s, a, PlacementKind.FLEXIBLE, date(2023, 3, 1))  # a second placement: the person counts once
-        s.add(TrainingRecord(person_id=a.id, kind="employment_skills", start_date=date(2023, 2, 10),
-                             end_date=date(2023, 2, 20)))
+        s.add(
+            TrainingRecord(
+                person_id=a.id, kind="employment_skills", start_date=date(2023, 2, 10), end_date=date(2023, 2, 20)
+            )
+        )
         b = _person(s, "430121", "李四")
         _recognise(s, b, "430121", date(2023, 2, 15))
         _place(s, b, PlacementKind.PUBLIC_WELFARE, date(2023, 3, 1))
@@ -83,8 +104,14 @@ def hunan(sessions):
         d = _person(s, "430102", "赵六")
         _recognise(s, d, "430102", date(2023, 3, 1))
         _place(s, d, PlacementKind.SELF_EMPLOYED, date(2023, 3, 10))
-        s.add_all([TrainingRecord(person_id=d.id, kind="post_skill", start_date=date(2023, 3, 12),
-                                  end_date=date(2023, 3, 13)) for _ in range(2)])
+        s.add_all(
+            [
+                TrainingRecord(
+                    person_id=d.id, kind="post_skill", start_date=date(2023, 3, 12), end_date=date(2023, 3, 13)
+                )
+                for _ in range(2)
+            ]
+        )
         e = _person(s, "430202", "钱七")
         _recognise(s, e, "430202", date(2023, 2, 1))
         _place(s, e, PlacementKind.FLEXIBLE, date(2023, 1, 15))  # before the start
@@ -95,17 +122,51 @@ def hunan(sessions):
         g = _person(s, "430121", "周九")
         _recognise(s, g, "430121", date(2023, 2, 5))
         _place(s, g, PlacementKind.FLEXIBLE, date(2023, 3, 20))  # after the as-of date
-        s.add_all([
-            JobFair(ref=f"F{next(_seq)}", region_code="430121", held_on=date(2023, 2, 10), title="春风行动专场", online=False,
-                    posts_offered=100, love_posts_offered=20),
-            JobFair(ref=f"F{next(_seq)}", region_code="430121", held_on=date(2023, 3, 1), title="线上专场", online=True,
-                    posts_offered=50, love_posts_offered=5),
-            JobFair(ref=f"F{next(_seq)}", region_code="430121", held_on=date(2023, 3, 2), title="综合招聘会", for_difficult_persons=False,
-                    posts_offered=30),
-            JobFair(ref=f"F{next(_seq)}", region_code="430121", held_on=date(2023, 1, 20), title="一月专场", posts_offered=10),
-            JobFair(ref=f"F{next(_seq)}", region_code="430202", held_on=date(2023, 2, 25), title="株洲专场", posts_offered=40,
-                    love_posts_offered=10),
-        ])
+        s.add_all(
+            [
+                JobFair(
+                    ref=f"F{next(_seq)}",
+                    region_code="430121",
+                    held_on=date(2023, 2, 10),
+                    title="春风行动专场",
+                    online=False,
+                    posts_offered=100,
+                    love_posts_offered=20,
+                ),
+                JobFair(
+                    ref=f"F{next(_seq)}",
+                    region_code="430121",
+                    held_on=date(2023, 3, 1),
+                    title="线上专场",
+                    online=True,
+                    posts_offered=50,
+                    love_posts_offered=5,
+                ),
+                JobFair(
+                    ref=f"F{next(_seq)}",
+                    region_code="430121",
+                    held_on=date(2023, 3, 2),
+                    title="综合招聘会",
+                    for_difficult_persons=False,
+                    posts_offered=30,
+                ),
+                JobFair(
+                    ref=f"F{next(_seq)}",
+                    region_code="430121",
+                    held_on=date(2023, 1, 20),
+                    title="一月专场",
+                    posts_offered=10,
+                ),
+                JobFair(
+                    ref=f"F{next(_seq)}",
+                    region_code="430202",
+                    held_on=date(2023, 2, 25),
+                    title="株洲专场",
+                    posts_offered=40,
+                    love_posts_offered=10,
+                ),
+            ]
+        )
     return sessions
 
 
@@ -141,14 +202,21 @@ def test_a_table_breaking_its_logic_rules_is_refused_naming_the_rows():
     good = dispatch.DispatchRow("430102", "芙蓉区", "county")
     with pytest.raises(ReportRefused) as err:
         dispatch.check_rules([good, bad])
-    assert [(b.region, b.rule) for b in err.value.breaks] == [("430121", "3≥4"), ("430121", "5≥6"),
-                                                               ("430121", "7=8+9+10")]
+    assert [(b.region, b.rule) for b in err.value.breaks] == [
+        ("430121", "3≥4"),
+        ("430121", "5≥6"),
+        ("430121", "7=8+9+10"),
+    ]
 
 
 @pytest.mark.parametrize(
     ("year", "month", "expected"),
-    [(2023, 2, [date(2023, 2, 15), date(2023, 2, 28)]), (2024, 2, [date(2024, 2, 15), date(2024, 2, 29)]),
-     (2023, 3, [date(2023, 3, 15), date(2023, 3, 30)]), (2023, 4, [date(2023, 4, 15), date(2023, 4, 30)])],
+    [
+        (2023, 2, [date(2023, 2, 15), date(2023, 2, 28)]),
+        (2024, 2, [date(2024, 2, 15), date(2024, 2, 29)]),
+        (2023, 3, [date(2023, 3, 15), date(2023, 3, 30)]),
+        (2023, 4, [date(2023, 4, 15), date(2023, 4, 30)]),
+    ],
 )
 def test_000_annex_due_on_the_15th_and_30th_february_its_last_day(year, month, expected):
     assert dispatch.due_dates(year, month) == expected
@@ -163,8 +231,25 @@ def test_next_due_date():
 
 def test_dispatch_xlsx_has_the_annex_header(hunan, tmp_path):
     out = tmp_path / "调度表.xlsx"
-    assert main(["--database-url", str(hunan.kw["bind"].url.render_as_string(hide_password=False)), "report",
-                 "dispatch", "--region", "4301", "--as-of", "2023-03-15", "--format", "xlsx", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "--database-url",
+                str(hunan.kw["bind"].url.render_as_string(hide_password=False)),
+                "report",
+                "dispatch",
+                "--region",
+                "4301",
+                "--as-of",
+                "2023-03-15",
+                "--format",
+                "xlsx",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     ws = openpyxl.load_workbook(out).active
     merged = {str(r) for r in ws.merged_cells.ranges}
     assert {"A1:M1", "A2:M2", "A3:A4", "F3:G3", "B3:B4", "H3:H4", "M3:M4"} <= merged
@@ -174,8 +259,10 @@ def test_dispatch_xlsx_has_the_annex_header(hunan, tmp_path):
     assert ws["F4"].value == "就业困难人员专场招聘会提供就业岗位数"
     assert ws["G4"].value == "其中“无年龄限制、无技能要求”爱心岗位数"
     assert [ws.cell(row=5, column=c).value for c in range(2, 14)] == list(range(1, 13))
-    rows = {ws.cell(row=r, column=1).value: [ws.cell(row=r, column=c).value for c in range(2, 14)]
-            for r in range(6, ws.max_row + 1)}
+    rows = {
+        ws.cell(row=r, column=1).value: [ws.cell(row=r, column=c).value for c in range(2, 14)]
+        for r in range(6, ws.max_row + 1)
+    }
     assert rows["湖南省长沙市长沙县"] == [3, 2, 2, 1, 150, 25, 2, 2, 0, 0, 1, 1]
     assert rows["湖南省长沙市合计"] == [3, 4, 2, 1, 150, 25, 4, 2, 1, 1, 1, 3]
 
@@ -205,9 +292,19 @@ def jiaxing_ledger(sessions):
         _place(s, j6, PlacementKind.SELF_EMPLOYED, date(2023, 4, 1))
         j7 = _person(s, "330421", "甲七")
         _recognise(s, j7, "330421", date(2023, 3, 1))
-        s.add(SubsidyDecision(person_id=j7.id, subject="person", scheme_code="temporary_living_allowance",
-                              status=DecisionStatus.ELIGIBLE, amount=None, period_start=date(2023, 4, 1),
-                              period_end=date(2023, 9, 30), legal_basis="003 §3(6)", ruleset_version="test"))
+        s.add(
+            SubsidyDecision(
+                person_id=j7.id,
+                subject="person",
+                scheme_code="temporary_living_allowance",
+                status=DecisionStatus.ELIGIBLE,
+                amount=None,
+                period_start=date(2023, 4, 1),
+                period_end=date(2023, 9, 30),
+                legal_basis="003 §3(6)",
+                ruleset_version="test",
+            )
+        )
     return sessions
 
 
@@ -239,13 +336,29 @@ def test_duty_lists(sessions):
         t2 = _person(s, "430121", "吴二")
         _recognise(s, t2, "430121", date(2025, 8, 1))
         s.add(TierAssignment(person_id=t2.id, tier=2, effective_from=date(2025, 8, 1), assigned_by="x"))
-        posting = JobPosting(ref="P1", title="保洁员", kind="ordinary", schedule="full_time", wage_min=1, wage_max=2,
-                             wage_unit="month", region_code="430121", valid_from=date(2025, 8, 1),
-                             valid_until=date(2025, 12, 1))
+        posting = JobPosting(
+            ref="P1",
+            title="保洁员",
+            kind="ordinary",
+            schedule="full_time",
+            wage_min=1,
+            wage_max=2,
+            wage_unit="month",
+            region_code="430121",
+            valid_from=date(2025, 8, 1),
+            valid_until=date(2025, 12, 1),
+        )
         s.add(posting)
         s.flush()
-        s.add(JobPush(person_id=t2.id, posting_id=posting.id, channel="sms", pushed_by="x",
-                      pushed_at=datetime(2025, 9, 1, tzinfo=timezone.utc)))
+        s.add(
+            JobPush(
+                person_id=t2.id,
+                posting_id=posting.id,
+                channel="sms",
+                pushed_by="x",
+                pushed_at=datetime(2025, 9, 1, tzinfo=UTC),
+            )
+        )
         t3 = _person(s, "430121", "郑三")
         _recognise(s, t3, "430121", date(2025, 8, 1))
         s.add(TierAssignment(person_id=t3.id, tier=3, effective_from=date(2025, 8, 1), assigned_by="x"))
@@ -259,8 +372,14 @@ def test_duty_lists(sessions):
         s.add(ServiceContact(person_id=z.id, contacted_on=date(2025, 10, 1), channel="visit", staff="x"))
         applicant = _person(s, "430121", "陈五")
         rec = _recognise(s, applicant, "430121", date(2025, 9, 26), status=RecognitionStatus.IN_REVIEW)
-        s.add(RecognitionStepRow(recognition_id=rec.id, step=RecognitionStep.COMMUNITY_REVIEW,
-                                 started_on=date(2025, 9, 26), due_on=date(2025, 10, 10)))
+        s.add(
+            RecognitionStepRow(
+                recognition_id=rec.id,
+                step=RecognitionStep.COMMUNITY_REVIEW,
+                started_on=date(2025, 9, 26),
+                due_on=date(2025, 10, 10),
+            )
+        )
         old = _person(s, "430121", "褚六", born=date(1960, 5, 5))
         _recognise(s, old, "430121", date(2019, 1, 1))
         pw = _person(s, "430121", "卫七")
@@ -303,9 +422,13 @@ def test_report_api(hunan):
         assert body["rows"][0]["values"] == [3, 2, 2, 1, 150, 25, 2, 2, 0, 0, 1, 1]
         assert body["due_dates"] == ["2023-03-15", "2023-03-30"]
         xlsx = client.get("/reports/dispatch", params={"region": "4301", "as_of": "2023-03-15", "format": "xlsx"})
-        assert xlsx.status_code == 200 and openpyxl.load_workbook(io.BytesIO(xlsx.content)).active["F3"].value == "线上线下"
-        csv_text = client.get("/reports/dispatch", params={"region": "4301", "as_of": "2023-03-15",
-                                                           "format": "csv"}).content.decode("utf-8-sig")
+        assert (
+            xlsx.status_code == 200
+            and openpyxl.load_workbook(io.BytesIO(xlsx.content)).active["F3"].value == "线上线下"
+        )
+        csv_text = client.get(
+            "/reports/dispatch", params={"region": "4301", "as_of": "2023-03-15", "format": "csv"}
+        ).content.decode("utf-8-sig")
         assert csv_text.splitlines()[0].startswith("地区代码,地区,1.走访服务对象人次")
         bad = client.get("/reports/dispatch", params={"region": "999999", "as_of": "2023-03-15"})
         assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "region"

@@ -69,8 +69,12 @@ def count(db_session: NamedDependency[Session]) -> dict:
 
 @pytest.fixture
 def app(sessions):
-    return Litestar([ok, fails, crashes, count], dependencies={"db_session": Provide(provide_session)},
-                    state=State({"sessions": sessions}), exception_handlers=EXCEPTION_HANDLERS)
+    return Litestar(
+        [ok, fails, crashes, count],
+        dependencies={"db_session": Provide(provide_session)},
+        state=State({"sessions": sessions}),
+        exception_handlers=EXCEPTION_HANDLERS,
+    )
 
 
 def _entries(sessions) -> int:
@@ -135,9 +139,14 @@ def test_a_commit_never_waits_for_a_worker_thread_held_by_a_request_it_blocks(mi
         await anyio.sleep(0.05)
         return response
 
-    app = Litestar([write], dependencies={"db_session": Provide(provide_session)}, on_startup=[one_worker_thread],
-                   after_request=answering, state=State({"sessions": sessionmaker(engine)}),
-                   exception_handlers=EXCEPTION_HANDLERS)
+    app = Litestar(
+        [write],
+        dependencies={"db_session": Provide(provide_session)},
+        on_startup=[one_worker_thread],
+        after_request=answering,
+        state=State({"sessions": sessionmaker(engine)}),
+        exception_handlers=EXCEPTION_HANDLERS,
+    )
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -160,8 +169,7 @@ def test_a_commit_never_waits_for_a_worker_thread_held_by_a_request_it_blocks(mi
         engine.dispose()
 
 
-def test_a_real_route_that_fails_after_its_service_audited_writes_no_audit_entry(migrated_url, sessions,
-                                                                                 monkeypatch):
+def test_a_real_route_that_fails_after_its_service_audited_writes_no_audit_entry(migrated_url, sessions, monkeypatch):
     with sessions.begin() as s:
         person_id = intake.add_person(s, LI).id
     counter = bearer(migrated_url, "counter", "长沙县窗口", region="430121")
@@ -181,14 +189,33 @@ def test_a_real_route_that_fails_after_its_service_audited_writes_no_audit_entry
 
 
 def test_the_sql_side_of_jurisdiction_selects_whom_the_python_side_covers(sessions):
-    places = [("430121", "430121"), ("440305", "430121"), ("430121", "440305"), ("430102", "430102"),
-              ("440305", "440305")]
+    places = [
+        ("430121", "430121"),
+        ("440305", "430121"),
+        ("430121", "440305"),
+        ("430102", "430102"),
+        ("440305", "440305"),
+    ]
     with sessions.begin() as s:
         for i, (hukou, residence) in enumerate(places):
-            s.add(Person(id_number=f"43012119900101{i:03d}X", name=f"人{i}", sex="M", birth_date=date(1990, 1, 1),
-                         hukou_region_code=hukou, residence_region_code=residence, urban_rural=UrbanRural.URBAN))
-    callers = [Jurisdiction(Role.OFFICER, "430121"), Jurisdiction(Role.COUNTER, "4301"), Jurisdiction(Role.ADMIN),
-               Jurisdiction(Role.AGENCY, agency_id=1), Jurisdiction(Role.OFFICER, "44")]
+            s.add(
+                Person(
+                    id_number=f"43012119900101{i:03d}X",
+                    name=f"人{i}",
+                    sex="M",
+                    birth_date=date(1990, 1, 1),
+                    hukou_region_code=hukou,
+                    residence_region_code=residence,
+                    urban_rural=UrbanRural.URBAN,
+                )
+            )
+    callers = [
+        Jurisdiction(Role.OFFICER, "430121"),
+        Jurisdiction(Role.COUNTER, "4301"),
+        Jurisdiction(Role.ADMIN),
+        Jurisdiction(Role.AGENCY, agency_id=1),
+        Jurisdiction(Role.OFFICER, "44"),
+    ]
     with sessions() as s:
         everyone = s.scalars(select(Person)).all()
         for caller in callers:

@@ -24,8 +24,11 @@ def expand(facts: dict) -> dict:
             year, month = map(int, spec["from"].split("-"))
             first = date(year, month, 1)
             placement["contributions"] = [
-                {"month": f"{add_months(first, i):%Y-%m}", "employer": spec.get("employer", {}),
-                 "personal": spec.get("personal", {})}
+                {
+                    "month": f"{add_months(first, i):%Y-%m}",
+                    "employer": spec.get("employer", {}),
+                    "personal": spec.get("personal", {}),
+                }
                 for i in range(spec["months"])
             ]
     return facts

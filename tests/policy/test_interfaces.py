@@ -22,14 +22,24 @@ TEMP_POST = {
     "case_id": "w1",
     "person": {"id_number": "430121198003100028", "hukou_region_code": "430121"},
     "recognitions": [{"region_code": "430121", "recognised_on": "2023-02-20"}],
-    "placements": [{"id": "w1", "kind": "public_welfare", "start": "2023-03-01", "end": "2023-12-31",
-                    "region_code": "430121", "temporary_public_welfare": True, "rural_post": True}],
+    "placements": [
+        {
+            "id": "w1",
+            "kind": "public_welfare",
+            "start": "2023-03-01",
+            "end": "2023-12-31",
+            "region_code": "430121",
+            "temporary_public_welfare": True,
+            "rural_post": True,
+        }
+    ],
 }
 
 
 def _score(*args, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cli", "score", *args], input=stdin,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "cli", "score", *args], input=stdin, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_score_prints_the_report_as_json(tmp_path: Path):
@@ -67,18 +77,32 @@ def test_what_if_a_higher_minimum_wage_changes_the_totals():
     standard (1200 in the test config) stays valid under a new minimum wage of 2000, so only
     posts whose standard is tied to the wage change. Raise the standard: the total moves."""
     case = case_from_python(TEMP_POST)
-    result = compare([case], date(2024, 1, 10), TEST_LOCAL,
-                     [Change.parse("public_welfare.rural_monthly_standard=1500@43:2023-01-01", date(2024, 1, 10))])
+    result = compare(
+        [case],
+        date(2024, 1, 10),
+        TEST_LOCAL,
+        [Change.parse("public_welfare.rural_monthly_standard=1500@43:2023-01-01", date(2024, 1, 10))],
+    )
     row = next(r for r in result["rows"] if r["scheme"] == "public_welfare_subsidy")
-    assert (row["before"], row["after"], row["difference"]) == (Decimal("7200.00"), Decimal("9000.00"),
-                                                                 Decimal("1800.00"))
+    assert (row["before"], row["after"], row["difference"]) == (
+        Decimal("7200.00"),
+        Decimal("9000.00"),
+        Decimal("1800.00"),
+    )
 
 
 def test_what_if_cli(tmp_path: Path):
     path = tmp_path / "cases.json"
     path.write_text(json.dumps([TEMP_POST, TEMP_POST | {"case_id": "w2"}]), encoding="utf-8")
-    out = _score(str(path), "--as-of", "2024-01-10", "--local", str(CASES_DIR / "local_test_config.yaml"),
-                 "--what-if", "public_welfare.rural_monthly_standard=1500@43:2023-01-01")
+    out = _score(
+        str(path),
+        "--as-of",
+        "2024-01-10",
+        "--local",
+        str(CASES_DIR / "local_test_config.yaml"),
+        "--what-if",
+        "public_welfare.rural_monthly_standard=1500@43:2023-01-01",
+    )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["total_difference"] == "3600.00"
     bad = _score(str(path), "--what-if", "nonsense")
@@ -86,8 +110,11 @@ def test_what_if_cli(tmp_path: Path):
 
 
 def test_a_stored_decision_is_explained_as_it_was_and_diffed_against_today():
-    scenario = next(s for s in yaml.safe_load((CASES_DIR / "000_hunan_2023_assistance.yaml").read_text("utf-8"))
-                    if s["name"].startswith("000 §5 企业吸纳"))
+    scenario = next(
+        s
+        for s in yaml.safe_load((CASES_DIR / "000_hunan_2023_assistance.yaml").read_text("utf-8"))
+        if s["name"].startswith("000 §5 企业吸纳")
+    )
     case = case_from_python(expand(scenario["facts"]))
     stored = json.loads(to_json(evaluate(case, date(2023, 9, 1), local=TEST_LOCAL)))
     decision = next(d for d in stored["decisions"] if d["scheme"] == "employer_si")
@@ -120,13 +147,17 @@ def test_003_s3_4_older_age_unset_means_the_restart_cannot_be_decided():
 
     values = {k: v for k, v in TEST_LOCAL.values.items() if not k.startswith("older_worker_age")}
     local = LocalConfig(source=TEST_LOCAL.source, values=values)
-    case = case_from_python({
-        "case_id": "jx", "person": {"id_number": "332122197808080327", "hukou_region_code": "330421"},
-        "recognitions": [{"region_code": "330421", "recognised_on": "2019-01-10"}],
-        "history": {"public_welfare_placements": 1, "public_welfare_subsidy_months_used": 36},
-        "placements": [{"id": "w2", "kind": "public_welfare", "start": "2023-03-01", "region_code": "330421"}],
-    })
-    decision = next(d for d in evaluate(case, date(2023, 6, 1), local=local).decisions
-                    if d.scheme == "public_welfare_subsidy")
+    case = case_from_python(
+        {
+            "case_id": "jx",
+            "person": {"id_number": "332122197808080327", "hukou_region_code": "330421"},
+            "recognitions": [{"region_code": "330421", "recognised_on": "2019-01-10"}],
+            "history": {"public_welfare_placements": 1, "public_welfare_subsidy_months_used": 36},
+            "placements": [{"id": "w2", "kind": "public_welfare", "start": "2023-03-01", "region_code": "330421"}],
+        }
+    )
+    decision = next(
+        d for d in evaluate(case, date(2023, 6, 1), local=local).decisions if d.scheme == "public_welfare_subsidy"
+    )
     assert decision.status.value == "needs_facts"
     assert "older_worker_age.female" in decision.unset

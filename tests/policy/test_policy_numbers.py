@@ -54,15 +54,21 @@ def _ints(node: ast.AST):
 
 
 def _names(node: ast.AST) -> list[str]:
-    return [n.id if isinstance(n, ast.Name) else n.attr for n in ast.walk(node)
-            if isinstance(n, ast.Name | ast.Attribute)]
+    return [
+        n.id if isinstance(n, ast.Name) else n.attr for n in ast.walk(node) if isinstance(n, ast.Name | ast.Attribute)
+    ]
 
 
 def _docstrings(tree: ast.AST) -> set[int]:
     """Docstrings cite the documents' own words; they are not read by the code."""
-    return {id(body[0].value) for node in ast.walk(tree)
-            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
-            and (body := node.body) and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)}
+    return {
+        id(body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and (body := node.body)
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+    }
 
 
 def policy_figures_in(source: str) -> list[tuple[int, str]]:
@@ -71,14 +77,18 @@ def policy_figures_in(source: str) -> list[tuple[int, str]]:
     tree = ast.parse(source)
     docstrings = _docstrings(tree)
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant | ast.Dict | ast.Tuple | ast.List)
-                and any(isinstance(t, ast.Name) and t.id.isupper() and RULE_NAMES.search(t.id) for t in node.targets)):
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Constant | ast.Dict | ast.Tuple | ast.List)
+            and any(isinstance(t, ast.Name) and t.id.isupper() and RULE_NAMES.search(t.id) for t in node.targets)
+        ):
             found += [(c.lineno, f"constant {c.value}") for c in _ints(node.value) if c.value in FIGURES]
         elif isinstance(node, ast.Compare) and any(RULE_NAMES.search(name) for name in _names(node)):
             found += [(c.lineno, f"comparison with {c.value}") for c in _ints(node) if c.value in FIGURES]
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
-            found += [(node.lineno, f"“{m.group(0)}”") for m in UNITS.finditer(node.value)
-                      if int(m.group(1)) in FIGURES]
+            found += [
+                (node.lineno, f"“{m.group(0)}”") for m in UNITS.finditer(node.value) if int(m.group(1)) in FIGURES
+            ]
     return found
 
 
@@ -88,7 +98,7 @@ def test_the_check_catches_a_new_copy_of_a_figure():
     assert policy_figures_in("if len(pushes) < 3:\n    pass\n") == [(1, "comparison with 3")]
     assert policy_figures_in('note = f"不足{n}个，至少应推送3个岗位"\n') == [(1, "“3个岗位”")]
     assert policy_figures_in('text = "各环节5个工作日"\n') == [(1, "“5个工作日”")]
-    assert policy_figures_in('older = age >= 50\n') == [(1, "comparison with 50")]
+    assert policy_figures_in("older = age >= 50\n") == [(1, "comparison with 50")]
     assert policy_figures_in("OLDER_AGE = {'M': 50, 'F': 40}\n") == [(1, "constant 50"), (1, "constant 40")]
     assert policy_figures_in("k = 10\nfor i in range(3):\n    pass\nif tier == 3:\n    pass\n") == []
     assert policy_figures_in('"""满50周岁（002 §1(1)）"""\n') == []
@@ -97,5 +107,8 @@ def test_the_check_catches_a_new_copy_of_a_figure():
 @pytest.mark.parametrize("path", list(_files()), ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_policy_figure_outside_the_policy_files(path):
     found = policy_figures_in(path.read_text(encoding="utf-8"))
-    assert not found, f"{path.relative_to(ROOT)}: " + "; ".join(f"line {n}: {what}" for n, what in found) + \
-        " — read it from scoring/policies/*.yaml through parameters[name].at(day)"
+    assert not found, (
+        f"{path.relative_to(ROOT)}: "
+        + "; ".join(f"line {n}: {what}" for n, what in found)
+        + " — read it from scoring/policies/*.yaml through parameters[name].at(day)"
+    )

@@ -16,9 +16,16 @@ from scoring.params import EMPTY_LOCAL
 from scoring.schemes import SCHEMES
 from tests.policy.conftest import TEST_LOCAL
 
-PEOPLE = [("430121199511110358", "430121"), ("430121198003100028", "430121"), ("430102198507150011", "430102"),
-          ("33042119850505022X", "330421"), ("332122197808080327", "330421"), ("440106199001010152", "440106"),
-          ("370202198501010199", "370202"), ("430121196406150119", "430121")]
+PEOPLE = [
+    ("430121199511110358", "430121"),
+    ("430121198003100028", "430121"),
+    ("430102198507150011", "430102"),
+    ("33042119850505022X", "330421"),
+    ("332122197808080327", "330421"),
+    ("440106199001010152", "440106"),
+    ("370202198501010199", "370202"),
+    ("430121196406150119", "430121"),
+]
 REGIONS = ["430121", "430102", "431226", "330421", "330402", "440106", "370202"]
 KINDS = ["employer_absorption", "flexible", "public_welfare", "self_employed"]
 
@@ -32,19 +39,29 @@ def placements(draw, index: int):
     end = draw(st.one_of(st.none(), st.integers(0, 1500).map(lambda n: start + timedelta(days=n))))
     months = draw(st.integers(0, 40))
     first = date(start.year, start.month, 1)
-    contributions = [{"month": f"{(first + timedelta(days=31 * i)):%Y-%m}",
-                      "employer": {"pension": draw(money), "medical": draw(money), "unemployment": draw(money)}}
-                     for i in range(months)]
+    contributions = [
+        {
+            "month": f"{(first + timedelta(days=31 * i)):%Y-%m}",
+            "employer": {"pension": draw(money), "medical": draw(money), "unemployment": draw(money)},
+        }
+        for i in range(months)
+    ]
     contributions = list({c["month"]: c for c in contributions}.values())
     return {
-        "id": f"p{index}", "kind": draw(st.sampled_from(KINDS)), "start": start, "end": end,
+        "id": f"p{index}",
+        "kind": draw(st.sampled_from(KINDS)),
+        "start": start,
+        "end": end,
         "region_code": draw(st.sampled_from(REGIONS)),
         "contract_months": draw(st.one_of(st.none(), st.integers(0, 60))),
-        "full_time": draw(st.booleans()), "monthly_hours": draw(st.one_of(st.none(), st.integers(1, 120))),
-        "rural_post": draw(st.booleans()), "temporary_public_welfare": draw(st.booleans()),
+        "full_time": draw(st.booleans()),
+        "monthly_hours": draw(st.one_of(st.none(), st.integers(1, 120))),
+        "rural_post": draw(st.booleans()),
+        "temporary_public_welfare": draw(st.booleans()),
         "social_insurance_paid": draw(st.one_of(st.none(), st.booleans())),
-        "agency": draw(st.one_of(st.none(), st.builds(lambda licensed: {"id": "hr", "licensed": licensed},
-                                                        st.booleans()))),
+        "agency": draw(
+            st.one_of(st.none(), st.builds(lambda licensed: {"id": "hr", "licensed": licensed}, st.booleans()))
+        ),
         "contributions": contributions,
     }
 
@@ -57,26 +74,40 @@ def cases(draw):
     return {
         "case_id": "generated",
         "person": {
-            "id_number": id_number, "hukou_region_code": hukou,
+            "id_number": id_number,
+            "hukou_region_code": hukou,
             "registered_unemployed_since": draw(st.one_of(st.none(), days)),
-            "household": {"assistance": draw(st.sampled_from(["none", "dibao", "dibian"])),
-                          "zero_employment": draw(st.booleans())},
+            "household": {
+                "assistance": draw(st.sampled_from(["none", "dibao", "dibian"])),
+                "zero_employment": draw(st.booleans()),
+            },
             "disability_grade": draw(st.one_of(st.none(), st.integers(1, 4))),
             "poverty_registration": None if poverty_start is None else {"start": poverty_start},
             "unemployment_benefit_ended_on": draw(st.one_of(st.none(), days)),
         },
-        "recognitions": draw(st.lists(st.builds(lambda d: {"region_code": hukou, "recognised_on": d}, days),
-                                      max_size=1)),
+        "recognitions": draw(
+            st.lists(st.builds(lambda d: {"region_code": hukou, "recognised_on": d}, days), max_size=1)
+        ),
         "employer": {"region_code": draw(st.sampled_from(REGIONS)), "in_poverty_area": draw(st.booleans())},
         "placements": [draw(placements(i)) for i in range(n)],
-        "training": draw(st.lists(st.builds(
-            lambda s, k, d: {"kind": k, "start": s, "end": s + timedelta(days=20), "days_attended": d},
-            days, st.sampled_from(["employment_skills", "post_skill"]), st.integers(0, 21)), max_size=2)),
-        "history": {"employer_si_months_used": draw(st.integers(0, 40)),
-                    "public_welfare_placements": draw(st.integers(0, 3)),
-                    "public_welfare_subsidy_months_used": draw(st.integers(0, 40)),
-                    "living_allowance_months_used": draw(st.integers(0, 8)),
-                    "agency_fee_years": draw(st.lists(st.integers(2017, 2021), max_size=2))},
+        "training": draw(
+            st.lists(
+                st.builds(
+                    lambda s, k, d: {"kind": k, "start": s, "end": s + timedelta(days=20), "days_attended": d},
+                    days,
+                    st.sampled_from(["employment_skills", "post_skill"]),
+                    st.integers(0, 21),
+                ),
+                max_size=2,
+            )
+        ),
+        "history": {
+            "employer_si_months_used": draw(st.integers(0, 40)),
+            "public_welfare_placements": draw(st.integers(0, 3)),
+            "public_welfare_subsidy_months_used": draw(st.integers(0, 40)),
+            "living_allowance_months_used": draw(st.integers(0, 8)),
+            "agency_fee_years": draw(st.lists(st.integers(2017, 2021), max_size=2)),
+        },
     }
 
 

@@ -59,8 +59,7 @@ def test_worked_case(scenario):
         met = {e["clause"]: e["met"] for e in report.exit}
         assert _subset(met, scenario["expect_exit"]), met
     for conflict in scenario.get("expect_conflicts", []):
-        assert any(_subset(msgspec.structs.asdict(c), conflict) for c in report.conflicts), \
-            (conflict, report.conflicts)
+        assert any(_subset(msgspec.structs.asdict(c), conflict) for c in report.conflicts), (conflict, report.conflicts)
 
 
 def test_every_scheme_has_a_worked_case():

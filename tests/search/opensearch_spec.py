@@ -97,8 +97,10 @@ def _registry():
         for body in (components.get("requestBodies") or {}).values():
             for media in body.get("content", {}).values():
                 _close(media.get("schema"))
-    resources = [(BASE + name, Resource.from_contents(copy.deepcopy(doc), default_specification=DRAFT202012))
-                 for name, doc in docs.items()]
+    resources = [
+        (BASE + name, Resource.from_contents(copy.deepcopy(doc), default_specification=DRAFT202012))
+        for name, doc in docs.items()
+    ]
     return Registry().with_resources(resources)
 
 
@@ -116,8 +118,9 @@ def request_body(namespace: str, name: str, media: str = "application/json") -> 
 
 def errors(ref: str, instance: Any) -> list[str]:
     """What the specification finds wrong with ``instance`` (empty: it conforms)."""
-    return [f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}"
-            for e in validator(ref).iter_errors(instance)]
+    return [
+        f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}" for e in validator(ref).iter_errors(instance)
+    ]
 
 
 SEARCH_BODY = request_body("_core", "search")

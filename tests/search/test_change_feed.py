@@ -8,13 +8,13 @@ from litestar.testing import TestClient
 from sqlalchemy import func, select
 
 from api.app import create_app
+from demo.generate import generate
+from demo.load import load
 from indexer import build
 from indexer.embedded import EmbeddedIndex
 from jiuyuan.settings import DatabaseSettings, Settings
 from jiuyuan.vocab import PostingStatus
 from ledger import changes, intake
-from demo.generate import generate
-from demo.load import load
 from ledger.models import JobPosting, PostingChange
 from tests.conftest import bearer
 
@@ -22,10 +22,19 @@ TODAY = date(2026, 11, 22)
 
 
 def _posting(ref: str, title: str = "河道保洁员") -> dict:
-    return {"ref": ref, "title": title, "description": "河道水面漂浮物打捞", "kind": "public_welfare",
-            "schedule": "full_time", "wage_unit": "month", "wage_min": "1800", "wage_max": "2200",
-            "region_code": "430121", "valid_from": str(TODAY - timedelta(days=3)),
-            "valid_until": str(TODAY + timedelta(days=60))}
+    return {
+        "ref": ref,
+        "title": title,
+        "description": "河道水面漂浮物打捞",
+        "kind": "public_welfare",
+        "schedule": "full_time",
+        "wage_unit": "month",
+        "wage_min": "1800",
+        "wage_max": "2200",
+        "region_code": "430121",
+        "valid_from": str(TODAY - timedelta(days=3)),
+        "valid_until": str(TODAY + timedelta(days=60)),
+    }
 
 
 def test_writes_are_recorded_in_order(sessions):
@@ -92,7 +101,8 @@ def test_the_feed_over_http(migrated_url, sessions):
 
 def test_a_time_with_an_offset_means_the_same_instant(sessions):
     """SQLite keeps no zone: times are stored in UTC, so +08:00 and Z compare as the same moment."""
-    from datetime import timezone, timedelta as td
+    from datetime import timedelta as td
+    from datetime import timezone
 
     with sessions.begin() as s:
         intake.add_posting(s, _posting("TZ-1"))

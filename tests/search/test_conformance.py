@@ -23,8 +23,11 @@ OPENSEARCH_URL = os.environ.get("OPENSEARCH_URL")
 
 BACKENDS = [
     pytest.param("embedded", id="embedded"),
-    pytest.param("opensearch", id="opensearch", marks=pytest.mark.skipif(
-        not OPENSEARCH_URL, reason="OPENSEARCH_URL is not set: no OpenSearch cluster here")),
+    pytest.param(
+        "opensearch",
+        id="opensearch",
+        marks=pytest.mark.skipif(not OPENSEARCH_URL, reason="OPENSEARCH_URL is not set: no OpenSearch cluster here"),
+    ),
 ]
 
 
@@ -87,9 +90,14 @@ def test_each_mode_finds_the_job_asked_for(index, model, docs, mode):
     assert all(mode == "hybrid" or mode in h.parts for h in hits)
 
 
-@pytest.mark.parametrize(("mode", "keys"), [
-    ("bm25", {"bm25"}), ("vector", {"vector"}),
-    ("hybrid", {"bm25", "vector", "bm25_normalised", "vector_normalised"})])
+@pytest.mark.parametrize(
+    ("mode", "keys"),
+    [
+        ("bm25", {"bm25"}),
+        ("vector", {"vector"}),
+        ("hybrid", {"bm25", "vector", "bm25_normalised", "vector_normalised"}),
+    ],
+)
 def test_every_backend_returns_the_same_parts(index, model, mode, keys):
     """What a clerk reads beside a hit is the same from either backend: the parts' names, and a
     vector part that is a cosine (−1…1), a bm25 part on the embedded backend's scale."""
@@ -97,8 +105,9 @@ def test_every_backend_returns_the_same_parts(index, model, mode, keys):
     assert hit.parts.keys() == keys
     if "vector" in keys:
         assert -1 <= hit.parts["vector"] <= 1
-        assert hit.parts["vector"] == pytest.approx(float(model.encode(["保洁"])[0] @ model.encode(
-            [hit.document.text])[0]), abs=1e-4)
+        assert hit.parts["vector"] == pytest.approx(
+            float(model.encode(["保洁"])[0] @ model.encode([hit.document.text])[0]), abs=1e-4
+        )
     if mode != "hybrid":
         assert hit.score == pytest.approx(hit.parts[mode])
     filters_only = _search(index, model, k=3, kinds=(PostingKind.LOVE,))
@@ -121,8 +130,10 @@ def test_hybrid_hits_carry_their_score_parts(index, model):
         ({"disabled_suitable": True}, lambda d: d.disabled_suitable),
         ({"valid_on": TODAY}, lambda d: d.valid_from <= TODAY <= d.valid_until),
         ({"age": 58}, lambda d: (d.age_min or 0) <= 58 and (d.age_max is None or d.age_max >= 58)),
-        ({"wage_floor_monthly": Decimal(4000)},
-         lambda d: d.monthly_wage_max is not None and d.monthly_wage_max >= 4000),
+        (
+            {"wage_floor_monthly": Decimal(4000)},
+            lambda d: d.monthly_wage_max is not None and d.monthly_wage_max >= 4000,
+        ),
     ],
 )
 def test_filters_are_hard(index, model, docs, filters, holds):
@@ -144,8 +155,9 @@ def test_a_narrow_filter_never_starves_the_list(index, model, docs):
     thousands of others score higher without the filter."""
     wanted = {d.id for d in docs if d.kind is PostingKind.PUBLIC_WELFARE and d.region_code.startswith("3304")}
     assert 0 < len(wanted) < 20
-    hits = _search(index, model, "保洁", mode="vector", k=100, kinds=(PostingKind.PUBLIC_WELFARE,),
-                   region_prefix="3304")
+    hits = _search(
+        index, model, "保洁", mode="vector", k=100, kinds=(PostingKind.PUBLIC_WELFARE,), region_prefix="3304"
+    )
     assert {h.id for h in hits} == wanted
 
 
@@ -177,8 +189,10 @@ def test_saved_index_answers_the_same_after_a_restart(search_backend, index, mod
     ("query", "field"),
     [
         (Query(), "text"),
-        (Query(text="保洁", filters=Filters(wage_floor_monthly=Decimal(5000), wage_ceiling_monthly=Decimal(3000))),
-         "wage_ceiling_monthly"),
+        (
+            Query(text="保洁", filters=Filters(wage_floor_monthly=Decimal(5000), wage_ceiling_monthly=Decimal(3000))),
+            "wage_ceiling_monthly",
+        ),
         (Query(text="保洁", filters=Filters(region_prefix="999999")), "region_prefix"),
         (Query(text="保洁", vector=np.zeros(7, np.float32)), "vector"),
         (Query(text="保洁", filters=Filters(near=(28.2, 112.9))), "within_km"),
@@ -202,8 +216,12 @@ def test_the_same_job_posted_twice_is_collapsed(index, model, docs):
     twin = replace(docs[5], id="second-source-copy", description=docs[5].description + " ")
     assert twin.duplicate_key == docs[5].duplicate_key
     index.upsert([twin], model.encode([twin.text]))
-    query = Query(text=docs[5].title, vector=model.encode([docs[5].text])[0], k=200,
-                  filters=Filters(region_prefix=docs[5].region_code))
+    query = Query(
+        text=docs[5].title,
+        vector=model.encode([docs[5].text])[0],
+        k=200,
+        filters=Filters(region_prefix=docs[5].region_code),
+    )
     ids = [h.id for h in index.search(query)]
     assert (docs[5].id in ids) != ("second-source-copy" in ids)  # exactly one of the two
     both = [h.id for h in index.search(replace(query, collapse_duplicates=False))]
@@ -223,9 +241,13 @@ def test_typeahead_takes_characters_pinyin_and_initials(docs):
 
 @pytest.mark.parametrize(
     ("change", "field"),
-    [({"region_code": "999999"}, "region_code"), ({"wage_max": Decimal("1")}, "wage_max"),
-     ({"valid_until": date(2020, 1, 1)}, "valid_until"), ({"title": " "}, "title"),
-     ({"kind": PostingKind.LOVE, "age_min": 18, "age_max": 50}, "kind")],
+    [
+        ({"region_code": "999999"}, "region_code"),
+        ({"wage_max": Decimal("1")}, "wage_max"),
+        ({"valid_until": date(2020, 1, 1)}, "valid_until"),
+        ({"title": " "}, "title"),
+        ({"kind": PostingKind.LOVE, "age_min": 18, "age_max": 50}, "kind"),
+    ],
 )
 def test_a_malformed_posting_is_rejected_with_its_reason(docs, change, field):
     with pytest.raises(InvalidInput) as err:

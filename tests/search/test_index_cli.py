@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC
 
 import pytest
 
@@ -16,8 +17,10 @@ def test_train_rebuild_update_stats(tmp_path, monkeypatch, capsys):
     base = ["--database-url", db]
     assert main([*base, "index", "rebuild", "--quiet"]) == 2  # no model yet: a clear refusal
     assert "向量模型不存在" in capsys.readouterr().err
-    assert main([*base, "demo", "--postings", "600", "--persons", "20", "--seed", "5", "--as-of", "2026-11-22",
-                 "--quiet"]) == 0
+    assert (
+        main([*base, "demo", "--postings", "600", "--persons", "20", "--seed", "5", "--as-of", "2026-11-22", "--quiet"])
+        == 0
+    )
     assert main([*base, "index", "train-model", "--dim", "32", "--quiet"]) == 0
     assert main([*base, "index", "rebuild", "--as-of", "2026-11-22", "--quiet"]) == 0
     out = capsys.readouterr().out
@@ -36,7 +39,8 @@ def test_train_rebuild_update_stats(tmp_path, monkeypatch, capsys):
 
 @pytest.mark.bench
 def test_the_search_benchmark_runs_and_prints_its_table(capsys, model_path):
-    from bench.search import eval_queries, main as bench
+    from bench.search import eval_queries
+    from bench.search import main as bench
 
     assert len(eval_queries()) >= 50
     assert bench(["--sizes", "400", "--model", str(model_path)]) == 0
@@ -46,7 +50,7 @@ def test_the_search_benchmark_runs_and_prints_its_table(capsys, model_path):
 
 
 def test_rebuild_indexes_only_consenting_profiles(tmp_path, monkeypatch):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from indexer.build import consenting_profiles
     from jiuyuan.vocab import ConsentScope
@@ -54,13 +58,37 @@ def test_rebuild_indexes_only_consenting_profiles(tmp_path, monkeypatch):
     from ledger.models import ConsentRecord, Person
 
     url = f"sqlite:///{tmp_path / 'ledger.db'}"
-    assert main(["--database-url", url, "demo", "--postings", "50", "--persons", "40", "--seed", "8",
-                 "--as-of", "2026-11-22", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "--database-url",
+                url,
+                "demo",
+                "--postings",
+                "50",
+                "--persons",
+                "40",
+                "--seed",
+                "8",
+                "--as-of",
+                "2026-11-22",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     engine = db.make_engine(url)
     with db.session_factory(engine).begin() as s:
         first = s.query(Person).order_by(Person.id).first()
-        s.add(ConsentRecord(person_id=first.id, scope=ConsentScope.DATA_PROCESSING, granted=False,
-                            recorded_by="test", recorded_at=datetime.now(timezone.utc)))
+        s.add(
+            ConsentRecord(
+                person_id=first.id,
+                scope=ConsentScope.DATA_PROCESSING,
+                granted=False,
+                recorded_by="test",
+                recorded_at=datetime.now(UTC),
+            )
+        )
     with db.session_factory(engine)() as s:
         ids = {p.id for p in consenting_profiles(s)}
     engine.dispose()
@@ -77,8 +105,25 @@ def test_no_id_number_name_or_phone_is_written_to_the_index(tmp_path, monkeypatc
     url = f"sqlite:///{tmp_path / 'ledger.db'}"
     monkeypatch.setenv("JIUYUAN_INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.setenv("JIUYUAN_EMBEDDING_MODEL", str(model_path))  # the run's model (tests/conftest.py)
-    assert main(["--database-url", url, "demo", "--postings", "300", "--persons", "200", "--seed", "12",
-                 "--as-of", "2026-11-22", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "--database-url",
+                url,
+                "demo",
+                "--postings",
+                "300",
+                "--persons",
+                "200",
+                "--seed",
+                "12",
+                "--as-of",
+                "2026-11-22",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     assert main(["--database-url", url, "index", "rebuild", "--as-of", "2026-11-22", "--quiet"]) == 0
     engine = db.make_engine(url)
     with db.session_factory(engine)() as s:

@@ -9,13 +9,41 @@ from bench import match as bench
 
 def test_match_bench_runs_and_reports_every_figure(tmp_path, capsys, model_path):
     out = tmp_path / "match.json"
-    assert bench.main(["--postings", "2000", "--persons", "1000", "--queries", "5", "--seed", "3", "--quiet",
-                       "--model", str(model_path), "--json", str(out)]) == 0
+    assert (
+        bench.main(
+            [
+                "--postings",
+                "2000",
+                "--persons",
+                "1000",
+                "--queries",
+                "5",
+                "--seed",
+                "3",
+                "--quiet",
+                "--model",
+                str(model_path),
+                "--json",
+                str(out),
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
-    for expected in ("## setup", "demo/load.py", "posts for a person", "people for a post",
-                     "| end to end |", "baseline: bare index search", "end to end / baseline",
-                     "query embedding", "subsidy dry run", "consent lookup", "same results: yes",
-                     "goal: posts for a person p95 ≤ 50 ms"):
+    for expected in (
+        "## setup",
+        "demo/load.py",
+        "posts for a person",
+        "people for a post",
+        "| end to end |",
+        "baseline: bare index search",
+        "end to end / baseline",
+        "query embedding",
+        "subsidy dry run",
+        "consent lookup",
+        "same results: yes",
+        "goal: posts for a person p95 ≤ 50 ms",
+    ):
         assert expected in printed, expected
     result = json.loads(out.read_text(encoding="utf-8"))
     for route in ("posts_for", "people_for"):

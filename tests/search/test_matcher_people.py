@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import msgspec
 from sqlalchemy import select
 
+from demo.generate import generate
+from demo.load import load
 from indexer.build import consenting_profiles
 from indexer.documents import PostingDocument
 from indexer.profiles import ProfileIndex
 from jiuyuan.vocab import ConsentScope, PostingKind, RecognitionStatus, Schedule, WageUnit
-from demo.generate import generate
-from demo.load import load
 from ledger.models import ConsentRecord, Person, Recognition
 from matcher.people import people_for
 
@@ -26,25 +26,53 @@ def test_employers_get_masked_consenting_candidates_with_subsidies(sessions, mod
         profiles = consenting_profiles(s)
         index = ProfileIndex(model.dimension)
         index.upsert(profiles, model.encode([p.text for p in profiles]))
-        target = s.scalars(select(Person).where(Person.hukou_region_code.startswith("43"))
-                           .order_by(Person.id)).first()
+        target = s.scalars(select(Person).where(Person.hukou_region_code.startswith("43")).order_by(Person.id)).first()
     with sessions.begin() as s:  # the target consents to be shown and is a recognised difficult person
         person = s.get(Person, target.id)
-        s.add(ConsentRecord(person_id=person.id, scope=ConsentScope.SHOW_TO_EMPLOYERS, granted=True,
-                            recorded_by="t", recorded_at=datetime(2026, 1, 1, tzinfo=timezone.utc)))
-        s.add(Recognition(person_id=person.id, region_code=person.hukou_region_code, categories=[6],
-                          status=RecognitionStatus.RECOGNISED, applied_on=date(2026, 1, 5),
-                          recognised_on=date(2026, 2, 1)))
+        s.add(
+            ConsentRecord(
+                person_id=person.id,
+                scope=ConsentScope.SHOW_TO_EMPLOYERS,
+                granted=True,
+                recorded_by="t",
+                recorded_at=datetime(2026, 1, 1, tzinfo=UTC),
+            )
+        )
+        s.add(
+            Recognition(
+                person_id=person.id,
+                region_code=person.hukou_region_code,
+                categories=[6],
+                status=RecognitionStatus.RECOGNISED,
+                applied_on=date(2026, 1, 5),
+                recognised_on=date(2026, 2, 1),
+            )
+        )
     post = PostingDocument(
-        id="new", title=person.wished_work[0], description="", employer_name="测试单位", kind=PostingKind.ORDINARY,
-        schedule=Schedule.FULL_TIME, wage_min=3000, wage_max=4000, wage_unit=WageUnit.MONTH,
-        region_code=person.residence_region_code, valid_from=TODAY, valid_until=TODAY,
-        latitude=person.latitude, longitude=person.longitude)
+        id="new",
+        title=person.wished_work[0],
+        description="",
+        employer_name="测试单位",
+        kind=PostingKind.ORDINARY,
+        schedule=Schedule.FULL_TIME,
+        wage_min=3000,
+        wage_max=4000,
+        wage_unit=WageUnit.MONTH,
+        region_code=person.residence_region_code,
+        valid_from=TODAY,
+        valid_until=TODAY,
+        latitude=person.latitude,
+        longitude=person.longitude,
+    )
     with sessions() as s:
         hidden = {p.id for p in s.scalars(select(Person))} - {
-            int(c.person_ref[1:]) for c in people_for(s, post, index, model, TODAY, k=300)}
-        with_consent = s.scalars(select(ConsentRecord.person_id).where(
-            ConsentRecord.scope == ConsentScope.SHOW_TO_EMPLOYERS, ConsentRecord.granted.is_(False))).all()
+            int(c.person_ref[1:]) for c in people_for(s, post, index, model, TODAY, k=300)
+        }
+        with_consent = s.scalars(
+            select(ConsentRecord.person_id).where(
+                ConsentRecord.scope == ConsentScope.SHOW_TO_EMPLOYERS, ConsentRecord.granted.is_(False)
+            )
+        ).all()
         cards = people_for(s, post, index, model, TODAY, k=300)
     assert with_consent and set(with_consent) <= hidden  # nobody who refused appears
     wire = msgspec.json.encode(cards).decode()

@@ -29,8 +29,9 @@ def _home(docs, prefix="4301"):
 def test_a_58_year_old_without_skills_gets_love_posts_and_no_post_that_excludes_them(world, model, docs):
     index, by_id = world
     region, lat, lon = _home(docs)
-    seeker = Seeker(age=58, sex="F", region_code=region, wished_work=("保洁员",), latitude=lat, longitude=lon,
-                    max_km=80)
+    seeker = Seeker(
+        age=58, sex="F", region_code=region, wished_work=("保洁员",), latitude=lat, longitude=lon, max_km=80
+    )
     result = posts_for(seeker, index, model, TODAY, k=10)
     assert result.matches
     assert all(m.posting == by_id[m.posting.id] for m in result.matches)  # each hit carried its posting
@@ -44,8 +45,16 @@ def test_a_58_year_old_without_skills_gets_love_posts_and_no_post_that_excludes_
 def test_tier_3_sees_public_welfare_posts_first(world, model, docs):
     index, by_id = world
     region, lat, lon = _home(docs)
-    seeker = Seeker(age=45, sex="M", region_code=region, wished_work=("保洁员", "保安员"), latitude=lat,
-                    longitude=lon, max_km=80, tier=3)
+    seeker = Seeker(
+        age=45,
+        sex="M",
+        region_code=region,
+        wished_work=("保洁员", "保安员"),
+        latitude=lat,
+        longitude=lon,
+        max_km=80,
+        tier=3,
+    )
     matches = posts_for(seeker, index, model, TODAY, k=10).matches
     kinds = [m.posting.kind for m in matches]
     assert PostingKind.PUBLIC_WELFARE in kinds
@@ -57,12 +66,33 @@ def test_tier_3_sees_public_welfare_posts_first(world, model, docs):
 def test_tier_2_gets_three_posts_or_is_told_how_many_there_are(world, model, docs):
     index, by_id = world
     region, lat, lon = _home(docs)
-    plenty = posts_for(Seeker(age=35, sex="M", region_code=region, wished_work=("保安员",), tier=2,
-                              latitude=lat, longitude=lon, max_km=80), index, model, TODAY)
+    plenty = posts_for(
+        Seeker(
+            age=35, sex="M", region_code=region, wished_work=("保安员",), tier=2, latitude=lat, longitude=lon, max_km=80
+        ),
+        index,
+        model,
+        TODAY,
+    )
     assert len({m.posting.id for m in plenty.matches}) >= 3 and not plenty.notes
-    scarce = posts_for(Seeker(age=35, sex="M", region_code=region, wished_work=("电工",), tier=2,
-                              schedules=(Schedule.HOURLY,), wage_floor_monthly=Decimal(9000), disabled=True,
-                              latitude=lat, longitude=lon, max_km=5), index, model, TODAY)
+    scarce = posts_for(
+        Seeker(
+            age=35,
+            sex="M",
+            region_code=region,
+            wished_work=("电工",),
+            tier=2,
+            schedules=(Schedule.HOURLY,),
+            wage_floor_monthly=Decimal(9000),
+            disabled=True,
+            latitude=lat,
+            longitude=lon,
+            max_km=5,
+        ),
+        index,
+        model,
+        TODAY,
+    )
     assert len(scarce.matches) < 3
     assert scarce.notes == [f"符合条件的岗位只有{len(scarce.matches)}个，不足3个（002 §4(2)），请扩大范围或登记新岗位"]
 
@@ -70,8 +100,18 @@ def test_tier_2_gets_three_posts_or_is_told_how_many_there_are(world, model, doc
 def test_explanations_match_the_score_parts(world, model, docs):
     index, by_id = world
     region, lat, lon = _home(docs)
-    seeker = Seeker(age=55, sex="M", region_code=region, wished_work=("保洁员",), latitude=lat, longitude=lon,
-                    max_km=80, tier=3, wage_floor_monthly=Decimal(1500), schedules=(Schedule.DAILY, Schedule.FULL_TIME))
+    seeker = Seeker(
+        age=55,
+        sex="M",
+        region_code=region,
+        wished_work=("保洁员",),
+        latitude=lat,
+        longitude=lon,
+        max_km=80,
+        tier=3,
+        wage_floor_monthly=Decimal(1500),
+        schedules=(Schedule.DAILY, Schedule.FULL_TIME),
+    )
     for m in posts_for(seeker, index, model, TODAY, k=20).matches:
         assert m.score == pytest.approx(sum(m.parts.values()))
         assert len(m.reasons) == len(m.parts) - 1  # one reason a part, relevance aside

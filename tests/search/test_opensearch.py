@@ -31,20 +31,45 @@ OPENSEARCH_URL = os.environ.get("OPENSEARCH_URL")
         (Filters(kinds=(PostingKind.LOVE, PostingKind.GIG)), [{"terms": {"kind": ["love", "gig"]}}]),
         (Filters(schedules=(Schedule.DAILY,)), [{"terms": {"schedule": ["daily"]}}]),
         (Filters(region_prefix="4301"), [{"term": {"regions": "4301"}}]),
-        (Filters(wage_floor_monthly=Decimal(3000), wage_ceiling_monthly=Decimal(5000)),
-         [{"range": {"wage_max": {"gte": 3000.0}}}, {"range": {"wage_min": {"lte": 5000.0}}}]),
-        (Filters(skills_free_only=True, disabled_suitable=True),
-         [{"term": {"skills_free": True}}, {"term": {"disabled_suitable": True}}]),
-        (Filters(valid_on=date(2026, 11, 22)),
-         [{"range": {"valid_from": {"lte": "2026-11-22"}}}, {"range": {"valid_until": {"gte": "2026-11-22"}}}]),
-        (Filters(near=(28.23, 112.94), within_km=5.0),
-         [{"geo_distance": {"distance": "5.0km", "location": {"lat": 28.23, "lon": 112.94}}}]),
-        (Filters(age=58), [
-            {"bool": {"should": [{"range": {"age_min": {"lte": 58}}},
-                                 {"bool": {"must_not": {"exists": {"field": "age_min"}}}}], "minimum_should_match": 1}},
-            {"bool": {"should": [{"range": {"age_max": {"gte": 58}}},
-                                 {"bool": {"must_not": {"exists": {"field": "age_max"}}}}], "minimum_should_match": 1}},
-        ]),
+        (
+            Filters(wage_floor_monthly=Decimal(3000), wage_ceiling_monthly=Decimal(5000)),
+            [{"range": {"wage_max": {"gte": 3000.0}}}, {"range": {"wage_min": {"lte": 5000.0}}}],
+        ),
+        (
+            Filters(skills_free_only=True, disabled_suitable=True),
+            [{"term": {"skills_free": True}}, {"term": {"disabled_suitable": True}}],
+        ),
+        (
+            Filters(valid_on=date(2026, 11, 22)),
+            [{"range": {"valid_from": {"lte": "2026-11-22"}}}, {"range": {"valid_until": {"gte": "2026-11-22"}}}],
+        ),
+        (
+            Filters(near=(28.23, 112.94), within_km=5.0),
+            [{"geo_distance": {"distance": "5.0km", "location": {"lat": 28.23, "lon": 112.94}}}],
+        ),
+        (
+            Filters(age=58),
+            [
+                {
+                    "bool": {
+                        "should": [
+                            {"range": {"age_min": {"lte": 58}}},
+                            {"bool": {"must_not": {"exists": {"field": "age_min"}}}},
+                        ],
+                        "minimum_should_match": 1,
+                    }
+                },
+                {
+                    "bool": {
+                        "should": [
+                            {"range": {"age_max": {"gte": 58}}},
+                            {"bool": {"must_not": {"exists": {"field": "age_max"}}}},
+                        ],
+                        "minimum_should_match": 1,
+                    }
+                },
+            ],
+        ),
         (Filters(), []),
     ],
 )
@@ -95,51 +120,110 @@ def _bm25(tokens: str, filters: list) -> dict:
 REQUESTS = [
     pytest.param(
         Query(text="保洁", vector=V, k=7, filters=Filters(kinds=(PostingKind.LOVE,)), text_weight=0.3),
-        ("msearch", {
-            "bm25": {"size": CANDIDATES, "_source": FUSED_SOURCE, "query": _bm25("保洁", [LOVE])},
-            "vector": {"size": CANDIDATES, "_source": FUSED_SOURCE, "query": {"knn": {"embedding": {
-                "vector": VECTOR, "k": CANDIDATES, "filter": {"bool": {"filter": [LOVE]}}}}}},
-        }), id="hybrid: both lists, the filters inside each, k-NN filtered before its top k"),
+        (
+            "msearch",
+            {
+                "bm25": {"size": CANDIDATES, "_source": FUSED_SOURCE, "query": _bm25("保洁", [LOVE])},
+                "vector": {
+                    "size": CANDIDATES,
+                    "_source": FUSED_SOURCE,
+                    "query": {
+                        "knn": {
+                            "embedding": {"vector": VECTOR, "k": CANDIDATES, "filter": {"bool": {"filter": [LOVE]}}}
+                        }
+                    },
+                },
+            },
+        ),
+        id="hybrid: both lists, the filters inside each, k-NN filtered before its top k",
+    ),
     pytest.param(
         Query(text="照顾老人", k=5, filters=Filters(region_prefix="4301", valid_on=DAY)),
-        ("msearch", {"bm25": {"size": CANDIDATES, "_source": FUSED_SOURCE,
-                              "query": _bm25("养老护理员", [CITY, *VALID])}}),
-        id="hybrid without a vector: the text list alone (照顾老人 folded to 养老护理员), still min-max normalised"),
+        (
+            "msearch",
+            {"bm25": {"size": CANDIDATES, "_source": FUSED_SOURCE, "query": _bm25("养老护理员", [CITY, *VALID])}},
+        ),
+        id="hybrid without a vector: the text list alone (照顾老人 folded to 养老护理员), still min-max normalised",
+    ),
     pytest.param(
         Query(text="清洁工", mode="bm25", filters=Filters(valid_on=DAY)),
         ("search", {"size": 10, "_source": SOURCE, "collapse": COLLAPSE, "query": _bm25("保洁", VALID)}),
-        id="bm25: synonyms folded to the canonical word, duplicates collapsed by the cluster"),
+        id="bm25: synonyms folded to the canonical word, duplicates collapsed by the cluster",
+    ),
     pytest.param(
         Query(text="保洁", vector=V, mode="vector", k=3, filters=Filters(age=58)),
-        ("search", {"size": 3, "_source": SOURCE, "collapse": COLLAPSE, "query": {"knn": {"embedding": {
-            "vector": VECTOR, "k": CANDIDATES, "filter": {"bool": {"filter": osb.filter_clauses(Filters(age=58))}}}}}}),
-        id="vector: k-NN reaches further than k, as collapsing drops hits"),
+        (
+            "search",
+            {
+                "size": 3,
+                "_source": SOURCE,
+                "collapse": COLLAPSE,
+                "query": {
+                    "knn": {
+                        "embedding": {
+                            "vector": VECTOR,
+                            "k": CANDIDATES,
+                            "filter": {"bool": {"filter": osb.filter_clauses(Filters(age=58))}},
+                        }
+                    }
+                },
+            },
+        ),
+        id="vector: k-NN reaches further than k, as collapsing drops hits",
+    ),
     pytest.param(
         Query(text="保洁", vector=V, mode="vector", k=3, collapse_duplicates=False),
         ("search", {"size": 3, "_source": SOURCE, "query": {"knn": {"embedding": {"vector": VECTOR, "k": 3}}}}),
-        id="vector, duplicates kept: exactly k nearest, no filter clause"),
+        id="vector, duplicates kept: exactly k nearest, no filter clause",
+    ),
     pytest.param(
         Query(k=20, filters=Filters(region_prefix="4301", skills_free_only=True, valid_on=DAY)),
-        ("search", {"size": 20, "_source": SOURCE, "collapse": COLLAPSE,
-                    "query": {"bool": {"filter": [CITY, {"term": {"skills_free": True}}, *VALID]}},
-                    "sort": [{"valid_from": "desc"}]}),
-        id="filters only: newest first, nothing scored"),
+        (
+            "search",
+            {
+                "size": 20,
+                "_source": SOURCE,
+                "collapse": COLLAPSE,
+                "query": {"bool": {"filter": [CITY, {"term": {"skills_free": True}}, *VALID]}},
+                "sort": [{"valid_from": "desc"}],
+            },
+        ),
+        id="filters only: newest first, nothing scored",
+    ),
     pytest.param(
-        Query(text="保安", vector=V, filters=Filters(near=(28.23, 112.94), within_km=5.0,
-                                                   wage_floor_monthly=Decimal(3000))),
-        ("msearch", {
-            "bm25": {"size": CANDIDATES, "_source": FUSED_SOURCE, "query": _bm25("保安", [WAGE, GEO])},
-            "vector": {"size": CANDIDATES, "_source": FUSED_SOURCE, "query": {"knn": {"embedding": {
-                "vector": VECTOR, "k": CANDIDATES, "filter": {"bool": {"filter": [WAGE, GEO]}}}}}},
-        }),
-        id="hybrid near a place with a wage floor"),
+        Query(
+            text="保安",
+            vector=V,
+            filters=Filters(near=(28.23, 112.94), within_km=5.0, wage_floor_monthly=Decimal(3000)),
+        ),
+        (
+            "msearch",
+            {
+                "bm25": {"size": CANDIDATES, "_source": FUSED_SOURCE, "query": _bm25("保安", [WAGE, GEO])},
+                "vector": {
+                    "size": CANDIDATES,
+                    "_source": FUSED_SOURCE,
+                    "query": {
+                        "knn": {
+                            "embedding": {
+                                "vector": VECTOR,
+                                "k": CANDIDATES,
+                                "filter": {"bool": {"filter": [WAGE, GEO]}},
+                            }
+                        }
+                    },
+                },
+            },
+        ),
+        id="hybrid near a place with a wage floor",
+    ),
 ]
 
 
 def _sent(query: Query) -> tuple[str, dict]:
     client = Recorder()
     osb.OpenSearchIndex("http://unused:9200", "postings", 4, client=client).search(query)
-    (kind, request), = client.calls
+    ((kind, request),) = client.calls
     if kind == "search":
         assert request["index"] == "postings"
         return kind, request["body"]
@@ -208,15 +292,18 @@ def test_hybrid_answers_are_fused_as_the_embedded_backend_fuses(docs):
     assert [h.id for h in hits] == [b.id, a.id, c.id, d.id]  # the twin (0.54) collapsed into a (0.6)
     by_id = {h.id: h for h in hits}
     assert [h.document for h in hits] == [b, a, c, d]
-    assert by_id[a.id].parts == pytest.approx({"bm25": 2.0 * osb.BM25_SCALE, "bm25_normalised": 1.0,
-                                               "vector": 0.7, "vector_normalised": 0.0})
-    assert by_id[b.id].parts == pytest.approx({"bm25": 1.5 * osb.BM25_SCALE, "bm25_normalised": 0.5,
-                                               "vector": 0.88, "vector_normalised": 0.9})
+    assert by_id[a.id].parts == pytest.approx(
+        {"bm25": 2.0 * osb.BM25_SCALE, "bm25_normalised": 1.0, "vector": 0.7, "vector_normalised": 0.0}
+    )
+    assert by_id[b.id].parts == pytest.approx(
+        {"bm25": 1.5 * osb.BM25_SCALE, "bm25_normalised": 0.5, "vector": 0.88, "vector_normalised": 0.9}
+    )
     assert by_id[c.id].parts == pytest.approx({"vector": 0.9, "vector_normalised": 1.0})
     assert [h.score for h in hits] == pytest.approx([0.66, 0.6, 0.4, 0.0])
     for h in hits:
-        assert h.score == pytest.approx(0.6 * h.parts.get("bm25_normalised", 0)
-                                        + 0.4 * h.parts.get("vector_normalised", 0))
+        assert h.score == pytest.approx(
+            0.6 * h.parts.get("bm25_normalised", 0) + 0.4 * h.parts.get("vector_normalised", 0)
+        )
 
 
 def test_single_list_and_filter_answers(docs):

@@ -6,18 +6,34 @@ import dataclasses
 
 import pytest
 
-from jiuyuan.errors import InvalidInput
 from indexer.profiles import PersonDocument, ProfileIndex
 from indexer.protocol import Filters, Query
+from jiuyuan.errors import InvalidInput
 from jiuyuan.vocab import PostingKind, Schedule
 
 PEOPLE = [
-    PersonDocument("1", "430121", skills=("叉车证",), wished_work=("叉车工", "仓储搬运工"),
-                   wished_schedules=(Schedule.FULL_TIME,), latitude=28.25, longitude=113.08),
-    PersonDocument("2", "430121", skills=("养老护理员证",), wished_work=("养老护理员",),
-                   wished_schedules=(Schedule.DAILY, Schedule.HOURLY), latitude=28.24, longitude=113.07),
+    PersonDocument(
+        "1",
+        "430121",
+        skills=("叉车证",),
+        wished_work=("叉车工", "仓储搬运工"),
+        wished_schedules=(Schedule.FULL_TIME,),
+        latitude=28.25,
+        longitude=113.08,
+    ),
+    PersonDocument(
+        "2",
+        "430121",
+        skills=("养老护理员证",),
+        wished_work=("养老护理员",),
+        wished_schedules=(Schedule.DAILY, Schedule.HOURLY),
+        latitude=28.24,
+        longitude=113.07,
+    ),
     PersonDocument("3", "430102", wished_work=("保洁员",), latitude=28.20, longitude=112.98),
-    PersonDocument("4", "330421", skills=("健康证",), wished_work=("餐饮服务员",), wished_schedules=(Schedule.PART_TIME,)),
+    PersonDocument(
+        "4", "330421", skills=("健康证",), wished_work=("餐饮服务员",), wished_schedules=(Schedule.PART_TIME,)
+    ),
 ]
 
 
@@ -29,8 +45,9 @@ def profiles(model):
 
 
 def _ids(index, model, text, **filters):
-    return [h.id for h in index.search(Query(text=text, vector=model.encode([text])[0], k=10,
-                                             filters=Filters(**filters)))]
+    return [
+        h.id for h in index.search(Query(text=text, vector=model.encode([text])[0], k=10, filters=Filters(**filters)))
+    ]
 
 
 def test_a_profile_holds_no_sensitive_field():

@@ -8,14 +8,14 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from indexer.build import searchable
-from indexer.embedded import EmbeddedIndex
 from cli.main import main
-from jiuyuan.vocab import PostingKind
+from demo import outcomes
 from demo.generate import generate
 from demo.load import load
+from indexer.build import searchable
+from indexer.embedded import EmbeddedIndex
+from jiuyuan.vocab import PostingKind
 from ledger.models import JobPush, Placement
-from demo import outcomes
 from matcher import posts, ranker
 from matcher.posts import RULES, Seeker, posts_for
 
@@ -36,10 +36,16 @@ def _world(sessions, model, persons=500):
 
 def _snapshot(sessions):
     with sessions() as s:
-        pushes = s.execute(select(JobPush.person_id, JobPush.posting_id, JobPush.applied_on)
-                           .order_by(JobPush.person_id, JobPush.posting_id)).all()
-        hires = s.execute(select(Placement.person_id, Placement.posting_id, Placement.end_date)
-                          .where(Placement.posting_id.is_not(None)).order_by(Placement.id)).all()
+        pushes = s.execute(
+            select(JobPush.person_id, JobPush.posting_id, JobPush.applied_on).order_by(
+                JobPush.person_id, JobPush.posting_id
+            )
+        ).all()
+        hires = s.execute(
+            select(Placement.person_id, Placement.posting_id, Placement.end_date)
+            .where(Placement.posting_id.is_not(None))
+            .order_by(Placement.id)
+        ).all()
     return pushes, hires
 
 
@@ -66,8 +72,11 @@ def test_the_learned_ranker_is_trained_compared_and_adopted_only_when_it_wins(se
         rows = ranker.outcomes(s, TODAY)
     learned = ranker.train(rows, TODAY)
     rules, mine = learned.metrics["rules"], learned.metrics["learned"]
-    assert learned.adopted == (mine["ndcg@10"] > rules["ndcg@10"] and mine["auc_hired"] >= rules["auc_hired"]
-                               and learned.coefficients["love_lift"] > 0)
+    assert learned.adopted == (
+        mine["ndcg@10"] > rules["ndcg@10"]
+        and mine["auc_hired"] >= rules["auc_hired"]
+        and learned.coefficients["love_lift"] > 0
+    )
     assert learned.adopted, learned.metrics  # the hidden formula rewards closeness far more than the rules do
     assert set(learned.coefficients) == set(ranker.FEATURES) and learned.version.startswith("2026-11-22-")
     stay = learned.stay_model
@@ -80,8 +89,16 @@ def test_the_learned_ranker_is_trained_compared_and_adopted_only_when_it_wins(se
     # In use: the parts are coefficient × feature, the score is their sum, tier 3 still sees
     # public-welfare posts first and the reasons still name the parts.
     d = next(d for d in docs.values() if d.region_code.startswith("43") and d.latitude)
-    seeker = Seeker(age=45, sex="M", region_code=d.region_code, wished_work=("保洁员", "保安员"),
-                    latitude=d.latitude, longitude=d.longitude, max_km=80, tier=3)
+    seeker = Seeker(
+        age=45,
+        sex="M",
+        region_code=d.region_code,
+        wished_work=("保洁员", "保安员"),
+        latitude=d.latitude,
+        longitude=d.longitude,
+        max_km=80,
+        tier=3,
+    )
     matches = posts_for(seeker, index, model, TODAY, k=10, ranker=learned).matches
     kinds = [m.posting.kind for m in matches]
     assert kinds[0] is PostingKind.PUBLIC_WELFARE
@@ -102,8 +119,17 @@ def test_a_ranker_that_cannot_beat_the_rules_is_not_adopted(tmp_path):
         for j in range(8):
             features = {"relevance": j / 8, "distance": ((j * 5 + person) % 8) / 8}
             score = sum(RULES.parts(features).values())
-            rows.append(ranker.Outcome(person, features, PostingKind.ORDINARY, posts.Schedule.FULL_TIME,
-                                       applied=score > 0.3, hired=score > 0.4, stayed=None))
+            rows.append(
+                ranker.Outcome(
+                    person,
+                    features,
+                    PostingKind.ORDINARY,
+                    posts.Schedule.FULL_TIME,
+                    applied=score > 0.3,
+                    hired=score > 0.4,
+                    stayed=None,
+                )
+            )
     learned = ranker.train(rows, TODAY)
     assert learned.metrics["rules"]["ndcg@10"] == pytest.approx(1.0)
     assert not learned.adopted and "未胜过" in learned.reason
@@ -125,8 +151,12 @@ def test_train_ranker_command_simulates_trains_and_prints_the_comparison(tmp_pat
     assert main([*base, "db", "upgrade"]) == 0
     assert main([*base, "train-ranker", "--as-of", "2026-11-22"]) == 2  # an empty ledger: refused, not a crash
     assert "结果太少" in capsys.readouterr().err
-    assert main([*base, "demo", "--postings", "1200", "--persons", "700", "--seed", "5", "--as-of", "2026-11-22",
-                 "--quiet"]) == 0
+    assert (
+        main(
+            [*base, "demo", "--postings", "1200", "--persons", "700", "--seed", "5", "--as-of", "2026-11-22", "--quiet"]
+        )
+        == 0
+    )
     assert main([*base, "index", "rebuild", "--as-of", "2026-11-22", "--quiet"]) == 0
     capsys.readouterr()
     assert main([*base, "train-ranker", "--simulate", "400", "--as-of", "2026-11-22", "--quiet"]) == 0

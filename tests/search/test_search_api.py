@@ -17,18 +17,54 @@ from tests.conftest import bearer
 @pytest.fixture
 def client(tmp_path, model_path):
     url = f"sqlite:///{tmp_path / 'ledger.db'}"
-    search = SearchSettings(index_dir=tmp_path / "index", model_dir=model_path,  # the run's model (tests/conftest.py)
-                            ranker_path=tmp_path / "ranker.json")
-    assert main(["--database-url", url, "demo", "--postings", "800", "--persons", "10", "--seed", "4",
-                 "--as-of", "2026-11-22", "--quiet"]) == 0
+    search = SearchSettings(
+        index_dir=tmp_path / "index",
+        model_dir=model_path,  # the run's model (tests/conftest.py)
+        ranker_path=tmp_path / "ranker.json",
+    )
+    assert (
+        main(
+            [
+                "--database-url",
+                url,
+                "demo",
+                "--postings",
+                "800",
+                "--persons",
+                "10",
+                "--seed",
+                "4",
+                "--as-of",
+                "2026-11-22",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     with TestClient(create_app(Settings(db=DatabaseSettings(url=url), search=search))) as c:
         c.headers.update(bearer(url))
         yield c, url, search
 
 
 def _rebuild(url, search):
-    assert main(["--database-url", url, "index", "rebuild", "--path", str(search.index_dir),
-                 "--model", str(search.model_dir), "--as-of", "2026-11-22", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "--database-url",
+                url,
+                "index",
+                "rebuild",
+                "--path",
+                str(search.index_dir),
+                "--model",
+                str(search.model_dir),
+                "--as-of",
+                "2026-11-22",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
 
 
 def test_no_index_is_a_503_problem(client):
@@ -94,26 +130,60 @@ def test_an_app_configured_for_opensearch_searches_the_cluster(tmp_path, model_p
     from tests.search.fake_opensearch import Recorder, hit_of
 
     url = f"sqlite:///{tmp_path / 'ledger.db'}"
-    assert main(["--database-url", url, "demo", "--postings", "60", "--persons", "5", "--seed", "4",
-                 "--as-of", "2026-11-22", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "--database-url",
+                url,
+                "demo",
+                "--postings",
+                "60",
+                "--persons",
+                "5",
+                "--seed",
+                "4",
+                "--as-of",
+                "2026-11-22",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     engine = db.make_engine(url)
     with db.session_factory(engine)() as s:
-        rows = s.scalars(select(JobPosting).options(joinedload(JobPosting.employer)).order_by(JobPosting.id)
-                         .where(JobPosting.status == PostingStatus.OPEN).limit(3)).all()
+        rows = s.scalars(
+            select(JobPosting)
+            .options(joinedload(JobPosting.employer))
+            .order_by(JobPosting.id)
+            .where(JobPosting.status == PostingStatus.OPEN)
+            .limit(3)
+        ).all()
         a, b, closed = (from_posting(p) for p in rows)
         s.get(JobPosting, rows[2].id).status = PostingStatus.FILLED  # closed since the index was built
         s.commit()
     engine.dispose()
     fused = ("document", "duplicate_key")
-    cluster = Recorder({"msearch": {"responses": [
-        {"hits": {"hits": [hit_of(a, 3.0, fused), hit_of(closed, 2.0, fused), hit_of(b, 1.0, fused)]}},
-        {"hits": {"hits": [hit_of(b, 0.9, fused), hit_of(a, 0.7, fused)]}}]}},
-        mapping=osb.mapping(64)["mappings"])
+    cluster = Recorder(
+        {
+            "msearch": {
+                "responses": [
+                    {"hits": {"hits": [hit_of(a, 3.0, fused), hit_of(closed, 2.0, fused), hit_of(b, 1.0, fused)]}},
+                    {"hits": {"hits": [hit_of(b, 0.9, fused), hit_of(a, 0.7, fused)]}},
+                ]
+            }
+        },
+        mapping=osb.mapping(64)["mappings"],
+    )
     made = []
     monkeypatch.setattr(opensearchpy, "OpenSearch", lambda hosts, **_: made.append(hosts) or cluster)
-    search = SearchSettings(backend="opensearch", opensearch_url="http://search.test:9200",
-                            opensearch_index="jiuyuan-postings", index_dir=tmp_path / "index", model_dir=model_path,
-                            ranker_path=tmp_path / "ranker.json")
+    search = SearchSettings(
+        backend="opensearch",
+        opensearch_url="http://search.test:9200",
+        opensearch_index="jiuyuan-postings",
+        index_dir=tmp_path / "index",
+        model_dir=model_path,
+        ranker_path=tmp_path / "ranker.json",
+    )
     with TestClient(create_app(Settings(db=DatabaseSettings(url=url), search=search))) as c:
         c.headers.update(bearer(url))
         r = c.get("/search/postings", params={"q": "保洁", "valid_on": "2026-11-22", "k": 3})
@@ -127,5 +197,7 @@ def test_an_app_configured_for_opensearch_searches_the_cluster(tmp_path, model_p
     assert kinds == ["get_mapping", "msearch"]  # the dimension, checked against the model; then the search
     lines = cluster.calls[1][1]["body"]
     assert lines[0] == lines[2] == {"index": "jiuyuan-postings"}
-    assert lines[1]["query"]["bool"]["filter"] == [{"range": {"valid_from": {"lte": "2026-11-22"}}},
-                                                   {"range": {"valid_until": {"gte": "2026-11-22"}}}]
+    assert lines[1]["query"]["bool"]["filter"] == [
+        {"range": {"valid_from": {"lte": "2026-11-22"}}},
+        {"range": {"valid_until": {"gte": "2026-11-22"}}},
+    ]

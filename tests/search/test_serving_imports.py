@@ -16,10 +16,10 @@ TRAINING = ("torch", "sentence_transformers", "transformers", "sklearn")
 
 
 def _loaded_after(statement: str) -> list[str]:
-    probe = (f"import json, sys\n{statement}\n"
-             f"print(json.dumps(sorted(m for m in {TRAINING!r} if m in sys.modules)))")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=PROJECT_ROOT,
-                         check=True, timeout=120)
+    probe = f"import json, sys\n{statement}\nprint(json.dumps(sorted(m for m in {TRAINING!r} if m in sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=PROJECT_ROOT, check=True, timeout=120
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

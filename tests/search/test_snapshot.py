@@ -98,12 +98,23 @@ def test_the_search_snapshot_reloads_only_what_changed(sessions, model_path, tmp
     assert first.ranker is RULES and first.profiles is not None and first.backend.count() > 0
     assert holder.get() is first  # nothing changed: the same snapshot
 
-    LearnedRanker(version="t", trained_on="2026-11-22", coefficients={f: 0.1 for f in FEATURES},
-                  priority_lift=2.0, metrics={}, adopted=True, reason="t").save(settings.ranker_path)
+    LearnedRanker(
+        version="t",
+        trained_on="2026-11-22",
+        coefficients={f: 0.1 for f in FEATURES},
+        priority_lift=2.0,
+        metrics={},
+        adopted=True,
+        reason="t",
+    ).save(settings.ranker_path)
     second = holder.get()
     assert second.ranker.name == "learned"
     assert (second.backend, second.encoder, second.typeahead, second.profiles) == (
-        first.backend, first.encoder, first.typeahead, first.profiles)  # the same objects, not reloaded
+        first.backend,
+        first.encoder,
+        first.typeahead,
+        first.profiles,
+    )  # the same objects, not reloaded
 
     _touch_later(settings.index_dir / "meta.json")  # a rebuild, update or sync saved the index
     third = holder.get()

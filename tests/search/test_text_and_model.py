@@ -15,8 +15,14 @@ from indexer.training import build_vocabulary, make_tokenizer
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("想找个保洁工作", ["保洁"]), ("清洁工", ["保洁"]), ("送外卖的骑手", ["外卖员", "外卖员"]),
-     ("会开叉车，有叉车证", ["叉车工", "叉车证"]), ("看门", ["保安"]), ("带孩子", ["育婴员"])],
+    [
+        ("想找个保洁工作", ["保洁"]),
+        ("清洁工", ["保洁"]),
+        ("送外卖的骑手", ["外卖员", "外卖员"]),
+        ("会开叉车，有叉车证", ["叉车工", "叉车证"]),
+        ("看门", ["保安"]),
+        ("带孩子", ["育婴员"]),
+    ],
 )
 def test_tokens_fold_synonyms_to_one_canonical_word(query, expected):
     assert text.tokens(query) == expected
@@ -67,11 +73,13 @@ def test_model2vec_weights_in_a_static_folder_are_read_as_sentence_transformers_
     rows = len(table)
     mapping = np.arange(rows, dtype=np.int64)[::-1].copy()  # rows stored reversed: token i reads row rows-1-i
     weights = np.linspace(0.5, 1.5, rows).astype(np.float32)
-    save_file({"embeddings": table[mapping].copy(), "mapping": mapping, "weights": weights},
-              str(folder / "model.safetensors"))
+    save_file(
+        {"embeddings": table[mapping].copy(), "mapping": mapping, "weights": weights}, str(folder / "model.safetensors")
+    )
     texts = ["保洁员", "照顾老人的护理工作", ""]
     expected = SentenceTransformer(str(folder), device="cpu", local_files_only=True).encode(
-        texts, normalize_embeddings=True, convert_to_numpy=True)
+        texts, normalize_embeddings=True, convert_to_numpy=True
+    )
     assert np.abs(load(folder).encode(texts) - expected).max() < 1e-5
 
 
@@ -85,8 +93,9 @@ def test_another_sentence_transformers_model_is_served_through_the_library(model
     folder = tmp_path / "normalised"
     shutil.copytree(model_path, folder)
     modules = json.loads((folder / "modules.json").read_text())
-    modules.append({"idx": 1, "name": "1", "path": "1_Normalize",
-                    "type": "sentence_transformers.base.modules.normalize.Normalize"})
+    modules.append(
+        {"idx": 1, "name": "1", "path": "1_Normalize", "type": "sentence_transformers.base.modules.normalize.Normalize"}
+    )
     (folder / "1_Normalize").mkdir()
     (folder / "modules.json").write_text(json.dumps(modules))
     other = load(folder)

@@ -28,25 +28,52 @@ def _placement(**over):
 @pytest.mark.parametrize(
     ("facts", "field", "message"),
     [
-        ({"case_id": "x", "person": PERSON | {"id_number": "430102198507150012"}},
-         "person.id_number", "身份证号码校验位不正确，请核对"),
-        ({"case_id": "x", "person": PERSON | {"hukou_region_code": "439999"}},
-         "person.hukou_region_code", "行政区划代码 439999 不存在或已撤销"),
-        ({"case_id": "x", "person": PERSON, "placements": [_placement(end="2024-12-31")]},
-         "placements[0].end", "结束日期不能早于开始日期（start）"),
-        ({"case_id": "x", "person": PERSON, "placements": [_placement(monthly_wage="-1")]},
-         "placements[0].monthly_wage", "金额不能为负数"),
-        ({"case_id": "x", "person": PERSON, "placements": [_placement(
-            contributions=[{"month": "2025-01", "employer": {"pension": "-5"}}])]},
-         "placements[0].contributions[0].employer.pension", "金额不能为负数"),
-        ({"case_id": "x", "person": PERSON, "placements": [_placement(start="2025-02-30")]},
-         "placements[0].start", "日期格式应为 YYYY-MM-DD"),
-        ({"case_id": "x", "person": PERSON, "placements": [_placement(kind="gig")]},
-         "placements[0].kind", "取值不在允许范围内（'gig'）"),
+        (
+            {"case_id": "x", "person": PERSON | {"id_number": "430102198507150012"}},
+            "person.id_number",
+            "身份证号码校验位不正确，请核对",
+        ),
+        (
+            {"case_id": "x", "person": PERSON | {"hukou_region_code": "439999"}},
+            "person.hukou_region_code",
+            "行政区划代码 439999 不存在或已撤销",
+        ),
+        (
+            {"case_id": "x", "person": PERSON, "placements": [_placement(end="2024-12-31")]},
+            "placements[0].end",
+            "结束日期不能早于开始日期（start）",
+        ),
+        (
+            {"case_id": "x", "person": PERSON, "placements": [_placement(monthly_wage="-1")]},
+            "placements[0].monthly_wage",
+            "金额不能为负数",
+        ),
+        (
+            {
+                "case_id": "x",
+                "person": PERSON,
+                "placements": [_placement(contributions=[{"month": "2025-01", "employer": {"pension": "-5"}}])],
+            },
+            "placements[0].contributions[0].employer.pension",
+            "金额不能为负数",
+        ),
+        (
+            {"case_id": "x", "person": PERSON, "placements": [_placement(start="2025-02-30")]},
+            "placements[0].start",
+            "日期格式应为 YYYY-MM-DD",
+        ),
+        (
+            {"case_id": "x", "person": PERSON, "placements": [_placement(kind="gig")]},
+            "placements[0].kind",
+            "取值不在允许范围内（'gig'）",
+        ),
         ({"case_id": "x", "person": {"hukou_region_code": "430102"}}, "person.id_number", "缺少必填字段 id_number"),
         ({"case_id": "x", "person": PERSON, "tier": 4}, "tier", "帮扶分级应为1、2或3（002 §4）"),
-        ({"case_id": "x", "person": PERSON | {"disability_grade": "一级"}}, "person.disability_grade",
-         "类型应为整数 或 null"),
+        (
+            {"case_id": "x", "person": PERSON | {"disability_grade": "一级"}},
+            "person.disability_grade",
+            "类型应为整数 或 null",
+        ),
     ],
 )
 def test_bad_facts_name_the_field(facts, field, message):
@@ -80,9 +107,11 @@ def test_a_local_file_cannot_set_unknown_or_policy_parameters(tmp_path: Path):
 
 def test_scoring_imports_no_database_web_or_search():
     """scoring/ is pure: importing it pulls in no SQLAlchemy, Litestar or OpenSearch."""
-    code = ("import sys, scoring, scoring.schemes, scoring.whatif, scoring.versioning; "
-            "bad = [m for m in sys.modules if m.split('.')[0] in "
-            "('sqlalchemy', 'litestar', 'opensearchpy', 'ledger', 'api', 'indexer', 'matcher')]; print(bad)")
+    code = (
+        "import sys, scoring, scoring.schemes, scoring.whatif, scoring.versioning; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in "
+        "('sqlalchemy', 'litestar', 'opensearchpy', 'ledger', 'api', 'indexer', 'matcher')]; print(bad)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -93,8 +122,9 @@ def test_an_application_in_a_year_without_arrangement_is_planned_provisionally_n
     from scoring import evaluate
     from scoring.text import summary
 
-    case = decode_case(json.dumps({"case_id": "x", "person": PERSON,
-                                   "recognition_application": {"applied_on": "2027-01-15"}}))
+    case = decode_case(
+        json.dumps({"case_id": "x", "person": PERSON, "recognition_application": {"applied_on": "2027-01-15"}})
+    )
     report = evaluate(case, date(2027, 1, 15))
     steps = report.recognition_steps
     assert [s["due_on"] for s in steps] == ["2027-01-22", "2027-01-29", "2027-02-11", "2027-02-18"]
@@ -107,8 +137,18 @@ def test_the_report_plans_the_recognition_steps_002_s2():
 
     from scoring import evaluate
 
-    case = decode_case(json.dumps({"case_id": "x", "person": PERSON, "recognition_application": {
-        "applied_on": "2025-09-26", "completed": {"community_review": "2025-10-09"}}}))
+    case = decode_case(
+        json.dumps(
+            {
+                "case_id": "x",
+                "person": PERSON,
+                "recognition_application": {
+                    "applied_on": "2025-09-26",
+                    "completed": {"community_review": "2025-10-09"},
+                },
+            }
+        )
+    )
     steps = evaluate(case, date(2025, 10, 20)).recognition_steps
     assert [s["status"] for s in steps] == ["按时完成", "已逾期", "办理中", "办理中"]
     assert steps[1]["due_on"] == "2025-10-15"  # 10, 11 (adjusted Saturday), 13, 14, 15 October

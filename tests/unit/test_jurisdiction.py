@@ -104,12 +104,27 @@ def test_the_callers_region_for_display():
 # The modules of the person, recognition, posting, placement, claim, report and import routes and
 # services (the search and matching ones are another change's).
 MODULES = [
-    *(f"api/routes/{m}.py" for m in ("persons", "person_wire", "recognition", "postings", "placements", "reports",
-                                     "imports", "health", "regions", "web")),
-    "api/deps.py", "api/auth.py",
-    *(f"services/{m}.py" for m in ("persons", "recognition", "postings", "placements", "claims", "reports",
-                                   "imports")),
-    "ledger/claims.py", "ledger/placements.py", "ledger/audit.py",
+    *(
+        f"api/routes/{m}.py"
+        for m in (
+            "persons",
+            "person_wire",
+            "recognition",
+            "postings",
+            "placements",
+            "reports",
+            "imports",
+            "health",
+            "regions",
+            "web",
+        )
+    ),
+    "api/deps.py",
+    "api/auth.py",
+    *(f"services/{m}.py" for m in ("persons", "recognition", "postings", "placements", "claims", "reports", "imports")),
+    "ledger/claims.py",
+    "ledger/placements.py",
+    "ledger/audit.py",
 ]
 
 

@@ -5,8 +5,7 @@ from jiuyuan import regions
 
 def test_all_of_hunan_is_there():
     # Hunan: 14 prefecture-level divisions and 122 county-level ones.
-    cities = [r for c, r in regions.all_regions().items()
-              if c.startswith("43") and r.level == "city" and r.current]
+    cities = [r for c, r in regions.all_regions().items() if c.startswith("43") and r.level == "city" and r.current]
     assert len(cities) == 14
     assert len(regions.current_counties("43")) == 122
 

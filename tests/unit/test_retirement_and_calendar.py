@@ -61,8 +61,12 @@ def test_002_s2_working_days_skip_the_national_day_holiday():
 
 
 def test_002_s2_a_late_step_is_overdue_and_moves_the_plan():
-    steps = recognition_steps(date(2025, 9, 26), {RecognitionStep.COMMUNITY_REVIEW: date(2025, 10, 13)},
-                              as_of=date(2025, 10, 24), working_days=5)
+    steps = recognition_steps(
+        date(2025, 9, 26),
+        {RecognitionStep.COMMUNITY_REVIEW: date(2025, 10, 13)},
+        as_of=date(2025, 10, 24),
+        working_days=5,
+    )
     assert steps[0]["status"] == "逾期完成"
     assert steps[1]["started_on"] == "2025-10-13" and steps[1]["due_on"] == "2025-10-20"
     assert steps[1]["status"] == "已逾期"

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from jiuyuan.errors import FieldError, InvalidInput
 from jiuyuan import validation as v
+from jiuyuan.errors import FieldError, InvalidInput
 
 # Built by hand from GB 11643: 430102 (长沙市芙蓉区) + 1985-07-15 + 001 (odd: male) + check digit 1.
 MALE_CHANGSHA = "430102198507150011"

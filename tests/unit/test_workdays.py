@@ -15,18 +15,30 @@ import yaml
 
 from scoring.assess import recognition_steps
 from scoring.workdays import (
-    ArrangementError, WorkingDayCalendar, load_arrangements, parse_arrangements, provisional_note, working_calendar,
+    ArrangementError,
+    WorkingDayCalendar,
+    load_arrangements,
+    parse_arrangements,
+    provisional_note,
+    working_calendar,
 )
 
 OFFICIAL_2025 = Path(__file__).parent / "data" / "arrangement_2025_official.yaml"
 
 # Made up for the test, in the notice's format: Spring Festival 6–13 February, Saturday 20 worked.
-EXAMPLE_2027 = {"years": {2027: {
-    "notice": "国办发明电〔2026〕示例号", "published_on": date(2026, 11, 20),
-    "days_off": [{"name": "元旦", "from": date(2027, 1, 1), "to": date(2027, 1, 3)},
-                 {"name": "春节", "from": date(2027, 2, 6), "to": date(2027, 2, 13)}],
-    "makeup_workdays": [date(2027, 2, 20)],
-}}}
+EXAMPLE_2027 = {
+    "years": {
+        2027: {
+            "notice": "国办发明电〔2026〕示例号",
+            "published_on": date(2026, 11, 20),
+            "days_off": [
+                {"name": "元旦", "from": date(2027, 1, 1), "to": date(2027, 1, 3)},
+                {"name": "春节", "from": date(2027, 2, 6), "to": date(2027, 2, 13)},
+            ],
+            "makeup_workdays": [date(2027, 2, 20)],
+        }
+    }
+}
 
 
 def _days(year: int):
@@ -86,15 +98,27 @@ def test_the_calendar_reaches_90_days_past_today_or_warns():
     assert WorkingDayCalendar(parse_arrangements(EXAMPLE_2027)).coverage_warning(date(2026, 12, 1)) is None
 
 
-@pytest.mark.parametrize(("entry", "message"), [
-    ({"published_on": "2026-11-20"}, "通知文号"),
-    ({"notice": "x", "published_on": "2026-11-20", "days_off": [{"from": "2027-13-01"}]}, "YYYY-MM-DD"),
-    ({"notice": "x", "published_on": "2026-11-20", "days_off": [{"from": "2028-01-01"}]}, "不在 2027 年内"),
-    ({"notice": "x", "published_on": "2026-11-20", "days_off": [{"from": "2027-02-03", "to": "2027-02-01"}]},
-     "结束日早于开始日"),
-    ({"notice": "x", "published_on": "2026-11-20", "days_off": [{"from": "2027-02-06"}],
-      "makeup_workdays": ["2027-02-06"]}, "既是放假日又是调休上班日"),
-])
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({"published_on": "2026-11-20"}, "通知文号"),
+        ({"notice": "x", "published_on": "2026-11-20", "days_off": [{"from": "2027-13-01"}]}, "YYYY-MM-DD"),
+        ({"notice": "x", "published_on": "2026-11-20", "days_off": [{"from": "2028-01-01"}]}, "不在 2027 年内"),
+        (
+            {"notice": "x", "published_on": "2026-11-20", "days_off": [{"from": "2027-02-03", "to": "2027-02-01"}]},
+            "结束日早于开始日",
+        ),
+        (
+            {
+                "notice": "x",
+                "published_on": "2026-11-20",
+                "days_off": [{"from": "2027-02-06"}],
+                "makeup_workdays": ["2027-02-06"],
+            },
+            "既是放假日又是调休上班日",
+        ),
+    ],
+)
 def test_a_malformed_arrangement_names_the_year_and_field(entry, message):
     with pytest.raises(ArrangementError, match=message):
         parse_arrangements({"years": {2027: entry}})

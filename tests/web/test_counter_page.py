@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from demo.generate import generate
+from demo.load import load
 from indexer import build
 from jiuyuan.vocab import ConsentScope, Role
 from ledger import access, db
-from demo.generate import generate
-from demo.load import load
 from ledger.models import ConsentRecord, Employer, JobPush, Person
 from tests.conftest import migrated_database
 from tests.live import live_server
@@ -27,17 +27,25 @@ from tests.live import live_server
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / ("docs" if os.environ.get("JIUYUAN_SCREENSHOTS") == "docs" else "var") / "screenshots"
-pytestmark = pytest.mark.skipif(not CHROMIUM and not os.environ.get("CI"),
-                                reason="Debian's chromium is not installed (.ci/run installs it)")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM and not os.environ.get("CI"), reason="Debian's chromium is not installed (.ci/run installs it)"
+)
 playwright = pytest.importorskip("playwright.sync_api")
 
 
 def _consenting_county(s) -> str:
-    latest = (select(ConsentRecord.person_id, func.max(ConsentRecord.id).label("last"))
-              .where(ConsentRecord.scope == ConsentScope.SHOW_TO_EMPLOYERS).group_by(ConsentRecord.person_id).subquery())
-    shown = s.scalars(select(Person.residence_region_code).join(latest, latest.c.person_id == Person.id)
-                      .join(ConsentRecord, ConsentRecord.id == latest.c.last)
-                      .where(ConsentRecord.granted, Person.residence_region_code.startswith("43"))).all()
+    latest = (
+        select(ConsentRecord.person_id, func.max(ConsentRecord.id).label("last"))
+        .where(ConsentRecord.scope == ConsentScope.SHOW_TO_EMPLOYERS)
+        .group_by(ConsentRecord.person_id)
+        .subquery()
+    )
+    shown = s.scalars(
+        select(Person.residence_region_code)
+        .join(latest, latest.c.person_id == Person.id)
+        .join(ConsentRecord, ConsentRecord.id == latest.c.last)
+        .where(ConsentRecord.granted, Person.residence_region_code.startswith("43"))
+    ).all()
     return Counter(shown).most_common(1)[0][0]
 
 
@@ -54,8 +62,11 @@ def site(tmp_path_factory, ledger_templates, model_path):
         with db.session_factory(engine).begin() as s:
             build.rebuild_both(s, model_path, folder / "index", date.today(), progress=False)
             county = _consenting_county(s)
-            person = s.scalars(select(Person).where(Person.residence_region_code == county,
-                                                    Person.latitude.is_not(None)).order_by(Person.id)).first()
+            person = s.scalars(
+                select(Person)
+                .where(Person.residence_region_code == county, Person.latitude.is_not(None))
+                .order_by(Person.id)
+            ).first()
             employer = s.scalars(select(Employer).order_by(Employer.id)).first()
             tokens = {
                 "counter": access.issue(s, Role.COUNTER, "零工市场 王敏", region=county)[0],
@@ -64,8 +75,15 @@ def site(tmp_path_factory, ledger_templates, model_path):
             }
             people = s.execute(select(Person.name, Person.id_number)).all()
         with live_server(url) as base:
-            yield {"base": base, "url": url, "engine": engine, "tokens": tokens, "person": person,
-                   "county": county, "people": people}
+            yield {
+                "base": base,
+                "url": url,
+                "engine": engine,
+                "tokens": tokens,
+                "person": person,
+                "county": county,
+                "people": people,
+            }
         engine.dispose()
 
 
@@ -118,8 +136,14 @@ def test_counter_finds_a_person_pushes_a_post_and_prints_its_slip(page, site):
     first.get_by_role("button", name="推送给此人").click()
     page.wait_for_selector(f'#matches li[data-posting="{posting_id}"] button:has-text("已推送")')
     with site["engine"].connect() as conn:
-        assert conn.execute(select(func.count()).select_from(JobPush).where(
-            JobPush.person_id == person.id, JobPush.posting_id == posting_id)).scalar() == 1
+        assert (
+            conn.execute(
+                select(func.count())
+                .select_from(JobPush)
+                .where(JobPush.person_id == person.id, JobPush.posting_id == posting_id)
+            ).scalar()
+            == 1
+        )
     page.locator(f'#matches li[data-posting="{posting_id}"]').get_by_role("button", name="打印岗位单").click()
     page.wait_for_selector('[data-view="slip"]:not([hidden])')
     slip = page.inner_text("#slip")
@@ -165,8 +189,9 @@ def test_an_employer_posts_a_job_and_sees_only_masked_candidates(page, site):
     page.wait_for_selector("#posting-done:has-text('已登记')")
     page.click('nav button[data-go="people"]')
     page.wait_for_selector("#posting-select option >> text=小区保洁员", state="attached")
-    page.select_option("#posting-select", label=page.locator("#posting-select option", has_text="小区保洁员")
-                       .first.inner_text())
+    page.select_option(
+        "#posting-select", label=page.locator("#posting-select option", has_text="小区保洁员").first.inner_text()
+    )
     page.click("#posting-pick button[type=submit]")
     page.wait_for_selector("#candidates li")
     shown = page.inner_text("#candidates")

@@ -9,20 +9,20 @@ not loaded yet is provisional (002 §2); the note says so until `jiuyuan calenda
 recomputes it.
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-revision = '0007'
-down_revision = '0006'
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('recognition_steps', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('due_provisional_note', sa.Text(), nullable=True))
+    with op.batch_alter_table("recognition_steps", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("due_provisional_note", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('recognition_steps', schema=None) as batch_op:
-        batch_op.drop_column('due_provisional_note')
+    with op.batch_alter_table("recognition_steps", schema=None) as batch_op:
+        batch_op.drop_column("due_provisional_note")
