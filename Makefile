@@ -14,7 +14,7 @@ DEMO_SEED ?= 20230201
 LOCAL_PG_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 CHECK_WORKTREE ?= 1
 
-.PHONY: install lock run migrate demo index ranker serve test test-fast screenshots bench-scoring bench-search bench-match bench-api schema clean
+.PHONY: install lock run migrate demo index ranker serve test test-fast screenshots bench-scoring bench-search bench-match bench-api schema clean lint typecheck
 
 # Everything installs from the lock (exact versions, hashes checked); pyproject.toml keeps ranges.
 # torch is locked as the local CPU wheel (2.13.0+cpu): a looser pin would pull CUDA builds.
@@ -25,9 +25,10 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 # Refresh the lock after changing a dependency in pyproject.toml (or to take newer releases
-# on purpose): it re-resolves every package and rewrites requirements.lock with hashes.
+# on purpose, with LOCK_ARGS=--upgrade): it re-resolves every package and rewrites
+# requirements.lock with hashes, keeping the pins it can.
 lock: $(STAMP)
-	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras $(LOCK_ARGS) \
 	  --extra test --extra dev --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 install: $(STAMP)
@@ -88,8 +89,20 @@ fi; \
 rm -rf $$state; exit $$rc
 endef
 
-# The whole suite: every marker, PostgreSQL too when it answers.
-test: install
+# Lint before tests: ruff's format and rules, strict types on the policy engine, and the layering
+# contracts of pyproject.toml's [tool.importlinter] (docs/architecture.md).
+lint: install
+	$(BIN)/ruff format --check --quiet .
+	$(BIN)/ruff check --quiet .
+	$(BIN)/mypy --strict scoring/
+	$(BIN)/lint-imports --no-cache
+
+# The other packages' types: informational while they are being annotated (not part of make test).
+typecheck: install
+	$(BIN)/mypy jiuyuan services api ledger indexer matcher cli demo bench
+
+# The whole suite: lint, then every marker, PostgreSQL too when it answers.
+test: lint
 	$(call run_pytest,$(PYTEST_ARGS),local)
 
 # The quick loop (about a minute on two cores): unit, policy, search and integration tests on

@@ -41,15 +41,6 @@ class Principal:
         return f"{self.name[:44]}（{self.key_id}）"
 
 
-def reaches(role: Role, region_prefix: str | None, region_code: str | None) -> bool:
-    """The jurisdiction rule on one region: administrators reach everywhere, counter staff and
-    officers the codes under their prefix, everyone else (employers, agencies) no region. Callers
-    ask ``services.jurisdiction.Jurisdiction``, which wraps this rule (persons, claims, SQL)."""
-    if role is Role.ADMIN:
-        return True
-    return bool(region_prefix and region_code and region_code.startswith(region_prefix))
-
-
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 

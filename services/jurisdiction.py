@@ -26,7 +26,6 @@ from sqlalchemy import ColumnElement, false, or_, true
 from jiuyuan import regions, validation
 from jiuyuan.errors import FieldError, Forbidden, InvalidInput
 from jiuyuan.vocab import Role
-from ledger import access
 from ledger.access import Principal
 from ledger.models import Person
 
@@ -73,7 +72,9 @@ class Jurisdiction:
 
     def covers_region(self, code: str | None) -> bool:
         """Whether a region code (or a narrower prefix, e.g. a report's region) lies within reach."""
-        return access.reaches(self.role, self.region_prefix, code)
+        if self.everywhere:
+            return True
+        return bool(self.region_prefix and code and code.startswith(self.region_prefix))
 
     def narrow(self, region: str, field: str = "region") -> str:
         """A region filter the caller asked for (省 43、市 4301、县 430102): its prefix, when valid
