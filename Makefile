@@ -48,7 +48,7 @@ index: demo
 	$(BIN)/jiuyuan index train-model --quiet
 	$(BIN)/jiuyuan index rebuild --quiet
 
-# Demo push outcomes are simulated once (matcher/outcomes.py); the re-ranker is retrained and
+# Demo push outcomes are simulated once (demo/outcomes.py); the re-ranker is retrained and
 # used only where it beats the rules.
 ranker: index
 	$(BIN)/jiuyuan train-ranker --simulate 1500 --quiet

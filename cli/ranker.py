@@ -18,7 +18,7 @@ def register(sub) -> None:
         help="用推送结果训练岗位排序模型，与规则排序比较（nDCG@10、AUC），胜出才采用",
         description="读取台账中的推送记录（推送→投递→录用→在岗满6个月），训练逻辑回归排序模型，"
         "在留出的30%人员上与规则排序比较 nDCG@10 和录用 AUC；只有胜出时才被匹配使用。"
-        "--simulate N 先为演示台账中的 N 人模拟推送结果（演示用，见 matcher/outcomes.py）。",
+        "--simulate N 先为演示台账中的 N 人模拟推送结果（演示用，见 demo/outcomes.py）。",
     )
     p.add_argument(
         "--simulate",

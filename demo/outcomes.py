@@ -34,7 +34,7 @@ from ledger.tiers import current_tier
 from matcher.posts import _km, assess, candidates
 from matcher.seekers import seeker_from_person
 
-SIMULATED = "模拟推送（演示数据，见 matcher/outcomes.py）"
+SIMULATED = "模拟推送（演示数据，见 demo/outcomes.py）"
 POOL = 60
 STAY_DAYS = 183  # "still in post after 6 months"
 
