@@ -64,9 +64,9 @@ def search_backend(request, model, tmp_path):
 
 
 @pytest.fixture
-def index(search_backend, model, docs):
+def index(search_backend, docs, doc_vectors):
     idx = search_backend.empty()
-    idx.upsert(docs, model.encode([d.text for d in docs]))
+    idx.upsert(docs, doc_vectors)
     idx.save()
     return idx
 

@@ -15,9 +15,9 @@ TODAY = date(2026, 11, 22)
 
 
 @pytest.fixture
-def world(model, docs):
+def world(model, docs, doc_vectors):
     index = EmbeddedIndex(model.dimension)
-    index.upsert(docs, model.encode([d.text for d in docs]))
+    index.upsert(docs, doc_vectors)
     return index, {d.id: d for d in docs}
 
 
