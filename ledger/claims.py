@@ -23,10 +23,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from jiuyuan.errors import ClaimConflict, FieldError, InvalidInput, NotFound
-from jiuyuan.vocab import ClaimStatus, DecisionStatus
+from jiuyuan.vocab import ClaimStatus, DecisionStatus, Role
 from ledger import placements
 from ledger.base import utcnow
 from ledger.models import Claim, Placement
+from scoring.disclosure import disclose
 
 CLAIMABLE = ("agency_fee", "agency_service_jiaxing")
 """The schemes an HR agency claims itself (004 §2(2)2, 003 §3(5))."""
@@ -111,7 +112,15 @@ def _why_not(decision) -> str:
         return f"尚未满足条件，预计 {decision.matures_on} 起可申领"
     if decision.status is DecisionStatus.ELIGIBLE_AMOUNT_UNSET:
         return "符合条件，但补贴标准由地方规定且尚未配置，暂不能申领"
-    reasons = "；".join(decision.open_conditions.get("failed", []) + decision.open_conditions.get("missing", []))
+    # Told to the agency: its conditions, never the person's category (scoring.disclosure).
+    shown = disclose(
+        Role.AGENCY,
+        scheme=decision.scheme_code,
+        name=decision.scheme_code,
+        failed=decision.open_conditions.get("failed", []),
+        missing=decision.open_conditions.get("missing", []),
+    )
+    reasons = "；".join(shown.failed + shown.missing)
     return f"不符合申领条件（{decision.status.label}）" + (f"：{reasons}" if reasons else "")
 
 
