@@ -18,6 +18,7 @@ from api.auth import AUTHENTICATION, SECURITY, SECURITY_COMPONENTS
 from api.deps import provide_session
 from api.errors import EXCEPTION_HANDLERS
 from api.routes import (
+    authorisations,
     health,
     imports,
     matching,
@@ -53,7 +54,20 @@ SWAGGER_ASSETS = "/schema-assets"
 
 
 # Each module lists its handlers in ROUTES.
-ROUTE_MODULES = (health, regions, postings, search, placements, reports, persons, recognition, matching, imports, web)
+ROUTE_MODULES = (
+    health,
+    regions,
+    postings,
+    search,
+    placements,
+    reports,
+    persons,
+    authorisations,
+    recognition,
+    matching,
+    imports,
+    web,
+)
 
 
 def create_app(settings: Settings | None = None, *, search: Reloadable | None = None) -> Litestar:

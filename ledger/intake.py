@@ -340,7 +340,10 @@ def add_posting(session: Session, data: Mapping[str, Any]) -> JobPosting:
     return posting
 
 
-def add_placement(session: Session, data: Mapping[str, Any]) -> Placement:
+def add_placement(session: Session, data: Mapping[str, Any], person_hidden: bool = False) -> Placement:
+    """Validate and add a placement. ``person_hidden``: answer as if the person did not exist (an
+    HR agency the person has not authorised: ``services.authorisations``), so the answer is the
+    very one a nonexistent id gets, field errors and all, and nothing is written."""
     row = clean_placement(data)
     refs = (
         ("person_id", Person, "人员不存在"),
@@ -349,7 +352,9 @@ def add_placement(session: Session, data: Mapping[str, Any]) -> Placement:
         ("posting_id", JobPosting, "岗位不存在"),
     )
     missing = [
-        FieldError(f, msg) for f, model, msg in refs if row[f] is not None and session.get(model, row[f]) is None
+        FieldError(f, msg)
+        for f, model, msg in refs
+        if row[f] is not None and ((f == "person_id" and person_hidden) or session.get(model, row[f]) is None)
     ]
     if missing:
         raise InvalidInput(missing)

@@ -67,9 +67,12 @@ def score(session: Session, placement: Placement, as_of: date) -> list[SubsidyDe
     return rows
 
 
-def record(session: Session, data: Mapping[str, Any], as_of: date) -> tuple[Placement, list[SubsidyDecision]]:
-    """Validate and add the placement, then score it at once."""
-    placement = intake.add_placement(session, data)
+def record(
+    session: Session, data: Mapping[str, Any], as_of: date, person_hidden: bool = False
+) -> tuple[Placement, list[SubsidyDecision]]:
+    """Validate and add the placement, then score it at once (``person_hidden``: see
+    ``intake.add_placement``)."""
+    placement = intake.add_placement(session, data, person_hidden)
     return placement, score(session, placement, as_of)
 
 

@@ -2,7 +2,8 @@
 approves or rejects it with a reason, and the decision is final. The ledger keeps the rules
 money depends on (``ledger.claims``); this service decides who may do what, and audits it.
 
-Reach: an agency its own claims; officers the claims about persons whose **hukou** county lies
+Reach: an agency its own claims, and a new one only while the person's authorisation of it is
+active (``services.authorisations``: otherwise 404, as for a placement that does not exist); officers the claims about persons whose **hukou** county lies
 within their jurisdiction (``Jurisdiction.covers_for_claims`` says why hukou only).
 """
 
@@ -17,7 +18,8 @@ from jiuyuan.vocab import ClaimStatus, Role
 from ledger import audit, claims
 from ledger.access import Principal
 from ledger.claims import CLAIMABLE, Submitted
-from ledger.models import Claim, Person
+from ledger.models import Claim, Person, Placement
+from services.authorisations import agency_may_act
 from services.jurisdiction import Jurisdiction
 
 __all__ = ["CLAIMABLE", "Claims", "Submitted"]
@@ -32,6 +34,9 @@ class Claims:
         a retry with the same key gets the same claim (``created`` False). Agencies only."""
         if self.who.role is not Role.AGENCY or self.who.agency_id is None:
             raise Forbidden("只有人力资源服务机构可以申领服务补贴。")
+        placement = self.session.get(Placement, placement_id)
+        if placement is not None and not agency_may_act(self.session, self.who, placement.person_id):
+            raise NotFound(f"安置记录 {placement_id} 不存在或不是本机构介绍的")  # ledger.claims' words
         result = claims.submit(self.session, self.who.agency_id, placement_id, scheme, key, today)
         if result.created:
             audit.record(

@@ -237,6 +237,30 @@ def bearer(url: str, role: str = "admin", name: str = "测试管理员", **scope
     return {"Authorization": f"Bearer {token}"}
 
 
+def authorise(sessions, person_id: int, agency_id: int, days: int = 365) -> int:
+    """The person's service authorisation of the agency, as a counter records it (a year either
+    side of today): an agency places, reads and claims for a person only under one."""
+    from datetime import timedelta
+
+    from jiuyuan import clock
+    from ledger.models import AgencyAuthorisation
+
+    today = clock.today()
+    with sessions.begin() as s:
+        row = AgencyAuthorisation(
+            person_id=person_id,
+            agency_id=agency_id,
+            valid_from=today - timedelta(days=days),
+            valid_to=today + timedelta(days=days),
+            purpose="委托推荐就业并申领服务补贴（测试）",
+            source="counter",
+            recorded_by="测试窗口",
+        )
+        s.add(row)
+        s.flush()
+        return row.id
+
+
 # --- the embedding model ------------------------------------------------------------------
 
 

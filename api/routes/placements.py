@@ -26,6 +26,7 @@ from jiuyuan import clock
 from jiuyuan.validation import MAX_ID
 from jiuyuan.vocab import ClaimStatus, PlacementKind, Role
 from ledger.models import Claim, SubsidyDecision
+from scoring.disclosure import Disclosed
 from services.claims import Claims
 from services.placements import Placements, PlacementView
 
@@ -107,10 +108,11 @@ class ClaimOut(msgspec.Struct):
     decision_id: int | None
 
 
-def decision_out(d: SubsidyDecision) -> DecisionOut:
+def decision_out(d: SubsidyDecision, shown: Disclosed) -> DecisionOut:
+    """A stored decision as its audience may read it (``shown``: ``PlacementView.disclosed``)."""
     return DecisionOut(
         d.id,
-        d.scheme_code,
+        shown.scheme,
         d.status.value,
         d.status.label,
         d.amount,
@@ -119,9 +121,9 @@ def decision_out(d: SubsidyDecision) -> DecisionOut:
         d.matures_on,
         d.legal_basis,
         d.ruleset_version,
-        d.open_conditions,
-        d.parameters,
-        d.trace,
+        {"failed": shown.failed, "missing": shown.missing, "unset": shown.unset},
+        shown.parameters,
+        shown.trace,
         d.decided_at,
     )
 
@@ -138,7 +140,7 @@ def placement_out(v: PlacementView) -> PlacementOut:
         p.agency_id,
         p.start_date,
         p.end_date,
-        [decision_out(d) for d in v.decisions],
+        [decision_out(d, v.disclosed(d)) for d in v.decisions],
     )
 
 

@@ -1,10 +1,11 @@
 """The ledger's tables. Importing this package registers every model on ``Base.metadata``."""
 
 from ledger.base import Base
-from ledger.models.access import ApiKey
+from ledger.models.access import ApiKey, ServerSecret
 from ledger.models.audit import AuditEntry
 from ledger.models.money import Claim, SubsidyDecision
 from ledger.models.people import (
+    AgencyAuthorisation,
     ConsentRecord,
     Household,
     Person,
@@ -25,6 +26,7 @@ from ledger.models.work import (
 )
 
 __all__ = [
+    "AgencyAuthorisation",
     "ApiKey",
     "AuditEntry",
     "Base",
@@ -41,6 +43,7 @@ __all__ = [
     "PostingChange",
     "Recognition",
     "RecognitionStepRow",
+    "ServerSecret",
     "ServiceContact",
     "SubsidyDecision",
     "TierAssignment",

@@ -35,3 +35,15 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ServerSecret(Base):
+    """Secrets the service keeps in its ledger, made once when the ledger is migrated (0008):
+    ``person_ref`` keys the per-posting pseudonyms of candidate cards (``matcher.people``).
+    Never shown through the API."""
+
+    __tablename__ = "server_secrets"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

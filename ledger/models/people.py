@@ -180,3 +180,33 @@ class ServiceContact(Base):
     channel: Mapped[str] = mapped_column(String(20))
     staff: Mapped[str] = mapped_column(String(60))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class AgencyAuthorisation(Base):
+    """A person's service authorisation of one HR agency (PIPL: consent to that agency): dated,
+    revocable, recorded at a counter or imported with its proof. An agency records a placement
+    of, sees the decisions about, or claims for a person only while one is active
+    (``services.authorisations``); revoking keeps the row, so the history stays."""
+
+    __tablename__ = "agency_authorisations"
+    __table_args__ = (
+        CheckConstraint("valid_to >= valid_from", name="period"),
+        CheckConstraint("source IN ('counter', 'import')", name="source"),
+        CheckConstraint("source <> 'import' OR proof IS NOT NULL", name="import_proof"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("hr_agencies.id"), index=True)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date] = mapped_column(Date)
+    purpose: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(10))
+    """``counter``: given in person at a counter; ``import``: taken from a signed form (``proof``)."""
+    proof: Mapped[str | None] = mapped_column(Text)
+    """What the consent rests on where it was imported: the signed form's reference."""
+    recorded_by: Mapped[str] = mapped_column(String(60))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(60))
+    revoke_reason: Mapped[str | None] = mapped_column(Text)

@@ -18,7 +18,7 @@ from demo.generate import Generator
 from jiuyuan.settings import DatabaseSettings, Settings
 from ledger import intake
 from ledger.models import AuditEntry, Claim, HrAgency, SubsidyDecision
-from tests.conftest import bearer
+from tests.conftest import authorise, bearer
 from tests.live import live_server
 
 POOR = {
@@ -45,6 +45,7 @@ def world(migrated_url, sessions):
     with sessions.begin() as s:
         person = intake.add_person(s, POOR)
     agency = _agencies(sessions, 1)[0]
+    authorise(sessions, person.id, agency.id)  # the person's authorisation of the agency (PIPL issue)
     return {"url": migrated_url, "person_id": person.id, "agency": agency}
 
 
@@ -145,7 +146,9 @@ def _agencies_for(world):
 
     eng = db.make_engine(world["url"])
     try:
-        return _agencies(db.session_factory(eng), 1, seed=8)[0]
+        agency = _agencies(db.session_factory(eng), 1, seed=8)[0]
+        authorise(db.session_factory(eng), world["person_id"], agency.id)
+        return agency
     finally:
         eng.dispose()
 
@@ -158,6 +161,8 @@ def test_50_concurrent_claims_on_postgresql(migrated_url, sessions):
     with sessions.begin() as s:
         person_id = intake.add_person(s, POOR).id
     agencies = _agencies(sessions, 51)
+    for a in agencies:
+        authorise(sessions, person_id, a.id)
     tokens = [bearer(migrated_url, "agency", f"机构{i}", agency_uscc=a.uscc) for i, a in enumerate(agencies)]
     with live_server(migrated_url) as base, httpx.Client(base_url=base, timeout=60) as http:
         placements = [http.post("/placements", json=_placement(person_id), headers=t).json()["id"] for t in tokens]

@@ -11,6 +11,7 @@ from ledger import db
 from ledger.models import Base
 
 TABLES = {
+    "agency_authorisations",
     "api_keys",
     "audit_log",
     "claims",
@@ -26,6 +27,7 @@ TABLES = {
     "posting_changes",
     "recognition_steps",
     "recognitions",
+    "server_secrets",
     "service_contacts",
     "subsidy_decisions",
     "tier_assignments",
