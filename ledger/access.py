@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from jiuyuan import validation
 from jiuyuan.errors import FieldError, InvalidInput
 from jiuyuan.vocab import Role
 from ledger.base import utcnow
-from ledger.models import ApiKey, Employer, HrAgency
+from ledger.models import ApiKey, Employer, HrAgency, ServerSecret
 
 PREFIX = "jy_"
 
@@ -112,3 +113,17 @@ def revoke(session: Session, key_id: str) -> ApiKey:
         raise InvalidInput([FieldError("key_id", "没有这个密钥")])
     row.revoked_at = row.revoked_at or utcnow()
     return row
+
+
+def server_secret(session: Session, name: str) -> bytes:
+    """A secret the service keeps in its ledger (``ServerSecret``): migration 0008 makes
+    ``person_ref``; one missing (a ledger built without the migrations) is made on first use."""
+    value = session.scalar(select(ServerSecret.value).where(ServerSecret.name == name))
+    if value is None:
+        try:
+            with session.begin_nested():
+                session.add(ServerSecret(name=name, value=secrets.token_hex(32), created_at=utcnow()))
+        except IntegrityError:  # made meanwhile by a concurrent request: take that one
+            pass
+        value = session.scalar(select(ServerSecret.value).where(ServerSecret.name == name))
+    return bytes.fromhex(value)

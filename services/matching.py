@@ -31,7 +31,7 @@ from ledger.access import Principal
 from ledger.models import ConsentRecord, JobPosting, JobPush
 from ledger.tiers import current_tier
 from matcher import pushes
-from matcher.people import Candidate, people_for
+from matcher.people import Candidate, shown_for
 from matcher.posts import Match, posts_for
 from matcher.seekers import seeker_from_person
 from scoring.support import minimum_pushes
@@ -165,8 +165,13 @@ class Matching:
         k: int = 10,
     ) -> list[Candidate]:
         """People for a posting, as masked cards of those who consented to be shown to employers;
-        each card shown is an audited read of that person's record."""
+        each card shown is an audited read of that person's record.
+
+        An employer cannot choose the day (``on``: 422): a card's age band and dry run are those of
+        today, or moving the day would find when a band flips — the birth date (PIPL issue)."""
         purpose = purpose.strip()
+        if on is not None and self.caller.role is Role.EMPLOYER:
+            raise InvalidInput([FieldError("on", "用人单位不能指定日期：候选人按今天（北京时间）计算")])
         reach_of = Jurisdiction.of(self.caller)
         posting = self.session.get(JobPosting, posting_id, options=[joinedload(JobPosting.employer)])
         if posting is None or (self.caller.role is Role.EMPLOYER and not reach_of.is_employer(posting.employer_id)):
@@ -174,7 +179,7 @@ class Matching:
         if self.caller.role is not Role.EMPLOYER and not reach_of.covers_region(posting.region_code):
             raise Forbidden(f"岗位所在地区 {posting.region_code} 不在您的管辖范围内。")
         snapshot = snapshots.get()
-        cards = people_for(
+        shown = shown_for(
             self.session,
             from_posting(posting),
             snapshot.profile_index(),
@@ -182,10 +187,11 @@ class Matching:
             on or clock.today(),
             k=k,
             spread_exposure=spread_exposure,
+            audience=self.caller.role,
         )
-        for card in cards:  # person_ref is "P<id>": the card carries no other handle
-            audit.record(self.session, self.caller, "view_candidate", int(card.person_ref[1:]), CARD_FIELDS, purpose)
-        return cards
+        for person_id, _ in shown:  # the card's person_ref is a pseudonym: the id is kept here, for the log
+            audit.record(self.session, self.caller, "view_candidate", person_id, CARD_FIELDS, purpose)
+        return [card for _, card in shown]
 
     def push(
         self, person_id: int, posting_id: int, channel: PushChannel, features: dict[str, float] | None = None

@@ -46,6 +46,10 @@ _PURPOSE = {
 }
 Purpose = Annotated[str, QueryParameter(**_PURPOSE, examples=[Example(value="窗口求职登记后推荐岗位")])]
 On = Annotated[date | None, QueryParameter(description="以该日判断岗位有效和年龄（默认今天，北京时间）")]
+CardsOn = Annotated[
+    date | None,
+    QueryParameter(description="窗口和经办人员：以该日做补贴试算（默认今天）；年龄段总按今天计；用人单位不能指定"),
+]
 
 
 class MatchedPost(msgspec.Struct):
@@ -247,7 +251,7 @@ class MatchingController(Controller):
         spread_exposure: Annotated[
             bool, QueryParameter(description="分数相近者按日轮换顺序，避免总是同几人被看到")
         ] = True,
-        on: On = None,
+        on: CardsOn = None,
         k: Annotated[int, QueryParameter(ge=1, le=50)] = 10,
     ) -> CandidatePage:
         """People for a posting, as masked cards: only those who consented to be shown to employers.

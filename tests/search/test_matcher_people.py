@@ -13,8 +13,9 @@ from indexer.build import consenting_profiles
 from indexer.documents import PostingDocument
 from indexer.profiles import ProfileIndex
 from jiuyuan.vocab import ConsentScope, PostingKind, RecognitionStatus, Schedule, WageUnit
+from ledger.access import server_secret
 from ledger.models import ConsentRecord, Person, Recognition
-from matcher.people import people_for
+from matcher.people import PERSON_REF_SECRET, people_for, person_ref, shown_for
 
 TODAY = date(2026, 11, 22)
 
@@ -66,7 +67,7 @@ def test_employers_get_masked_consenting_candidates_with_subsidies(sessions, mod
     )
     with sessions() as s:
         hidden = {p.id for p in s.scalars(select(Person))} - {
-            int(c.person_ref[1:]) for c in people_for(s, post, index, model, TODAY, k=300)
+            pid for pid, _ in shown_for(s, post, index, model, TODAY, k=300)
         }
         with_consent = s.scalars(
             select(ConsentRecord.person_id).where(
@@ -74,6 +75,7 @@ def test_employers_get_masked_consenting_candidates_with_subsidies(sessions, mod
             )
         ).all()
         cards = people_for(s, post, index, model, TODAY, k=300)
+        key = server_secret(s, PERSON_REF_SECRET)
     assert with_consent and set(with_consent) <= hidden  # nobody who refused appears
     wire = msgspec.json.encode(cards).decode()
     with sessions() as s:
@@ -81,7 +83,7 @@ def test_employers_get_masked_consenting_candidates_with_subsidies(sessions, mod
             assert p.id_number not in wire and (p.phone is None or p.phone not in wire)
             assert p.name not in wire or len(p.name) == 1
     assert "disability" not in wire and "dibao" not in wire
-    card = next(c for c in cards if c.person_ref == f"P{target.id}")
+    card = next(c for c in cards if c.person_ref == person_ref(key, post.id, target.id))
     assert card.masked_name.endswith("*") and "岁" in card.age_band
     schemes = {s.scheme: s for s in card.subsidies}
     assert schemes["employer_si"].status == "eligible_amount_unset"  # 002 §3, recognised on 2026-02-01
