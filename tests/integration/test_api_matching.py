@@ -327,6 +327,9 @@ def test_candidates_are_masked_consenting_and_audited(world, search):
     assert again and person_ref(key, posting["id"], gone) not in {card["person_ref"] for card in again}
 
     _problem(c.get(f"/postings/{foreign}/candidates", headers=employer), 404)
+    # An employer cannot move the reference day (the age band's flip would give the birth date).
+    moved = _problem(c.get(f"/postings/{posting['id']}/candidates", headers=employer, params={"on": ANCHOR}), 422)
+    assert moved["errors"][0]["field"] == "on"
     outside = bearer(url, "counter", "他处窗口", region="130102")
     _problem(c.get(f"/postings/{posting['id']}/candidates", headers=outside), 403)
     inside = bearer(url, "officer", "经办员", region=region[:4])

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import re
+from datetime import UTC, date, datetime, timedelta
 
 import msgspec
 from sqlalchemy import select
@@ -12,10 +13,11 @@ from demo.load import load
 from indexer.build import consenting_profiles
 from indexer.documents import PostingDocument
 from indexer.profiles import ProfileIndex
+from jiuyuan import clock
 from jiuyuan.vocab import ConsentScope, PostingKind, RecognitionStatus, Schedule, WageUnit
 from ledger.access import server_secret
 from ledger.models import ConsentRecord, Person, Recognition
-from matcher.people import PERSON_REF_SECRET, people_for, person_ref, shown_for
+from matcher.people import PERSON_REF_SECRET, age_band, distance_band, people_for, person_ref, shown_for
 
 TODAY = date(2026, 11, 22)
 
@@ -88,3 +90,76 @@ def test_employers_get_masked_consenting_candidates_with_subsidies(sessions, mod
     schemes = {s.scheme: s for s in card.subsidies}
     assert schemes["employer_si"].status == "eligible_amount_unset"  # 002 §3, recognised on 2026-02-01
     assert schemes["employer_si"].legal_basis[0].startswith("002")
+
+
+def _world(sessions, model):
+    with sessions.begin() as s:
+        load(s, generate(6, 20, 300, TODAY))
+    with sessions() as s:
+        profiles = consenting_profiles(s)
+        index = ProfileIndex(model.dimension)
+        index.upsert(profiles, model.encode([p.text for p in profiles]))
+        person = s.scalars(select(Person).where(Person.latitude.is_not(None)).order_by(Person.id)).first()
+
+    def post(pid: str) -> PostingDocument:
+        return PostingDocument(
+            id=pid,
+            title=person.wished_work[0] if person.wished_work else "保洁员",
+            description="",
+            employer_name="测试单位",
+            kind=PostingKind.ORDINARY,
+            schedule=Schedule.FULL_TIME,
+            wage_min=3000,
+            wage_max=4000,
+            wage_unit=WageUnit.MONTH,
+            region_code=person.residence_region_code,
+            valid_from=TODAY,
+            valid_until=TODAY,
+            latitude=person.latitude,
+            longitude=person.longitude,
+        )
+
+    return index, post
+
+
+def test_employer_birth_date_search_is_impossible(sessions, model, monkeypatch):
+    """HIGH: moving ``on`` flipped the age band, so 13 requests found the birth date. Ages are now
+    counted on the service's today whatever day the caller asks for (and an employer cannot ask:
+    tests/integration/test_api_matching.py)."""
+    index, post = _world(sessions, model)
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
+    days = [TODAY + timedelta(days=n) for n in range(-6 * 366, 6 * 366, 97)]
+    with sessions() as s:
+        bands = [
+            {pid: c.age_band for pid, c in shown_for(s, post("1"), index, model, day, k=50, spread_exposure=False)}
+            for day in days
+        ]
+    common = set.intersection(*(set(b) for b in bands))
+    assert common
+    for pid in common:  # the same band whichever day is asked: the birthday cannot be bisected
+        assert len({b[pid] for b in bands}) == 1
+
+
+def test_person_ref_differs_across_postings(sessions, model):
+    index, post = _world(sessions, model)
+    with sessions() as s:
+        first = dict(shown_for(s, post("101"), index, model, TODAY, k=50, spread_exposure=False))
+        second = dict(shown_for(s, post("202"), index, model, TODAY, k=50, spread_exposure=False))
+        again = dict(shown_for(s, post("101"), index, model, TODAY, k=50, spread_exposure=False))
+    both = set(first) & set(second)
+    assert both
+    for pid in both:
+        assert first[pid].person_ref != second[pid].person_ref  # no linking a card across postings
+        assert first[pid].person_ref == again[pid].person_ref  # stable on one posting, for follow-up
+        assert first[pid].person_ref != f"P{pid}"
+    refs = [c.person_ref for c in first.values()]
+    assert len(set(refs)) == len(refs) and all(re.fullmatch(r"C[0-9a-f]{20}", r) for r in refs)
+
+
+def test_bands_are_coarse():
+    seen = {distance_band(km / 10) for km in range(0, 2000)}
+    assert seen == {"3公里内", "10公里内", "30公里内", "30公里以上"}
+    assert distance_band(3.0) == "3公里内" and distance_band(3.01) == "10公里内"
+    assert distance_band(30.0) == "30公里内" and distance_band(30.5) == "30公里以上"
+    assert distance_band(None) is None
+    assert {age_band(a) for a in range(35, 40)} == {"35–39岁"}  # five years wide
