@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -59,7 +59,7 @@ def prepare(folder: Path, postings: int, persons: int, seed: int, progress: bool
     from indexer import build
     from jiuyuan.vocab import Role
     from ledger import access, db
-    from ledger.models import HrAgency, Person
+    from ledger.models import AgencyAuthorisation, HrAgency, Person
 
     url = f"sqlite:///{folder / 'ledger.db'}"
     db.upgrade(url)
@@ -74,6 +74,19 @@ def prepare(folder: Path, postings: int, persons: int, seed: int, progress: bool
     with db.session_factory(engine).begin() as s:
         counter, _ = access.issue(s, Role.COUNTER, "压测窗口", region="43")
         agency_token, _ = access.issue(s, Role.AGENCY, "压测机构", agency_uscc=agency.uscc)
+        # The agency places only persons who authorised it (docs/privacy.md): all of them, for the load.
+        s.add_all(
+            AgencyAuthorisation(
+                person_id=p,
+                agency_id=agency.id,
+                valid_from=date.today() - timedelta(days=1),
+                valid_to=date.today() + timedelta(days=365),
+                purpose="压力测试",
+                source="counter",
+                recorded_by="压测窗口",
+            )
+            for p in hunan
+        )
     engine.dispose()
     return {
         "url": url,
