@@ -114,7 +114,7 @@ FAST_MARKERS := not slow and not browser and not notebook and not schemathesis a
 test-fast: install
 	$(call run_pytest,-m "$(FAST_MARKERS)" --hypothesis-profile=fast -p no:faker $(PYTEST_ARGS),none)
 
-# The README's screenshots: the browser tests, writing to docs/screenshots/ this once (a plain
+# The screenshots docs/api.md shows: the browser tests, writing to docs/screenshots/ this once (a plain
 # test run writes them to var/screenshots/).
 screenshots: install
 	JIUYUAN_SCREENSHOTS=docs $(BIN)/python -m pytest -m browser tests/web

@@ -78,9 +78,41 @@ def on_jiuyuan_error(request: Request, exc: JiuyuanError) -> Response:
     return problem(request, status, exc.slug, exc.detail, **({"errors": errors} if errors else {}), **exc.extra)
 
 
+# The parser's English messages (msgspec, Litestar), said in Chinese a clerk can act on; the first
+# pattern that matches wins, and anything else is "格式不正确".
+PARSER_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"matching regex"), "格式不正确"),
+    (re.compile(r"Expected `str` of length >= (\d+)"), "长度应不少于{0}个字符"),
+    (re.compile(r"Expected `str` of length <= (\d+)"), "长度应不超过{0}个字符"),
+    (re.compile(r"Expected `array` of length >= (\d+)"), "应至少填写{0}项"),
+    (re.compile(r"Expected `array` of length <= (\d+)"), "最多填写{0}项"),
+    (re.compile(r"Expected `(?:int|float|number)` >= (-?[\d.]+)"), "应不小于{0}"),
+    (re.compile(r"Expected `(?:int|float|number)` <= (-?[\d.]+)"), "应不大于{0}"),
+    (re.compile(r"Expected `(?:int|float|number)` > (-?[\d.]+)"), "应大于{0}"),
+    (re.compile(r"Expected `int`"), "应为整数"),
+    (re.compile(r"Expected `(?:float|number|decimal)`"), "应为数字"),
+    (re.compile(r"Expected `bool`"), "应为 true 或 false"),
+    (re.compile(r"Expected `array`"), "应为列表"),
+    (re.compile(r"Expected `object`"), "应为对象"),
+    (re.compile(r"Invalid RFC3339 encoded date|Expected `date`"), "日期格式应为 YYYY-MM-DD，如 2026-12-01"),
+    (re.compile(r"Invalid RFC3339 encoded datetime|Expected `datetime`"), "时间格式应为 2026-12-01T09:30:00+08:00"),
+    (re.compile(r"Object missing required field `([^`]+)`"), "缺少必填字段 {0}"),
+    (re.compile(r"Invalid enum value"), "不是可选的取值"),
+    (re.compile(r"Expected `str`"), "应为文字"),
+    (re.compile(r"truncated|malformed|Input data"), "请求内容不是有效的 JSON"),
+)
+
+
+def parser_message(message: str) -> str:
+    for pattern, chinese in PARSER_MESSAGES:
+        if found := pattern.search(message):
+            return chinese.format(*found.groups())
+    return "格式不正确"
+
+
 def on_validation_exception(request: Request, exc: ValidationException) -> Response:
     errors = [
-        {"field": str(e.get("key") or e.get("source") or ""), "message": f"格式不正确（{e.get('message')}）"}
+        {"field": str(e.get("key") or e.get("source") or ""), "message": parser_message(str(e.get("message")))}
         for e in (exc.extra if isinstance(exc.extra, list) else [])
         if isinstance(e, dict)
     ]

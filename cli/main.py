@@ -115,8 +115,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return int(args.func(args))
+    except (OperationalError, ProgrammingError) as exc:
+        # A ledger not migrated yet, or a database that does not answer: say so, not a traceback.
+        reason = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
+        print(
+            f"无法读写台账数据库（{reason}）：请检查 JIUYUAN_DATABASE_URL 或 --database-url，"
+            "新数据库请先运行 jiuyuan db upgrade",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

@@ -235,7 +235,7 @@ def exit_conditions(case: Case, as_of: date, policies: PolicySet, local: LocalCo
         (
             2,
             as_of >= retire.date or p.receives_pension,
-            f"法定退休年龄 {retire.label}（{retire.date}）；领取基本养老保险待遇：{p.receives_pension}",
+            f"法定退休年龄 {retire.label}（{retire.date}）；领取基本养老保险待遇：{'是' if p.receives_pension else '否'}",
         ),
         (3, p.left_labour_market is not None, f"退出劳动力市场：{p.left_labour_market or '否'}"),
         (

@@ -25,6 +25,7 @@ from jiuyuan.vocab import AssistanceStatus, PlacementKind, RecognitionStep, Urba
 from scoring.retirement import RetirementCategory, default_category
 
 INSURANCES = ("pension", "medical", "unemployment", "injury", "maternity")
+INSURANCE_LABELS = {"pension": "养老", "medical": "医疗", "unemployment": "失业", "injury": "工伤", "maternity": "生育"}
 # Separates the field from the message inside errors raised while decoding (a character
 # no message contains), so the error can name the field under msgspec's path.
 SEP = "\x1f"

@@ -171,7 +171,7 @@ class WorkingDayCalendar:
             return None
         return (
             f"节假日安排只载入到 {through.isoformat()}，{through.year + 1} 年的工作日按法定节假日推算（暂定）；"
-            "国务院通知发布后请补充节假日安排文件（jiuyuan calendar status 显示其位置）"
+            "国务院通知发布后，由系统管理员补充节假日安排并重算暂定日期"
         )
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from scoring.dates import ONE_DAY, add_months
 from scoring.decision import Decision
-from scoring.facts import Placement
+from scoring.facts import INSURANCE_LABELS, Placement
 from scoring.rule import Eval
 from scoring.schemes.common import (
     check_matures,
@@ -63,7 +63,7 @@ def employer_si_poverty(ev: Eval, p: Placement) -> Decision:
         if month in by_month:
             per_month[month] = sum((by_month[month].employer.get(i, Decimal(0)) for i in insurances), Decimal(0))
     ev.note(
-        f"补贴险种：{'、'.join(insurances)}（不含个人缴纳部分）；可补贴 {len(per_month)} 个月，"
+        f"补贴险种：{'、'.join(INSURANCE_LABELS[i] for i in insurances)}保险（不含个人缴纳部分）；可补贴 {len(per_month)} 个月，"
         f"期限上限 {max_months} 个月，已享受 {used} 个月；{last_month} 之后政策已到期的月份不补贴"
     )
     return ev.decide(

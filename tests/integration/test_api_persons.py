@@ -544,3 +544,27 @@ def test_openapi_lists_the_person_routes_with_examples_and_problems(api):
     purpose = next(p for p in paths["/persons/{person_id}"]["get"]["parameters"] if p["name"] == "purpose")
     assert purpose["required"] is True and purpose["schema"]["minLength"] == 2
     assert {"persons", "recognition"} <= {t["name"] for t in spec["tags"]}
+
+
+def test_parser_errors_are_said_in_chinese_with_the_field_named(api):
+    client, counter = api["client"], api["counter"]
+    cases = [
+        ({"purpose": ""}, "purpose", "长度应不少于2个字符"),
+        ({**PURPOSE, "limit": "abc"}, "limit", "应为整数"),
+        ({**PURPOSE, "limit": "100000"}, "limit", "应不大于200"),
+        ({**PURPOSE, "region": "abc"}, "region", "格式不正确"),
+    ]
+    for params, field, message in cases:
+        body = _problem(client.get("/persons", params=params, headers=counter), 400)
+        assert {"field": field, "message": message} in body["errors"], body
+        assert "Expected" not in str(body)
+    person = _register(api, ZHANG)
+    body = _problem(
+        client.post(
+            f"/persons/{person['id']}/recognitions",
+            headers=api["officer"],
+            json={"categories": [6], "applied_on": "2025-13-01"},
+        ),
+        400,
+    )
+    assert body["errors"][0]["message"] == "日期格式应为 YYYY-MM-DD，如 2026-12-01", body

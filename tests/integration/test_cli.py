@@ -63,3 +63,10 @@ def test_demo_twice_writes_once(db_url, capsys):
         assert s.scalar(select(func.count()).select_from(JobPosting)) == 120
         assert s.scalar(select(func.count()).select_from(Person)) == 80
     engine.dispose()
+
+
+def test_a_ledger_not_migrated_or_not_answering_is_a_chinese_message_not_a_traceback(tmp_path):
+    for url in (f"sqlite:///{tmp_path / 'new.db'}", "postgresql+psycopg://postgres@127.0.0.1:1/none"):
+        out = _run("--database-url", url, "report", "dispatch", "--region", "43")
+        assert out.returncode == 1 and "Traceback" not in out.stderr
+        assert "无法读写台账数据库" in out.stderr and "jiuyuan db upgrade" in out.stderr

@@ -44,8 +44,8 @@ def test_the_safe_blocks_run_verbatim():
 def test_every_jiuyuan_subcommand_the_readme_names_exists():
     named = set()
     for block in _blocks("sh") + _blocks("sh safe"):
-        named |= set(re.findall(r"jiuyuan ([a-z-]+)", block))
-    assert {"keys", "score", "calendar", "demo"} <= named
+        named |= set(re.findall(r"jiuyuan (?:--database-url \S+ )?([a-z][a-z-]*)", block))
+    assert {"keys", "score", "calendar", "demo", "db", "report"} <= named
     for sub in sorted(named):
         out = subprocess.run(
             [str(ROOT / ".venv" / "bin" / "jiuyuan"), sub, "--help"], capture_output=True, text=True, timeout=60

@@ -2,7 +2,7 @@
 staff find a person, read ranked posts, push one and print its slip; an employer sees masked
 candidates only; a wrong ID number is answered in Chinese beside the field. Each view's
 screenshot is written to var/screenshots/ (ignored by git), or with JIUYUAN_SCREENSHOTS=docs to
-docs/screenshots/, the README's copies: a plain test run changes no tracked file."""
+docs/screenshots/, the copies docs/api.md shows: a plain test run changes no tracked file."""
 
 from __future__ import annotations
 
