@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import msgspec
 from litestar import Controller, Request, get
 from litestar.di import NamedDependency
+from litestar.openapi.spec import Operation
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -14,6 +17,15 @@ from jiuyuan import __version__, clock
 from ledger.access import Principal
 from scoring.workdays import working_calendar
 from services.jurisdiction import Jurisdiction
+
+
+@dataclass
+class PublicOperation(Operation):
+    """An operation that needs no token: ``security: []`` in the document, which overrides the
+    document-wide requirement (Litestar leaves an empty ``security=[]`` out, so it would not)."""
+
+    def __post_init__(self) -> None:
+        self.security = []
 
 
 def calendar_health() -> CalendarHealth:
@@ -40,6 +52,7 @@ class SystemController(Controller):
         operation_id="health",
         sync_to_thread=True,
         security=[],
+        operation_class=PublicOperation,
         responses=problem_responses(500, 503),
         summary="健康检查 / health check",
     )

@@ -148,7 +148,8 @@ class PersonsController(Controller):
         persons: NamedDependency[Persons],
         purpose: Purpose,
         region: Annotated[
-            str | None, QueryParameter(pattern=r"^[0-9]{2}([0-9]{2}){0,2}$", description="省 43、市 4301、县 430102")
+            str | None,
+            QueryParameter(max_length=6, pattern=r"^[0-9]{2}([0-9]{2}){0,2}$", description="省 43、市 4301、县 430102"),
         ] = None,
         q: Annotated[
             str | None,

@@ -184,7 +184,9 @@ class PostingsController(Controller):
         self,
         postings: NamedDependency[Postings],
         kind: FromQuery[PostingKind | None] = None,
-        region: Annotated[str | None, QueryParameter(description="行政区划代码前缀：省 43、市 4301、县 430102")] = None,
+        region: Annotated[
+            str | None, QueryParameter(max_length=12, description="行政区划代码前缀：省 43、市 4301、县 430102")
+        ] = None,
         valid_on: Annotated[date | None, QueryParameter(description="只列出该日有效且招聘中的岗位")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 20,
         offset: Annotated[int, QueryParameter(ge=0, le=10_000_000)] = 0,

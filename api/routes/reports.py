@@ -20,7 +20,7 @@ from ledger.reports import dispatch, duties, export, jiaxing
 from services.reports import Reports
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-RegionParam = Annotated[str, QueryParameter(description="地区代码：省 43、市 4301、县 430121")]
+RegionParam = Annotated[str, QueryParameter(max_length=12, description="地区代码：省 43、市 4301、县 430121")]
 FormatParam = Annotated[Literal["json", "csv", "xlsx"], QueryParameter(description="json、csv 或 xlsx")]
 
 

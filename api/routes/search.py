@@ -57,11 +57,11 @@ class SearchPage(msgspec.Struct):
 def search_postings(
     db_session: NamedDependency[Session],
     search: NamedDependency[RequestSnapshot],
-    q: Annotated[str, QueryParameter(description="关键词，口语也可以，如“离家近的保洁活”")] = "",
+    q: Annotated[str, QueryParameter(max_length=200, description="关键词，口语也可以，如“离家近的保洁活”")] = "",
     mode: Annotated[Literal["bm25", "vector", "hybrid"], QueryParameter()] = "hybrid",
     kind: Annotated[list[PostingKind] | None, QueryParameter()] = None,
     schedule: Annotated[list[Schedule] | None, QueryParameter()] = None,
-    region: Annotated[str | None, QueryParameter(description="地区代码前缀：43、4301、430121")] = None,
+    region: Annotated[str | None, QueryParameter(max_length=12, description="地区代码前缀：43、4301、430121")] = None,
     lat: Annotated[float | None, QueryParameter()] = None,
     lon: Annotated[float | None, QueryParameter()] = None,
     within_km: Annotated[float | None, QueryParameter()] = None,
@@ -108,7 +108,8 @@ def search_postings(
     summary="岗位、技能输入提示（汉字、拼音、拼音首字母）",
 )
 def suggest(
-    search: NamedDependency[RequestSnapshot], q: Annotated[str, QueryParameter(description="如 bj、baojie、保")]
+    search: NamedDependency[RequestSnapshot],
+    q: Annotated[str, QueryParameter(max_length=100, description="如 bj、baojie、保")],
 ) -> list[str]:
     """Titles and skills that start with what was typed, most used first.
 
