@@ -147,6 +147,11 @@ def on_database_error(request: Request, exc: DBAPIError) -> Response:
     return on_unexpected(request, exc)
 
 
+def on_too_deep(request: Request, exc: RecursionError) -> Response:
+    # JSON nested thousands deep exhausts the decoder's recursion: the caller's fault, not ours.
+    return problem(request, 400, "too-deep", "请求内容嵌套过深，请检查提交的 JSON。")
+
+
 def on_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s", request.url.path, exc_info=exc)
     return problem(request, 500, "internal-error", "服务器处理请求时出错，已记录，请联系管理员。")
@@ -157,6 +162,7 @@ EXCEPTION_HANDLERS = {
     ValidationException: on_validation_exception,
     HTTPException: on_http_exception,
     DBAPIError: on_database_error,
+    RecursionError: on_too_deep,
     Exception: on_unexpected,
 }
 
