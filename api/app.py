@@ -19,6 +19,7 @@ from api.bounds import check_query_dates
 from api.deps import provide_session
 from api.errors import EXCEPTION_HANDLERS
 from api.headers import security_headers
+from api.logs import keep_query_strings_out_of_the_access_log
 from api.routes import (
     authorisations,
     health,
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, *, search: Reloadable | None = 
     """The app over ``settings`` (default: the environment's). ``search`` replaces the search state
     the settings describe (tests give their own snapshot: ``Reloadable.fixed(SearchSnapshot(...))``)."""
     settings = settings or get_settings()
+    keep_query_strings_out_of_the_access_log()
     engine = make_engine(settings.db.url, echo=settings.db.echo)
     sessions = session_factory(engine)
     calendar_warning = health.calendar_health().warning
