@@ -10,24 +10,17 @@ from litestar import Request
 
 from jiuyuan import clock
 from jiuyuan.errors import FieldError, InvalidInput
+from scoring.dates import add_months
 
 DATE_PARAMS = ("on", "as_of", "valid_on", "start")
 EARLIEST = date(2000, 1, 1)
 HORIZON = 10  # calendar years past today; an input bound, not a policy figure
 
 
-def latest(today: date) -> date:
-    """Ten years from ``today`` (29 February falls back to the 28th)."""
-    try:
-        return today.replace(year=today.year + HORIZON)
-    except ValueError:
-        return today.replace(year=today.year + HORIZON, day=28)
-
-
 def check_query_dates(request: Request) -> None:
     """``before_request`` hook: 422 problem details naming each query date out of range. A value
     that is not a date at all is left to the parser, which answers 400."""
-    last = latest(clock.today())
+    last = add_months(clock.today(), 12 * HORIZON)
     errors = []
     for name in DATE_PARAMS:
         for value in request.query_params.getall(name, []):

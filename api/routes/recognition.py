@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
+import msgspec
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
@@ -40,22 +41,7 @@ RecognitionId = Annotated[int, PathParameter(ge=1, le=MAX_ID, description="шодхо
 
 
 def step_out(s: StepState) -> StepOut:
-    return StepOut(
-        s.step,
-        s.label,
-        s.clause,
-        s.started_on,
-        s.due_on,
-        s.completed_on,
-        s.outcome,
-        s.outcome_label,
-        s.overdue,
-        s.status,
-        s.officer,
-        s.note,
-        s.due_provisional,
-        s.calendar_note,
-    )
+    return msgspec.convert(s, StepOut, from_attributes=True)
 
 
 def recognition_out(v: RecognitionView) -> RecognitionOut:
