@@ -110,6 +110,7 @@ class DecisionStatus(Labelled):
     NOT_YET = "not_yet", "暂未满足条件"
     INELIGIBLE = "ineligible", "不符合条件"
     NEEDS_FACTS = "needs_facts", "缺少信息"
+    NEEDS_APPROVAL = "needs_approval", "待经办人员审批"  # a "原则上" limit passed: an officer decides
     OUTSIDE_VALIDITY = "outside_validity", "不在政策有效期内"
 
 

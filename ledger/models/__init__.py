@@ -3,6 +3,7 @@
 from ledger.base import Base
 from ledger.models.access import ApiKey, ServerSecret
 from ledger.models.audit import AuditEntry
+from ledger.models.history import Contribution, LifeEvent, Objection, OfficerRuling, PlacementConfirmation
 from ledger.models.money import Claim, SubsidyDecision
 from ledger.models.people import (
     AgencyAuthorisation,
@@ -31,6 +32,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Claim",
+    "Contribution",
     "ConsentRecord",
     "Employer",
     "HrAgency",
@@ -38,8 +40,12 @@ __all__ = [
     "JobFair",
     "JobPosting",
     "JobPush",
+    "LifeEvent",
+    "Objection",
+    "OfficerRuling",
     "Person",
     "Placement",
+    "PlacementConfirmation",
     "PostingChange",
     "Recognition",
     "RecognitionStepRow",

@@ -50,6 +50,10 @@ class Person(Base):
         ),
         CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude"),
         CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude"),
+        CheckConstraint(
+            "retirement_category IS NULL OR retirement_category IN ('male', 'female_55', 'female_50')",
+            name="retirement_category",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,6 +76,10 @@ class Person(Base):
     poverty_registered_from: Mapped[date | None] = mapped_column(Date)
     """建档立卡 period (004): from/to; None when never registered."""
     poverty_registered_to: Mapped[date | None] = mapped_column(Date)
+    retirement_category: Mapped[str | None] = mapped_column(String(10))
+    """The original statutory retirement category the 2024 reform counts from: male, female_55
+    (a female cadre, or a woman insured as a flexible worker) or female_50 (a female worker);
+    None: not recorded, so the retirement age is marked assumed."""
     skills: Mapped[list[str]] = mapped_column(Json, default=list)
     wished_work: Mapped[list[str]] = mapped_column(Json, default=list)
     wished_schedules: Mapped[list[str]] = mapped_column(Json, default=list)
@@ -103,6 +111,7 @@ class Recognition(Base):
             "exited_on IS NULL OR (recognised_on IS NOT NULL AND exited_on >= recognised_on)",
             name="exited_after_recognised",
         ),
+        CheckConstraint("exit_route IS NULL OR exit_route IN ('self', 'office')", name="exit_route"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -119,6 +128,12 @@ class Recognition(Base):
     exited_on: Mapped[date | None] = mapped_column(Date)
     exit_clause: Mapped[str | None] = mapped_column(String(20))
     """The 002 §5 clause that ended it, e.g. '002 §5(5)'."""
+    exit_reason: Mapped[str | None] = mapped_column(Text)
+    exit_route: Mapped[str | None] = mapped_column(String(10))
+    """002 §5 last paragraph: ``self`` (the person reported it) or ``office`` (found by the
+    community, after notice to the person or publicity)."""
+    exit_notified_on: Mapped[date | None] = mapped_column(Date)
+    """For an office exit: the day the person was told or the notice was published."""
 
     steps: Mapped[list[RecognitionStepRow]] = relationship(
         back_populates="recognition", order_by="RecognitionStepRow.started_on"

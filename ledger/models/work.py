@@ -121,6 +121,7 @@ class Placement(Base):
     rural_post: Mapped[bool] = mapped_column(default=False)
     temporary_public_welfare: Mapped[bool] = mapped_column(default=False)
     """临时性公益岗位 (000 §8: at most 6 months)."""
+    end_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
