@@ -67,6 +67,14 @@ def score(session: Session, placement: Placement, as_of: date) -> list[SubsidyDe
     return rows
 
 
+def rescore_person(session: Session, person_id: int, as_of: date) -> list[SubsidyDecision]:
+    """Score every placement of the person again after a fact about their history changed
+    (a contribution month, an end date, an exit, a ruling): the new decisions are stored beside
+    the old, which stay as history (``latest_decisions`` reads the newest)."""
+    rows = session.scalars(select(Placement).where(Placement.person_id == person_id).order_by(Placement.start_date))
+    return [d for placement in rows for d in score(session, placement, as_of)]
+
+
 def record(
     session: Session, data: Mapping[str, Any], as_of: date, person_hidden: bool = False
 ) -> tuple[Placement, list[SubsidyDecision]]:
