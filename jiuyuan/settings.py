@@ -54,6 +54,13 @@ class PolicySettings:
     )
     """The local parameters the documents leave to "按规定" (a ``scoring.load_local`` file); unset
     without it, and the decisions say so (eligible, amount set locally)."""
+    poverty_counties_file: Path = field(
+        default_factory=lambda: Path(
+            _env("JIUYUAN_POVERTY_COUNTIES", str(PROJECT_ROOT / "scoring" / "policies" / "poverty_counties.yaml"))
+        )
+    )
+    """The dated list of poverty counties 004 §2(3)1 pays the higher job subsidy in; an officer
+    keeps a copy with the province's full list and points this at it."""
 
 
 @dataclass(frozen=True)

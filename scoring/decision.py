@@ -25,7 +25,9 @@ class Decision(msgspec.Struct, omit_defaults=True, kw_only=True):
     """The placement id, or "person" / "employer" / "training[0]" for other entitlements."""
     amount: Decimal | None = None
     cap: Decimal | None = None
+    """The monthly cap of a monthly subsidy (a minimum wage, 000 §8), rounded to fen."""
     floor: Decimal | None = None
+    """The monthly floor (000 §8 rural posts: 50% of the minimum wage), rounded to fen."""
     payment: str | None = None
     """one_off, monthly, annual, per_day or loan."""
     period_start: date | None = None
@@ -42,6 +44,8 @@ class Decision(msgspec.Struct, omit_defaults=True, kw_only=True):
     """Every parameter value the decision used, so it can be explained later exactly as it was."""
     trace: list[str] = []
     notes: list[str] = []
+    next_step: str | None = None
+    """What would make it payable (a date, a fact to supply, a condition, an officer's approval)."""
 
 
 class Conflict(msgspec.Struct, kw_only=True):

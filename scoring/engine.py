@@ -21,10 +21,11 @@ from scoring import assess
 from scoring.decision import Conflict, Decision, Report
 from scoring.facts import Case
 from scoring.params import EMPTY_LOCAL, LocalConfig, PolicySet, load_policies
-from scoring.rule import AnyScheme, Eval, S, Scheme, Subject, Variant
+from scoring.rule import AnyScheme, Eval, Granted, S, Scheme, Subject, Variant
 from scoring.schemes import SCHEMES
 
 _BY_CODE = {s.code: s for s in SCHEMES}
+_GRANTED = (DecisionStatus.ELIGIBLE, DecisionStatus.ELIGIBLE_AMOUNT_UNSET)
 
 
 @lru_cache(maxsize=4096)
@@ -33,7 +34,13 @@ def _variants_for(scheme: Scheme[S], region: str, policies: PolicySet) -> tuple[
 
 
 def _run(
-    scheme: Scheme[S], subject: Subject[S], case: Case, as_of: date, policies: PolicySet, local: LocalConfig
+    scheme: Scheme[S],
+    subject: Subject[S],
+    case: Case,
+    as_of: date,
+    policies: PolicySet,
+    local: LocalConfig,
+    granted: Granted,
 ) -> list[Decision]:
     variants = _variants_for(scheme, subject.region, policies)
     if not variants:
@@ -46,9 +53,11 @@ def _run(
         start, end = v.validity(doc)
         if subject.within(start, end):
             in_force = True
-            decision = v.fn(Eval(case, as_of, policies, local, doc, scheme, subject.label), subject.obj)
+            decision = v.fn(Eval(case, as_of, policies, local, doc, scheme, subject.label, granted), subject.obj)
             if decision is not None:
                 out.append(decision)
+                if decision.status in _GRANTED and decision.months:
+                    granted.months[scheme.code] = granted.months.get(scheme.code, 0) + len(decision.months)
         else:
             outside.append((v, f"{doc.code}《{doc.title}》有效期 {start} 至 {end or '（未定）'}"))
     # A rule in force that found nothing to say (its document is silent) is not overruled by
@@ -147,9 +156,15 @@ def evaluate(
     """
     policies = policies or load_policies()
     decisions: list[Decision] = []
+    # Placements are judged in the order they started, each after what the earlier ones were
+    # granted: periods accumulate and count (002 §5), one agency fee a year (004 §2(2)2), where
+    # a fee already claimed keeps its year.
+    granted = Granted(
+        fee_years={p.agency_fee_claimed_year: p.id for p in case.placements if p.agency_fee_claimed_year is not None}
+    )
     for scheme in SCHEMES:
-        for subject in scheme.subjects(case, as_of):
-            decisions.extend(_run(scheme, subject, case, as_of, policies, local))
+        for subject in sorted(scheme.subjects(case, as_of), key=lambda s: s.key_date):
+            decisions.extend(_run(scheme, subject, case, as_of, policies, local, granted))
     conflicts = _si_conflicts(decisions, case, _BY_CODE) + _agency_conflicts(decisions, case)
     totals: dict[str, Decimal] = {}
     for d in decisions:
@@ -167,7 +182,7 @@ def evaluate(
     if assessments:
         report.recognition = assess.recognition(case, as_of, policies, local)
         report.duties = assess.duties(case, as_of, policies)
-        report.exit = assess.exit_conditions(case, as_of, policies, local)
+        report.exit = assess.exit_conditions(case, as_of, policies, local, decisions)
         application = case.recognition_application
         working_days = (
             None

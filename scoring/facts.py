@@ -114,8 +114,12 @@ class Person(Struct, frozen=True, dict=True):
     receives_pension: bool = False
     management_role: bool = False
     """Legal representative, director or supervisor of an enterprise (002 §5(1))."""
+    management_role_since: date | None = None
+    """The day the management role began: monthly subsidies stop before it."""
     left_labour_market: str | None = None
     """death, study, military, emigration, prison, incapacity (002 §5(3))."""
+    left_labour_market_on: date | None = None
+    """The day the person died or otherwise left the labour market: monthly subsidies stop before it."""
     consecutive_service_refusals: int = 0
     unreachable_months_past_year: int = 0
     fraud_found: bool = False
@@ -232,6 +236,12 @@ class Placement(Struct, frozen=True):
     claiming_agencies: list[str] = []
     """Agencies that asked for a service fee for this placement (only one can be paid)."""
     contributions: list[Contribution] = []
+    in_poverty_area: bool | None = None
+    """The employer's county is a poverty county on the start day (004 §2(3)1); None: see ``Case.employer``."""
+    rulings: dict[str, bool] = {}
+    """Officers' calls where a document says "原则上", by question (``public_welfare_beyond_limit``)."""
+    agency_fee_claimed_year: int | None = None
+    """The year of a live (not rejected) agency-fee claim for this placement (004 §2(2)2)."""
 
     def __post_init__(self) -> None:
         _check("region_code", validation.region_code, self.region_code)
@@ -299,7 +309,10 @@ class Apprenticeship(Struct, frozen=True):
 
 
 class History(Struct, frozen=True):
-    """What earlier recognitions and placements already used (002 §5: periods accumulate)."""
+    """What placements NOT in ``Case.placements`` already used (002 §5: periods accumulate).
+
+    The placements in the case are counted by the engine itself, in start order; this is for
+    history kept elsewhere (another system, before the ledger)."""
 
     employer_si_months_used: int = 0
     flexible_si_months_used: int = 0

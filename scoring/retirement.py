@@ -28,6 +28,17 @@ class RetirementCategory(str, Enum):
     FEMALE_CADRE = "female_55"  # 原法定退休年龄为55周岁的女职工
     FEMALE_WORKER = "female_50"  # 原法定退休年龄为50周岁的女职工
 
+    @property
+    def label(self) -> str:
+        return CATEGORY_LABELS[self]
+
+
+CATEGORY_LABELS = {
+    RetirementCategory.MALE: "男职工（原法定退休年龄60周岁）",
+    RetirementCategory.FEMALE_CADRE: "原法定退休年龄55周岁的女职工（女干部，或以灵活就业人员身份参保的女性）",
+    RetirementCategory.FEMALE_WORKER: "原法定退休年龄50周岁的女职工",
+}
+ASSUMED_NOTE = "未登记原法定退休年龄类别，按性别推定"
 
 # original age (years), months of delay per step, steps' span in months, maximum delay in months
 _SCHEDULE = {

@@ -4,7 +4,7 @@ checks that are traced, and one place that turns them into a status."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Generic, TypeVar
@@ -35,6 +35,18 @@ class Subject(Generic[S]):
         return start <= last and (end is None or self.key_date <= end)
 
 
+@dataclass
+class Granted:
+    """What earlier subjects of one evaluation were granted, in start order: periods accumulate
+    across a person's placements and recognitions (002 §5), placements are counted (002 §5
+    "安置次数"), and one agency fee is paid a person a year (004 §2(2)2)."""
+
+    months: dict[str, int] = field(default_factory=dict)
+    """Months granted so far, by scheme code."""
+    fee_years: dict[int, str] = field(default_factory=dict)
+    """Agency-fee year → the placement that has it."""
+
+
 class Eval:
     """One rule applied to one subject; collects what the decision needs as it goes."""
 
@@ -52,6 +64,10 @@ class Eval:
         "missing",
         "unset",
         "notes",
+        "granted",
+        "approvals",
+        "hints",
+        "maturity",
     )
 
     def __init__(
@@ -63,9 +79,15 @@ class Eval:
         doc: Document,
         scheme: AnyScheme,
         subject: str,
+        granted: Granted | None = None,
     ):
         self.case, self.as_of, self.policies, self.local = case, as_of, policies, local
         self.doc, self.scheme, self.subject = doc, scheme, subject
+        self.granted = granted if granted is not None else Granted()
+        self.approvals: list[str] = []
+        self.hints: list[str] = []
+        self.maturity = ""
+        """What matures on ``matures_on`` (在岗满12个月), for the next step of a decision not yet due."""
         self.trace: list[str] = []
         self.params: dict[str, str] = {}
         self.failed: list[str] = []
@@ -90,8 +112,24 @@ class Eval:
             self.params[name] = f"{value}（地方参数：{LOCAL_PARAMETERS[name][2]}）"
         return value
 
-    def check(self, label: str, ok: bool | None, fact: str | None = None) -> bool:
-        """A condition: ✓, ✗, or ? when the fact it needs is missing (``ok`` is None)."""
+    def used(self, scheme: str, elsewhere: int = 0) -> int:
+        """Months of ``scheme`` already used: ``elsewhere`` (History) plus earlier placements here."""
+        return elsewhere + self.granted.months.get(scheme, 0)
+
+    def approval(self, label: str, ruling: bool | None) -> bool:
+        """A limit the document sets "原则上": an officer's ruling decides; without one the
+        decision waits for it (``needs_approval``) instead of failing."""
+        if ruling is None:
+            self.trace.append(f"… {label}：须经办人员审批")
+            self.approvals.append(label)
+            return False
+        return self.check(f"{label}：经办人员{'已批准' if ruling else '不予批准'}", ruling)
+
+    def check(self, label: str, ok: bool | None, fact: str | None = None, hint: str | None = None) -> bool:
+        """A condition: ✓, ✗, or ? when the fact it needs is missing (``ok`` is None). ``hint``:
+        what would meet it, in plain Chinese, for the decision's next step."""
+        if hint and not ok and hint not in self.hints:
+            self.hints.append(hint)
         if ok is None:
             self.trace.append(f"? {label}（缺少：{fact}）")
             if fact and fact not in self.missing:
@@ -119,6 +157,8 @@ class Eval:
             status = DecisionStatus.INELIGIBLE
         elif self.missing:
             status = DecisionStatus.NEEDS_FACTS
+        elif self.approvals:
+            status = DecisionStatus.NEEDS_APPROVAL
         elif matures_on is not None and matures_on > self.as_of:
             status = DecisionStatus.NOT_YET
             self.trace.append(f"… 条件将于 {matures_on.isoformat()} 满足")
@@ -128,8 +168,8 @@ class Eval:
             status = DecisionStatus.ELIGIBLE
         if status is not DecisionStatus.ELIGIBLE and status is not DecisionStatus.ELIGIBLE_AMOUNT_UNSET:
             amount = None
-            extra.pop("months", None)
-            extra.pop("month_amounts", None)
+            for paid in ("months", "month_amounts", "period_start", "period_end", "cap", "floor"):
+                extra.pop(paid, None)
         amount = None if amount is None else amount.quantize(FEN, ROUND_HALF_UP)
         for bound in ("cap", "floor"):
             if extra.get(bound) is not None:
@@ -150,8 +190,49 @@ class Eval:
             trace=self.trace,
             notes=self.notes,
             payment=self.scheme.payment,
+            next_step=next_step(self, status, matures_on),
             **extra,
         )
+
+
+def next_step(ev: Eval, status: DecisionStatus, matures_on: date | None) -> str | None:
+    """What would make the decision payable, in words a clerk can read out."""
+    basis = "、".join(ev.scheme.basis_for(ev.doc.code))
+    if status is DecisionStatus.INELIGIBLE:
+        return "；".join(ev.hints) if ev.hints else f"不符合：{ev.failed[0]}（{basis}）"
+    if status is DecisionStatus.NEEDS_FACTS:
+        return f"请补充：{'、'.join(fact_label(f) for f in ev.missing)}，补充后重新评估"
+    if status is DecisionStatus.NEEDS_APPROVAL:
+        return f"{ev.approvals[0]}，须经办人员审批：批准后按规定享受（{basis}）"
+    if status is DecisionStatus.NOT_YET and matures_on is not None:
+        return f"{ev.maturity or '条件满足'}后（{matures_on.isoformat()}起）可申领（{basis}）"
+    if status is DecisionStatus.ELIGIBLE_AMOUNT_UNSET:
+        return f"符合条件；标准由地方规定，尚未配置：{'、'.join(ev.unset)}"
+    return None
+
+
+FACT_LABELS = {
+    "placements.social_insurance_paid": "社会保险缴费记录（社保经办机构逐月缴费明细）",
+    "placements.contributions": "社会保险逐月缴费明细",
+    "placements.contract_months": "劳动合同期限",
+    "placements.monthly_hours": "非全日制岗位每月工时",
+    "placements.first_registration": "是否为初创企业或初次注册的个体工商户",
+    "employer.in_poverty_area": "用人单位所在县是否属贫困地区（贫困县名录未载入该县）",
+    "person.registered_unemployed_since": "登记失业日期",
+    "employer.founded_on": "企业成立日期",
+    "employer.insured_headcount": "企业参保人数",
+    "employer.headcount_year_start/headcount_year_end": "上年初、上年末用工人数",
+    "employer.clean_credit": "企业及其法定代表人、实际控制人的征信情况",
+    "employer.small_micro": "是否属于小微企业",
+    "employer.wages_and_insurance_on_time": "是否按时足额支付工资、缴纳社会保险费",
+    "employer.in_skills_ecochain": "是否为产业技能生态链企业",
+    "apprenticeship.final_year_student": "学徒是否为毕业年度学生",
+    "older_worker_age（地方参数）": "大龄就业困难人员年龄标准（地方参数）",
+}
+
+
+def fact_label(path: str) -> str:
+    return FACT_LABELS.get(path, path)
 
 
 RuleFn = Callable[[Eval, S], Decision | None]

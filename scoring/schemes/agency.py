@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from jiuyuan.vocab import DecisionStatus
 from scoring.dates import add_months
 from scoring.decision import Decision
 from scoring.facts import Placement
@@ -19,11 +20,19 @@ def agency_fee_poverty(ev: Eval, p: Placement) -> Decision | None:
     check_poverty_registered(ev, p.start)
     need = ev.p("agency_fee.min_months", p.start)
     matures = check_matures(ev, p, need, f"稳定就业满 {need} 个月")
+    year = matures.year
+    # Once a person a year, checked here (the claims table's unique index is the second line):
+    # a live claim for another placement, a year kept elsewhere, or an earlier placement of this case.
+    other = ev.granted.fee_years.get(year)
     ev.check(
-        f"{matures.year} 年度该人员尚未享受过此项补贴（每人每年一次）",
-        matures.year not in ev.case.history.agency_fee_years,
+        f"{year} 年度该人员尚未享受过此项补贴（每人每年一次）"
+        + (f"：已由安置 {other} 享受" if other and other != p.id else ""),
+        year not in ev.case.history.agency_fee_years and other in (None, p.id),
     )
-    return ev.decide(amount=ev.p("agency_fee.amount", p.start), matures_on=matures, period_start=p.start)
+    decision = ev.decide(amount=ev.p("agency_fee.amount", p.start), matures_on=matures, period_start=p.start)
+    if decision.status in (DecisionStatus.ELIGIBLE, DecisionStatus.NOT_YET):
+        ev.granted.fee_years.setdefault(year, p.id)
+    return decision
 
 
 def agency_service_jiaxing(ev: Eval, p: Placement) -> Decision | None:

@@ -8,13 +8,50 @@ from decimal import Decimal
 from jiuyuan.vocab import AssistanceStatus
 from scoring.dates import ONE_DAY, add_months, full_months_between
 from scoring.facts import Case, Placement
-from scoring.retirement import age_on
+from scoring.retirement import ASSUMED_NOTE, age_on, retirement
 from scoring.rule import Eval
 
 
 def months_in_post(p: Placement, as_of: date) -> int:
     """Full months in post by ``as_of`` (closed periods: in post through ``end``)."""
     last = min(p.end, as_of) if p.end else as_of
+    return 0 if last < p.start else full_months_between(p.start, last + ONE_DAY)
+
+
+def paid_until(ev: Eval, p: Placement, *, recognised: bool = True) -> date:
+    """The last day a monthly entitlement of ``p`` runs, and the trace says what ends it: the
+    placement's end, the exit from recognition (``recognised``: the entitlement rests on it),
+    the statutory retirement age (002 §5(2), 2024 reform), leaving the labour market or death
+    (§5(3)), a management role (§5(1)), the document's end (one rule for all schemes: months
+    after a policy's end date are not paid, docs/policy.md), or ``as_of``."""
+    person = ev.case.person
+    ends: list[tuple[date, str]] = [(ev.as_of, "")]
+    if p.end is not None:
+        ends.append((p.end, f"{p.end} 离岗"))
+    if recognised and (r := ev.case.recognition_on(p.start)) is not None and r.exited_on is not None:
+        ends.append((r.exited_on, f"{r.exited_on} 退出就业困难人员（002 §5）"))
+    retire = retirement(person.birth_date, person.category)
+    assumed = f"；{ASSUMED_NOTE}" if person.retirement_category is None else ""
+    ends.append((retire.date - ONE_DAY, f"{retire.date} 达到法定退休年龄 {retire.label}（002 §5(2)）{assumed}"))
+    if person.left_labour_market_on is not None:
+        ends.append(
+            (person.left_labour_market_on - ONE_DAY, f"{person.left_labour_market_on} 退出劳动力市场（002 §5(3)）")
+        )
+    if person.management_role_since is not None:
+        ends.append(
+            (person.management_role_since - ONE_DAY, f"{person.management_role_since} 起担任企业管理人员（002 §5(1)）")
+        )
+    if ev.doc.valid_to is not None:
+        ends.append((ev.doc.valid_to, f"政策有效期至 {ev.doc.valid_to}，此后的月份不予补贴"))
+    last, why = min(ends, key=lambda e: e[0])
+    if why and last < ev.as_of:
+        ev.note(f"按月补贴计至 {max(last, p.start - ONE_DAY)}：{why}")
+    return last
+
+
+def served_months(ev: Eval, p: Placement, *, recognised: bool = True) -> int:
+    """Full months of ``p`` that a monthly entitlement can pay, up to ``paid_until``."""
+    last = paid_until(ev, p, recognised=recognised)
     return 0 if last < p.start else full_months_between(p.start, last + ONE_DAY)
 
 
@@ -39,26 +76,44 @@ def check_poverty_registered(ev: Eval, day: date) -> bool:
 
 
 def local_monthly(
-    ev: Eval, p: Placement, monthly_param: str, max_param: str, used: int
+    ev: Eval, p: Placement, monthly_param: str, max_param: str, used: int, paid_by: str | None = None
 ) -> tuple[Decimal | None, list[str], dict[str, Decimal]]:
     """A flat monthly subsidy at the locality's standard for the months in post so far, after
-    the months already used (002 §5: periods accumulate across recognitions).
+    the months already used (002 §5: periods accumulate across recognitions and placements).
 
+    ``paid_by`` ("employer" or "personal"): a social-insurance subsidy pays only the months
+    whose contribution that payer made, when the monthly contributions are on record.
     Returns the amount (None while the standard is unset), the months paid and the amount of
     each month."""
     monthly = ev.local_value(monthly_param, p.region_code, p.start)
     max_months = ev.local_value(max_param, p.region_code, p.start)
-    served = months_in_post(p, ev.as_of)
+    served = served_months(ev, p)
+    window = month_labels(p.start, served)
+    if paid_by is not None and p.contributions:
+        paid = contribution_months(p, paid_by)
+        unpaid = [m for m in window if m not in paid]
+        if unpaid:
+            ev.note(f"{'、'.join(unpaid)} 无缴费记录（未缴费或缴费数据尚未导入），该月不予补贴")
+        window = [m for m in window if m in paid]
+    left = len(window) if max_months is None else max(0, int(max_months) - used)
+    months = window[:left]
     if max_months is None:
-        count = served
-        ev.note(f"在岗满 {served} 个月；补贴期限由地方规定，未配置")
+        ev.note(f"可补贴 {len(months)} 个月；补贴期限由地方规定，未配置")
     else:
-        count = max(0, min(served, int(max_months) - used))
-        ev.note(f"补贴期限 {max_months} 个月，已享受 {used} 个月（重新认定累计计算，002 §5），在岗满 {served} 个月")
-    months = month_labels(p.start, count)
+        ev.note(
+            f"补贴期限 {max_months} 个月（重新认定累计计算，002 §5），此前已享受 {used} 个月，"
+            f"本次可补贴 {len(months)} 个月"
+        )
+        if len(window) > left:
+            ev.note(f"{'、'.join(window[left:])} 超过补贴期限，不予补贴")
     if monthly is None:
         return None, months, {}
-    return monthly * count, months, {m: monthly for m in months}
+    return monthly * len(months), months, {m: monthly for m in months}
+
+
+def contribution_months(p: Placement, paid_by: str) -> set[str]:
+    """Months with a contribution by ``paid_by`` ("employer" or "personal") on record."""
+    return {c.month for c in p.contributions if (c.employer if paid_by == "employer" else c.personal)}
 
 
 def insurance_paid(p: Placement) -> bool | None:
@@ -72,10 +127,15 @@ def check_matures(ev: Eval, p: Placement, months: int, what: str) -> date:
     """The day ``months`` in post are complete; fails if the person left before, or if that
     day falls after the document's end (an expired policy pays nothing that matures later)."""
     matures = add_months(p.start, months)
+    ev.maturity = what
     if p.end is not None and p.end < matures - ONE_DAY:
         ev.check(f"{what}（{p.end} 已离岗）", False)
-    if ev.doc.valid_to and matures > ev.doc.valid_to:
-        ev.check(f"{what}时（{matures}）政策仍在有效期内（至 {ev.doc.valid_to}）", False)
+    if ev.doc.valid_to and matures - ONE_DAY > ev.doc.valid_to:
+        ev.check(
+            f"{what}时（{matures - ONE_DAY}）政策仍在有效期内（至 {ev.doc.valid_to}）",
+            False,
+            hint=f"条件在政策到期（{ev.doc.valid_to}）后才满足，不能按该政策享受（docs/policy.md 政策到期规则）",
+        )
     return matures
 
 

@@ -15,7 +15,7 @@ from scoring.schemes.common import (
     insurance_paid,
     local_monthly,
     month_labels,
-    months_in_post,
+    served_months,
 )
 
 
@@ -28,8 +28,9 @@ def employer_si_local(ev: Eval, p: Placement) -> Decision:
     ev.check("用人单位为其依法缴纳社会保险", insurance_paid(p), "placements.social_insurance_paid")
     if ev.doc.code == "003":
         ev.notes.append("003 §3(3)：政策落地“直补快办”，能通过信息比对核实的直接兑现")
+    used = ev.used("employer_si", ev.case.history.employer_si_months_used)
     amount, months, per_month = local_monthly(
-        ev, p, "employer_si.monthly_subsidy", "employer_si.max_months", ev.case.history.employer_si_months_used
+        ev, p, "employer_si.monthly_subsidy", "employer_si.max_months", used, paid_by="employer"
     )
     return ev.decide(amount=amount, months=months, month_amounts=per_month, period_start=p.start)
 
@@ -43,28 +44,28 @@ def employer_si_poverty(ev: Eval, p: Placement) -> Decision:
         f"劳动合同期限不少于 {min_contract} 个月",
         None if p.contract_months is None else p.contract_months >= min_contract,
         "placements.contract_months",
+        hint=f"签订{min_contract // 12}年以上劳动合同后可享受社会保险补贴（004 §2(3)2）",
     )
     ev.check("实际缴纳社会保险的月度明细", bool(p.contributions) or None, "placements.contributions")
     need = ev.p("employer_si.min_months_in_post", p.start)
-    matures = add_months(p.start, need)
-    if p.end is not None and p.end < matures - ONE_DAY:
-        ev.check(f"实际在岗满 {need} 个月（{p.end} 已离岗）", False)
-    # Not check_matures: months paid before the end count even when the 12th falls after it.
+    matures = check_matures(ev, p, need, f"实际在岗满 {need} 个月")
     insurances = ev.p("employer_si.insurances", p.start)
     max_months = ev.p("employer_si.max_months", p.start)
-    used = ev.case.history.employer_si_months_used
-    window = month_labels(p.start, min(months_in_post(p, ev.as_of), max_months))
-    last_month = f"{ev.doc.valid_to:%Y-%m}" if ev.doc.valid_to else "9999-12"
+    used = ev.used("employer_si", ev.case.history.employer_si_months_used)
+    window = month_labels(p.start, min(served_months(ev, p, recognised=False), max_months))
     by_month = {c.month: c for c in p.contributions}
     per_month: dict[str, Decimal] = {}
     for month in window:
-        if month > last_month or len(per_month) >= max(0, max_months - used):
+        if len(per_month) >= max(0, max_months - used):
             break
-        if month in by_month:
+        if month in by_month and by_month[month].employer:
             per_month[month] = sum((by_month[month].employer.get(i, Decimal(0)) for i in insurances), Decimal(0))
+    unpaid = [m for m in window if m not in by_month or not by_month[m].employer]
+    if unpaid and p.contributions:
+        ev.note(f"{'、'.join(unpaid)} 无单位缴费记录，该月不予补贴")
     ev.note(
         f"补贴险种：{'、'.join(INSURANCE_LABELS[i] for i in insurances)}保险（不含个人缴纳部分）；可补贴 {len(per_month)} 个月，"
-        f"期限上限 {max_months} 个月，已享受 {used} 个月；{last_month} 之后政策已到期的月份不补贴"
+        f"期限上限 {max_months} 个月，此前已享受 {used} 个月（累计计算）"
     )
     return ev.decide(
         amount=sum(per_month.values(), Decimal(0)),
@@ -91,9 +92,11 @@ def poverty_job_subsidy(ev: Eval, p: Placement) -> Decision:
         "依法签订劳动合同", None if p.contract_months is None else p.contract_months > 0, "placements.contract_months"
     )
     ev.check("依法缴纳社会保险费", insurance_paid(p), "placements.social_insurance_paid")
-    in_area = ev.case.employer.in_poverty_area if ev.case.employer else None
+    in_area = p.in_poverty_area
+    if in_area is None and ev.case.employer is not None:
+        in_area = ev.case.employer.in_poverty_area
     local_hire = ev.case.person.hukou_region_code == p.region_code
-    if in_area is None:
+    if in_area is None and local_hire:  # the area decides the rate only for a local hire
         ev.check("用人单位是否位于贫困地区", None, "employer.in_poverty_area")
     rate_name = "job_subsidy.amount_per_year_poverty_area" if in_area and local_hire else "job_subsidy.amount_per_year"
     rate = ev.p(rate_name, p.start)
@@ -101,9 +104,10 @@ def poverty_job_subsidy(ev: Eval, p: Placement) -> Decision:
     first = check_matures(ev, p, need, f"实际在岗满 {need} 个月")
     # One year's subsidy for each full year in post completed while the policy was in force.
     years, k = [], 1
+    served = served_months(ev, p, recognised=False)
     while True:
         due = add_months(p.start, need * k)
-        if due > ev.as_of or (ev.doc.valid_to and due > ev.doc.valid_to) or months_in_post(p, ev.as_of) < need * k:
+        if due > ev.as_of or served < need * k:
             break
         years.append(due)
         k += 1
@@ -126,8 +130,9 @@ def flexible_si(ev: Eval, p: Placement) -> Decision:
     ev.check("以灵活就业人员身份缴纳社会保险", insurance_paid(p), "placements.social_insurance_paid")
     if ev.doc.code == "003":
         ev.notes.append("003 §3(2)：原则上应按月兑现补贴资金")
+    used = ev.used("flexible_si", ev.case.history.flexible_si_months_used)
     amount, months, per_month = local_monthly(
-        ev, p, "flexible_si.monthly_subsidy", "flexible_si.max_months", ev.case.history.flexible_si_months_used
+        ev, p, "flexible_si.monthly_subsidy", "flexible_si.max_months", used, paid_by="personal"
     )
     return ev.decide(amount=amount, months=months, month_amounts=per_month, period_start=p.start)
 

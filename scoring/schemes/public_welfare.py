@@ -11,7 +11,27 @@ from scoring.schemes.common import (
     local_monthly,
     month_labels,
     months_in_post,
+    served_months,
 )
+
+BEYOND_LIMIT = "public_welfare_beyond_limit"
+
+
+def placements_before(ev: Eval, p: Placement) -> int:
+    """Public-welfare placements before ``p``: those kept elsewhere (History) and the case's own."""
+    earlier = sum(1 for q in ev.case.placements if q.kind is p.kind and (q.start, q.id) < (p.start, p.id))
+    return ev.case.history.public_welfare_placements + earlier
+
+
+def check_placement_count(ev: Eval, p: Placement) -> None:
+    """002 §5: 公益性岗位安置次数原则上不超过2次 — beyond it an officer decides, it is not refused outright."""
+    allowed = ev.p("public_welfare.max_placements", p.start)
+    nth = placements_before(ev, p) + 1
+    label = f"公益性岗位安置次数原则上不超过 {allowed} 次（本次为第 {nth} 次，002 §5）"
+    if nth <= allowed:
+        ev.check(label, True)
+    else:
+        ev.approval(label, p.rulings.get(BEYOND_LIMIT))
 
 
 def post_subsidy_2023(ev: Eval, p: Placement) -> Decision | None:
@@ -25,7 +45,7 @@ def post_subsidy_2023(ev: Eval, p: Placement) -> Decision | None:
         return None
     check_recognised(ev, p.start)
     region, day = p.region_code, p.start
-    served = months_in_post(p, ev.as_of)
+    served = served_months(ev, p)
     max_months = ev.p("public_welfare.temporary_max_months", day) if p.temporary_public_welfare else None
     months = served if max_months is None else min(served, max_months)
     if max_months is not None and p.end is not None and months_in_post(p, p.end) > max_months:
@@ -59,8 +79,8 @@ def post_subsidy_2023(ev: Eval, p: Placement) -> Decision | None:
     labels = month_labels(p.start, months)
     return ev.decide(
         amount=per_month * months if per_month is not None else None,
-        cap=cap * months if cap is not None else None,
-        floor=floor * months if floor is not None else None,
+        cap=cap,
+        floor=floor,
         months=labels,
         month_amounts={m: per_month for m in labels} if per_month is not None else {},
         period_start=p.start,
@@ -71,15 +91,13 @@ def post_subsidy_hunan(ev: Eval, p: Placement) -> Decision:
     """002 §3: 安置在公益性岗位的，按规定给予公益性岗位补贴；002 §5：重新认定后补贴期限累计计算，
     安置次数原则上不超过2次."""
     check_recognised(ev, p.start)
-    allowed = ev.p("public_welfare.max_placements", p.start)
-    nth = ev.case.history.public_welfare_placements + 1
-    ev.check(f"公益性岗位安置次数不超过 {allowed} 次（本次为第 {nth} 次，002 §5）", nth <= allowed)
+    check_placement_count(ev, p)
     amount, months, per_month = local_monthly(
         ev,
         p,
         "public_welfare.post_monthly_subsidy",
         "public_welfare.max_months",
-        ev.case.history.public_welfare_subsidy_months_used,
+        ev.used("public_welfare_subsidy", ev.case.history.public_welfare_subsidy_months_used),
     )
     return ev.decide(amount=amount, months=months, month_amounts=per_month, period_start=p.start)
 
@@ -88,9 +106,9 @@ def post_subsidy_jiaxing(ev: Eval, p: Placement) -> Decision:
     """003 §3(4): 安置就业困难人员的给予用人单位公益性岗位补贴；补贴期满后通过其他渠道仍然无法就业的
     大龄就业困难人员、零就业家庭成员、重度残疾人等，可再次安置，补贴期限重新计算."""
     check_recognised(ev, p.start)
-    used = ev.case.history.public_welfare_subsidy_months_used
+    used = ev.used("public_welfare_subsidy", ev.case.history.public_welfare_subsidy_months_used)
     max_months = ev.local_value("public_welfare.max_months", p.region_code, p.start)
-    if ev.case.history.public_welfare_placements >= 1 and used > 0:
+    if placements_before(ev, p) >= 1 and used > 0:
         if max_months is None:
             ev.note("补贴期限由地方规定，未配置：无法判断此前补贴是否期满，期限按累计计算")
         elif used < int(max_months):
@@ -114,11 +132,13 @@ def post_subsidy_jiaxing(ev: Eval, p: Placement) -> Decision:
 def post_si_subsidy(ev: Eval, p: Placement) -> Decision:
     """002 §3: 安置在公益性岗位的，按规定给予社会保险补贴（期限累计计算，002 §5）."""
     check_recognised(ev, p.start)
+    check_placement_count(ev, p)
     amount, months, per_month = local_monthly(
         ev,
         p,
         "public_welfare_si.monthly_subsidy",
         "public_welfare.max_months",
-        ev.case.history.public_welfare_si_months_used,
+        ev.used("public_welfare_si", ev.case.history.public_welfare_si_months_used),
+        paid_by="employer",
     )
     return ev.decide(amount=amount, months=months, month_amounts=per_month, period_start=p.start)
