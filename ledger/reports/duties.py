@@ -1,4 +1,4 @@
-"""Duty lists for officers: who needs what done, from 002 §2 §4 §5 and 000 §8.
+"""Duty lists for officers: who needs what done, from 002 §1 §2 §4 §5 and 000 §8.
 
 Each list names persons by id and masked name only (surname + *): officers open the full
 record in the system, where the view is audited. Generating a list writes one audit entry
@@ -17,15 +17,18 @@ from jiuyuan.vocab import PlacementKind, RecognitionStatus
 from ledger.base import utcnow
 from ledger.facts import cases_for
 from ledger.models import AuditEntry, Person, Placement, Recognition, RecognitionStepRow
+from ledger.reports import recognition_checks as checks
 from scoring import assess, load_policies
 from scoring.params import EMPTY_LOCAL, LocalConfig
 
 LISTS = {
     "tier2_pushes": "二类帮扶对象岗位推送未达规定次数（002 §4(2)）",
     "tier3_contact": "三类帮扶对象本月尚未提供就业服务（002 §4(3)）",
+    "follow_up": "就业困难人员本月尚未跟踪回访（002 §1 末段）",
     "zero_employment": "零就业家庭认定后1个月内无人就业（002 §4(3)）",
     "recognition_overdue": "认定流程环节超过规定工作日（002 §2）",
-    "exit": "符合退出情形（002 §5）",
+    "exit": "符合退出情形，按程序退出（002 §5(1)–(7)、§5 末段）",
+    "no_longer_eligible": "不再符合认定条件，经核实后取消（002 §5 首段）",
     "public_welfare_ending": "公益性岗位30日内到期（000 §8、002 §3）",
 }
 
@@ -68,11 +71,18 @@ def build(
         for r in recs
         if r.recognised_on and r.recognised_on <= as_of and (r.exited_on is None or as_of <= r.exited_on)
     }
+    # Live on ``as_of``: not yet exited that day (``active`` also keeps the exit day, as 002 §5 reads it).
+    live = {pid for pid, r in active.items() if r.exited_on is None or as_of < r.exited_on}
     names = dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(active))).all())
     items: list[DutyItem] = []
 
     def add(key: str, pid: int, detail: str, clause: str) -> None:
         items.append(DutyItem(key, pid, mask(names[pid]), active[pid].region_code, detail, clause))
+
+    followed_up = checks.last_follow_ups(session, live, as_of)
+    for pid in sorted(live):
+        if detail := checks.follow_up_detail(followed_up.get(pid), as_of):
+            add("follow_up", pid, detail, checks.FOLLOW_UP_CLAUSE)
 
     for pid, case in cases_for(session, list(active), as_of).items():
         for duty in assess.duties(case, as_of, policies):
@@ -84,7 +94,9 @@ def build(
                 add("zero_employment", pid, f"应于 {duty['due_on']} 前至少1人就业", duty["clause"])
         for condition in assess.exit_conditions(case, as_of, policies, local):
             if condition["met"]:
-                add("exit", pid, condition["evidence"], condition["clause"])
+                add("exit", pid, *checks.exit_item(condition))
+        if pid in live and (detail := checks.no_longer_meets(case, active[pid].categories, as_of, policies, local)):
+            add("no_longer_eligible", pid, detail, checks.NO_LONGER_MEETS_CLAUSE)
 
     for step, rec in session.execute(
         select(RecognitionStepRow, Recognition)
