@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -18,10 +19,14 @@ from jiuyuan.clock import CHINA
 from jiuyuan.vocab import ClaimStatus, RecognitionStatus
 from ledger.models import (
     Claim,
+    Contribution,
+    Employer,
     Household,
     HrAgency,
     JobPosting,
     JobPush,
+    LifeEvent,
+    OfficerRuling,
     Person,
     Placement,
     Recognition,
@@ -30,6 +35,9 @@ from ledger.models import (
     TrainingRecord,
 )
 from scoring import Case, case_from_python
+from scoring.poverty_areas import poverty_counties
+
+WEEKS_PER_MONTH = Decimal(52) / Decimal(12)
 
 
 def _by_person(rows: Iterable[Any]) -> dict[int, list[Any]]:
@@ -39,9 +47,48 @@ def _by_person(rows: Iterable[Any]) -> dict[int, list[Any]]:
     return grouped
 
 
+def _workplace(pl: Placement, posting_regions: dict[int, str], employer_regions: dict[int, str], person: Person) -> str:
+    """Where the work is (employer-side subsidies are paid there, 004 §2(3)): the posting's
+    county, else the employer's, else (flexible work, self-employment) where the person lives."""
+    return (
+        (pl.posting_id and posting_regions.get(pl.posting_id))
+        or (pl.employer_id and employer_regions.get(pl.employer_id))
+        or person.residence_region_code
+    )
+
+
 def _licensed(agency: HrAgency, on: date) -> bool:
     """A licence on record and in force on the placement's start (004 §2(2)2 具有合法资质)."""
     return agency.licence_no is not None and (agency.licence_valid_until is None or agency.licence_valid_until >= on)
+
+
+def _contributions(rows: Iterable[Contribution]) -> dict[int, list[dict[str, Any]]]:
+    """Per placement, one fact per month: the employer's and the personal parts by insurance."""
+    months: dict[int, dict[str, dict[str, dict[str, Decimal]]]] = defaultdict(dict)
+    for c in rows:
+        month = months[c.placement_id].setdefault(c.month, {"employer": {}, "personal": {}})
+        month[c.payer][c.insurance] = c.amount
+    return {pid: [{"month": m, **parts} for m, parts in sorted(by.items())] for pid, by in months.items()}
+
+
+def _life(events: list[LifeEvent], as_of: date) -> dict[str, Any]:
+    """The person facts 002 §5(1)(2)(3) read, from the dated events recorded up to ``as_of``."""
+    facts: dict[str, Any] = {}
+    for e in sorted((e for e in events if e.happened_on <= as_of), key=lambda e: (e.happened_on, e.id)):
+        if e.kind == "management_role":
+            facts.update(management_role=True, management_role_since=e.happened_on)
+        elif e.kind == "management_role_ended":
+            facts.update(management_role=False, management_role_since=None)
+        elif e.kind == "left_labour_market" and "left_labour_market" not in facts:
+            facts.update(left_labour_market=e.reason, left_labour_market_on=e.happened_on)
+        elif e.kind == "pension":
+            facts["receives_pension"] = True
+    return facts
+
+
+def _hours_a_month(weekly_hours: int | None) -> Decimal | None:
+    """000 §8 caps a part-time post by the hourly minimum wage × hours: weekly hours × 52 / 12."""
+    return None if weekly_hours is None else (weekly_hours * WEEKS_PER_MONTH).quantize(Decimal("0.01"))
 
 
 def cases_for(session: Session, person_ids: list[int], as_of: date) -> dict[int, Case]:
@@ -80,6 +127,24 @@ def cases_for(session: Session, person_ids: list[int], as_of: date) -> dict[int,
             )
         ).all()
     )
+    employer_regions = dict(
+        session.execute(
+            select(Employer.id, Employer.region_code).where(
+                Employer.id.in_({p.employer_id for p in placement_rows if p.employer_id})
+            )
+        ).all()
+    )
+    placement_ids = [p.id for p in placement_rows if p.person_id in person_ids]
+    contributions = _contributions(
+        session.scalars(select(Contribution).where(Contribution.placement_id.in_(placement_ids)))
+    )
+    rulings: dict[int, dict[str, bool]] = defaultdict(dict)
+    for r in session.scalars(
+        select(OfficerRuling).where(OfficerRuling.placement_id.in_(placement_ids)).order_by(OfficerRuling.id)
+    ):
+        rulings[r.placement_id][r.question] = r.approved  # the newest ruling stands
+    life = rows(LifeEvent)
+    areas = poverty_counties()
     placements = _by_person(placement_rows)
     agencies = {
         a.id: a
@@ -87,14 +152,25 @@ def cases_for(session: Session, person_ids: list[int], as_of: date) -> dict[int,
             select(HrAgency).where(HrAgency.id.in_({p.agency_id for p in placement_rows if p.agency_id}))
         )
     }
-    # 004 §2(2)2 pays the agency fee once a person a year: claims not rejected have used the year.
-    fee_years = _by_person(
+    # 004 §2(2)2 pays the agency fee once a person a year: a claim not rejected keeps its year
+    # for its placement (the engine refuses the year to the others).
+    fee_claims = dict(
         session.execute(
-            select(Claim.person_id, Claim.claim_year).where(
+            select(Claim.placement_id, Claim.claim_year).where(
                 Claim.person_id.in_(person_ids), Claim.scheme_code == "agency_fee", Claim.status != ClaimStatus.REJECTED
             )
-        )
+        ).all()
     )
+    # §5(6) "超过两年未享受…补贴": the money the ledger paid out (approved claims); the engine adds
+    # what it grants.
+    paid_on: dict[int, date] = {}
+    for pid, decided_at in session.execute(
+        select(Claim.person_id, Claim.decided_at).where(
+            Claim.person_id.in_(person_ids), Claim.status == ClaimStatus.APPROVED
+        )
+    ):
+        day = decided_at.astimezone(CHINA).date()
+        paid_on[pid] = max(paid_on.get(pid, day), day)
 
     out: dict[int, Case] = {}
     for pid, person in persons.items():
@@ -117,7 +193,10 @@ def cases_for(session: Session, person_ids: list[int], as_of: date) -> dict[int,
                 "urban_rural": person.urban_rural.value,
                 "registered_unemployed_since": person.registered_unemployed_since,
                 "disability_grade": person.disability_grade,
+                "retirement_category": person.retirement_category,
                 "land_lost": person.land_lost,
+                "last_subsidy_on": paid_on.get(pid),
+                **_life(life.get(pid, []), as_of),
                 "poverty_registration": {"start": person.poverty_registered_from, "end": person.poverty_registered_to}
                 if person.poverty_registered_from
                 else None,
@@ -155,15 +234,20 @@ def cases_for(session: Session, person_ids: list[int], as_of: date) -> dict[int,
                     "kind": pl.kind.value,
                     "start": pl.start_date,
                     "end": pl.end_date,
-                    "region_code": posting_regions.get(pl.posting_id) or person.residence_region_code,
+                    "region_code": (region := _workplace(pl, posting_regions, employer_regions, person)),
                     "contract_months": pl.contract_months,
                     "full_time": pl.full_time,
+                    "monthly_hours": _hours_a_month(pl.weekly_hours),
                     "monthly_wage": pl.monthly_wage,
                     "rural_post": pl.rural_post,
                     "temporary_public_welfare": pl.temporary_public_welfare,
                     "agency": {"id": str(pl.agency_id), "licensed": _licensed(agencies[pl.agency_id], pl.start_date)}
                     if pl.agency_id
                     else None,
+                    "contributions": contributions.get(pl.id, []),
+                    "in_poverty_area": areas.in_poverty_area(region, pl.start_date),
+                    "rulings": rulings.get(pl.id, {}),
+                    "agency_fee_claimed_year": fee_claims.get(pl.id),
                 }
                 for pl in sorted(placements.get(pid, []), key=lambda pl: pl.start_date)
             ],
@@ -177,7 +261,6 @@ def cases_for(session: Session, person_ids: list[int], as_of: date) -> dict[int,
                 }
                 for t in training.get(pid, [])
             ],
-            "history": {"agency_fee_years": sorted({year for _, year in fee_years.get(pid, [])})},
             "pushes": sorted(at.astimezone(CHINA).date() for _, at in pushes.get(pid, [])),
             "contacts": sorted(c.contacted_on for c in contacts.get(pid, [])),
         }
