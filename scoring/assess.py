@@ -9,7 +9,7 @@ from jiuyuan.vocab import AssistanceStatus, PlacementKind, RecognitionStep, Urba
 from scoring.dates import add_months, full_months_between, months_covered
 from scoring.facts import Case
 from scoring.params import LocalConfig, PolicySet
-from scoring.retirement import LEGAL_MINIMUM_WORKING_AGE, REFERENCE, age_on, retirement
+from scoring.retirement import ASSUMED_NOTE, LEGAL_MINIMUM_WORKING_AGE, REFERENCE, age_on, retirement
 from scoring.workdays import working_calendar
 
 CATEGORY_LABELS = {
@@ -40,6 +40,7 @@ def recognition(case: Case, as_of: date, policies: PolicySet, local: LocalConfig
     par = policies.parameters
     age = age_on(person.birth_date, as_of)
     retire = retirement(person.birth_date, person.category)
+    assumed = person.retirement_category is None  # taken from sex: said on the precondition and the age
     since = person.registered_unemployed_since
     months = full_months_between(since, as_of) if since and since <= as_of else None
     short, long_ = (
@@ -50,30 +51,37 @@ def recognition(case: Case, as_of: date, policies: PolicySet, local: LocalConfig
     unemployed = months is not None
     configured = local.at("recognition.other_categories", person.hukou_region_code, as_of) or []
     household = person.household
+    urban = household.urban_rural is UrbanRural.URBAN
+    spell = f"连续失业{months}个月" if unemployed else "未登记失业"
+
+    def yes(flag: bool) -> str:
+        return "是" if flag else "否"
+
     tests = {
         1: (
             age >= older and unemployed and months >= short,
-            f"{'男' if person.sex == 'M' else '女'}，{age}周岁（标准{older}周岁）；连续失业{months}个月",
+            f"{'男' if person.sex == 'M' else '女'}，{age}周岁（标准{older}周岁）；{spell}",
         ),
         2: (
-            household.zero_employment and household.urban_rural is UrbanRural.URBAN and unemployed and months >= short,
-            f"零就业家庭：{household.zero_employment}，城镇家庭：{household.urban_rural is UrbanRural.URBAN}",
+            household.zero_employment and urban and unemployed and months >= short,
+            f"零就业家庭：{yes(household.zero_employment)}，城镇家庭：{yes(urban)}；{spell}",
         ),
         3: (
             household.assistance is AssistanceStatus.DIBAO and household.urban_rural is UrbanRural.URBAN and unemployed,
             f"家庭低保状况：{household.assistance.label}",
         ),
         4: (person.disability_grade is not None and unemployed, f"残疾等级：{person.disability_grade or '无'}"),
-        5: (person.land_lost and unemployed and months >= short, f"失地：{person.land_lost}"),
-        6: (unemployed and months >= long_, f"连续失业{months}个月（标准{long_}个月）"),
+        5: (person.land_lost and unemployed and months >= short, f"失地：{yes(person.land_lost)}；{spell}"),
+        6: (unemployed and months >= long_, f"{spell}（标准{long_}个月）"),
         7: (
             bool(set(person.other_categories) & set(configured)),
-            f"本人类别 {person.other_categories or '无'}；本地规定类别 {configured or '未配置'}",
+            f"本人类别 {'、'.join(person.other_categories) or '无'}；本地规定类别 {'、'.join(configured) or '未配置'}",
         ),
     }
     preconditions = [
         {
-            "label": f"在法定劳动年龄内（{LEGAL_MINIMUM_WORKING_AGE}周岁至法定退休年龄{retire.label}，{retire.date}）",
+            "label": f"在法定劳动年龄内（{LEGAL_MINIMUM_WORKING_AGE}周岁至法定退休年龄{retire.label}，{retire.date}"
+            + (f"；{ASSUMED_NOTE}）" if assumed else "）"),
             "met": age >= LEGAL_MINIMUM_WORKING_AGE and as_of < retire.date,
             "reference": REFERENCE,
         },
@@ -94,7 +102,14 @@ def recognition(case: Case, as_of: date, policies: PolicySet, local: LocalConfig
         "categories_met": met,
         "preconditions": preconditions,
         "categories": categories,
-        "retirement": {"age": retire.label, "date": retire.date.isoformat(), "reference": REFERENCE},
+        "retirement": {
+            "age": retire.label,
+            "date": retire.date.isoformat(),
+            "reference": REFERENCE,
+            "category": person.category.label,
+            "assumed": assumed,
+            "note": ASSUMED_NOTE if assumed else "按登记的原法定退休年龄类别计算",
+        },
     }
 
 

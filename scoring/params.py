@@ -100,6 +100,20 @@ LOCAL_PARAMETERS: dict[str, tuple[str, str, str]] = {
     "older_worker_age.male": ("“大龄”就业困难人员的年龄（男）", "years", "003 §3(4)"),
     "older_worker_age.female": ("“大龄”就业困难人员的年龄（女）", "years", "003 §3(4)"),
     "recognition.other_categories": ("省人民政府规定的其他就业困难人员类别（名称列表）", "list", "002 §1(7)"),
+    "training.difficult_subsidy": (
+        "就业困难人员职业培训补贴标准（每人每期，“按规定”）",
+        "yuan/person",
+        "000 §4, 002 §3",
+    ),
+    "training.difficult_living_allowance_per_day": (
+        "就业困难人员培训期间生活费补贴标准（每天实际到课，“按规定”）",
+        "yuan/day",
+        "000 §4",
+    ),
+    "startup_training.subsidy": ("创业培训补贴标准（每人，“按规定”）", "yuan/person", "000 §6, 002 §3"),
+    "startup_guarantee_loan.max_principal": ("创业担保贷款个人额度上限（“按规定”）", "yuan", "000 §6, 002 §3"),
+    "unemployment_assistance.monthly": ("失业补助金标准（“按规定”）", "yuan/month", "000 §9"),
+    "unemployment_assistance.max_months": ("失业补助金发放期限（“按规定”）", "months", "000 §9"),
 }
 
 
@@ -149,6 +163,8 @@ def load_policies(directory: Path = POLICY_DIR) -> PolicySet:
         text = path.read_bytes()
         digest.update(text)
         data = yaml.safe_load(text)
+        if not isinstance(data, dict) or "document" not in data:
+            continue  # a list the rules read (poverty_counties.yaml): in the fingerprint, not a document
         doc = data["document"]
         documents[doc["code"]] = Document(
             code=doc["code"],

@@ -6,6 +6,7 @@ variants whose jurisdiction and validity fit the placement or the person.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from jiuyuan.vocab import PlacementKind as K
@@ -15,20 +16,36 @@ from scoring.rule import AnyScheme, Scheme, Subject, SubjectsFn, Variant
 from scoring.schemes import agency, employer, employment, person, public_welfare
 
 
-def placements(*kinds: K, paid_where: str = "work") -> SubjectsFn[Placement]:
+def placements(
+    *kinds: K, paid_where: str = "work", only: Callable[[Case, Placement], bool] | None = None
+) -> SubjectsFn[Placement]:
     """The case's placements of ``kinds`` (of any kind when none is given), under the rules of
     ``paid_where``: "work" (the workplace's) or "home" (the hukou's, where the documents pay from
-    the sending region: 004 §2(2)2 §2(2)6 "由输出地…列支")."""
+    the sending region: 004 §2(2)2 §2(2)6 "由输出地…列支").
+
+    ``only`` keeps the placements a scheme can apply to at all (one with an agency for an agency
+    fee, one away from home for a transport subsidy): the others are not its subjects, so no
+    decision, not even "不在政策有效期内", is reported for them."""
 
     def subjects(case: Case, as_of: date) -> list[Subject[Placement]]:
         home = case.person.hukou_region_code
         return [
             Subject(p.id, p.region_code if paid_where == "work" else home, p.start, p)
             for p in case.placements
-            if not kinds or p.kind in kinds
+            if (not kinds or p.kind in kinds) and (only is None or only(case, p))
         ]
 
     return subjects
+
+
+def _with_agency(case: Case, p: Placement) -> bool:
+    """004 §2(2)2, 003 §3(5): the fee is for an agency's placement; one made without an agency has none."""
+    return p.agency is not None
+
+
+def _away_from_home(case: Case, p: Placement) -> bool:
+    """004 §2(2)6: 跨区域（跨省、跨市州、跨县区）外出务工 — work outside the hukou county."""
+    return p.region_code[:6] != case.person.hukou_region_code[:6]
 
 
 def _training(case: Case, as_of: date) -> list[Subject[Training]]:
@@ -152,7 +169,7 @@ SCHEMES: tuple[AnyScheme, ...] = (
         "placement",
         "one_off",
         (Variant("004", ("004 §2(2)6",), employment.transport_subsidy),),
-        placements(K.EMPLOYER_ABSORPTION, K.FLEXIBLE, paid_where="home"),
+        placements(K.EMPLOYER_ABSORPTION, K.FLEXIBLE, paid_where="home", only=_away_from_home),
     ),
     Scheme(
         "agency_fee",
@@ -160,7 +177,7 @@ SCHEMES: tuple[AnyScheme, ...] = (
         "placement",
         "one_off",
         (Variant("004", ("004 §2(2)2",), agency.agency_fee_poverty),),
-        placements(paid_where="home"),
+        placements(paid_where="home", only=_with_agency),
     ),
     Scheme(
         "agency_service_jiaxing",
@@ -168,14 +185,29 @@ SCHEMES: tuple[AnyScheme, ...] = (
         "placement",
         "one_off",
         (Variant("003", ("003 §3(5)",), agency.agency_service_jiaxing),),
-        placements(),
+        placements(only=_with_agency),
+    ),
+    Scheme(
+        "startup_training_subsidy",
+        "创业培训补贴",
+        "placement",
+        "one_off",
+        (
+            Variant("000", ("000 §6",), person.startup_training_subsidy),
+            Variant("002", ("002 §3",), person.startup_training_subsidy),
+        ),
+        placements(K.SELF_EMPLOYED, paid_where="home"),
     ),
     Scheme(
         "training_subsidy",
-        "贫困劳动力职业培训补贴",
+        "职业培训补贴",
         "person",
         "one_off",
-        (Variant("004", ("004 §2(2)3",), person.training_subsidy),),
+        (
+            Variant("004", ("004 §2(2)3",), person.training_subsidy),
+            Variant("000", ("000 §4",), person.training_subsidy_difficult),
+            Variant("002", ("002 §3",), person.training_subsidy_difficult),
+        ),
         _training,
     ),
     Scheme(
@@ -183,7 +215,10 @@ SCHEMES: tuple[AnyScheme, ...] = (
         "培训期间生活费补贴",
         "person",
         "per_day",
-        (Variant("004", ("004 §2(2)3",), person.training_living_allowance),),
+        (
+            Variant("004", ("004 §2(2)3",), person.training_living_allowance),
+            Variant("000", ("000 §4",), person.training_living_allowance_difficult),
+        ),
         _training,
     ),
     Scheme(
@@ -201,6 +236,25 @@ SCHEMES: tuple[AnyScheme, ...] = (
         "monthly",
         (Variant("000", ("000 §9",), person.unemployment_insurance_extension),),
         _ui,
+    ),
+    Scheme(
+        "unemployment_assistance",
+        "失业补助金",
+        "person",
+        "monthly",
+        (Variant("000", ("000 §9",), person.unemployment_assistance),),
+        _ui,
+    ),
+    Scheme(
+        "startup_guarantee_loan",
+        "创业担保贷款",
+        "person",
+        "loan",
+        (
+            Variant("000", ("000 §6",), person.startup_guarantee_loan),
+            Variant("002", ("002 §3",), person.startup_guarantee_loan),
+        ),
+        _loan,
     ),
     Scheme(
         "startup_loan_interest",

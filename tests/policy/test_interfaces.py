@@ -56,7 +56,8 @@ def test_score_prints_the_report_as_json(tmp_path: Path):
 def test_score_text_is_a_chinese_summary():
     out = _score("-", "--as-of", "2024-01-10", "--format", "text", stdin=json.dumps(TEMP_POST))
     assert out.returncode == 0
-    assert "公益性岗位补贴" in out.stdout and "须由地方设定的参数：minimum_wage.monthly" in out.stdout
+    # a local parameter still to be set is named by its Chinese description and the clause that leaves it open
+    assert "公益性岗位补贴" in out.stdout and "须由地方设定的参数：当地月最低工资标准（000 §8）" in out.stdout
 
 
 def test_score_refuses_bad_facts_with_the_field_named():
