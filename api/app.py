@@ -23,6 +23,7 @@ from api.logs import keep_query_strings_out_of_the_access_log
 from api.routes import (
     authorisations,
     health,
+    history,
     imports,
     matching,
     persons,
@@ -69,6 +70,7 @@ ROUTE_MODULES = (
     recognition,
     matching,
     imports,
+    history,
     web,
 )
 
@@ -118,6 +120,7 @@ def create_app(settings: Settings | None = None, *, search: Reloadable | None = 
                 Tag(name="placements", description="就业安置与补贴决定"),
                 Tag(name="claims", description="服务补贴申领与审核"),
                 Tag(name="imports", description="表格导入"),
+                Tag(name="history", description="社保缴费、离岗与在岗核实、人员事项、经办审批"),
                 Tag(name="persons", description="求职人员登记、授权、服务记录与审计（窗口人员、经办人员）"),
                 Tag(name="recognition", description="就业困难人员认定与帮扶分级（002 §1、§2、§4）"),
             ],

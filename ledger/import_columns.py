@@ -169,6 +169,38 @@ POSTINGS: tuple[Column, ...] = (
 )
 
 
+_PAYERS = {
+    "单位": "employer",
+    "单位缴纳": "employer",
+    "单位缴费": "employer",
+    "单位部分": "employer",
+    "个人": "personal",
+    "个人缴纳": "personal",
+    "个人缴费": "personal",
+    "灵活就业": "personal",
+    "灵活就业人员": "personal",
+    "个人(灵活就业)": "personal",
+    "个人（灵活就业）": "personal",
+    "个人（灵活就业人员）": "personal",
+    "个人(灵活就业人员)": "personal",
+}
+_INSURANCES = {
+    **{name: "pension" for name in ("养老", "养老保险", "基本养老保险", "企业职工基本养老保险", "职工基本养老保险")},
+    **{name: "medical" for name in ("医疗", "医疗保险", "基本医疗保险", "职工基本医疗保险")},
+    **{name: "unemployment" for name in ("失业", "失业保险")},
+}
+
+CONTRIBUTIONS: tuple[Column, ...] = (
+    Column("id_number", ("公民身份号码", "身份证号码", "身份证号"), True, "18位，须为已登记人员", identifier=True),
+    Column("name", ("姓名",), note="可不填；填写时须与台账一致", extra=True),
+    Column("month", ("费款所属期", "缴费月份", "所属期"), True, "202611、2026-11、2026/11 或 2026年11月"),
+    Column("payer", ("缴费主体", "缴费类型"), True, "单位/个人（灵活就业）", choices=_PAYERS),
+    Column("insurance", ("险种", "险种类型"), True, "养老/医疗/失业（或 基本养老保险 等）", choices=_INSURANCES),
+    Column("amount", ("缴费金额", "金额", "实缴金额"), True, "元，最多两位小数"),
+    Column("source", ("数据来源",), note="不填时为“<文件名> 导入 <日期>”"),
+)
+
+
 def columns_markdown(columns: tuple[Column, ...]) -> str:
     """The columns as a Markdown table, for the README and the command's help."""
     lines = ["| 列名 | 也可写作 | 字段 | 必填 | 说明 |", "|---|---|---|---|---|"]

@@ -22,8 +22,8 @@ from jiuyuan import validation as v
 from jiuyuan.errors import Duplicate, InvalidInput
 from jiuyuan.vocab import ConsentScope
 from ledger import intake
-from ledger.import_columns import PERSONS, POSTINGS, Column, columns_markdown
-from ledger.models import ConsentRecord, Employer, Household, Person
+from ledger.import_columns import CONTRIBUTIONS, PERSONS, POSTINGS, Column, columns_markdown
+from ledger.models import ConsentRecord, Contribution, Employer, Household, Person
 from ledger.spreadsheet import NumberCell, Row, TableError, read_table
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "TableError",
     "Row",
     "columns_markdown",
+    "import_contributions",
     "import_persons",
     "import_postings",
     "read_table",
@@ -39,6 +40,7 @@ __all__ = [
 
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _SCIENTIFIC = re.compile(r"\d+(\.\d+)?[eE]\+?\d+")  # how a CSV saved by Excel writes a long number
+_NOUNS = {"persons": "人员", "postings": "岗位", "contributions": "社保缴费记录"}
 _IGNORED = {"序号"}  # row counters offices add; nothing to import, nothing to warn about
 
 
@@ -53,12 +55,14 @@ class Rejection:
 
 @dataclass
 class ImportReport:
-    kind: str  # "persons" or "postings"
+    kind: str  # "persons", "postings" or "contributions"
     total: int  # data rows in the file
     imported: int = 0
     dry_run: bool = False
     rejected: list[Rejection] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    subjects: list[int] = field(default_factory=list)
+    """The persons the imported rows are about (contributions), for the caller's audit entries."""
 
     @property
     def ok(self) -> bool:
@@ -77,6 +81,10 @@ class _Spec:
     add: Callable[[Session, Mapping[str, Any]], Any]
     # A column naming a row by its natural key, looked up to the id intake takes.
     lookup: tuple[str, Any, str, str] | None = None  # (field, key column, intake field, message)
+    # A natural key made of several cells (reported on ``key``): "" when a part is missing or wrong.
+    compound_key: Callable[[Mapping[str, Any]], str] | None = None
+    noun: str = ""  # what a row is, for the progress bar and the duplicate message
+    first_row: int = 2  # the number of the first data row (a JSON batch counts from 1)
 
 
 Check = Callable[[Any], list[tuple[str, str]]]
@@ -138,6 +146,49 @@ def import_postings(
     return _run(session, rows, spec, dry_run, progress, lambda posting, _extra: check(posting) if check else [])
 
 
+def import_contributions(
+    session: Session,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    source: str,
+    dry_run: bool = False,
+    actor: str = "import",
+    reach: Callable[[Person], bool] | None = None,
+    first_row: int = 2,
+) -> ImportReport:
+    """Record every social-insurance contribution of ``rows`` (a month of one insurance by one
+    payer) in the placement its month falls in, or none of them. ``source`` is used where a row
+    names none; ``reach`` says which persons the caller may touch (others read as not registered);
+    ``first_row`` numbers the rows (2: a file under its header; 1: a JSON batch)."""
+
+    persons: set[int] = set()
+
+    def add(session: Session, data: Mapping[str, Any]) -> Contribution:
+        row = intake.add_contribution(session, {**data, "source": data.get("source") or source}, actor, reach)
+        persons.add(row.person_id)
+        return row
+
+    def same_name(contribution: Contribution, extra: dict[str, Any]) -> list[tuple[str, str]]:
+        person = session.get(Person, contribution.person_id)
+        given = re.sub(r"\s", "", str(extra.get("name") or ""))
+        if person is not None and given and given != person.name:
+            return [("name", f"姓名与台账不符（该身份证号码登记的姓名为{person.name}）")]
+        return []
+
+    spec = _Spec(
+        "contributions",
+        CONTRIBUTIONS,
+        "month",
+        add,
+        compound_key=intake.contribution_key,
+        noun="（同一人、同一月份、同一缴费主体和险种）",
+        first_row=first_row,
+    )
+    report = _run(session, rows, spec, dry_run, False, same_name)
+    report.subjects = sorted(persons) if report.ok else []
+    return report
+
+
 def _run(session, rows, spec: _Spec, dry_run: bool, progress: bool, after=None) -> ImportReport:
     report = ImportReport(spec.kind, len(rows), dry_run=dry_run)
     if not rows:
@@ -146,7 +197,9 @@ def _run(session, rows, spec: _Spec, dry_run: bool, progress: bool, after=None) 
     columns = _map_headers(rows, spec.columns, report)
     if not report.ok:
         return report
-    label = {c.field: c.names[0] for c in spec.columns} | {c.field: h for h, c in columns.items()}
+    label = {c.field: c.names[0] for c in spec.columns}
+    if spec.first_row == 2:  # a file: its own headers name the columns (a JSON batch: the usual Chinese names)
+        label |= {c.field: h for h, c in columns.items()}
     in_file = {c.field for c in columns.values()}
     known = _lookup(session, spec.lookup, rows, columns) if spec.lookup else {}
     first_seen: dict[str, int] = {}
@@ -154,17 +207,20 @@ def _run(session, rows, spec: _Spec, dry_run: bool, progress: bool, after=None) 
         for index, raw in enumerate(
             tqdm(
                 rows,
-                desc=f"导入{'人员' if spec.kind == 'persons' else '岗位'}",
+                desc=f"导入{_NOUNS.get(spec.kind, spec.kind)}",
                 unit="行",
                 disable=not progress or len(rows) < 500,
                 leave=False,
             )
         ):
-            number = raw.number if isinstance(raw, Row) else index + 2
+            number = raw.number if isinstance(raw, Row) else index + spec.first_row
             data, extra, problems = _cells(raw, columns)
-            key = re.sub(r"\s", "", str(data.get(spec.key, ""))).upper()
+            if spec.compound_key:
+                key = spec.compound_key(data)
+            else:
+                key = re.sub(r"\s", "", str(data.get(spec.key, ""))).upper()
             if key in first_seen:
-                problems.append((spec.key, f"与第{first_seen[key]}行重复"))
+                problems.append((spec.key, f"与第{first_seen[key]}行重复{spec.noun}"))
             elif key:
                 first_seen[key] = number
             if spec.lookup and spec.lookup[0] in extra:

@@ -1,7 +1,10 @@
-"""Importing a spreadsheet of persons or postings (CSV or xlsx, as offices keep them): every row
-is checked, and either all are imported or none (``ledger.imports`` rolls its savepoint back),
-with a per-row report of what was refused. Rows outside the caller's jurisdiction are refused like
-any bad row: a person by ``Jurisdiction.covers`` (hukou or residence), a posting by its region."""
+"""Importing a spreadsheet of persons, postings or social-insurance contributions (CSV or xlsx, as
+offices keep them): every row is checked, and either all are imported or none (``ledger.imports``
+rolls its savepoint back), with a per-row report of what was refused. Rows outside the caller's
+jurisdiction are refused like any bad row: a person by ``Jurisdiction.covers`` (hukou or
+residence), a posting by its region, a contribution by its person (answered as not registered).
+Imported contributions are audited per person and re-score their placements
+(``services.history.after_contributions``)."""
 
 from __future__ import annotations
 
@@ -9,9 +12,11 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
+from jiuyuan import clock
 from ledger import audit, imports
 from ledger.access import Principal
 from ledger.imports import ImportReport
+from services.history import after_contributions
 from services.jurisdiction import Jurisdiction
 
 
@@ -23,7 +28,11 @@ class Imports:
         return [] if within else [("region", f"不在您的管辖范围（{self.jurisdiction.label}）内")]
 
     def run(
-        self, kind: Literal["persons", "postings"], content: bytes, filename: str | None, check: bool = False
+        self,
+        kind: Literal["persons", "postings", "contributions"],
+        content: bytes,
+        filename: str | None,
+        check: bool = False,
     ) -> ImportReport:
         """Import (or with ``check`` only check) every row of the file; an unreadable file raises
         ``ledger.spreadsheet.TableError``. A completed import is audited."""
@@ -36,6 +45,17 @@ class Imports:
                 actor=self.who.actor,
                 check=lambda p: self._outside(self.jurisdiction.covers(p)),
             )
+        elif kind == "contributions":
+            day = clock.today()
+            report = imports.import_contributions(
+                self.session,
+                rows,
+                source=f"{(filename or '表格')[:150]} 导入 {day}",
+                dry_run=check,
+                actor=self.who.actor,
+                reach=self.jurisdiction.covers,
+            )
+            after_contributions(self.session, self.who, report, day, f"表格导入 {filename}")
         else:
             report = imports.import_postings(
                 self.session,

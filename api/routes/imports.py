@@ -1,4 +1,4 @@
-"""Uploading a spreadsheet of persons or postings (CSV or xlsx, as offices keep them): every row
+"""Uploading a spreadsheet of persons, postings or social-insurance contributions (CSV or xlsx, as offices keep them): every row
 is checked, and either all are imported or none, with a per-row report of what was refused
 (``services.imports``)."""
 
@@ -57,17 +57,21 @@ class ImportsController(Controller):
         status_code=201,
         request_max_body_size=MAX_BYTES,
         responses=problem_responses(400, 401, 403, 404, 413, 422, 503),
-        summary="上传人员或岗位表格（CSV/xlsx）：全部导入或全部不导入，逐行说明原因",
+        summary="上传人员、岗位或社保缴费表格（CSV/xlsx）：全部导入或全部不导入，逐行说明原因",
     )
     def import_spreadsheet(
         self,
         request: Request,
         imports: NamedDependency[Imports],
-        kind: FromPath[Literal["persons", "postings"]],
+        kind: FromPath[Literal["persons", "postings", "contributions"]],
         data: Annotated[Upload, Body(media_type=RequestEncodingType.MULTI_PART)],
         check: Annotated[bool, QueryParameter(description="只检查不导入")] = False,
     ) -> Response[ImportOut]:
         """Import every row or none. Rows outside the caller's jurisdiction are refused like any bad row.
+
+        ``contributions``: the social-insurance office's monthly export (公民身份号码, 费款所属期 or
+        缴费月份, 缴费主体 单位/个人, 险种, 缴费金额, optional 数据来源), each row stored in the
+        placement its month falls in; the persons' subsidy decisions are scored again.
 
         Returns:
             201 with the report when imported (200 for a check); 422 problem details listing each
