@@ -51,6 +51,8 @@ class Subsidy(msgspec.Struct):
     amount: str | None
     legal_basis: list[str]
     to_meet: list[str]
+    next_step: str | None = None
+    """What would make it payable: the day it matures, the amount the locality has still to set."""
 
 
 class Candidate(msgspec.Struct):
@@ -216,6 +218,9 @@ def _dry_run(case, post: PostingDocument, hire: Hire, today: date, audience: Rol
                 None if d.amount is None else str(d.amount),
                 d.legal_basis,
                 shown.failed + shown.missing + ([f"{d.matures_on} 起"] if d.matures_on else []),
+                # Only statuses whose next step is about time or the locality's amount reach here,
+                # never a hidden condition of the person's (scoring.disclosure).
+                d.next_step,
             )
         )
     return out

@@ -207,7 +207,8 @@ def next_step(ev: Eval, status: DecisionStatus, matures_on: date | None) -> str 
     if status is DecisionStatus.NOT_YET and matures_on is not None:
         return f"{ev.maturity or '条件满足'}后（{matures_on.isoformat()}起）可申领（{basis}）"
     if status is DecisionStatus.ELIGIBLE_AMOUNT_UNSET:
-        return f"符合条件；标准由地方规定，尚未配置：{'、'.join(ev.unset)}"
+        unset = "、".join(LOCAL_PARAMETERS[name][0] if name in LOCAL_PARAMETERS else name for name in ev.unset)
+        return f"符合条件；金额待地方设定：{unset}（{basis}“按规定”）"
     return None
 
 
