@@ -58,6 +58,8 @@ def score(session: Session, placement: Placement, as_of: date) -> list[SubsidyDe
             trace=list(d.trace),
             matures_on=d.matures_on,
             open_conditions={"failed": list(d.failed), "missing": list(d.missing), "unset": list(d.unset)},
+            months=list(d.months),
+            next_step=d.next_step,
         )
         for d in report.decisions
         if d.subject == str(placement.id)

@@ -209,7 +209,9 @@ def _dry_run(case, post: PostingDocument, hire: Hire, today: date, audience: Rol
     for d in report.decisions:
         if d.subject != "proposed" or d.status not in keep:
             continue
-        shown = disclose(audience, scheme=d.scheme, name=d.name, failed=d.failed, missing=d.missing)
+        shown = disclose(
+            audience, scheme=d.scheme, name=d.name, failed=d.failed, missing=d.missing, next_step=d.next_step
+        )
         out.append(
             Subsidy(
                 shown.scheme,
@@ -218,9 +220,7 @@ def _dry_run(case, post: PostingDocument, hire: Hire, today: date, audience: Rol
                 None if d.amount is None else str(d.amount),
                 d.legal_basis,
                 shown.failed + shown.missing + ([f"{d.matures_on} 起"] if d.matures_on else []),
-                # Only statuses whose next step is about time or the locality's amount reach here,
-                # never a hidden condition of the person's (scoring.disclosure).
-                d.next_step,
+                shown.next_step,
             )
         )
     return out

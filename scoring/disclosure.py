@@ -119,6 +119,7 @@ class Disclosed:
     parameters: dict[str, str]
     complete: bool
     """False when something was withheld from this audience."""
+    next_step: str | None = None
 
 
 def disclose(
@@ -131,6 +132,7 @@ def disclose(
     missing: Iterable[str] = (),
     unset: Iterable[str] = (),
     parameters: Mapping[str, str] | None = None,
+    next_step: str | None = None,
 ) -> Disclosed:
     """The decision's name, trace, open conditions and parameters as ``role`` may read them.
 
@@ -175,5 +177,6 @@ def disclose(
         missing=listed(missing),
         unset=listed(unset),
         parameters=kept,
+        next_step=None if next_step is None else line(next_step).removeprefix("· "),
         complete=not withheld,
     )

@@ -54,6 +54,7 @@ def disclosed(d: SubsidyDecision, audience: Role) -> Disclosed:
         missing=conditions.get("missing", []),
         unset=conditions.get("unset", []),
         parameters=d.parameters or {},
+        next_step=d.next_step,
     )
 
 

@@ -66,6 +66,10 @@ class DecisionOut(msgspec.Struct):
     parameters: dict
     trace: list
     decided_at: datetime
+    months: list[str]
+    """The months a monthly subsidy pays (YYYY-MM)."""
+    next_step: str | None
+    """What would make an unpaid decision payable."""
 
 
 class PlacementOut(msgspec.Struct):
@@ -125,6 +129,8 @@ def decision_out(d: SubsidyDecision, shown: Disclosed) -> DecisionOut:
         shown.parameters,
         shown.trace,
         d.decided_at,
+        list(d.months or []),
+        shown.next_step,
     )
 
 

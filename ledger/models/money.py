@@ -45,6 +45,10 @@ class SubsidyDecision(Base):
     """For a decision not yet due: the day its conditions will be met (e.g. 6 months in post)."""
     open_conditions: Mapped[dict] = mapped_column(Json, default=dict)
     """What still stands in the way: {"failed": [...], "missing": [...], "unset": [...]} in Chinese."""
+    months: Mapped[list] = mapped_column(Json, default=list)
+    """The calendar months a monthly subsidy pays (YYYY-MM), after accumulation and combination rules."""
+    next_step: Mapped[str | None] = mapped_column(Text)
+    """What would make an unpaid decision payable, in plain Chinese."""
     decided_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

@@ -11,6 +11,7 @@ rulings on "原则上" (002 §5), the retirement category (2024 reform) and how 
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = "0009"
 down_revision = "0008"
@@ -30,6 +31,16 @@ def _decision_statuses(statuses: str) -> None:
 def upgrade() -> None:
     # 002 §5 "原则上不超过2次": a decision an officer has to take.
     _decision_statuses(_STATUSES + ", 'needs_approval'")
+    with op.batch_alter_table("subsidy_decisions", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "months",
+                sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+                nullable=False,
+                server_default="[]",
+            )
+        )
+        batch_op.add_column(sa.Column("next_step", sa.Text(), nullable=True))
     op.create_table(
         "life_events",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -163,6 +174,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("subsidy_decisions", schema=None) as batch_op:
+        batch_op.drop_column("next_step")
+        batch_op.drop_column("months")
     _decision_statuses(_STATUSES)
     with op.batch_alter_table("recognitions", schema=None) as batch_op:
         batch_op.drop_constraint("exit_route", type_="check")
