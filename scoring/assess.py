@@ -130,18 +130,30 @@ def recognition_steps(
     counted; a step not yet completed is assumed to finish on its due date, so later
     steps' dates are a plan. A due date counted over a year whose holiday arrangement is not
     loaded is marked provisional, with the note saying so.
+
+    Publicity is a minimum, not a deadline ("公示5个工作日后无异议的"): its day is the first on
+    which it may pass, so it is never overdue: "公示中" before that day, "公示期满" from it.
+
+    With ``as_of``, a step whose predecessor is not complete is "未开始", never overdue, and the
+    plan runs from no earlier than ``as_of`` (a step under way cannot finish before then), so a
+    step not started never shows a due date already passed.
     """
     completed = completed or {}
     calendar = working_calendar()
-    out, start = [], applied_on
+    out, start, started = [], applied_on, True
     for step in RecognitionStep:
         counted = calendar.add_working_days(start, working_days)
         due = counted.day
         done = completed.get(step)
+        minimum = step is RecognitionStep.PUBLICITY
         if done is not None:
-            status = "按时完成" if done <= due else "逾期完成"
+            status = "已完成" if minimum else "按时完成" if done <= due else "逾期完成"
         elif as_of is None:
             status = "计划"
+        elif not started:
+            status = "未开始"
+        elif minimum:
+            status = "公示期满" if as_of >= due else "公示中"
         else:
             status = "已逾期" if as_of > due else "办理中"
         out.append(
@@ -157,7 +169,8 @@ def recognition_steps(
                 "status": status,
             }
         )
-        start = done or due
+        started = done is not None
+        start = done or (max(due, as_of) if as_of is not None else due)
     return out
 
 

@@ -278,7 +278,7 @@ def test_002_s2_recognition_due_dates_skip_national_day_and_steps_go_in_order(ap
     first = rec["steps"][0]
     # 5 working days after 2025-09-29: 09-30, then 10-01..10-08 are the National Day holiday → 10-13.
     assert (first["step"], first["started_on"], first["due_on"]) == ("community_review", "2025-09-29", "2025-10-13")
-    assert [s["status"] for s in rec["steps"][1:]] == ["计划"] * 3
+    assert [s["status"] for s in rec["steps"][1:]] == ["未开始"] * 3
     with sessions() as s:
         assert len(s.get(Recognition, rec["id"]).steps) == 1  # later steps are a plan, not rows
     steps = f"/recognitions/{rec['id']}/steps"
@@ -333,13 +333,15 @@ def test_002_s2_recognition_due_dates_skip_national_day_and_steps_go_in_order(ap
     )
     assert "不能再次办理" in again["detail"]
     view = client.get(f"/recognitions/{rec['id']}", params={**PURPOSE, "as_of": "2025-10-17"}, headers=officer).json()
-    assert [s["overdue"] for s in view["steps"]] == [False, True, False, False]
+    # Publicity is a minimum (002 §2 "公示5个工作日后"), not a deadline: over, never overdue.
+    assert [s["overdue"] for s in view["steps"]] == [False, False, False, False]
+    assert [s["status"] for s in view["steps"]] == ["按时完成", "公示期满", "未开始", "未开始"]
     for step, day in (("publicity", "2025-10-17"), ("street_review", "2025-10-20"), ("county_review", "2025-10-24")):
         response = client.post(f"{steps}/{step}", json={"outcome": "passed", "completed_on": day}, headers=officer)
         assert response.status_code == 200, response.text
     final = response.json()
     assert final["status"] == "recognised" and final["recognised_on"] == "2025-10-24"
-    assert [s["status"] for s in final["steps"]] == ["按时完成", "逾期完成", "按时完成", "按时完成"]
+    assert [s["status"] for s in final["steps"]] == ["按时完成", "已完成", "按时完成", "按时完成"]
     actions = [e.action for e in _entries(sessions, person["id"])]
     assert actions.count("recognition.step") == 4 and actions.count("recognition.read") == 2
     _problem(
@@ -402,7 +404,11 @@ def test_002_s2_an_application_entered_without_step_rows_runs_from_its_first_ste
         .get(f"/recognitions/{rec_id}", params={**PURPOSE, "as_of": "2025-10-14"}, headers=api["officer"])
         .json()
     )
-    assert [(s["status"], s["due_on"]) for s in view["steps"][:2]] == [("已逾期", "2025-10-13"), ("计划", "2025-10-20")]
+    # Not started: "未开始", planned from as_of (the late step cannot end before it), so no past due date.
+    assert [(s["status"], s["due_on"]) for s in view["steps"][:2]] == [
+        ("已逾期", "2025-10-13"),
+        ("未开始", "2025-10-21"),
+    ]
     steps = f"/recognitions/{rec_id}/steps"
     _problem(
         api["client"].post(

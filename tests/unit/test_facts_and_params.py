@@ -150,5 +150,6 @@ def test_the_report_plans_the_recognition_steps_002_s2():
         )
     )
     steps = evaluate(case, date(2025, 10, 20)).recognition_steps
-    assert [s["status"] for s in steps] == ["按时完成", "已逾期", "办理中", "办理中"]
+    # Publicity is a minimum, never overdue; the steps after it have not started (issue 15).
+    assert [s["status"] for s in steps] == ["按时完成", "公示期满", "未开始", "未开始"]
     assert steps[1]["due_on"] == "2025-10-15"  # 10, 11 (adjusted Saturday), 13, 14, 15 October

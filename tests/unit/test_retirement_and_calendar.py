@@ -69,7 +69,9 @@ def test_002_s2_a_late_step_is_overdue_and_moves_the_plan():
     )
     assert steps[0]["status"] == "逾期完成"
     assert steps[1]["started_on"] == "2025-10-13" and steps[1]["due_on"] == "2025-10-20"
-    assert steps[1]["status"] == "已逾期"
+    assert steps[1]["status"] == "公示期满"  # publicity is a minimum (002 §2), never overdue
+    # Not started: no due date already passed; planned from as_of, since publicity cannot end before it.
+    assert (steps[2]["status"], steps[2]["started_on"], steps[2]["due_on"]) == ("未开始", "2025-10-24", "2025-10-31")
 
 
 def test_002_s2_steps_within_the_loaded_calendar_are_not_provisional():
