@@ -114,7 +114,7 @@ class ReportsController(Controller):
         "/reports/duties",
         operation_id="dutyLists",
         sync_to_thread=True,
-        summary="就业援助责任清单（002 §2、§4、§5；姓名脱敏）",
+        summary="就业援助责任清单（002 §1、§2、§4、§5；姓名脱敏）",
         responses=problem_responses(400, 401, 403, 422, 500, 503),
     )
     def duty_lists(
@@ -124,8 +124,9 @@ class ReportsController(Controller):
         as_of: Annotated[date, QueryParameter(description="截至日期 YYYY-MM-DD")],
         format: Annotated[Literal["json", "csv"], QueryParameter(description="json 或 csv")] = "json",
     ) -> Response:
-        """What is due for each recognised person: tier-2 pushes, tier-3 monthly service, zero-employment
-        families, overdue recognition steps, exits, public-welfare posts ending.
+        """What is due for each recognised person: the monthly follow-up, tier-2 pushes, tier-3 monthly
+        service, zero-employment families, overdue recognition steps, exits (with the procedure), those
+        who no longer meet the conditions, public-welfare posts ending.
 
         Returns:
             The items with masked names; each person listed is written to the audit log.

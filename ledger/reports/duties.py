@@ -18,7 +18,7 @@ from ledger.base import utcnow
 from ledger.facts import cases_for
 from ledger.models import AuditEntry, Person, Placement, Recognition, RecognitionStepRow
 from ledger.reports import recognition_checks as checks
-from scoring import assess, load_policies
+from scoring import assess, evaluate, load_policies
 from scoring.params import EMPTY_LOCAL, LocalConfig
 
 LISTS = {
@@ -92,7 +92,9 @@ def build(
                 add("tier3_contact", pid, duty["duty"], duty["clause"])
             elif duty["duty"].startswith("零就业家庭") and duty["status"] == "已逾期":
                 add("zero_employment", pid, f"应于 {duty['due_on']} 前至少1人就业", duty["clause"])
-        for condition in assess.exit_conditions(case, as_of, policies, local):
+        # §5(5)(6) read what the engine grants, so a person subsidised right now is not listed.
+        granted = evaluate(case, as_of, local=local, policies=policies, assessments=False).decisions
+        for condition in assess.exit_conditions(case, as_of, policies, local, granted):
             if condition["met"]:
                 add("exit", pid, *checks.exit_item(condition))
         if pid in live and (detail := checks.no_longer_meets(case, active[pid].categories, as_of, policies, local)):
