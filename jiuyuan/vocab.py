@@ -126,3 +126,14 @@ class Role(Labelled):
     EMPLOYER = "employer", "用人单位"
     OFFICER = "officer", "人社经办人员"
     ADMIN = "admin", "系统管理员"
+
+
+# 002 §5(3) 退出劳动力市场: the ways out the clause names.
+LEFT_REASONS = {
+    "death": "死亡",
+    "study": "升学",
+    "military": "服兵役",
+    "emigration": "移居境外",
+    "prison": "被判刑收监执行",
+    "incapacity": "完全丧失劳动能力",
+}

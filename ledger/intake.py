@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from jiuyuan import validation as v
 from jiuyuan.errors import Duplicate, FieldError, InvalidInput
-from jiuyuan.vocab import PlacementKind, PostingKind, Schedule, UrbanRural, WageUnit
+from jiuyuan.vocab import LEFT_REASONS, PlacementKind, PostingKind, Schedule, UrbanRural, WageUnit
 from ledger import changes
 from ledger.models import Contribution, Employer, HrAgency, JobPosting, Person, Placement
 
@@ -380,14 +380,6 @@ LIFE_EVENTS = {
     "management_role_ended": "不再担任企业法定代表人、董事或监事",
     "left_labour_market": "退出劳动力市场（002 §5(3)）",
     "pension": "开始领取基本养老金（002 §5(2)）",
-}
-LEFT_REASONS = {
-    "death": "死亡",
-    "study": "升学",
-    "military": "服兵役",
-    "emigration": "移居境外",
-    "prison": "被判刑收监执行",
-    "incapacity": "完全丧失劳动能力",
 }
 RULING_QUESTIONS = {"public_welfare_beyond_limit": "公益性岗位安置次数原则上不超过2次（002 §5），超过须经办人员审批"}
 CONTRIBUTION_LABELS = {

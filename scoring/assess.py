@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Any
 
-from jiuyuan.vocab import AssistanceStatus, PlacementKind, RecognitionStep, UrbanRural
+from jiuyuan.vocab import LEFT_REASONS, AssistanceStatus, DecisionStatus, PlacementKind, RecognitionStep, UrbanRural
 from scoring.dates import add_months, full_months_between, months_covered
+from scoring.decision import Decision
 from scoring.facts import Case
 from scoring.params import LocalConfig, PolicySet
 from scoring.retirement import ASSUMED_NOTE, LEGAL_MINIMUM_WORKING_AGE, REFERENCE, age_on, retirement
@@ -241,8 +243,26 @@ def duties(case: Case, as_of: date, policies: PolicySet) -> list[dict[str, Any]]
     return out
 
 
-def exit_conditions(case: Case, as_of: date, policies: PolicySet, local: LocalConfig) -> list[dict[str, Any]]:
-    """The seven exit conditions of 002 §5, each with whether it is met and why."""
+def _last_subsidy(decisions: Sequence[Decision], as_of: date) -> date | None:
+    """The last day the engine grants a subsidy for, up to ``as_of``: a monthly one's last month
+    paid, a one-off or yearly one's due day."""
+    days: list[date] = []
+    for d in decisions:
+        if d.status not in (DecisionStatus.ELIGIBLE, DecisionStatus.ELIGIBLE_AMOUNT_UNSET):
+            continue
+        if d.months:
+            year, month = map(int, max(d.months).split("-"))
+            days.append(add_months(date(year, month, 1), 1) - timedelta(days=1))
+        elif d.period_start is not None:
+            days.append(d.matures_on or d.period_start)
+    return max((d for d in days if d <= as_of), default=None)
+
+
+def exit_conditions(
+    case: Case, as_of: date, policies: PolicySet, local: LocalConfig, decisions: Sequence[Decision] = ()
+) -> list[dict[str, Any]]:
+    """The seven exit conditions of 002 §5, each with whether it is met and why; §5(5) and §5(6)
+    read what the engine grants (``decisions``) besides the history kept elsewhere."""
     if not case.recognitions or not _hunan_002(case, as_of, policies):
         return []
     par = policies.parameters
@@ -255,17 +275,34 @@ def exit_conditions(case: Case, as_of: date, policies: PolicySet, local: LocalCo
         (pl.start for pl in case.placements if pl.in_post_through(as_of)), default=None
     )
     long_employed = employed_since is not None and add_months(employed_since, 12 * years) < as_of
-    no_recent_subsidy = p.last_subsidy_on is None or add_months(p.last_subsidy_on, 12 * years) < as_of
-    si_used = case.history.employer_si_months_used
+    last_subsidy = max((d for d in (p.last_subsidy_on, _last_subsidy(decisions, as_of)) if d is not None), default=None)
+    no_recent_subsidy = last_subsidy is None or add_months(last_subsidy, 12 * years) < as_of
+    si_used = case.history.employer_si_months_used + sum(
+        len(d.months)
+        for d in decisions
+        if d.scheme == "employer_si" and d.status in (DecisionStatus.ELIGIBLE, DecisionStatus.ELIGIBLE_AMOUNT_UNSET)
+    )
     si_max = local.at("employer_si.max_months", p.hukou_region_code, as_of)
     conditions = [
         (1, p.management_role, "担任企业法定代表人、董事、监事等管理人员"),
         (
             2,
             as_of >= retire.date or p.receives_pension,
-            f"法定退休年龄 {retire.label}（{retire.date}）；领取基本养老保险待遇：{'是' if p.receives_pension else '否'}",
+            f"法定退休年龄 {retire.label}（{retire.date}"
+            + ("" if p.retirement_category else f"，{ASSUMED_NOTE}")
+            + f"）；领取基本养老保险待遇：{'是' if p.receives_pension else '否'}",
         ),
-        (3, p.left_labour_market is not None, f"退出劳动力市场：{p.left_labour_market or '否'}"),
+        (
+            3,
+            p.left_labour_market is not None,
+            "退出劳动力市场："
+            + (
+                f"{LEFT_REASONS.get(p.left_labour_market, p.left_labour_market)}"
+                + (f"（{p.left_labour_market_on}）" if p.left_labour_market_on else "")
+                if p.left_labour_market
+                else "否"
+            ),
+        ),
         (
             4,
             p.consecutive_service_refusals >= refusals or p.unreachable_months_past_year > unreachable,
@@ -281,7 +318,7 @@ def exit_conditions(case: Case, as_of: date, policies: PolicySet, local: LocalCo
         (
             6,
             long_employed and no_recent_subsidy,
-            f"就业起始 {employed_since or '无'}；最近一次享受补贴 {p.last_subsidy_on or '无'}",
+            f"就业起始 {employed_since or '无'}；最近一次享受补贴 {last_subsidy or '无'}",
         ),
         (7, p.fraud_found, "弄虚作假获取身份或骗取、套取就业补助资金"),
     ]

@@ -35,7 +35,7 @@ OTHER = "other"
 """Unclassified: hidden from every partial view."""
 
 FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (VALIDITY, re.compile(r"不在政策有效期内|政策仍在有效期内")),
+    (VALIDITY, re.compile(r"不在政策有效期内|政策仍在有效期内|政策到期")),
     (
         CATEGORY,
         re.compile(
@@ -56,6 +56,7 @@ FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"劳动合同|社会保险|参保|在岗|稳定就业|离岗|人力资源服务机构|介绍机构|用人单位|用工|企业|征信|工资"
             r"|小微|成立|创业|个体工商户|培训|培养|补贴标准|最低工资|乡村岗位|城镇全日制|非全日制|临时性岗位"
             r"|工时|条件将于|尚未享受过此项补贴|不再重复支付|利息|贷款|授信|适用标准|补贴期限|补贴险种|岗位补贴"
+            r"|金额由地方按规定设定"
             r"|^(placements|employer|agency|training|loan|agency_fee|agency_service|jiaxing_agency_service"
             r"|employer_si|flexible_si|one_off_job_subsidy|public_welfare|minimum_wage|job_subsidy|startup"
             r"|startup_loan|guangdong_apprenticeship|qingdao_loan)\."

@@ -105,7 +105,7 @@ def _si_conflicts(decisions: list[Decision], case: Case, schemes: dict[str, AnyS
             loser.months.remove(month)
             if loser.amount is not None and month in loser.month_amounts:
                 loser.amount -= loser.month_amounts.pop(month)
-            loser.trace.append(f"✗ {month} 已由 {winner.scheme}（{winner.subject}）支付，本项不再重复支付")
+            loser.trace.append(f"✗ {month} 已由{winner.name}（安置 {winner.subject}）支付，本项不再重复支付")
         key = (id(winner), tuple(id(x) for x in losers))
         conflict = conflicts.setdefault(
             key,

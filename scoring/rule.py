@@ -207,8 +207,8 @@ def next_step(ev: Eval, status: DecisionStatus, matures_on: date | None) -> str 
     if status is DecisionStatus.NOT_YET and matures_on is not None:
         return f"{ev.maturity or '条件满足'}后（{matures_on.isoformat()}起）可申领（{basis}）"
     if status is DecisionStatus.ELIGIBLE_AMOUNT_UNSET:
-        unset = "、".join(LOCAL_PARAMETERS[name][0] if name in LOCAL_PARAMETERS else name for name in ev.unset)
-        return f"符合条件；金额待地方设定：{unset}（{basis}“按规定”）"
+        # The parameters themselves are in ``unset``; their names could say who the person is.
+        return f"符合条件；金额由地方按规定设定，尚未配置（{basis}）"
     return None
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from jiuyuan.vocab import RecognitionStep
 from scoring.decision import Decision, Report
 from scoring.params import LOCAL_PARAMETERS
 from scoring.schemes import SCHEMES
@@ -99,9 +100,11 @@ def _decision(d: Decision) -> list[str]:
 def _step(step: dict[str, Any]) -> str:
     provisional = f"（暂定：{step['calendar_note']}）" if step.get("due_provisional") else ""
     done = f"，{step['completed_on']} 完成" if step.get("completed_on") else ""
+    # Publicity is a minimum (002 §2 "公示5个工作日后无异议的"), the other steps deadlines.
+    when = "期满后可结束" if step["step"] == RecognitionStep.PUBLICITY.value else "前办结"
     return (
         f"认定环节（{step['clause']}）：{step['label']}　{step['started_on']} 起，"
-        f"{step['due_on']} 前办结{provisional}{done} — {step['status']}"
+        f"{step['due_on']} {when}{provisional}{done} — {step['status']}"
     )
 
 

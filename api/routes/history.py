@@ -28,8 +28,8 @@ from api.routes.person_wire import LINE, TEXT, WRITERS, PersonId, Purpose, purpo
 from api.routes.placements import PlacementOut, placement_out
 from jiuyuan import clock
 from jiuyuan.validation import MAX_ID
-from jiuyuan.vocab import Role
-from ledger.intake import INSURANCES, LEFT_REASONS, LIFE_EVENTS, PAYERS, RETIREMENT_CATEGORIES, RULING_QUESTIONS
+from jiuyuan.vocab import LEFT_REASONS, Role
+from ledger.intake import INSURANCES, LIFE_EVENTS, PAYERS, RETIREMENT_CATEGORIES, RULING_QUESTIONS
 from ledger.models import Contribution, LifeEvent, OfficerRuling, PlacementConfirmation
 from services.history import History
 

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jiuyuan.vocab import PlacementKind, RecognitionStatus
+from jiuyuan.vocab import PlacementKind, RecognitionStatus, RecognitionStep
 from ledger.base import utcnow
 from ledger.facts import cases_for
 from ledger.models import AuditEntry, Person, Placement, Recognition, RecognitionStepRow
@@ -108,6 +108,7 @@ def build(
             RecognitionStepRow.completed_on.is_(None),
             Recognition.status.in_([RecognitionStatus.APPLIED, RecognitionStatus.IN_REVIEW]),
             RecognitionStepRow.due_on < as_of,
+            RecognitionStepRow.step != RecognitionStep.PUBLICITY,  # a minimum, never overdue (002 §2)
         )
     ):
         names.setdefault(rec.person_id, session.get(Person, rec.person_id).name)

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from scoring import case_from_python, evaluate
 from scoring.facts import Case
 from scoring.schemes import SCHEMES
@@ -28,7 +26,7 @@ ASCII_WORD = re.compile(r"[A-Za-z]{3,}")
 ALLOWED: frozenset[str] = frozenset()
 """ASCII words allowed anywhere: none so far."""
 CODES = {s.code for s in SCHEMES}
-# Lines other modules write that still carry a code or an enum value; each has its own xfail below.
+# Lines that once carried a code or an enum value, checked on their own below.
 ENGINE_CONFLICT = re.compile(r"已由 [a-z_]+（")  # scoring/engine.py _si_conflicts
 EXIT_LEFT_MARKET = re.compile(r"退出劳动力市场：[a-z]+")  # scoring/assess.py exit_conditions
 
@@ -155,17 +153,11 @@ def test_the_summary_says_when_the_retirement_age_was_assumed():
         assert retire["assumed"] is (r.recognition["preconditions"][0]["label"].find("按性别推定") >= 0)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="scoring/engine.py _si_conflicts writes the winning scheme's code: to name it in Chinese"
-)
 def test_combination_lines_name_the_scheme_in_chinese():
     lines = [line for _, _, r in RUNS for _, line in _decision_lines(r) if "本项不再重复支付" in line]
     assert lines and not [line for line in lines if ENGINE_CONFLICT.search(line)]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="scoring/assess.py exit_conditions prints left_labour_market's value (study): to label it"
-)
 def test_exit_evidence_names_the_way_out_of_the_labour_market_in_chinese():
     evidence = [e["evidence"] for _, _, r in RUNS for e in r.exit or [] if e["clause"] == "002 §5(3)" and e["met"]]
     assert evidence and not [e for e in evidence if EXIT_LEFT_MARKET.search(e)]

@@ -91,7 +91,7 @@ def test_employers_get_masked_consenting_candidates_with_subsidies(sessions, mod
     assert schemes["employer_si"].status == "eligible_amount_unset"  # 002 §3, recognised on 2026-02-01
     assert schemes["employer_si"].legal_basis[0].startswith("002")
     # What would make it payable, in Chinese, not only "金额由地方规定" (issue 15).
-    assert schemes["employer_si"].next_step.startswith("符合条件；金额待地方设定：企业吸纳")
+    assert schemes["employer_si"].next_step == "符合条件；金额由地方按规定设定，尚未配置（002 §3、002 §5）"
 
 
 def _world(sessions, model):
