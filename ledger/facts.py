@@ -249,7 +249,7 @@ def cases_for(session: Session, person_ids: list[int], as_of: date) -> dict[int,
                     "rulings": rulings.get(pl.id, {}),
                     "agency_fee_claimed_year": fee_claims.get(pl.id),
                 }
-                for pl in sorted(placements.get(pid, []), key=lambda pl: pl.start_date)
+                for pl in sorted(placements.get(pid, []), key=lambda pl: (pl.start_date, pl.id))
             ],
             "training": [
                 {

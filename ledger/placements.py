@@ -40,12 +40,26 @@ def local_parameters(settings: PolicySettings | None = None) -> LocalConfig:
 def score(session: Session, placement: Placement, as_of: date) -> list[SubsidyDecision]:
     """Run the engine for the placement's person on ``as_of`` and store the decisions about
     this placement (added to the session; the caller commits)."""
-    case = cases_for(session, [placement.person_id], as_of)[placement.person_id]
+    return _store(session, placement.person_id, [placement], as_of)
+
+
+def rescore_person(session: Session, person_id: int, as_of: date) -> list[SubsidyDecision]:
+    """Score every placement of the person again after a fact about their history changed
+    (a contribution month, an end date, an exit, a ruling): the new decisions are stored beside
+    the old, which stay as history (``latest_decisions`` reads the newest)."""
+    rows = list(session.scalars(select(Placement).where(Placement.person_id == person_id)))
+    return _store(session, person_id, rows, as_of)
+
+
+def _store(session: Session, person_id: int, placements: list[Placement], as_of: date) -> list[SubsidyDecision]:
+    """One evaluation of the person's whole history; the decisions about ``placements`` stored."""
+    case = cases_for(session, [person_id], as_of)[person_id]
     report = scoring.evaluate(case, as_of, local=local_parameters(), assessments=False)
+    ids = {str(p.id): p.id for p in placements}
     rows = [
         SubsidyDecision(
-            person_id=placement.person_id,
-            placement_id=placement.id,
+            person_id=person_id,
+            placement_id=ids[d.subject],
             subject=d.subject,
             scheme_code=d.scheme,
             status=d.status,
@@ -62,28 +76,22 @@ def score(session: Session, placement: Placement, as_of: date) -> list[SubsidyDe
             next_step=d.next_step,
         )
         for d in report.decisions
-        if d.subject == str(placement.id)
+        if d.subject in ids
     ]
     session.add_all(rows)
     session.flush()
     return rows
 
 
-def rescore_person(session: Session, person_id: int, as_of: date) -> list[SubsidyDecision]:
-    """Score every placement of the person again after a fact about their history changed
-    (a contribution month, an end date, an exit, a ruling): the new decisions are stored beside
-    the old, which stay as history (``latest_decisions`` reads the newest)."""
-    rows = session.scalars(select(Placement).where(Placement.person_id == person_id).order_by(Placement.start_date))
-    return [d for placement in rows for d in score(session, placement, as_of)]
-
-
 def record(
     session: Session, data: Mapping[str, Any], as_of: date, person_hidden: bool = False
 ) -> tuple[Placement, list[SubsidyDecision]]:
     """Validate and add the placement, then score it at once (``person_hidden``: see
-    ``intake.add_placement``)."""
+    ``intake.add_placement``). A placement recorded late (it started before others of the person)
+    changes what they were granted, so the person's other placements are scored again too."""
     placement = intake.add_placement(session, data, person_hidden)
-    return placement, score(session, placement, as_of)
+    decisions = rescore_person(session, placement.person_id, as_of)
+    return placement, [d for d in decisions if d.placement_id == placement.id]
 
 
 def latest_decisions(session: Session, placement_id: int) -> list[SubsidyDecision]:

@@ -177,7 +177,9 @@ def test_50_concurrent_claims_on_postgresql(migrated_url, sessions):
         assert [r.status_code for r in answers].count(201) == 1
         assert len({r.json()["id"] for r in answers}) == 1
 
-        # That claim is rejected, so the year is open again: 50 agencies race for it → one wins.
+        # That claim is rejected, so the year is open again. The engine gives it to the earliest
+        # placement (004 §2(2)2, once a person a year); 50 submissions for it race under different
+        # keys, and the database's unique index, the second line, lets exactly one through.
         officer = bearer(migrated_url, "officer", "长沙县人社局", region="430121")
         http.post(
             f"/claims/{answers[0].json()['id']}/decision",
@@ -189,14 +191,19 @@ def test_50_concurrent_claims_on_postgresql(migrated_url, sessions):
                 pool.map(
                     lambda i: http.post(
                         "/claims",
-                        json={"placement_id": placements[i]},
-                        headers={**tokens[i], "Idempotency-Key": f"agency-{i}-claim"},
+                        json={"placement_id": placements[0]},
+                        headers={**tokens[0], "Idempotency-Key": f"agency-0-retry-{i}"},
                     ),
                     range(1, 51),
                 )
             )
         codes = sorted(r.status_code for r in race)
         assert codes.count(201) == 1 and set(codes) == {201, 409}, codes
+        # Another agency's placement of the same person that year is refused by the engine itself.
+        other = http.post(
+            "/claims", json={"placement_id": placements[1]}, headers={**tokens[1], "Idempotency-Key": "agency-1-claim"}
+        )
+        assert other.status_code == 409 and "每人每年一次" in other.text, other.text
     with sessions() as s:
         live = s.scalar(select(func.count()).select_from(Claim).where(Claim.status != "rejected"))
         assert live == 1 and s.scalar(select(func.count()).select_from(Claim)) == 2

@@ -271,3 +271,25 @@ def test_004_s2_2_2_two_agency_placements_in_one_year_pay_one_fee(office, sessio
     ]
     assert claims[0].status_code == 201, claims[0].text
     assert claims[1].status_code in (409, 422), claims[1].text
+
+
+def test_002_s5_6_exit_two_years_after_the_last_subsidy(office):
+    person = office.on("2025-08-04").register(**MAN)
+    office.recognise(person, "2025-08-04")
+    office.place(person, "flexible", "2025-09-01", contract_months=None)
+    # Still in work, but paying no contributions after August 2026: the subsidy ends with them.
+    office.contributions(MAN["id_number"], month_list("2025-09", 12), "personal", PERSONAL_PART, on="2026-09-03")
+
+    def exit_items(as_of: str) -> list[dict]:
+        office.on(as_of)
+        lists = office.ok(
+            office.client.get(
+                "/reports/duties", params={"region": "430121", "as_of": as_of}, headers=office.officer
+            )
+        )
+        return [i for i in lists["items"] if i["list"] == "exit" and i["person_id"] == person]
+
+    assert not [i for i in exit_items("2028-08-20") if "§5(6)" in i["clause"]]
+    due = [i for i in exit_items("2028-09-05") if "§5(6)" in i["clause"]]
+    assert due and "最近一次享受补贴 2026-08-31" in due[0]["detail"]
+    assert "自主申报退出" in due[0]["detail"]  # the procedure of 002 §5's last paragraph
