@@ -283,9 +283,7 @@ def test_002_s5_6_exit_two_years_after_the_last_subsidy(office):
     def exit_items(as_of: str) -> list[dict]:
         office.on(as_of)
         lists = office.ok(
-            office.client.get(
-                "/reports/duties", params={"region": "430121", "as_of": as_of}, headers=office.officer
-            )
+            office.client.get("/reports/duties", params={"region": "430121", "as_of": as_of}, headers=office.officer)
         )
         return [i for i in lists["items"] if i["list"] == "exit" and i["person_id"] == person]
 
