@@ -26,6 +26,7 @@ from api.routes import (
     history,
     imports,
     matching,
+    payments,
     persons,
     placements,
     postings,
@@ -71,6 +72,7 @@ ROUTE_MODULES = (
     matching,
     imports,
     history,
+    payments,
     web,
 )
 
@@ -119,6 +121,7 @@ def create_app(settings: Settings | None = None, *, search: Reloadable | None = 
                 Tag(name="matching", description="人岗匹配与岗位推送"),
                 Tag(name="placements", description="就业安置与补贴决定"),
                 Tag(name="claims", description="服务补贴申领与审核"),
+                Tag(name="payments", description="按月发放：发放批次、明细审批、财务清单"),
                 Tag(name="imports", description="表格导入"),
                 Tag(name="history", description="社保缴费、离岗与在岗核实、人员事项、经办审批"),
                 Tag(name="persons", description="求职人员登记、授权、服务记录与审计（窗口人员、经办人员）"),

@@ -19,6 +19,7 @@ from jiuyuan.clock import CHINA
 from jiuyuan.vocab import ClaimStatus, RecognitionStatus
 from ledger.models import (
     Claim,
+    ClaimLine,
     Contribution,
     Employer,
     Household,
@@ -161,12 +162,16 @@ def cases_for(session: Session, person_ids: list[int], as_of: date) -> dict[int,
             )
         ).all()
     )
-    # §5(6) "超过两年未享受…补贴": the money the ledger paid out (approved claims); the engine adds
-    # what it grants.
+    # §5(6) "超过两年未享受…补贴": the money the ledger paid out (approved claims and approved
+    # payment-run lines with money in them); the engine adds what it grants.
     paid_on: dict[int, date] = {}
     for pid, decided_at in session.execute(
-        select(Claim.person_id, Claim.decided_at).where(
-            Claim.person_id.in_(person_ids), Claim.status == ClaimStatus.APPROVED
+        select(Claim.person_id, Claim.decided_at)
+        .where(Claim.person_id.in_(person_ids), Claim.status == ClaimStatus.APPROVED)
+        .union_all(
+            select(ClaimLine.person_id, ClaimLine.decided_at).where(
+                ClaimLine.person_id.in_(person_ids), ClaimLine.decision == "approved", ClaimLine.amount > 0
+            )
         )
     ):
         day = decided_at.astimezone(CHINA).date()

@@ -5,6 +5,7 @@ from ledger.models.access import ApiKey, ServerSecret
 from ledger.models.audit import AuditEntry
 from ledger.models.history import Contribution, LifeEvent, Objection, OfficerRuling, PlacementConfirmation
 from ledger.models.money import Claim, SubsidyDecision
+from ledger.models.payments import ClaimLine, PaymentRun
 from ledger.models.people import (
     AgencyAuthorisation,
     ConsentRecord,
@@ -32,6 +33,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Claim",
+    "ClaimLine",
     "Contribution",
     "ConsentRecord",
     "Employer",
@@ -43,6 +45,7 @@ __all__ = [
     "LifeEvent",
     "Objection",
     "OfficerRuling",
+    "PaymentRun",
     "Person",
     "Placement",
     "PlacementConfirmation",
