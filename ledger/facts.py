@@ -79,11 +79,13 @@ def _life(events: list[LifeEvent], as_of: date) -> dict[str, Any]:
         if e.kind == "management_role":
             facts.update(management_role=True, management_role_since=e.happened_on)
         elif e.kind == "management_role_ended":
-            facts.update(management_role=False, management_role_since=None)
-        elif e.kind == "left_labour_market" and "left_labour_market" not in facts:
+            # The role's start still ends the subsidies it stopped (002 §5(1)); only a new
+            # recognition after it lets them run again (scoring.schemes.common.paid_until).
+            facts["management_role"] = False
+        elif e.kind == "left_labour_market":  # the latest counts; a return is a new recognition
             facts.update(left_labour_market=e.reason, left_labour_market_on=e.happened_on)
         elif e.kind == "pension":
-            facts["receives_pension"] = True
+            facts.update(receives_pension=True, pension_since=e.happened_on)
     return facts
 
 

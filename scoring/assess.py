@@ -30,6 +30,16 @@ def _hunan_002(case: Case, day: date, policies: PolicySet) -> bool:
     return doc.covers(case.person.hukou_region_code) and doc.in_force(day)
 
 
+def _still_out_of_labour_market(case: Case, as_of: date) -> bool:
+    """Left the labour market (002 §5(3)) and not since settled by an exit: a person back from
+    study or military service whose recognition was exited for it may be recognised again."""
+    left = case.person.left_labour_market_on
+    if case.person.left_labour_market is None:
+        return False
+    exits = [r.exited_on for r in case.recognitions if r.exited_on is not None and r.exited_on <= as_of]
+    return left is None or not exits or left > max(exits)
+
+
 def recognition(case: Case, as_of: date, policies: PolicySet, local: LocalConfig) -> dict[str, Any]:
     """Which of the seven categories of 002 §1 the person meets on ``as_of``, with the evidence."""
     person = case.person
@@ -90,6 +100,23 @@ def recognition(case: Case, as_of: date, policies: PolicySet, local: LocalConfig
         {"label": "有劳动能力", "met": person.able_to_work, "reference": "002 §1"},
         {"label": "有就业愿望", "met": person.willing_to_work, "reference": "002 §1"},
         {"label": "登记失业", "met": unemployed, "reference": "002 §1"},
+        # What 002 §5 says must end a recognition cannot begin one.
+        {
+            "label": "当日未在岗就业（无在岗安置记录）",
+            "met": not any(pl.in_post_through(as_of) for pl in case.placements),
+            "reference": "002 §1 登记失业人员",
+        },
+        {
+            "label": "未担任企业法定代表人、董事、监事等管理人员",
+            "met": not person.management_role,
+            "reference": "002 §5(1)",
+        },
+        {"label": "未享受基本养老保险待遇", "met": not person.receives_pension, "reference": "002 §5(2)"},
+        {
+            "label": "未退出劳动力市场（死亡、入学、服兵役、移居境外、收监执行、完全丧失劳动能力）",
+            "met": not _still_out_of_labour_market(case, as_of),
+            "reference": "002 §5(3)",
+        },
     ]
     categories = [
         {"number": n, "clause": f"002 §1({n})", "label": CATEGORY_LABELS[n], "met": met, "evidence": ev}

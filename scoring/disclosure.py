@@ -46,7 +46,7 @@ FACTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         PERSONAL,
         re.compile(
-            r"退休|出生|年龄|周岁|失业|户籍|生活补助|此前补贴|已享受|安置次数|学徒为"
+            r"退休|出生|年龄|周岁|失业|户籍|生活补助|此前补贴|已享受|安置次数|学徒为|管理人员|劳动力市场|养老保险待遇"
             r"|birth|retire|unemploy|hukou|history|living_allowance|^person\."
         ),
     ),

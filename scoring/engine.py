@@ -21,10 +21,9 @@ from scoring import assess
 from scoring.decision import Conflict, Decision, Report
 from scoring.facts import Case
 from scoring.params import EMPTY_LOCAL, LocalConfig, PolicySet, load_policies
-from scoring.rule import AnyScheme, Eval, Granted, S, Scheme, Subject, Variant
+from scoring.rule import Eval, Granted, S, Scheme, Subject, Variant, family_of
 from scoring.schemes import SCHEMES
 
-_BY_CODE = {s.code: s for s in SCHEMES}
 _GRANTED = (DecisionStatus.ELIGIBLE, DecisionStatus.ELIGIBLE_AMOUNT_UNSET)
 
 
@@ -57,7 +56,11 @@ def _run(
             if decision is not None:
                 out.append(decision)
                 if decision.status in _GRANTED and decision.months:
-                    granted.months[scheme.code] = granted.months.get(scheme.code, 0) + len(decision.months)
+                    family = family_of(scheme.code, scheme.social_insurance, doc.code)
+                    granted.months[family] = granted.months.get(family, 0) + len(decision.months)
+                    if scheme.social_insurance:
+                        for month in decision.months:
+                            granted.taken.setdefault(month, (scheme.code, scheme.name, subject.label))
         else:
             outside.append((v, f"{doc.code}《{doc.title}》有效期 {start} 至 {end or '（未定）'}"))
     # A rule in force that found nothing to say (its document is silent) is not overruled by
@@ -82,43 +85,19 @@ def _run(
     return out
 
 
-def _si_conflicts(decisions: list[Decision], case: Case, schemes: dict[str, AnyScheme]) -> list[Conflict]:
-    """One month, one social-insurance subsidy: the placement that started first keeps it.
-
-    The documents pay each scheme for a person in work (002 §3, 000 §5 §7 §8) and never
-    the same month twice; they do not say which scheme yields. We keep the month with
-    the earlier placement, so money already scheduled is never taken back by a later one.
-    """
-    starts = {p.id: p.start for p in case.placements}
-    claims: dict[str, list[Decision]] = {}
-    for d in decisions:
-        if schemes[d.scheme].social_insurance and d.months:
-            for month in d.months:
-                claims.setdefault(month, []).append(d)
-    conflicts: dict[tuple[int, tuple[int, ...]], Conflict] = {}
-    for month, ds in sorted(claims.items()):
-        if len(ds) < 2:
-            continue
-        ds.sort(key=lambda d: (starts.get(d.subject, date.max), d.scheme))
-        winner, losers = ds[0], ds[1:]
-        for loser in losers:
-            loser.months.remove(month)
-            if loser.amount is not None and month in loser.month_amounts:
-                loser.amount -= loser.month_amounts.pop(month)
-            loser.trace.append(f"✗ {month} 已由{winner.name}（安置 {winner.subject}）支付，本项不再重复支付")
-        key = (id(winner), tuple(id(x) for x in losers))
-        conflict = conflicts.setdefault(
-            key,
-            Conflict(
-                rule="同一人同一月份只能享受一项社会保险补贴",
-                legal_basis=["本系统合并规则：000 §5 §7、002 §3、003 §3(2)(3) 各自规定社保补贴，均未规定同月可叠加"],
-                winner=f"{winner.scheme}（{winner.subject}）",
-                losers=[f"{x.scheme}（{x.subject}）" for x in losers],
-                reason="先开始的安置保留该月补贴，后开始的安置不再重复支付",
-            ),
+def _si_conflicts(granted: Granted) -> list[Conflict]:
+    """The months each social-insurance subsidy gave up to an earlier placement's (``Eval.untaken``)."""
+    return [
+        Conflict(
+            rule="同一人同一月份只能享受一项社会保险补贴",
+            legal_basis=["本系统合并规则：000 §5 §7、002 §3、003 §3(2)(3) 各自规定社保补贴，均未规定同月可叠加"],
+            winner=f"{winner}（{winner_subject}）",
+            losers=[f"{loser}（{loser_subject}）"],
+            months=months,
+            reason="先开始的安置保留该月补贴，后开始的安置不再重复支付",
         )
-        conflict.months.append(month)
-    return list(conflicts.values())
+        for (winner, winner_subject, loser, loser_subject), months in granted.lost.items()
+    ]
 
 
 def _agency_conflicts(decisions: list[Decision], case: Case) -> list[Conflict]:
@@ -162,10 +141,12 @@ def evaluate(
     granted = Granted(
         fee_years={p.agency_fee_claimed_year: p.id for p in case.placements if p.agency_fee_claimed_year is not None}
     )
-    for scheme in SCHEMES:
-        for subject in sorted(scheme.subjects(case, as_of), key=lambda s: s.key_date):
-            decisions.extend(_run(scheme, subject, case, as_of, policies, local, granted))
-    conflicts = _si_conflicts(decisions, case, _BY_CODE) + _agency_conflicts(decisions, case)
+    runs = [
+        (subject, order, scheme) for order, scheme in enumerate(SCHEMES) for subject in scheme.subjects(case, as_of)
+    ]
+    for subject, _, scheme in sorted(runs, key=lambda run: (run[0].key_date, run[1])):
+        decisions.extend(_run(scheme, subject, case, as_of, policies, local, granted))
+    conflicts = _si_conflicts(granted) + _agency_conflicts(decisions, case)
     totals: dict[str, Decimal] = {}
     for d in decisions:
         if d.status is DecisionStatus.ELIGIBLE and d.amount is not None:

@@ -112,6 +112,8 @@ class Person(Struct, frozen=True, dict=True):
     other_categories: list[str] = []
     """Province-defined categories (002 §1(7)) the person is said to meet."""
     receives_pension: bool = False
+    pension_since: date | None = None
+    """The day a basic pension began (002 §5(2) "享受基本养老保险待遇"): monthly subsidies stop before it."""
     management_role: bool = False
     """Legal representative, director or supervisor of an enterprise (002 §5(1))."""
     management_role_since: date | None = None

@@ -42,9 +42,25 @@ class Granted:
     "安置次数"), and one agency fee is paid a person a year (004 §2(2)2)."""
 
     months: dict[str, int] = field(default_factory=dict)
-    """Months granted so far, by scheme code."""
+    """Months granted so far, by period family (``family_of``)."""
     fee_years: dict[int, str] = field(default_factory=dict)
     """Agency-fee year → the placement that has it."""
+    taken: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    """Month → (scheme code, scheme name, subject) of the social-insurance subsidy that pays it."""
+    lost: dict[tuple[str, str, str, str], list[str]] = field(default_factory=dict)
+    """(winner code, winner subject, loser code, loser subject) → the months the loser gave up."""
+
+
+SOCIAL_INSURANCE = "social_insurance"
+
+
+def family_of(scheme: str, social_insurance: bool, document: str) -> str:
+    """The period a scheme's months count against. 002 §5 "社保补贴…期限累计计算": one period for
+    the social-insurance subsidies of 就业困难人员 whatever the form of work (000, 002, 003);
+    004's subsidy for poverty-registered labour keeps its own three years (004 §2(3)2)."""
+    if social_insurance and document != "004":
+        return SOCIAL_INSURANCE
+    return f"{document}.{scheme}" if social_insurance else scheme
 
 
 class Eval:
@@ -112,9 +128,27 @@ class Eval:
             self.params[name] = f"{value}（地方参数：{LOCAL_PARAMETERS[name][2]}）"
         return value
 
-    def used(self, scheme: str, elsewhere: int = 0) -> int:
-        """Months of ``scheme`` already used: ``elsewhere`` (History) plus earlier placements here."""
-        return elsewhere + self.granted.months.get(scheme, 0)
+    def used(self, elsewhere: int = 0) -> int:
+        """Months of this scheme's period already used: ``elsewhere`` (History) plus what earlier
+        placements here were granted (``family_of``)."""
+        family = family_of(self.scheme.code, self.scheme.social_insurance, self.doc.code)
+        return elsewhere + self.granted.months.get(family, 0)
+
+    def untaken(self, months: list[str]) -> list[str]:
+        """One month, one social-insurance subsidy: a month an earlier placement's subsidy already
+        pays is dropped here, with a trace line (the documents never pay a month twice and do not
+        say which scheme yields; the placement that started first keeps it, so money already
+        scheduled is never taken back)."""
+        out = []
+        for month in months:
+            owner = self.granted.taken.get(month)
+            if owner is None or owner[2] == self.subject:
+                out.append(month)
+                continue
+            self.trace.append(f"✗ {month} 已由{owner[1]}（安置 {owner[2]}）支付，本项不再重复支付")
+            key = (owner[0], owner[2], self.scheme.code, self.subject)
+            self.granted.lost.setdefault(key, []).append(month)
+        return out
 
     def approval(self, label: str, ruling: bool | None) -> bool:
         """A limit the document sets "原则上": an officer's ruling decides; without one the

@@ -159,13 +159,19 @@ class History:
         self.session.flush()
         verdict = "批准" if row["approved"] else "不批准"
         self._changed(
-            placement.person_id, "ruling", ["officer_rulings"], f"经办人员{verdict}：{row['question']}", today
+            placement.person_id,
+            "ruling",
+            ["officer_rulings"],
+            f"经办人员{verdict}：{intake.RULING_QUESTIONS[row['question']]}",
+            today,
         )
         return ruling
 
     def rulings(self, placement_id: int) -> list[OfficerRuling]:
-        """The rulings on a placement, newest first (the first per question stands)."""
+        """The rulings on a placement, newest first (the first per question stands); the read is
+        audited (a ruling's reason may name the person's circumstances)."""
         placement = self._placement(placement_id)
+        audit.record(self.session, self.who, "rulings.read", placement.person_id, ["officer_rulings"], "查阅审批记录")
         return list(
             self.session.scalars(
                 select(OfficerRuling)

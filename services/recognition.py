@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jiuyuan import clock
@@ -436,6 +436,14 @@ class Recognitions:
             )
         if current is not None:
             raise Conflict(f"该人员已有认定申请 {current.id}（{current.status.label}），不能重复申请。")
+        # A new application follows the last one's end: recognitions never overlap in the ledger.
+        ended = self.session.scalar(
+            select(func.max(func.coalesce(Recognition.exited_on, Recognition.applied_on))).where(
+                Recognition.person_id == person_id
+            )
+        )
+        if ended is not None and applied_on <= ended:
+            raise InvalidInput([FieldError("applied_on", f"申请日期应晚于上一次认定的退出或申请日期（{ended}）")])
         step_working_days(applied_on)  # 422 for a day before 002 took effect
         self._within_working_age(person_id, applied_on)
         rec = Recognition(

@@ -269,7 +269,11 @@ class HistoryController(Controller):
                 "contributions-rejected",
                 f"{report.rejected_rows} 行有误，整批未保存（共 {report.total} 行）。",
                 errors=[
-                    {"field": r.column, "message": f"第{r.row}行 {r.column}：{r.message}", "row": r.row}
+                    {
+                        "field": r.column,
+                        "message": f"第{r.row}行 {r.column}：{r.message}" if r.row is not None else r.message,
+                        "row": r.row,
+                    }
                     for r in report.rejected
                 ],
             )

@@ -28,24 +28,28 @@ def paid_until(ev: Eval, p: Placement, *, recognised: bool = True) -> date:
     ends: list[tuple[date, str]] = [(ev.as_of, "")]
     if p.end is not None:
         ends.append((p.end, f"{p.end} 离岗"))
-    if recognised and (r := ev.case.recognition_on(p.start)) is not None and r.exited_on is not None:
-        ends.append((r.exited_on, f"{r.exited_on} 退出就业困难人员（002 §5）"))
+    recognition = ev.case.recognition_on(p.start) if recognised else None
+    if recognition is not None and recognition.exited_on is not None:
+        ends.append((recognition.exited_on, f"{recognition.exited_on} 退出就业困难人员（002 §5）"))
     retire = retirement(person.birth_date, person.category)
     assumed = f"；{ASSUMED_NOTE}" if person.retirement_category is None else ""
     ends.append((retire.date - ONE_DAY, f"{retire.date} 达到法定退休年龄 {retire.label}（002 §5(2)）{assumed}"))
-    if person.left_labour_market_on is not None:
-        ends.append(
-            (person.left_labour_market_on - ONE_DAY, f"{person.left_labour_market_on} 退出劳动力市场（002 §5(3)）")
-        )
-    if person.management_role_since is not None:
-        ends.append(
-            (person.management_role_since - ONE_DAY, f"{person.management_role_since} 起担任企业管理人员（002 §5(1)）")
-        )
+    # A §5 event before the recognition the placement rests on was overcome: the person was
+    # recognised again after it (002 §5 last paragraph).
+    since = recognition.recognised_on if recognition is not None else date.min
+    events = (
+        (person.pension_since, "起享受基本养老保险待遇（002 §5(2)）"),
+        (person.left_labour_market_on, "退出劳动力市场（002 §5(3)）"),
+        (person.management_role_since, "起担任企业管理人员（002 §5(1)）"),
+    )
+    ends += [(day - ONE_DAY, f"{day} {what}") for day, what in events if day is not None and day >= since]
     if ev.doc.valid_to is not None:
         ends.append((ev.doc.valid_to, f"政策有效期至 {ev.doc.valid_to}，此后的月份不予补贴"))
     last, why = min(ends, key=lambda e: e[0])
-    if why and last < ev.as_of:
-        ev.note(f"按月补贴计至 {max(last, p.start - ONE_DAY)}：{why}")
+    if why and last < p.start:
+        ev.check(f"安置开始时仍可享受按月补贴（{why}）", False)
+    elif why and last < ev.as_of:
+        ev.note(f"按月补贴计至 {last}：{why}")
     return last
 
 
@@ -95,6 +99,8 @@ def local_monthly(
         if unpaid:
             ev.note(f"{'、'.join(unpaid)} 无缴费记录（未缴费或缴费数据尚未导入），该月不予补贴")
         window = [m for m in window if m in paid]
+    if paid_by is not None:
+        window = ev.untaken(window)
     left = len(window) if max_months is None else max(0, int(max_months) - used)
     months = window[:left]
     if max_months is None:
@@ -111,9 +117,16 @@ def local_monthly(
     return monthly * len(months), months, {m: monthly for m in months}
 
 
+def si_history(ev: Eval) -> int:
+    """Social-insurance subsidy months used outside the case, of any form (002 §5: one period)."""
+    h = ev.case.history
+    return h.employer_si_months_used + h.flexible_si_months_used + h.public_welfare_si_months_used
+
+
 def contribution_months(p: Placement, paid_by: str) -> set[str]:
-    """Months with a contribution by ``paid_by`` ("employer" or "personal") on record."""
-    return {c.month for c in p.contributions if (c.employer if paid_by == "employer" else c.personal)}
+    """Months with a contribution by ``paid_by`` ("employer" or "personal") on record: a row of
+    zero is not a month paid."""
+    return {c.month for c in p.contributions if any((c.employer if paid_by == "employer" else c.personal).values())}
 
 
 def insurance_paid(p: Placement) -> bool | None:

@@ -16,6 +16,7 @@ from scoring.schemes.common import (
     local_monthly,
     month_labels,
     served_months,
+    si_history,
 )
 
 
@@ -28,7 +29,7 @@ def employer_si_local(ev: Eval, p: Placement) -> Decision:
     ev.check("用人单位为其依法缴纳社会保险", insurance_paid(p), "placements.social_insurance_paid")
     if ev.doc.code == "003":
         ev.notes.append("003 §3(3)：政策落地“直补快办”，能通过信息比对核实的直接兑现")
-    used = ev.used("employer_si", ev.case.history.employer_si_months_used)
+    used = ev.used(si_history(ev))
     amount, months, per_month = local_monthly(
         ev, p, "employer_si.monthly_subsidy", "employer_si.max_months", used, paid_by="employer"
     )
@@ -51,16 +52,16 @@ def employer_si_poverty(ev: Eval, p: Placement) -> Decision:
     matures = check_matures(ev, p, need, f"实际在岗满 {need} 个月")
     insurances = ev.p("employer_si.insurances", p.start)
     max_months = ev.p("employer_si.max_months", p.start)
-    used = ev.used("employer_si", ev.case.history.employer_si_months_used)
-    window = month_labels(p.start, min(served_months(ev, p, recognised=False), max_months))
+    used = ev.used(ev.case.history.employer_si_months_used)
+    window = ev.untaken(month_labels(p.start, min(served_months(ev, p, recognised=False), max_months)))
     by_month = {c.month: c for c in p.contributions}
     per_month: dict[str, Decimal] = {}
     for month in window:
         if len(per_month) >= max(0, max_months - used):
             break
-        if month in by_month and by_month[month].employer:
+        if month in by_month and any(by_month[month].employer.values()):
             per_month[month] = sum((by_month[month].employer.get(i, Decimal(0)) for i in insurances), Decimal(0))
-    unpaid = [m for m in window if m not in by_month or not by_month[m].employer]
+    unpaid = [m for m in window if m not in by_month or not any(by_month[m].employer.values())]
     if unpaid and p.contributions:
         ev.note(f"{'、'.join(unpaid)} 无单位缴费记录，该月不予补贴")
     ev.note(
@@ -130,7 +131,7 @@ def flexible_si(ev: Eval, p: Placement) -> Decision:
     ev.check("以灵活就业人员身份缴纳社会保险", insurance_paid(p), "placements.social_insurance_paid")
     if ev.doc.code == "003":
         ev.notes.append("003 §3(2)：原则上应按月兑现补贴资金")
-    used = ev.used("flexible_si", ev.case.history.flexible_si_months_used)
+    used = ev.used(si_history(ev))
     amount, months, per_month = local_monthly(
         ev, p, "flexible_si.monthly_subsidy", "flexible_si.max_months", used, paid_by="personal"
     )

@@ -12,6 +12,7 @@ from scoring.schemes.common import (
     month_labels,
     months_in_post,
     served_months,
+    si_history,
 )
 
 BEYOND_LIMIT = "public_welfare_beyond_limit"
@@ -97,7 +98,7 @@ def post_subsidy_hunan(ev: Eval, p: Placement) -> Decision:
         p,
         "public_welfare.post_monthly_subsidy",
         "public_welfare.max_months",
-        ev.used("public_welfare_subsidy", ev.case.history.public_welfare_subsidy_months_used),
+        ev.used(ev.case.history.public_welfare_subsidy_months_used),
     )
     return ev.decide(amount=amount, months=months, month_amounts=per_month, period_start=p.start)
 
@@ -106,7 +107,7 @@ def post_subsidy_jiaxing(ev: Eval, p: Placement) -> Decision:
     """003 §3(4): 安置就业困难人员的给予用人单位公益性岗位补贴；补贴期满后通过其他渠道仍然无法就业的
     大龄就业困难人员、零就业家庭成员、重度残疾人等，可再次安置，补贴期限重新计算."""
     check_recognised(ev, p.start)
-    used = ev.used("public_welfare_subsidy", ev.case.history.public_welfare_subsidy_months_used)
+    used = ev.used(ev.case.history.public_welfare_subsidy_months_used)
     max_months = ev.local_value("public_welfare.max_months", p.region_code, p.start)
     if placements_before(ev, p) >= 1 and used > 0:
         if max_months is None:
@@ -138,7 +139,7 @@ def post_si_subsidy(ev: Eval, p: Placement) -> Decision:
         p,
         "public_welfare_si.monthly_subsidy",
         "public_welfare.max_months",
-        ev.used("public_welfare_si", ev.case.history.public_welfare_si_months_used),
+        ev.used(si_history(ev)),
         paid_by="employer",
     )
     return ev.decide(amount=amount, months=months, month_amounts=per_month, period_start=p.start)

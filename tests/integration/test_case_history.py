@@ -89,7 +89,9 @@ class Office:
         self.post("/contributions", rows, 201)
 
     def decision(self, placement_id: int, scheme: str) -> dict:
-        placement = self.ok(self.client.get(f"/placements/{placement_id}", headers=self.officer))
+        placement = self.ok(
+            self.client.get(f"/placements/{placement_id}", params={"purpose": "补贴审核"}, headers=self.officer)
+        )
         return next(d for d in placement["decisions"] if d["scheme"] == scheme)
 
 
@@ -283,7 +285,11 @@ def test_002_s5_6_exit_two_years_after_the_last_subsidy(office):
     def exit_items(as_of: str) -> list[dict]:
         office.on(as_of)
         lists = office.ok(
-            office.client.get("/reports/duties", params={"region": "430121", "as_of": as_of}, headers=office.officer)
+            office.client.get(
+                "/reports/duties",
+                params={"region": "430121", "as_of": as_of, "purpose": "就业援助责任清单"},
+                headers=office.officer,
+            )
         )
         return [i for i in lists["items"] if i["list"] == "exit" and i["person_id"] == person]
 
@@ -291,3 +297,38 @@ def test_002_s5_6_exit_two_years_after_the_last_subsidy(office):
     due = [i for i in exit_items("2028-09-05") if "§5(6)" in i["clause"]]
     assert due and "最近一次享受补贴 2026-08-31" in due[0]["detail"]
     assert "自主申报退出" in due[0]["detail"]  # the procedure of 002 §5's last paragraph
+
+
+def test_002_s1_s5_3_a_person_who_left_the_labour_market_is_not_recognised(office):
+    person = office.on("2025-08-04").register(**MAN)
+    office.post(
+        f"/persons/{person}/life-events",
+        {"kind": "left_labour_market", "happened_on": "2025-08-01", "reason": "study"},
+        201,
+    )
+    rec = office.post(f"/persons/{person}/recognitions", {"categories": [1], "applied_on": "2025-08-04"}, 201)
+    for step in ("community_review", "publicity", "street_review"):
+        due = next(s for s in rec["steps"] if s["step"] == step)["due_on"]
+        rec = office.on(due).post(f"/recognitions/{rec['id']}/steps/{step}", {"outcome": "passed", "completed_on": due})
+    due = next(s for s in rec["steps"] if s["step"] == "county_review")["due_on"]
+    refused = office.on(due).client.post(
+        f"/recognitions/{rec['id']}/steps/county_review",
+        json={"outcome": "passed", "completed_on": due},
+        headers=office.officer,
+    )
+    assert refused.status_code == 422 and "未退出劳动力市场" in refused.text, refused.text
+
+
+def test_002_s5_a_new_application_cannot_be_dated_before_the_last_exit(office):
+    person = office.on("2025-08-04").register(**MAN)
+    rec = office.recognise(person, "2025-08-04")
+    office.on("2026-02-02").post(
+        f"/recognitions/{rec}/exit",
+        {"route": "self", "clause": "002 §5", "exited_on": "2026-02-01", "reason": "本人申报：已自行就业"},
+    )
+    backdated = office.client.post(
+        f"/persons/{person}/recognitions",
+        json={"categories": [1], "applied_on": "2025-08-05"},
+        headers=office.officer,
+    )
+    assert backdated.status_code == 422 and "applied_on" in backdated.text, backdated.text

@@ -255,3 +255,78 @@ def test_unpaid_decisions_say_what_would_make_them_payable():
     facts["placements"][0].pop("contributions")
     d = decide(facts, date(2019, 6, 1), "employer_si")
     assert d.status is S.NEEDS_FACTS and "社会保险逐月缴费明细" in d.next_step
+
+
+def test_002_s5_months_given_up_to_an_earlier_placement_do_not_count_against_the_period():
+    facts = {
+        "person": WORKER,
+        "recognitions": [{"region_code": "430121", "recognised_on": "2025-08-01"}],
+        "placements": [
+            {"id": "1", "kind": "employer_absorption", "start": "2025-09-01", "end": "2026-08-31"}
+            | {"region_code": "430121", "contributions": months("2025-09", 12)},
+            {"id": "2", "kind": "flexible", "start": "2025-10-01", "region_code": "430121"}
+            | {"contributions": months("2025-10", 36, "personal")},
+        ],
+    }
+    flexible = decide(facts, date(2028, 10, 15), "flexible_si", "2")
+    # 2025-10..2026-08 belong to the employer's subsidy; one social-insurance period of 36 months
+    # (002 §5) leaves 24 for the flexible work: 2026-09..2028-08.
+    assert flexible.months[0] == "2026-09" and len(flexible.months) == 24
+    assert any("已由企业吸纳就业社会保险补贴（安置 1）支付" in line for line in flexible.trace)
+
+
+def test_002_s5_2_a_pension_stops_monthly_subsidies():
+    facts = {
+        "person": WORKER | {"receives_pension": True, "pension_since": "2026-01-01"},
+        "recognitions": [{"region_code": "430121", "recognised_on": "2025-08-01"}],
+        "placements": [
+            {"id": "1", "kind": "employer_absorption", "start": "2025-09-01", "region_code": "430121"}
+            | {"contributions": months("2025-09", 12)}
+        ],
+    }
+    d = decide(facts, date(2026, 9, 1), "employer_si")
+    assert d.months == [f"2025-{m}" for m in ("09", "10", "11", "12")]
+    assert any("2026-01-01 起享受基本养老保险待遇（002 §5(2)）" in line for line in d.trace)
+
+
+def test_002_s5_3_leaving_the_labour_market_is_overcome_by_a_new_recognition():
+    facts = {
+        "person": WORKER | {"left_labour_market": "military", "left_labour_market_on": "2026-03-01"},
+        "recognitions": [
+            {"region_code": "430121", "recognised_on": "2025-08-01", "exited_on": "2026-03-05"},
+            {"region_code": "430121", "recognised_on": "2028-04-01"},
+        ],
+        "placements": [
+            {"id": "1", "kind": "flexible", "start": "2028-05-01", "region_code": "430121"}
+            | {"contributions": months("2028-05", 6, "personal")}
+        ],
+    }
+    d = decide(facts, date(2028, 11, 15), "flexible_si")
+    assert d.status is S.ELIGIBLE and len(d.months) == 6
+
+
+def test_002_s5_1_a_placement_begun_after_a_management_role_is_refused_not_paid_zero():
+    facts = {
+        "person": WORKER | {"management_role": True, "management_role_since": "2026-01-01"},
+        "recognitions": [{"region_code": "430121", "recognised_on": "2025-08-01"}],
+        "placements": [
+            {"id": "1", "kind": "flexible", "start": "2026-02-01", "region_code": "430121"}
+            | {"contributions": months("2026-02", 6, "personal")}
+        ],
+    }
+    d = decide(facts, date(2026, 9, 1), "flexible_si")
+    assert d.status is S.INELIGIBLE and d.amount is None
+
+
+def test_the_s5_stop_lines_are_hidden_from_agencies_and_employers():
+    from jiuyuan.vocab import Role
+    from scoring.disclosure import disclose
+
+    lines = [
+        "· 按月补贴计至 2026-02-28：2026-03-01 起担任企业管理人员（002 §5(1)）",
+        "· 按月补贴计至 2025-12-31：2026-01-01 起享受基本养老保险待遇（002 §5(2)）",
+        "· 按月补贴计至 2026-02-28：2026-03-01 退出劳动力市场（002 §5(3)）",
+    ]
+    for role in (Role.AGENCY, Role.EMPLOYER):
+        shown = disclose(role, scheme="flexible_si", name="灵活就业社会保险补贴", trace=lines)
+        assert not any(("管理人员" in t or "养老" in t or "劳动力市场" in t) for t in shown.trace), shown.trace
