@@ -1,8 +1,8 @@
 """Bearer-token authentication and role guards.
 
 Every route but health and the API docs needs a token (``Authorization: Bearer jy_…``) issued
-with ``jiuyuan keys issue``. A missing, tampered, expired or revoked token answers 401 (a key
-revoked or expired while cached stops within CACHE_SECONDS); a valid
+with ``jiuyuan keys issue``. A missing, tampered, expired or revoked token answers 401 — from the
+very next request on every worker process, since each request checks its key in the ledger; a valid
 token whose role may not use the route answers 403. What a role may see inside a route (its own
 employer, its own agency, its jurisdiction) is checked by the domain services (``services``), the
 jurisdiction by ``services.jurisdiction`` alone.
@@ -10,7 +10,6 @@ jurisdiction by ``services.jurisdiction`` alone.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import anyio
@@ -23,7 +22,6 @@ from litestar.openapi.spec import Components, SecurityRequirement, SecuritySchem
 from jiuyuan.vocab import Role
 from ledger import access
 from ledger.access import Principal
-from ledger.base import utcnow
 
 PUBLIC_PATHS = ["^/health$", "^/schema", "^/ui", "^/$"]  # the page's files are public; its data is not
 SECURITY_COMPONENTS = Components(
@@ -39,29 +37,16 @@ SECURITY_COMPONENTS = Components(
 SECURITY: list[SecurityRequirement] = [{"BearerToken": []}]
 
 
-# A valid token is remembered for a short while, so a busy counter does not cost a ledger query
-# per request; a revoked or expired key stops working within CACHE_SECONDS.
-CACHE_SECONDS = 30.0
-_CACHE_LIMIT = 10_000
-_cache: dict[str, tuple[Principal, float]] = {}
-
-
+# No cache of valid tokens: a key revoked (``jiuyuan keys revoke``) must stop at once on every
+# worker, and each worker's cache would hold it up to its lifetime. The check is one indexed read
+# of ``api_keys`` and a SHA-256, in a worker thread.
 def _lookup(connection: ASGIConnection, token: str) -> Principal | None:
     with connection.app.state.sessions() as session:
         return access.authenticate(session, token)
 
 
 async def _principal(connection: ASGIConnection, token: str) -> Principal | None:
-    hit = _cache.get(token)
-    if hit is not None and hit[1] > time.monotonic():
-        return hit[0]
-    principal = await anyio.to_thread.run_sync(_lookup, connection, token)
-    if principal is not None:
-        if len(_cache) >= _CACHE_LIMIT:
-            _cache.clear()
-        left = (principal.expires_at - utcnow()).total_seconds() if principal.expires_at else CACHE_SECONDS
-        _cache[token] = (principal, time.monotonic() + min(CACHE_SECONDS, left))
-    return principal
+    return await anyio.to_thread.run_sync(_lookup, connection, token)
 
 
 class TokenAuthentication(AbstractAuthenticationMiddleware):

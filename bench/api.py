@@ -81,7 +81,7 @@ def prepare(folder: Path, postings: int, persons: int, seed: int, progress: bool
                 agency_id=agency.id,
                 valid_from=date.today() - timedelta(days=1),
                 valid_to=date.today() + timedelta(days=365),
-                purpose="压力测试",
+                purpose="统计报表",
                 source="counter",
                 recorded_by="压测窗口",
             )
@@ -101,7 +101,7 @@ def _requests(world: dict, n: int, seed: int) -> dict[str, list[tuple[str, str, 
     rng = random.Random(seed)
     people = [rng.choice(world["persons"]) for _ in range(n)]
     return {
-        "match": [("GET", f"/persons/{p}/matches?purpose={quote('压力测试')}&k=10", None) for p in people],
+        "match": [("GET", f"/persons/{p}/matches?purpose={quote('岗位推荐')}&k=10", None) for p in people],
         "placement": [
             (
                 "POST",

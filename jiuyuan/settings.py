@@ -64,6 +64,15 @@ class PolicySettings:
 
 
 @dataclass(frozen=True)
+class PrivacySettings:
+    purposes_file: Path = field(
+        default_factory=lambda: Path(_env("JIUYUAN_PURPOSES", str(PROJECT_ROOT / "jiuyuan" / "purposes.yaml")))
+    )
+    """The vocabulary of purposes a read of a person is made for (``jiuyuan.purposes``); an office
+    keeps its own copy and points this at it."""
+
+
+@dataclass(frozen=True)
 class SearchSettings:
     backend: str = field(default_factory=lambda: _env("JIUYUAN_SEARCH_BACKEND", "embedded"))
     """Where postings are searched: ``embedded`` (in-process, files under ``index_dir``; the
@@ -101,6 +110,7 @@ class Settings:
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
     policy: PolicySettings = field(default_factory=PolicySettings)
     search: SearchSettings = field(default_factory=SearchSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
 
 
 @lru_cache(maxsize=1)

@@ -18,6 +18,7 @@ from ledger.models import AuditEntry
 def record(
     session: Session, who: Principal, action: str, person_id: int | None, fields: Iterable[str], purpose: str
 ) -> AuditEntry:
+    """One entry, naming the caller's own role (an administrator is logged as ``admin``)."""
     entry = AuditEntry(
         at=utcnow(),
         actor=who.actor,
@@ -31,14 +32,10 @@ def record(
     return entry
 
 
-def trail(session: Session, person_id: int, limit: int = 200, offset: int = 0) -> list[AuditEntry]:
-    """A person's audit trail, newest first."""
-    return list(
-        session.scalars(
-            select(AuditEntry)
-            .where(AuditEntry.subject_person_id == person_id)
-            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-    )
+def trail(
+    session: Session, person_id: int, limit: int | None = 200, offset: int = 0, oldest_first: bool = False
+) -> list[AuditEntry]:
+    """A person's audit trail, newest first (``oldest_first``: as it happened); ``limit`` None: all."""
+    order = (AuditEntry.at, AuditEntry.id) if oldest_first else (AuditEntry.at.desc(), AuditEntry.id.desc())
+    query = select(AuditEntry).where(AuditEntry.subject_person_id == person_id).order_by(*order).offset(offset)
+    return list(session.scalars(query if limit is None else query.limit(limit)))

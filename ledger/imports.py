@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from jiuyuan import validation as v
-from jiuyuan.errors import Duplicate, InvalidInput
+from jiuyuan.errors import Duplicate, FieldError, InvalidInput
 from jiuyuan.vocab import ConsentScope
 from ledger import intake
 from ledger.import_columns import CONTRIBUTIONS, PERSONS, POSTINGS, Column, columns_markdown
@@ -62,7 +62,10 @@ class ImportReport:
     rejected: list[Rejection] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     subjects: list[int] = field(default_factory=list)
-    """The persons the imported rows are about (contributions), for the caller's audit entries."""
+    """The persons the imported rows are about (persons, contributions), for the caller's audit entries."""
+    registered_elsewhere: list[int] = field(default_factory=list)
+    """Persons already registered outside the caller's reach whose ID number a row repeated: the row
+    is refused with ``NOT_REGISTRABLE`` and the caller audits the attempt on their trail."""
 
     @property
     def ok(self) -> bool:
@@ -87,6 +90,10 @@ class _Spec:
     first_row: int = 2  # the number of the first data row (a JSON batch counts from 1)
 
 
+NOT_REGISTRABLE = "无法登记，请联系户籍地经办机构"
+"""The answer to an ID number registered outside the caller's reach: the same as for any refused
+row, so registering or checking is no oracle of who is registered where."""
+
 Check = Callable[[Any], list[tuple[str, str]]]
 """Problems (field, message) the caller finds with a row once added, e.g. outside its jurisdiction."""
 
@@ -99,8 +106,30 @@ def import_persons(
     actor: str = "import",
     progress: bool = False,
     check: Check | None = None,
+    reach: Callable[[Person], bool] | None = None,
 ) -> ImportReport:
-    """Register every person of ``rows`` with the consents the file records, or none of them."""
+    """Register every person of ``rows`` with the consents the file records, or none of them.
+    ``reach`` says which registered persons the caller may be told of: a row repeating the ID
+    number of another is refused with ``NOT_REGISTRABLE`` (see ``ImportReport.registered_elsewhere``)."""
+    added: list[int] = []
+    elsewhere: list[int] = []
+
+    def add(session: Session, data: Mapping[str, Any]) -> Person:
+        try:
+            person = intake.add_person(session, data)
+        except Duplicate:
+            if reach is None:
+                raise
+            number = intake.clean_person(data)["id_number"]
+            existing = session.scalar(select(Person).where(Person.id_number == number))
+            if existing is None or reach(existing):
+                raise Duplicate(
+                    "id_number", f"该身份证号码已登记（人员编号 {existing.id if existing else '—'}）"
+                ) from None
+            elsewhere.append(existing.id)
+            raise InvalidInput([FieldError("id_number", NOT_REGISTRABLE)]) from None
+        added.append(person.id)
+        return person
 
     def consents_and_derived(person: Person, extra: dict[str, Any]) -> list[tuple[str, str]]:
         problems = []
@@ -121,10 +150,13 @@ def import_persons(
         "persons",
         PERSONS,
         "id_number",
-        intake.add_person,
+        add,
         ("household_ref", Household.ref, "household_id", "未找到该户号的家庭，请先登记家庭"),
     )
-    return _run(session, rows, spec, dry_run, progress, consents_and_derived)
+    report = _run(session, rows, spec, dry_run, progress, consents_and_derived)
+    report.subjects = added if report.imported else []
+    report.registered_elsewhere = elsewhere
+    return report
 
 
 def import_postings(

@@ -17,8 +17,9 @@ same status and body, and nothing written — so ids cannot be enumerated throug
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from jiuyuan import clock, validation
@@ -40,19 +41,19 @@ def is_active(session: Session, person_id: int | None, agency_id: int | None, on
     """Whether ``agency_id`` holds an active authorisation from ``person_id`` on ``on`` (today)."""
     if person_id is None or agency_id is None:
         return False
+    return bool(session.scalar(select(active_clause(person_id, agency_id, on))))
+
+
+def active_clause(person_id: Any, agency_id: int | None, on: date | None = None) -> ColumnElement[bool]:
+    """SQL twin of ``is_active``: ``person_id`` (an id or a column) has an active authorisation of
+    ``agency_id`` on ``on`` (today)."""
     day = on or clock.today()
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    AgencyAuthorisation.person_id == person_id,
-                    AgencyAuthorisation.agency_id == agency_id,
-                    AgencyAuthorisation.valid_from <= day,
-                    AgencyAuthorisation.valid_to >= day,
-                    AgencyAuthorisation.revoked_at.is_(None),
-                )
-            )
-        )
+    return exists().where(
+        AgencyAuthorisation.person_id == person_id,
+        AgencyAuthorisation.agency_id == agency_id,
+        AgencyAuthorisation.valid_from <= day,
+        AgencyAuthorisation.valid_to >= day,
+        AgencyAuthorisation.revoked_at.is_(None),
     )
 
 

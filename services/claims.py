@@ -19,10 +19,12 @@ from ledger import audit, claims
 from ledger.access import Principal
 from ledger.claims import CLAIMABLE, Submitted
 from ledger.models import Claim, Person, Placement
-from services.authorisations import agency_may_act
+from services.authorisations import active_clause, agency_may_act
 from services.jurisdiction import Jurisdiction
 
 __all__ = ["CLAIMABLE", "Claims", "Submitted"]
+CLAIM_FIELDS = ["claim"]
+"""What a claim answer discloses of its person: the claim itself (scheme, amount, status, reason)."""
 
 
 class Claims:
@@ -65,11 +67,18 @@ class Claims:
         )
         return claim
 
-    def visible(self, status: ClaimStatus | None, limit: int, offset: int) -> list[Claim]:
-        """An agency sees its own claims; officers those of persons within reach (hukou)."""
+    def visible(self, status: ClaimStatus | None, limit: int, offset: int, purpose: str) -> list[Claim]:
+        """An agency sees its own claims about persons whose authorisation of it is active today (one
+        revoked hides the claims as for a person unknown); officers those of persons within reach
+        (hukou). Each claim listed is an audited read of its person, with ``purpose``."""
         query = claims.listing(status, limit, offset)
         if self.who.role is Role.AGENCY:
-            query = query.where(Claim.agency_id == self.who.agency_id)
+            query = query.where(
+                Claim.agency_id == self.who.agency_id, active_clause(Claim.person_id, self.who.agency_id)
+            )
         elif not self.jurisdiction.everywhere:
             query = query.join(Person, Person.id == Claim.person_id).where(self.jurisdiction.claims_person_clause())
-        return list(self.session.scalars(query))
+        rows = list(self.session.scalars(query))
+        for claim in rows:
+            audit.record(self.session, self.who, "claim_read", claim.person_id, CLAIM_FIELDS, purpose)
+        return rows

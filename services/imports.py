@@ -4,7 +4,9 @@ rolls its savepoint back), with a per-row report of what was refused. Rows outsi
 jurisdiction are refused like any bad row: a person by ``Jurisdiction.covers`` (hukou or
 residence), a posting by its region, a contribution by its person (answered as not registered).
 Imported contributions are audited per person and re-score their placements
-(``services.history.after_contributions``)."""
+(``services.history.after_contributions``); imported persons one entry each. An ID number
+registered outside the caller's reach is refused with the generic ``NOT_REGISTRABLE``, and the
+attempt is audited on that person's trail (purpose ``DUPLICATE_CHECK``)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from ledger.access import Principal
 from ledger.imports import ImportReport
 from services.history import after_contributions
 from services.jurisdiction import Jurisdiction
+from services.persons import DUPLICATE_CHECK, FULL_FIELDS
 
 
 class Imports:
@@ -44,7 +47,12 @@ class Imports:
                 dry_run=check,
                 actor=self.who.actor,
                 check=lambda p: self._outside(self.jurisdiction.covers(p)),
+                reach=self.jurisdiction.covers,
             )
+            # An ID number registered out of reach was refused like any bad row; the attempt goes on
+            # that person's trail (the route answers 422 without raising, so this commits).
+            for person_id in report.registered_elsewhere:
+                audit.record(self.session, self.who, "register_refused", person_id, ["id_number"], DUPLICATE_CHECK)
         elif kind == "contributions":
             day = clock.today()
             report = imports.import_contributions(
@@ -64,7 +72,10 @@ class Imports:
                 check=lambda p: self._outside(self.jurisdiction.covers_region(p.region_code)),
             )
         if report.ok and not check:
-            audit.record(
-                self.session, self.who, f"import_{kind}", None, [kind], f"表格导入 {filename} {report.total} 行"
-            )
+            purpose = f"表格导入 {(filename or '表格')[:60]}"
+            if kind == "persons":  # one entry per person registered, on their own trail
+                for person_id in report.subjects:
+                    audit.record(self.session, self.who, "register_import", person_id, FULL_FIELDS, purpose)
+            elif kind == "postings":
+                audit.record(self.session, self.who, "import_postings", None, [kind], f"{purpose} {report.total} 行")
         return report

@@ -52,7 +52,9 @@ SEEKER_FIELDS = (
     "disability_certificate",
     "tier",
 )
-CARD_FIELDS = ("masked_name", "age_band", "skills", "wished_work", "distance_band", "subsidy_dry_run")
+CARD_FIELDS = ("person_ref", "masked_name", "age_band", "skills", "wished_work", "distance_band", "subsidies")
+"""What a candidate card can carry (``matcher.people.Candidate`` but its score); ``card_fields`` says
+which of them one card did."""
 REMOTE = {PushChannel.SMS, PushChannel.PHONE, PushChannel.WECHAT, PushChannel.APP}
 
 
@@ -101,6 +103,11 @@ class PushHistory:
     notes: list[str]
 
 
+def card_fields(card: Candidate) -> list[str]:
+    """The fields one card disclosed: those it carries a value in (no distance without a location)."""
+    return [f for f in CARD_FIELDS if getattr(card, f) not in (None, [], "")]
+
+
 def consents_to_pushes(session: Session, person_id: int) -> bool:
     latest = session.scalar(
         select(ConsentRecord.granted)
@@ -128,7 +135,6 @@ class Matching:
     ) -> PersonMatches:
         """Posts for a registered person: hard filters, then the rule or learned re-rank; the read
         of the person's record is audited with ``purpose``."""
-        purpose = purpose.strip()
         person = reach(self.session, self.caller, person_id)
         snapshot = snapshots.get()
         day = on or clock.today()
@@ -169,7 +175,6 @@ class Matching:
 
         An employer cannot choose the day (``on``: 422): a card's age band and dry run are those of
         today, or moving the day would find when a band flips — the birth date (PIPL issue)."""
-        purpose = purpose.strip()
         if on is not None and self.caller.role is Role.EMPLOYER:
             raise InvalidInput([FieldError("on", "用人单位不能指定日期：候选人按今天（北京时间）计算")])
         reach_of = Jurisdiction.of(self.caller)
@@ -189,8 +194,8 @@ class Matching:
             spread_exposure=spread_exposure,
             audience=self.caller.role,
         )
-        for person_id, _ in shown:  # the card's person_ref is a pseudonym: the id is kept here, for the log
-            audit.record(self.session, self.caller, "view_candidate", person_id, CARD_FIELDS, purpose)
+        for person_id, card in shown:  # the card's person_ref is a pseudonym: the id is kept here, for the log
+            audit.record(self.session, self.caller, "view_candidate", person_id, card_fields(card), purpose)
         return [card for _, card in shown]
 
     def push(
@@ -218,7 +223,6 @@ class Matching:
     def history(self, person_id: int, purpose: str, on: date | None = None) -> PushHistory:
         """Every post pushed to the person, oldest first, and a note when a tier-2 person has had
         fewer than the pushes 002 §4(2) asks for."""
-        purpose = purpose.strip()
         person = reach(self.session, self.caller, person_id)
         records = pushes.history(self.session, person.id)
         day = on or clock.today()

@@ -10,6 +10,7 @@ person shown.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -19,10 +20,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from jiuyuan import clock
-from jiuyuan.errors import FieldError, Forbidden, InvalidInput, NotFound
+from jiuyuan.errors import Duplicate, FieldError, Forbidden, InvalidInput, NotFound
 from jiuyuan.vocab import ConsentScope
 from ledger import audit, intake
 from ledger.access import Principal
+from ledger.imports import NOT_REGISTRABLE
 from ledger.models import AuditEntry, ConsentRecord, Household, Person, Recognition, ServiceContact
 from ledger.tiers import current_tier
 from services.jurisdiction import Jurisdiction
@@ -59,6 +61,8 @@ FULL_FIELDS = [
     "recognitions",
 ]
 """What a full record discloses (every field of the API's ``PersonOut`` but its id), for the audit log."""
+DUPLICATE_CHECK = "登记查重"
+"""The purpose of the audit entry an attempt to register someone already registered out of reach leaves."""
 CARD_FIELDS = ["name(masked)", "id_number(masked)", "sex", "age_band", "hukou_region_code", "residence_region_code"]
 """What a masked list card discloses, for the audit log."""
 
@@ -75,6 +79,15 @@ class PersonRecord:
     """The support tier in force today (002 §4)."""
     recognitions: list[Recognition]
     as_of: date
+
+
+class NotRegistrable(InvalidInput):
+    """An ID number registered outside the caller's reach: refused like any bad row
+    (``NOT_REGISTRABLE``). The attempt is audited on that person's trail, so the route answers it
+    without raising (raising would roll the entry back)."""
+
+    def __init__(self) -> None:
+        super().__init__([FieldError("id_number", NOT_REGISTRABLE)])
 
 
 @dataclass(frozen=True)
@@ -134,7 +147,11 @@ class Persons:
         household_id = fields.get("household_id")
         if household_id is not None and self.session.get(Household, household_id) is None:
             raise InvalidInput([FieldError("household_id", "家庭不存在，请先登记家庭")])
-        person = intake.add_person(self.session, fields)
+        try:
+            person = intake.add_person(self.session, fields)
+        except Duplicate:
+            self._registered_already(row["id_number"])
+            raise
         for scope in ConsentScope:
             granted = consents.get(scope)
             if granted is not None:
@@ -144,6 +161,26 @@ class Persons:
         self.session.flush()
         audit.record(self.session, self.who, "register", person.id, FULL_FIELDS, "登记求职人员信息")
         return self.record(person)
+
+    def _registered_already(self, id_number: str) -> None:
+        """Within reach, a duplicate says so and names the person (409); out of reach it is refused
+        like any bad row, and the attempt goes on that person's trail (``NotRegistrable``)."""
+        existing = self.session.scalar(select(Person).where(Person.id_number == id_number))
+        if existing is None:
+            return
+        if self.jurisdiction.covers(existing):
+            raise Duplicate("id_number", f"该身份证号码已登记（人员编号 {existing.id}）")
+        audit.record(self.session, self.who, "register_refused", existing.id, ["id_number"], DUPLICATE_CHECK)
+        raise NotRegistrable()
+
+    def lookup(self, id_number: str, purpose: str) -> Person:
+        """The person with this ID number, if within reach; 404 as for an unknown number otherwise.
+        The number comes in a request body, never a URL (access logs, PIPL). Audited as a card."""
+        person = self.session.scalar(select(Person).where(Person.id_number == id_number.strip().upper()))
+        if person is None or not self.jurisdiction.covers(person):
+            raise NotFound("未找到该身份证号码的人员，或不在您的管辖范围内。")
+        audit.record(self.session, self.who, "lookup", person.id, CARD_FIELDS, purpose)
+        return person
 
     def read(self, person_id: int, purpose: str) -> PersonRecord:
         """The full record, ID number, phone, disability and 低保 status included; audited."""
@@ -155,16 +192,16 @@ class Persons:
         self, purpose: str, region: str | None = None, q: str | None = None, limit: int = 20, offset: int = 0
     ) -> Page:
         """Persons within reach (hukou or residence), in the order registered; optionally within
-        ``region`` (which must be within reach) and matching ``q`` (a full ID number, or characters
-        of the name). Every person shown gets an audit entry (masked card fields)."""
+        ``region`` (which must be within reach) and matching ``q`` (characters of the name; an ID
+        number is looked up with ``lookup``, never in a URL). Every person shown gets an audit
+        entry (masked card fields)."""
         query = self.jurisdiction.where_person(select(Person))
         if region is not None:
             query = query.where(Jurisdiction.in_area_clause(self.jurisdiction.narrow(region)))
         if q and q.strip():
-            term = q.strip()
-            query = query.where(
-                Person.id_number == term.upper() if len(term) == 18 else Person.name.contains(term, autoescape=True)
-            )
+            if re.search(r"[0-9]", q):  # names hold no digits: this is (part of) an ID number
+                raise InvalidInput([FieldError("q", "请使用 POST /persons/lookup 按身份证号码查找")])
+            query = query.where(Person.name.contains(q.strip(), autoescape=True))
         total = self.session.scalar(select(func.count()).select_from(query.subquery()))
         rows = list(self.session.scalars(query.order_by(Person.id).limit(limit).offset(offset)))
         for p in rows:
@@ -226,3 +263,11 @@ class Persons:
         self.session.flush()
         total = self.session.scalar(select(func.count()).where(AuditEntry.subject_person_id == person_id))
         return Page(total or 0, audit.trail(self.session, person_id, limit, offset))
+
+    def audit_export(self, person_id: int, purpose: str) -> tuple[Person, list[AuditEntry]]:
+        """The person's whole trail, oldest first, for a PIPL access request (art. 45); the export
+        is recorded first, so it is the trail's last entry."""
+        person = self.reach(person_id)
+        audit.record(self.session, self.who, "audit.export", person_id, ["audit_log"], purpose)
+        self.session.flush()
+        return person, audit.trail(self.session, person_id, limit=None, oldest_first=True)

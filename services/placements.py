@@ -82,13 +82,19 @@ class Placements:
             if person is not None and not self.jurisdiction.covers(person):
                 raise Forbidden("该人员不在您的管辖范围内。")
         placement, decisions = placements.record(self.session, fields, today, person_hidden=hidden)
-        audit.record(self.session, self.who, "placement_record", placement.person_id, ["placement"], "登记就业安置")
+        audit.record(self.session, self.who, "placement_record", placement.person_id, self._fields(), "登记就业安置")
         return PlacementView(placement, decisions, self.who.role)
 
-    def get(self, placement_id: int) -> PlacementView:
+    def _fields(self) -> list[str]:
+        """What a placement answer discloses to this caller, for the audit log."""
+        redacted = self.who.role in (Role.AGENCY, Role.EMPLOYER)
+        return ["placement", "subsidy_decisions(redacted)" if redacted else "subsidy_decisions"]
+
+    def get(self, placement_id: int, purpose: str) -> PlacementView:
         """A placement with the newest decision per scheme (each claim re-scores; history is kept);
-        404 for a placement the caller may not see."""
+        404 for a placement the caller may not see. The read is audited with ``purpose``."""
         placement = self.session.get(Placement, placement_id)
         if placement is None or not self._may_see(placement):
             raise NotFound(f"安置记录 {placement_id} 不存在。")
+        audit.record(self.session, self.who, "placement_read", placement.person_id, self._fields(), purpose)
         return PlacementView(placement, placements.latest_decisions(self.session, placement_id), self.who.role)

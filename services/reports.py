@@ -30,8 +30,15 @@ class Reports:
         """The month's progress per county and in total (003 annex)."""
         return jiaxing.build(self.session, self.jurisdiction.narrow(region), month)
 
-    def duties(self, region: str, as_of: date) -> list[duties.DutyItem]:
-        """What is due for each recognised person; each person listed is written to the audit log."""
+    def duties(self, region: str, as_of: date, purpose: str = "就业援助责任清单") -> list[duties.DutyItem]:
+        """What is due for each recognised person; each person listed is written to the audit log,
+        with the caller's own role and ``purpose``."""
         return duties.build(
-            self.session, self.jurisdiction.narrow(region), as_of, self.who.actor, local=local_parameters()
+            self.session,
+            self.jurisdiction.narrow(region),
+            as_of,
+            self.who.actor,
+            local=local_parameters(),
+            purpose=purpose,
+            role=self.who.role.value,
         )

@@ -22,6 +22,7 @@ from msgspec import Meta
 from api.auth import allow
 from api.deps import service
 from api.errors import problem_responses
+from api.routes.person_wire import Purpose, purpose_of
 from indexer.documents import PostingDocument
 from jiuyuan import regions
 from jiuyuan.validation import MAX_ID
@@ -37,14 +38,6 @@ STAFF = allow(Role.COUNTER, Role.OFFICER)
 ERRORS = problem_responses(400, 401, 403, 404, 409, 422, 500, 503)
 PersonId = Annotated[int, PathParameter(ge=1, le=MAX_ID, description="人员编号")]
 Id = Annotated[int, Meta(ge=1, le=MAX_ID)]
-# The purpose goes into the audit log: some visible text, no control characters (PostgreSQL refuses NUL).
-_PURPOSE = {
-    "min_length": 2,
-    "max_length": 100,
-    "pattern": r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$",
-    "description": "查阅目的（写入审计日志）",
-}
-Purpose = Annotated[str, QueryParameter(**_PURPOSE, examples=[Example(value="窗口求职登记后推荐岗位")])]
 On = Annotated[date | None, QueryParameter(description="以该日判断岗位有效和年龄（默认今天，北京时间）")]
 CardsOn = Annotated[
     date | None,
@@ -214,7 +207,7 @@ class MatchingController(Controller):
             kinds=tuple(kind or ()),
             love_only=love_only,
         )
-        found = matching.posts_for_person(search, person_id, purpose, wishes, on=on, k=k)
+        found = matching.posts_for_person(search, person_id, purpose_of(purpose), wishes, on=on, k=k)
         return MatchPage(
             person_id=found.person_id,
             tier=found.tier,
@@ -247,7 +240,7 @@ class MatchingController(Controller):
         matching: NamedDependency[Matching],
         search: NamedDependency[RequestSnapshot],
         posting_id: Annotated[int, PathParameter(ge=1, le=MAX_ID)],
-        purpose: Annotated[str, QueryParameter(**_PURPOSE)] = "用人单位浏览候选人",
+        purpose: Purpose,
         spread_exposure: Annotated[
             bool, QueryParameter(description="分数相近者按日轮换顺序，避免总是同几人被看到")
         ] = True,
@@ -258,10 +251,10 @@ class MatchingController(Controller):
 
         Returns:
             The cards (surname + *, age band, skills, distance band, subsidy dry run); each card shown
-            is an audited read of that person's record.
+            is an audited read of that person's record, naming the fields the card carries.
         """
         cards = matching.candidates_for_posting(
-            search, posting_id, purpose, spread_exposure=spread_exposure, on=on, k=k
+            search, posting_id, purpose_of(purpose), spread_exposure=spread_exposure, on=on, k=k
         )
         return CandidatePage(posting_id=posting_id, candidates=cards)
 
@@ -343,7 +336,7 @@ class MatchingController(Controller):
         self,
         matching: NamedDependency[Matching],
         person_id: PersonId,
-        purpose: Annotated[str, QueryParameter(**_PURPOSE)] = "查看岗位推送记录",
+        purpose: Purpose,
         on: On = None,
     ) -> PushHistory:
         """Every post pushed to the person, oldest first, and whether the tier-2 duty is met.
@@ -351,7 +344,7 @@ class MatchingController(Controller):
         Returns:
             The pushes; a note when a tier-2 person has had fewer than three (002 §4(2)).
         """
-        found = matching.history(person_id, purpose, on=on)
+        found = matching.history(person_id, purpose_of(purpose), on=on)
         return PushHistory(
             person_id=found.person_id,
             tier=found.tier,

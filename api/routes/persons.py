@@ -11,22 +11,21 @@ call it and encode.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
 from litestar.params import Body, QueryParameter
 
 from api.auth import allow
 from api.deps import service
-from api.errors import problem_responses
+from api.errors import on_jiuyuan_error, problem_responses
+from api.routes.person_privacy import PersonPrivacyController, audit_out, card_out
 from api.routes.person_wire import (
     LINE,
     WRITERS,
-    AuditOut,
     AuditPage,
     ConsentIn,
     ConsentOut,
@@ -36,23 +35,19 @@ from api.routes.person_wire import (
     ContactPage,
     Limit,
     Offset,
-    PersonCard,
     PersonId,
     PersonIn,
     PersonOut,
     PersonPage,
     Purpose,
     consent_out,
-    masked_id,
     person_out,
     purpose_of,
 )
-from jiuyuan import clock, regions
+from jiuyuan import clock
 from jiuyuan.vocab import ConsentScope, Role
-from ledger.models import AuditEntry, Person, ServiceContact
-from matcher.people import age_band, mask_name
-from scoring.retirement import age_on
-from services.persons import Persons
+from ledger.models import ServiceContact
+from services.persons import NotRegistrable, Persons
 
 PERSON_EXAMPLE = Example(
     summary="窗口登记一位求职人员",
@@ -71,26 +66,9 @@ PERSON_EXAMPLE = Example(
 )
 
 
-def card_out(p: Person, as_of: date) -> PersonCard:
-    return PersonCard(
-        p.id,
-        mask_name(p.name),
-        masked_id(p.id_number),
-        p.sex,
-        age_band(age_on(p.birth_date, as_of)),
-        p.hukou_region_code,
-        p.residence_region_code,
-        regions.full_name(p.residence_region_code),
-    )
-
-
 def contact_out(c: ServiceContact) -> ContactOut:
     channel = ContactChannel(c.channel) if c.channel in ContactChannel._value2member_map_ else None
     return ContactOut(c.id, c.contacted_on, c.channel, channel.label if channel else c.channel, c.staff, c.note)
-
-
-def audit_out(e: AuditEntry) -> AuditOut:
-    return AuditOut(e.id, e.at, e.actor, e.actor_role, e.action, e.fields, e.purpose)
 
 
 class PersonsController(Controller):
@@ -109,17 +87,26 @@ class PersonsController(Controller):
         summary="登记求职人员（含个人信息授权）",
     )
     def register_person(
-        self, persons: NamedDependency[Persons], data: Annotated[PersonIn, Body(examples=[PERSON_EXAMPLE])]
-    ) -> PersonOut:
-        """Register a person with the consents they gave; 409 if the ID number is registered already.
+        self,
+        request: Request,
+        persons: NamedDependency[Persons],
+        data: Annotated[PersonIn, Body(examples=[PERSON_EXAMPLE])],
+    ) -> Response[PersonOut]:
+        """Register a person with the consents they gave. An ID number registered within the caller's
+        jurisdiction answers 409 with the person's id; one registered elsewhere 422 "无法登记，请联系户籍地经办机构",
+        like any refused row.
 
         Returns:
-            The full record (the registering clerk has just typed it in).
+            201 and the full record (the registering clerk has just typed it in).
         """
         fields = msgspec.structs.asdict(data)
         consents = fields.pop("consents")
         fields["wished_schedules"] = [s.value for s in data.wished_schedules]
-        return person_out(persons.register(fields, {s: getattr(consents, s.value) for s in ConsentScope}))
+        try:
+            record = persons.register(fields, {s: getattr(consents, s.value) for s in ConsentScope})
+        except NotRegistrable as refused:  # answered, not raised: its audit entry must commit
+            return on_jiuyuan_error(request, refused)
+        return Response(person_out(record), status_code=201)
 
     @get(
         "/persons/{person_id:int}",
@@ -153,7 +140,12 @@ class PersonsController(Controller):
         ] = None,
         q: Annotated[
             str | None,
-            QueryParameter(min_length=1, max_length=40, pattern=LINE, description="姓名中的字，或完整身份证号码"),
+            QueryParameter(
+                min_length=1,
+                max_length=40,
+                pattern=LINE,
+                description="姓名中的字（按身份证号码查找请用 POST /persons/lookup）",
+            ),
         ] = None,
         limit: Limit = 20,
         offset: Offset = 0,
@@ -273,4 +265,4 @@ class PersonsController(Controller):
         return AuditPage(total=page.total, limit=limit, offset=offset, items=[audit_out(e) for e in page.items])
 
 
-ROUTES = [PersonsController]
+ROUTES = [PersonsController, PersonPrivacyController]

@@ -22,6 +22,7 @@ from litestar.params import Body, HeaderParameter, PathParameter, QueryParameter
 from api.auth import allow
 from api.deps import service
 from api.errors import problem_responses
+from api.routes.person_wire import Purpose, purpose_of
 from jiuyuan import clock
 from jiuyuan.validation import MAX_ID
 from jiuyuan.vocab import ClaimStatus, PlacementKind, Role
@@ -215,16 +216,18 @@ class PlacementsController(Controller):
         "/placements/{placement_id:int}",
         operation_id="getPlacement",
         sync_to_thread=True,
-        responses=problem_responses(400, 401, 403, 404, 503),
-        summary="安置记录及其补贴决定",
+        responses=problem_responses(400, 401, 403, 404, 422, 503),
+        summary="安置记录及其补贴决定（写入审计日志）",
     )
-    def get_placement(self, placements: NamedDependency[Placements], placement_id: Id) -> PlacementOut:
+    def get_placement(
+        self, placements: NamedDependency[Placements], placement_id: Id, purpose: Purpose
+    ) -> PlacementOut:
         """A placement with the newest decision per scheme (each claim re-scores; history is kept).
 
         Returns:
-            The placement and its decisions; 404 for a placement the caller may not see.
+            The placement and its decisions; 404 for a placement the caller may not see. The read is audited.
         """
-        return placement_out(placements.get(placement_id))
+        return placement_out(placements.get(placement_id, purpose_of(purpose)))
 
 
 class ClaimsController(Controller):
@@ -278,22 +281,23 @@ class ClaimsController(Controller):
         operation_id="listClaims",
         sync_to_thread=True,
         guards=[allow(Role.AGENCY, Role.OFFICER)],
-        responses=problem_responses(400, 401, 403, 503),
+        responses=problem_responses(400, 401, 403, 422, 503),
         summary="申领列表（机构只见本机构的；经办人员见管辖范围内的）",
     )
     def list_claims(
         self,
         claims: NamedDependency[Claims],
+        purpose: Purpose,
         status: Annotated[ClaimStatus | None, QueryParameter()] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
         offset: Annotated[int, QueryParameter(ge=0, le=10_000_000)] = 0,
     ) -> list[ClaimOut]:
-        """Claims, newest first.
+        """Claims, newest first; an agency's only while the person's authorisation of it is active.
 
         Returns:
-            One page of claims the caller may see.
+            One page of claims the caller may see; each is an audited read of its person.
         """
-        return [claim_out(c) for c in claims.visible(status, limit, offset)]
+        return [claim_out(c) for c in claims.visible(status, limit, offset, purpose_of(purpose))]
 
     @post(
         "/claims/{claim_id:int}/decision",

@@ -15,6 +15,7 @@ from litestar.params import QueryParameter
 from api.auth import allow
 from api.deps import service
 from api.errors import problem_responses
+from api.routes.person_wire import Purpose, purpose_of
 from jiuyuan.vocab import Role
 from ledger.reports import dispatch, duties, export, jiaxing
 from services.reports import Reports
@@ -122,6 +123,7 @@ class ReportsController(Controller):
         reports: NamedDependency[Reports],
         region: RegionParam,
         as_of: Annotated[date, QueryParameter(description="截至日期 YYYY-MM-DD")],
+        purpose: Purpose,
         format: Annotated[Literal["json", "csv"], QueryParameter(description="json 或 csv")] = "json",
     ) -> Response:
         """What is due for each recognised person: the monthly follow-up, tier-2 pushes, tier-3 monthly
@@ -131,7 +133,7 @@ class ReportsController(Controller):
         Returns:
             The items with masked names; each person listed is written to the audit log.
         """
-        items = reports.duties(region, as_of)
+        items = reports.duties(region, as_of, purpose_of(purpose))
         if format == "csv":
             return _file(export.duties_csv(items), "csv", f"duties-{region}-{as_of}")
         return Response(

@@ -4,7 +4,15 @@
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
-const state = { me: null, person: null, matches: [] };
+const state = { me: null, person: null, matches: [], purposes: [] };
+
+// Every read of a person states its purpose, an entry of the office's vocabulary (GET /purposes).
+// One the office removed is never swapped for another (the audit log would say the wrong thing):
+// the page says so, and the API refuses it.
+function purpose(entry) {
+  if (!state.purposes.includes(entry)) banner(`查阅目的清单中没有“${entry}”，请联系管理员更新清单。`);
+  return entry;
+}
 
 function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -83,6 +91,7 @@ async function login(token) {
     sessionStorage.removeItem("token");
     throw err;
   }
+  state.purposes = (await api("GET", "/purposes")).purposes;
   const { role, role_label, name, region_name } = state.me;
   $("#who").textContent = `${role_label}：${name}${region_name ? `（${region_name}）` : ""}`;
   $$("[data-roles]").forEach((el) => (el.hidden = !allowedFor(role, el)));
@@ -121,9 +130,13 @@ async function findPerson(event) {
   const problem = idNumberError(id);
   if (problem) { $('[data-error-for="id_number"]', form).textContent = problem; $("#id-number").focus(); return; }
   try {
-    const page = await api("GET", "/persons", { params: { q: id, purpose: "窗口求职登记后推荐岗位" } });
-    if (!page.items.length) { $('[data-error-for="id_number"]', form).textContent = "未找到该人员，或不在本窗口管辖范围内，请先登记"; return; }
-    state.person = page.items[0];
+    // A POST: the ID number travels in the body, never in a URL or an access log.
+    let card;
+    try { card = await api("POST", "/persons/lookup", { body: { id_number: id, purpose: purpose("岗位推荐") } }); } catch (err) {
+      if (err instanceof Problem && err.body.status === 404) { $('[data-error-for="id_number"]', form).textContent = "未找到该人员，或不在本窗口管辖范围内，请先登记"; return; }
+      throw err;
+    }
+    state.person = card;
     const p = state.person;
     $("#person-card").replaceChildren(h("strong", {}, p.masked_name), ` ${p.masked_id_number}　${p.sex === "M" ? "男" : "女"}　${p.age_band}`);
     $("#person-card").hidden = false; $("#wishes-form").hidden = false;
@@ -137,7 +150,7 @@ async function findPosts(event) {
   const form = event.target; clearErrors(form);
   const data = new FormData(form);
   const params = {
-    purpose: "窗口求职登记后推荐岗位", wished: data.get("wished"), schedule: data.getAll("schedule"),
+    purpose: purpose("岗位推荐"), wished: data.get("wished"), schedule: data.getAll("schedule"),
     max_km: data.get("max_km"), wage_floor: data.get("wage_floor"), kind: data.get("kind"),
     love_only: data.get("love_only") ? "true" : "",
   };
@@ -203,7 +216,7 @@ async function findPeople(event) {
   const id = $("#posting-select").value;
   if (!id) { $('[data-error-for="posting"]', form).textContent = "请先选择岗位"; return; }
   try {
-    const page = await api("GET", `/postings/${id}/candidates`, { params: { k: 10 } });
+    const page = await api("GET", `/postings/${id}/candidates`, { params: { k: 10, purpose: purpose("用人单位招聘") } });
     $("#candidates").replaceChildren(...page.candidates.map((c) => h("li", {},
       h("h3", {}, c.masked_name, " ", h("small", {}, c.age_band)),
       h("p", { class: "meta" }, `技能：${c.skills.join("、") || "无"}｜意向：${c.wished_work.join("、") || "未填"}｜${c.distance_band || "距离未知"}`),
@@ -240,7 +253,7 @@ async function dutyLists(event) {
   const form = event.target; clearErrors(form);
   const data = new FormData(form);
   try {
-    const page = await api("GET", "/reports/duties", { params: { region: data.get("region"), as_of: data.get("as_of") } });
+    const page = await api("GET", "/reports/duties", { params: { region: data.get("region"), as_of: data.get("as_of"), purpose: purpose("就业援助责任清单") } });
     $("#duties tbody").replaceChildren(...page.items.map((i) => h("tr", {},
       [i.list_label, i.masked_name, i.region, i.detail, i.clause].map((v) => h("td", {}, v)))));
     banner(`共 ${page.items.length} 项`, true);

@@ -55,6 +55,7 @@ def build(
     *,
     local: LocalConfig = EMPTY_LOCAL,
     purpose: str = "就业援助责任清单",
+    role: str = "officer",
 ) -> list[DutyItem]:
     """Every duty list for persons recognised by a county under ``region`` on ``as_of``."""
     policies = load_policies()
@@ -130,7 +131,7 @@ def build(
             AuditEntry(
                 at=now,
                 actor=actor,
-                actor_role="officer",
+                actor_role=role,
                 action="duty_list",
                 subject_person_id=pid,
                 fields=["name(masked)", "region", "duty"],

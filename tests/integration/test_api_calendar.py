@@ -18,7 +18,7 @@ from jiuyuan.settings import DatabaseSettings, Settings, get_settings
 from tests.conftest import bearer
 from tests.unit.test_workdays import EXAMPLE_2027
 
-PURPOSE = {"purpose": "窗口认定申请"}
+PURPOSE = {"purpose": "认定审核"}
 NOTE = "2027 年放假安排未载入，按法定节假日推算，待国务院通知后复核"
 WANG = {
     "id_number": "43012119700307123" + ric.calc_check_digit("430121197003071230"),

@@ -33,6 +33,9 @@ POOR = {
     "poverty_registered_to": "2020-12-31",
 }
 
+READ = {"purpose": "补贴审核"}
+CLAIMS = {"purpose": "补贴申领"}
+
 
 def _agencies(sessions, n: int, seed: int = 7) -> list[HrAgency]:
     rows = Generator(seed, date(2019, 1, 1)).agencies(n)  # licences run at least to 2019-04-01
@@ -74,7 +77,7 @@ def test_004_s2_2_2_a_placement_is_scored_at_once_and_its_decisions_stored(world
         fee = next(d for d in body["decisions"] if d["scheme"] == "agency_fee")
         assert fee["status"] == "eligible" and fee["amount"] == "200.00" and fee["legal_basis"] == "004 §2(2)2"
         assert fee["matures_on"] == "2019-09-01" and fee["trace"] and fee["ruleset_version"]
-        again = c.get(f"/placements/{body['id']}", headers=agency_auth).json()
+        again = c.get(f"/placements/{body['id']}", params=READ, headers=agency_auth).json()
         assert {d["scheme"] for d in again["decisions"]} == {d["scheme"] for d in body["decisions"]}
         bad = c.post(
             "/placements", json={**_placement(world["person_id"]), "end_date": "2018-01-01"}, headers=agency_auth
@@ -113,8 +116,8 @@ def test_claims_are_idempotent_and_an_officers_decision_is_final(world, sessions
         assert final.status_code == 409 and final.json()["detail"] == "该申领已审结，决定不可更改"
         elsewhere = bearer(world["url"], "officer", "岳阳市人社局", region="4306")
         assert c.post(f"/claims/{claim_id}/decision", json={"approve": True}, headers=elsewhere).status_code == 404
-        assert [x["id"] for x in c.get("/claims", headers=agency_auth).json()] == [claim_id]
-        assert c.get("/claims", headers=elsewhere).json() == []
+        assert [x["id"] for x in c.get("/claims", params=CLAIMS, headers=agency_auth).json()] == [claim_id]
+        assert c.get("/claims", params=CLAIMS, headers=elsewhere).json() == []
     with sessions() as s:
         claim = s.get(Claim, claim_id)
         assert claim.status.value == "approved" and claim.decided_by.startswith("长沙县人社局")
@@ -128,7 +131,7 @@ def test_an_agency_sees_and_claims_only_its_own_placements(world):
     theirs = bearer(world["url"], "agency", "乙机构", agency_uscc=other.uscc)
     with _client(world["url"]) as c:
         placement = c.post("/placements", json=_placement(world["person_id"]), headers=mine).json()
-        assert c.get(f"/placements/{placement['id']}", headers=theirs).status_code == 404
+        assert c.get(f"/placements/{placement['id']}", params=READ, headers=theirs).status_code == 404
         stolen = c.post(
             "/claims", json={"placement_id": placement["id"]}, headers={**theirs, "Idempotency-Key": "steal-attempt-1"}
         )

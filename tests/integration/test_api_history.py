@@ -28,7 +28,7 @@ from ledger.models import (
 )
 from tests.conftest import bearer
 
-PURPOSE = {"purpose": "补贴资格核查"}
+PURPOSE = {"purpose": "补贴审核"}
 
 
 def _id(first17: str) -> str:

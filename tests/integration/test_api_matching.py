@@ -23,7 +23,8 @@ from matcher.ranker import FEATURES, LearnedRanker
 from tests.conftest import bearer
 
 ANCHOR = "2026-11-22"
-DEMO = (4, 800, 150)  # seed, postings, persons
+DEMO = (4, 800, 150)
+SEEN = {"purpose": "用人单位招聘"}  # seed, postings, persons
 
 
 def _demo(url: str) -> None:
@@ -191,7 +192,7 @@ def test_matches_for_a_person_are_explained_and_audited(world, search):
     c, url, sessions = world
     person = _busiest_person(sessions)
     counter = bearer(url, "counter", "窗口-张", region=person.residence_region_code)
-    params = {"purpose": "窗口求职登记后推荐岗位", "on": ANCHOR, "k": 8}
+    params = {"purpose": "岗位推荐", "on": ANCHOR, "k": 8}
     assert (
         "jiuyuan index"
         in _problem(c.get(f"/persons/{person.id}/matches", headers=counter, params=params), 503)["detail"]
@@ -213,7 +214,7 @@ def test_matches_for_a_person_are_explained_and_audited(world, search):
     assert (entry.subject_person_id, entry.action, entry.purpose) == (
         person.id,
         "match_posts",
-        "窗口求职登记后推荐岗位",
+        "岗位推荐",
     )
     assert {"birth_date", "sex", "skills", "wished_work", "disability_certificate", "tier"} <= set(entry.fields)
     assert entry.actor.startswith("窗口-张")
@@ -231,8 +232,8 @@ def test_matches_for_a_person_are_explained_and_audited(world, search):
         _problem(c.get(f"/persons/{person.id}/matches", headers=counter, params={"on": ANCHOR}), 400)["title"]
         == "请求参数有误"
     )
-    for blank in ("   ", "推荐\x00岗位"):
-        _problem(c.get(f"/persons/{person.id}/matches", headers=counter, params={"purpose": blank}), 400)
+    for blank in ("   ", "岗位推荐\x00", "推荐岗位"):  # blank, a control character, not in the vocabulary
+        _problem(c.get(f"/persons/{person.id}/matches", headers=counter, params={"purpose": blank}), 422)
     with sessions() as s:
         uscc = s.scalar(select(Employer.uscc).limit(1))
     employer = bearer(url, "employer", "某公司人事", employer_uscc=uscc)
@@ -288,7 +289,7 @@ def test_candidates_are_masked_consenting_and_audited(world, search):
 
     audits = _count(sessions, AuditEntry)
     response = c.get(
-        f"/postings/{posting['id']}/candidates", headers=employer, params={"k": 50, "spread_exposure": "false"}
+        f"/postings/{posting['id']}/candidates", headers=employer, params={"k": 50, "spread_exposure": "false", **SEEN}
     )
     assert response.status_code == 200, response.text
     cards = response.json()["candidates"]
@@ -306,7 +307,7 @@ def test_candidates_are_masked_consenting_and_audited(world, search):
     with sessions() as s:
         entries = s.scalars(select(AuditEntry).where(AuditEntry.id > 0).order_by(AuditEntry.id)).all()[audits:]
     assert sorted(e.subject_person_id for e in entries) == sorted(ids)
-    assert {e.purpose for e in entries} == {"用人单位浏览候选人"} and {e.action for e in entries} == {"view_candidate"}
+    assert {e.purpose for e in entries} == {"用人单位招聘"} and {e.action for e in entries} == {"view_candidate"}
     assert "masked_name" in entries[0].fields and "id_number" not in entries[0].fields
 
     # A consent withdrawn takes the person off the list at once.
@@ -322,18 +323,22 @@ def test_candidates_are_masked_consenting_and_audited(world, search):
             )
         )
     again = c.get(
-        f"/postings/{posting['id']}/candidates", headers=employer, params={"k": 50, "purpose": "招聘初筛"}
+        f"/postings/{posting['id']}/candidates", headers=employer, params={"k": 50, "purpose": "用人单位招聘"}
     ).json()["candidates"]
     assert again and person_ref(key, posting["id"], gone) not in {card["person_ref"] for card in again}
 
-    _problem(c.get(f"/postings/{foreign}/candidates", headers=employer), 404)
+    _problem(c.get(f"/postings/{foreign}/candidates", headers=employer, params=SEEN), 404)
     # An employer cannot move the reference day (the age band's flip would give the birth date).
-    moved = _problem(c.get(f"/postings/{posting['id']}/candidates", headers=employer, params={"on": ANCHOR}), 422)
+    moved = _problem(
+        c.get(f"/postings/{posting['id']}/candidates", headers=employer, params={"on": ANCHOR, **SEEN}), 422
+    )
     assert moved["errors"][0]["field"] == "on"
     outside = bearer(url, "counter", "他处窗口", region="130102")
-    _problem(c.get(f"/postings/{posting['id']}/candidates", headers=outside), 403)
+    _problem(c.get(f"/postings/{posting['id']}/candidates", headers=outside, params=SEEN), 403)
     inside = bearer(url, "officer", "经办员", region=region[:4])
-    assert c.get(f"/postings/{posting['id']}/candidates", headers=inside, params={"on": ANCHOR}).status_code == 200
+    assert (
+        c.get(f"/postings/{posting['id']}/candidates", headers=inside, params={"on": ANCHOR, **SEEN}).status_code == 200
+    )
     _problem(
         c.get(
             f"/postings/{posting['id']}/candidates",
@@ -349,7 +354,7 @@ def test_pushes_once_each_with_history_and_applications(world, search):
     person = _busiest_person(sessions)
     counter = bearer(url, "counter", "窗口-李", region=person.residence_region_code)
     matches = c.get(
-        f"/persons/{person.id}/matches", headers=counter, params={"purpose": "推荐岗位", "on": ANCHOR}
+        f"/persons/{person.id}/matches", headers=counter, params={"purpose": "岗位推荐", "on": ANCHOR}
     ).json()["matches"]
     first, second = matches[0], matches[1]
     body = {
@@ -367,7 +372,7 @@ def test_pushes_once_each_with_history_and_applications(world, search):
     twice = _problem(c.post("/pushes", headers=counter, json={**body, "channel": "phone"}), 409)
     assert "不重复推送" in twice["errors"][0]["message"]
     assert (
-        c.get(f"/persons/{person.id}/matches", headers=counter, params={"purpose": "推荐岗位", "on": ANCHOR}).json()[
+        c.get(f"/persons/{person.id}/matches", headers=counter, params={"purpose": "岗位推荐", "on": ANCHOR}).json()[
             "matches"
         ][0]["already_pushed"]
         is True
@@ -417,7 +422,7 @@ def test_pushes_once_each_with_history_and_applications(world, search):
     assert never["errors"][0]["field"] == "posting_id"
 
     audits = _count(sessions, AuditEntry)
-    history = c.get(f"/persons/{person.id}/pushes", headers=counter).json()
+    history = c.get(f"/persons/{person.id}/pushes", headers=counter, params={"purpose": "就业服务跟踪"}).json()
     assert history["total"] == 2 and [p["posting_id"] for p in history["pushes"]] == [
         first["posting"]["id"],
         second["posting"]["id"],
@@ -428,7 +433,14 @@ def test_pushes_once_each_with_history_and_applications(world, search):
     with sessions() as s:
         entry = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert _count(sessions, AuditEntry) == audits + 1 and entry.action == "push_history"
-    _problem(c.get(f"/persons/{person.id}/pushes", headers=bearer(url, "counter", "他处", region="130102")), 404)
+    _problem(
+        c.get(
+            f"/persons/{person.id}/pushes",
+            headers=bearer(url, "counter", "他处", region="130102"),
+            params={"purpose": "就业服务跟踪"},
+        ),
+        404,
+    )
 
     # A closed posting is not pushed.
     assert (

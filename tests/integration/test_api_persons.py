@@ -122,7 +122,7 @@ def test_duplicate_id_number_is_409_and_writes_nothing_more(api, sessions):
         ),
         409,
     )
-    assert body["errors"] == [{"field": "id_number", "message": "该身份证号码已登记"}]
+    assert body["errors"] == [{"field": "id_number", "message": "该身份证号码已登记（人员编号 1）"}]
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(ConsentRecord)) == 1
         assert s.scalar(select(func.count()).select_from(Person)) == 1
@@ -178,7 +178,7 @@ def test_full_read_returns_sensitive_fields_and_commits_an_audit_entry(api, sess
         household_id = household.id
     person = _register(api, {**WANG, "household_id": household_id})
     response = api["client"].get(
-        f"/persons/{person['id']}", params={"purpose": "推荐保洁岗位前核对信息"}, headers=api["officer"]
+        f"/persons/{person['id']}", params={"purpose": "岗位推荐：推荐保洁岗位前核对信息"}, headers=api["officer"]
     )
     assert response.status_code == 200, response.text
     body = response.json()
@@ -189,7 +189,7 @@ def test_full_read_returns_sensitive_fields_and_commits_an_audit_entry(api, sess
         "dibao",
     )
     entry = _entries(sessions, person["id"])[-1]
-    assert (entry.action, entry.actor_role, entry.purpose) == ("read", "officer", "推荐保洁岗位前核对信息")
+    assert (entry.action, entry.actor_role, entry.purpose) == ("read", "officer", "岗位推荐：推荐保洁岗位前核对信息")
     assert entry.actor.startswith("长沙县人社局（")
     assert {"name", "id_number", "phone", "disability_grade", "household_assistance"} <= set(entry.fields)
 
@@ -200,9 +200,17 @@ def test_missing_or_blank_purpose_is_refused_and_not_audited(api, sessions):
     assert _problem(api["client"].get(url, headers=api["counter"]), 400)["title"] == "请求参数有误"
     body = _problem(api["client"].get(url, params={"purpose": "x"}, headers=api["counter"]), 400)
     assert body["errors"][0]["field"] == "purpose"
-    for blank in ("   ", "核对\x00信息"):  # the schema's pattern: something besides spaces, no control characters
-        body = _problem(api["client"].get(url, params={"purpose": blank}, headers=api["counter"]), 400)
-        assert body["errors"][0]["field"] == "purpose"
+    # Blank, outside the office's vocabulary, a short note, hidden characters: 422 naming the field.
+    for blank in (
+        "   ",
+        "核对信息",
+        "岗位推荐：核对",
+        "岗位推荐\x00",
+        "岗位推荐\u200b",
+        "岗位推荐：核对\u202e信息无误",
+    ):
+        body = _problem(api["client"].get(url, params={"purpose": blank}, headers=api["counter"]), 422)
+        assert body["errors"][0]["field"] == "purpose" and "查阅目的" in body["errors"][0]["message"]
     assert [e.action for e in _entries(sessions, person["id"])] == ["register"]
 
 
@@ -210,9 +218,9 @@ def test_officer_lists_the_audit_trail_newest_first_and_counter_cannot(api, sess
     person = _register(api, WANG)
     trail_url = f"/persons/{person['id']}/audit"
     api["client"].get(f"/persons/{person['id']}", params=PURPOSE, headers=api["counter"])
-    body = _problem(api["client"].get(trail_url, params={"purpose": "个人信息查询申请"}, headers=api["counter"]), 403)
+    body = _problem(api["client"].get(trail_url, params={"purpose": "个人信息查阅申请"}, headers=api["counter"]), 403)
     assert "人社经办人员" in body["detail"]
-    response = api["client"].get(trail_url, params={"purpose": "个人信息查询申请"}, headers=api["officer"])
+    response = api["client"].get(trail_url, params={"purpose": "个人信息查阅申请"}, headers=api["officer"])
     assert response.status_code == 200, response.text
     page = response.json()
     assert page["total"] == 3
@@ -220,7 +228,7 @@ def test_officer_lists_the_audit_trail_newest_first_and_counter_cannot(api, sess
     assert page["items"][1]["purpose"] == "窗口求职登记" and page["items"][1]["actor_role"] == "counter"
     second = (
         api["client"]
-        .get(trail_url, params={"purpose": "个人信息查询申请", "limit": 1, "offset": 1}, headers=api["officer"])
+        .get(trail_url, params={"purpose": "个人信息查阅申请", "limit": 1, "offset": 1}, headers=api["officer"])
         .json()
     )
     assert second["total"] == 4 and [e["action"] for e in second["items"]] == ["audit.read"]
@@ -245,8 +253,8 @@ def test_list_view_is_masked_within_jurisdiction_and_audits_each_person(api, ses
     assert chen["id"] not in {pid for pid, _ in listed}
     by_name = api["client"].get("/persons", params={**PURPOSE, "q": "桂"}, headers=api["counter"]).json()
     assert [p["id"] for p in by_name["items"]] == [zhang["id"]]
-    by_id = api["client"].get("/persons", params={**PURPOSE, "q": WANG["id_number"]}, headers=api["officer"]).json()
-    assert [p["id"] for p in by_id["items"]] == [wang["id"]]
+    by_id = api["client"].get("/persons", params={**PURPOSE, "q": WANG["id_number"]}, headers=api["officer"])
+    assert _problem(by_id, 422)["errors"] == [{"field": "q", "message": "请使用 POST /persons/lookup 按身份证号码查找"}]
     body = _problem(api["client"].get("/persons", params={**PURPOSE, "region": "43"}, headers=api["counter"]), 403)
     assert "管辖范围" in body["detail"]
     _problem(api["client"].get("/persons", params={**PURPOSE, "region": "999"}, headers=api["counter"]), 400)

@@ -205,10 +205,15 @@ def test_002_s1_s5_new_lists_in_the_api_and_csv(sessions):
     url = sessions.kw["bind"].url.render_as_string(hide_password=False)
     with TestClient(create_app(Settings(db=DatabaseSettings(url=url)))) as client:
         client.headers.update(bearer(url, "officer", "长沙经办", region="4301"))
-        body = client.get("/reports/duties", params={"region": COUNTY, "as_of": str(AS_OF)}).json()
+        body = client.get(
+            "/reports/duties", params={"region": COUNTY, "as_of": str(AS_OF), "purpose": "就业援助责任清单"}
+        ).json()
         assert {"follow_up", "exit", "no_longer_eligible"} <= set(body["lists"])
         item = next(i for i in body["items"] if i["list"] == "follow_up")
         assert item["masked_name"] == "魏*" and item["list_label"] == duties.LISTS["follow_up"]
-        text = client.get("/reports/duties", params={"region": COUNTY, "as_of": str(AS_OF), "format": "csv"})
+        text = client.get(
+            "/reports/duties",
+            params={"region": COUNTY, "as_of": str(AS_OF), "format": "csv", "purpose": "就业援助责任清单"},
+        )
         rows = list(csv.reader(io.StringIO(text.content.decode("utf-8-sig"))))
         assert [duties.LISTS["follow_up"], "魏*", "002 §1 末段"] == [rows[1][0], rows[1][2], rows[1][5]]

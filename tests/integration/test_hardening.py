@@ -69,7 +69,7 @@ def test_security_headers_on_every_response(api):
         ("/search/postings", "counter"),
         ("/search/suggest", "counter"),
         ("/postings?region=", "admin"),
-        ("/reports/duties?as_of=2026-01-01&region=", "officer"),
+        ("/reports/duties?as_of=2026-01-01&purpose=就业援助责任清单&region=", "officer"),
     ],
 )
 def test_unbounded_search_text(api, path, role):
@@ -88,7 +88,7 @@ def test_unbounded_search_text(api, path, role):
     [
         ("/persons/1/matches?purpose=窗口求职登记&on={day}", "on", "counter"),
         ("/recognitions/1?purpose=窗口求职登记&as_of={day}", "as_of", "officer"),
-        ("/reports/duties?region=430121&as_of={day}", "as_of", "officer"),
+        ("/reports/duties?region=430121&purpose=就业援助责任清单&as_of={day}", "as_of", "officer"),
         ("/reports/dispatch?region=430121&as_of={day}", "as_of", "officer"),
         ("/search/postings?valid_on={day}", "valid_on", "counter"),
         ("/postings?valid_on={day}", "valid_on", "admin"),

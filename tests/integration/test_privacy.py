@@ -19,6 +19,7 @@ from ledger import intake
 from ledger.models import AgencyAuthorisation, AuditEntry, Claim, Placement, SubsidyDecision
 from tests.conftest import bearer
 
+READ = {"purpose": "补贴申领"}
 SENSITIVE = re.compile(
     "残疾|低保|低边|最低生活保障|建档立卡|贫困|扶贫|就业困难|困难群体|困难家庭|零就业|大龄|认定|退休|户籍"
     "|disab|dibao|poverty"
@@ -141,7 +142,7 @@ def test_an_authorisation_recorded_at_the_counter_lets_the_agency_act_until_revo
     assert c.post("/placements", json=_placement(world["poor"]), headers=other).status_code == 422
 
     listed = c.get(
-        f"/persons/{world['poor']}/agency-authorisations", params={"purpose": "核对授权"}, headers=world["counter"]
+        f"/persons/{world['poor']}/agency-authorisations", params={"purpose": "服务授权管理"}, headers=world["counter"]
     )
     assert [a["id"] for a in listed.json()] == [auth["id"]]
     revoked = c.post(
@@ -152,9 +153,9 @@ def test_an_authorisation_recorded_at_the_counter_lets_the_agency_act_until_revo
     assert revoked.status_code == 200 and revoked.json()["revoked_at"] is not None
 
     # Revoked: the placement reads as one that does not exist, and nothing more can be claimed or placed.
-    gone = c.get(f"/placements/{placement['id']}", headers=world["as_agency"])
+    gone = c.get(f"/placements/{placement['id']}", params=READ, headers=world["as_agency"])
     assert gone.status_code == 404 and gone.json()["detail"] == f"安置记录 {placement['id']} 不存在。"
-    never = c.get("/placements/987654", headers=world["as_agency"])
+    never = c.get("/placements/987654", params=READ, headers=world["as_agency"])
     assert never.status_code == 404 and never.json()["title"] == gone.json()["title"]
     again = c.post(
         "/claims",
@@ -166,7 +167,7 @@ def test_an_authorisation_recorded_at_the_counter_lets_the_agency_act_until_revo
     unknown = c.post("/placements", json=_placement(987654), headers=world["as_agency"])
     assert refused.status_code == 422 and refused.json() == unknown.json()
     # The officer still sees it all.
-    assert c.get(f"/placements/{placement['id']}", headers=world["officer"]).status_code == 200
+    assert c.get(f"/placements/{placement['id']}", params=READ, headers=world["officer"]).status_code == 200
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(Claim)) == 1
         actions = list(
@@ -219,7 +220,9 @@ def test_who_may_record_an_authorisation_and_how(world):
     assert imported.status_code == 201 and imported.json()["proof"] == "签字授权书 CS-2026-0001"
     assert (
         c.get(
-            f"/persons/{world['poor']}/agency-authorisations", params={"purpose": "核对"}, headers=world["as_agency"]
+            f"/persons/{world['poor']}/agency-authorisations",
+            params={"purpose": "服务授权管理"},
+            headers=world["as_agency"],
         ).status_code
         == 403
     )
@@ -237,7 +240,7 @@ def test_decisions_shown_to_an_agency_never_name_the_qualifying_category(world):
         assert placed.status_code == 201, placed.text
         shown[person] = placed.json()
         assert not SENSITIVE.search(placed.text), placed.text
-        again = c.get(f"/placements/{placed.json()['id']}", headers=world["as_agency"])
+        again = c.get(f"/placements/{placed.json()['id']}", params=READ, headers=world["as_agency"])
         assert again.status_code == 200 and not SENSITIVE.search(again.text)
     fee = next(d for d in shown[world["poor"]]["decisions"] if d["scheme"] == "agency_fee")
     assert fee["status"] == "eligible" and fee["amount"] == "200.00" and fee["trace"]
@@ -245,7 +248,10 @@ def test_decisions_shown_to_an_agency_never_name_the_qualifying_category(world):
     jiaxing = next(d for d in shown[world["disabled"]]["decisions"] if d["scheme"] == "agency_service_jiaxing")
     assert jiaxing["trace"] and not SENSITIVE.search(str(jiaxing))
     # The officers see everything: the category is in their view.
-    officer_view = c.get(f"/placements/{shown[world['poor']]['id']}", headers=world["officer"]).text
+    officer_view = c.get(f"/placements/{shown[world['poor']]['id']}", params=READ, headers=world["officer"]).text
     assert "建档立卡贫困劳动力" in officer_view
     jiaxing_officer = bearer(world["url"], "officer", "嘉善县人社局", region="330421")
-    assert "持证残疾人" in c.get(f"/placements/{shown[world['disabled']]['id']}", headers=jiaxing_officer).text
+    assert (
+        "持证残疾人"
+        in c.get(f"/placements/{shown[world['disabled']]['id']}", params=READ, headers=jiaxing_officer).text
+    )

@@ -23,7 +23,7 @@ from scoring.assess import recognition_steps
 from tests.conftest import bearer
 
 TODAY = date(2025, 12, 31)
-PURPOSE = {"purpose": "窗口认定申请"}
+PURPOSE = {"purpose": "认定审核"}
 
 
 def _id(first17: str) -> str:

@@ -1,0 +1,78 @@
+"""What a read of a person is for (PIPL art. 6, 17): one entry of a vocabulary the office keeps
+(``Settings.privacy.purposes_file``, by default ``jiuyuan/purposes.yaml``), optionally followed by
+"：" and free text of at least ``MIN_NOTE`` characters — "岗位推荐：为其推荐保洁岗位".
+
+``check`` is the one validator every route's ``purpose`` goes through (``api.routes.person_wire``).
+It refuses control, zero-width and bidirectional-override characters: they let a purpose read
+one way in the audit log and another on screen ("xx" followed by U+202E …).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from jiuyuan.errors import FieldError, InvalidInput, Unavailable
+from jiuyuan.settings import get_settings
+
+MIN_NOTE = 4
+MAX_ENTRY = 40
+HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
+"""Control (C0, C1), zero-width (U+200B–U+200F, U+2060, U+FEFF) and bidi (U+202A–U+202E,
+U+2066–U+2069) characters."""
+SEPARATOR = re.compile(r"\s*[：:]\s*")
+HINT = f"可在其后加“：”和至少{MIN_NOTE}个字的说明"
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path, mtime_ns: int) -> tuple[str, ...]:
+    """The vocabulary in ``path`` as of ``mtime_ns`` (an edited file is read again)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    entries = data.get("purposes") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise ValueError("应为 purposes: 下的非空列表")
+    out: list[str] = []
+    for entry in entries:
+        if not isinstance(entry, str) or not 2 <= len(entry.strip()) <= MAX_ENTRY or HIDDEN.search(entry):
+            raise ValueError(f"条目 {str(entry)[:MAX_ENTRY]!r} 应为2–{MAX_ENTRY}个可见字符")
+        if SEPARATOR.search(entry):
+            raise ValueError(f"条目 {entry!r} 不能含冒号（冒号用于分隔说明）")
+        if entry.strip() not in out:
+            out.append(entry.strip())
+    return tuple(out)
+
+
+def vocabulary() -> tuple[str, ...]:
+    """The purposes the office allows, in the file's order; 503 when the file cannot be read."""
+    path = get_settings().privacy.purposes_file
+    try:
+        return _load(path, path.stat().st_mtime_ns)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        raise Unavailable(f"查阅目的清单（{path.name}）无法读取：{str(exc)[:200]}") from None
+
+
+def check(text: str | None, field: str = "purpose") -> str:
+    """The purpose as the audit log keeps it ("岗位推荐" or "岗位推荐：为其推荐保洁岗位"); 422
+    naming ``field`` when it is missing, hides characters, is not in the vocabulary, or its
+    note is shorter than ``MIN_NOTE`` characters."""
+
+    def refuse(message: str) -> InvalidInput:
+        return InvalidInput([FieldError(field, message)])
+
+    text = (text or "").strip()
+    if not text:
+        raise refuse(f"请填写查阅目的：从目的清单（GET /purposes）中选择一项，{HINT}")
+    if HIDDEN.search(text):
+        raise refuse("查阅目的不能含控制字符、零宽字符或文字方向控制字符")
+    entry, *rest = SEPARATOR.split(text, maxsplit=1)
+    allowed = vocabulary()
+    if entry not in allowed:
+        raise refuse(f"查阅目的须从目的清单（GET /purposes）中选择，如：{'、'.join(allowed[:4])}；{HINT}")
+    if not rest:
+        return entry
+    if len(rest[0]) < MIN_NOTE:
+        raise refuse(f"查阅目的的说明至少{MIN_NOTE}个字")
+    return f"{entry}：{rest[0]}"
