@@ -15,10 +15,10 @@ from litestar.openapi.spec import Tag
 from litestar.static_files import create_static_files_router
 
 from api.auth import AUTHENTICATION, SECURITY, SECURITY_COMPONENTS
-from api.bounds import check_query_dates
 from api.deps import provide_session
 from api.errors import EXCEPTION_HANDLERS
 from api.headers import security_headers
+from api.limits import check_request, refuse_control_characters
 from api.logs import keep_query_strings_out_of_the_access_log
 from api.routes import (
     authorisations,
@@ -100,8 +100,8 @@ def create_app(settings: Settings | None = None, *, search: Reloadable | None = 
         # The search state (index or OpenSearch client, encoder, typeahead, profiles, ranker): one
         # snapshot at a time, loaded on first use and again when its files change (services.search).
         state=State({"engine": engine, "sessions": sessions, "search": search or snapshots(settings.search, sessions)}),
-        middleware=[AUTHENTICATION],
-        before_request=check_query_dates,
+        middleware=[refuse_control_characters, AUTHENTICATION],
+        before_request=check_request,  # query dates in range, JSON bodies strict (api.limits)
         before_send=[security_headers],
         exception_handlers=EXCEPTION_HANDLERS,
         on_shutdown=[dispose_engine],

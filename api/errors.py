@@ -45,15 +45,38 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     }
 
 
+# What a problem body may echo of the caller's input: a message quoting a cell or a value is cut
+# to an excerpt, and a long list of refused rows to its first entries (a 100 MB cell was echoed
+# whole once). The limits are generous for every message the service itself writes.
+MAX_TEXT = 300
+MAX_ERRORS = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def excerpt(text: str, limit: int = MAX_TEXT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _capped_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    shown = [{k: excerpt(v) if isinstance(v, str) else v for k, v in e.items()} for e in errors[:MAX_ERRORS]]
+    if len(errors) > MAX_ERRORS:
+        shown.append(
+            {"field": "", "message": f"另有 {len(errors) - MAX_ERRORS} 处错误未列出，请改正以上各处后重新提交"}
+        )
+    return shown
+
+
 def problem(
     request: Request, status: int, slug: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
 ) -> Response:
+    if isinstance(extra.get("errors"), list):
+        extra["errors"] = _capped_errors(extra["errors"])
     body = {
         "type": f"urn:jiuyuan:problem:{slug}",
         "title": _TITLES.get(status, "请求失败"),
         "status": status,
-        "detail": detail,
-        "instance": request.url.path,
+        "detail": excerpt(detail),
+        "instance": excerpt(_CONTROL.sub("\ufffd", request.url.path), 200),
         **extra,
     }
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
@@ -89,16 +112,22 @@ PARSER_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"Expected `(?:int|float|number)` >= (-?[\d.]+)"), "应不小于{0}"),
     (re.compile(r"Expected `(?:int|float|number)` <= (-?[\d.]+)"), "应不大于{0}"),
     (re.compile(r"Expected `(?:int|float|number)` > (-?[\d.]+)"), "应大于{0}"),
-    (re.compile(r"Expected `int`"), "应为整数"),
-    (re.compile(r"Expected `(?:float|number|decimal)`"), "应为数字"),
-    (re.compile(r"Expected `bool`"), "应为 true 或 false"),
-    (re.compile(r"Expected `array`"), "应为列表"),
-    (re.compile(r"Expected `object`"), "应为对象"),
-    (re.compile(r"Invalid RFC3339 encoded date|Expected `date`"), "日期格式应为 YYYY-MM-DD，如 2026-12-01"),
-    (re.compile(r"Invalid RFC3339 encoded datetime|Expected `datetime`"), "时间格式应为 2026-12-01T09:30:00+08:00"),
+    (re.compile(r"Expected `int(?: \| null)?`"), "应为整数"),
+    (re.compile(r"Expected `(?:float|number|decimal)(?: \| null)?`"), "应为数字"),
+    (re.compile(r"Expected `bool(?: \| null)?`"), "应为 true 或 false"),
+    (re.compile(r"Expected `array(?: \| null)?`"), "应为列表"),
+    (re.compile(r"Expected `object(?: \| null)?`"), "应为对象"),
+    (
+        re.compile(r"Invalid RFC3339 encoded date|Expected `date(?: \| null)?`"),
+        "日期格式应为 YYYY-MM-DD，如 2026-12-01",
+    ),
+    (
+        re.compile(r"Invalid RFC3339 encoded datetime|Expected `datetime(?: \| null)?`"),
+        "时间格式应为 2026-12-01T09:30:00+08:00",
+    ),
     (re.compile(r"Object missing required field `([^`]+)`"), "缺少必填字段 {0}"),
     (re.compile(r"Invalid enum value"), "不是可选的取值"),
-    (re.compile(r"Expected `str`"), "应为文字"),
+    (re.compile(r"Expected `str(?: \| null)?`"), "应为文字"),
     (re.compile(r"truncated|malformed|Input data"), "请求内容不是有效的 JSON"),
 )
 
@@ -130,6 +159,8 @@ def on_http_exception(request: Request, exc: HTTPException) -> Response:
     )
     if status == 404:
         detail = "请求的地址或记录不存在。"
+        if _CONTROL.search(request.url.path):  # no route matched, so the path middleware never ran
+            status, slug, detail = 400, "http-error", "请求地址中含有控制字符（如 NUL），无法处理，请检查地址。"
     headers = dict(exc.headers or {})  # e.g. the Allow header of a 405
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="jiuyuan"'

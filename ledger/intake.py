@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from jiuyuan import clock
 from jiuyuan import validation as v
 from jiuyuan.errors import Duplicate, FieldError, InvalidInput
 from jiuyuan.vocab import LEFT_REASONS, PlacementKind, PostingKind, Schedule, UrbanRural, WageUnit
@@ -136,6 +137,23 @@ def _optional(data: Mapping[str, Any], key: str) -> Any:
     return None if value is None or value == "" else value
 
 
+EARLIEST = date(2000, 1, 1)
+"""No placement or posting this service records began before 2000: an input bound (issue 17),
+since a placement's start drives fee claims and 1900 or 9999 was accepted."""
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _within(c: v.Checker, key: str, day: date | None, earliest: date, latest: date, label: str) -> None:
+    if day is not None and not earliest <= day <= latest:
+        c.fail(key, f"{label}应在 {earliest} 至 {latest} 之间")
+
+
 def clean_person(data: Mapping[str, Any]) -> dict[str, Any]:
     c = v.Checker()
     ident = c.check("id_number", v.id_number, data.get("id_number"))
@@ -173,6 +191,14 @@ def clean_person(data: Mapping[str, Any]) -> dict[str, Any]:
         row["disability_grade"] = c.check("disability_grade", _int_between(1, 4, "残疾等级"), data["disability_grade"])
     for key in ("registered_unemployed_since", "poverty_registered_from", "poverty_registered_to"):
         row[key] = c.check(key, v.a_date, data[key]) if _optional(data, key) else None
+    today = clock.today()
+    # Unemployment is registered from working age (16) on, and never in the future.
+    adult = _years_after(ident.birth_date, 16) if ident else date(1950, 1, 1)
+    _within(c, "registered_unemployed_since", row["registered_unemployed_since"], adult, today, "失业登记日期")
+    _within(c, "poverty_registered_from", row["poverty_registered_from"], EARLIEST, today, "建档立卡起始日期")
+    _within(
+        c, "poverty_registered_to", row["poverty_registered_to"], EARLIEST, _years_after(today, 10), "建档立卡截止日期"
+    )
     v.date_range(
         c,
         "poverty_registered_from",
@@ -267,12 +293,40 @@ def clean_posting(data: Mapping[str, Any]) -> dict[str, Any]:
         if row["skills_required"]:
             c.fail("skills_required", "爱心岗位无技能要求，不能填写技能要求")
     v.date_range(c, "valid_from", row["valid_from"], "valid_until", row["valid_until"])
+    today = clock.today()
+    until, since = row["valid_until"], row["valid_from"]
+    if until is not None and since is not None and until < since:
+        pass  # date_range named it already
+    elif until is not None and until < today:
+        c.fail("valid_until", f"有效期已过（{until}），不能发布已结束的岗位")
+    elif until is not None and until > _years_after(today, 10):
+        c.fail("valid_until", f"有效期止应不晚于 {_years_after(today, 10)}")
+    _within(c, "valid_from", since, EARLIEST, _years_after(today, 1), "有效期起")
     row["latitude"], row["longitude"] = _coordinates(c, data)
     c.raise_if_any()
     return row
 
 
-def clean_placement(data: Mapping[str, Any]) -> dict[str, Any]:
+def _placement_dates(c: v.Checker, data: Mapping[str, Any], start: date | None, end: date | None, today: date) -> None:
+    """A placement starts from 2000 to a year from today: a start drives fee claims, and 1900 and
+    9999 were accepted. A start more than a year back may carry a ``backdate_reason``, which only
+    officers give (``services.placements``) and the audit log keeps."""
+    given = _optional(data, "backdate_reason") is not None
+    reason = c.check("backdate_reason", _reason(4, "补录理由"), data["backdate_reason"]) if given else None
+    a_year_ago, latest = _years_after(today, -1), _years_after(today, 1)
+    if end is not None and end > _years_after(today, 10):
+        c.fail("end_date", f"结束日期不能晚于 {_years_after(today, 10)}")
+    if start is None:
+        return
+    if start < EARLIEST:
+        c.fail("start_date", f"开始日期不能早于 {EARLIEST}")
+    elif start > latest:
+        c.fail("start_date", f"开始日期不能晚于一年以后（{latest}）")
+    elif start >= a_year_ago and reason is not None:
+        c.fail("backdate_reason", f"只有补录开始日期早于 {a_year_ago} 的安置才填写补录理由")
+
+
+def clean_placement(data: Mapping[str, Any], today: date | None = None) -> dict[str, Any]:
     c = v.Checker()
     row: dict[str, Any] = {
         "person_id": c.check("person_id", _int_between(1, v.MAX_ID, "人员编号"), data.get("person_id")),
@@ -298,6 +352,7 @@ def clean_placement(data: Mapping[str, Any]) -> dict[str, Any]:
         else None,
     }
     v.date_range(c, "start_date", row["start_date"], "end_date", row["end_date"])
+    _placement_dates(c, data, row["start_date"], row["end_date"], today or clock.today())
     c.raise_if_any()
     return row
 
@@ -405,7 +460,10 @@ def month(value: Any) -> str:
     number = int(found[2] or found[3]) if found else 0
     if not found or not 1 <= number <= 12 or not 1990 <= int(found[1]) <= 2200:
         raise ValueError(f"“{text}”不是有效的月份，应写作 2026-11、202611 或 2026年11月")
-    return f"{int(found[1]):04d}-{number:02d}"
+    label = f"{int(found[1]):04d}-{number:02d}"
+    if label > f"{clock.today():%Y-%m}":  # a contribution is a payment made, never a plan
+        raise ValueError(f"{label} 尚未到来，只能登记已缴费的月份")
+    return label
 
 
 def _in(labels: Mapping[str, str], label: str):

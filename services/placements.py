@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from jiuyuan.errors import Forbidden, NotFound
+from jiuyuan.errors import FieldError, Forbidden, InvalidInput, NotFound
 from jiuyuan.vocab import Role
 from ledger import audit, placements
 from ledger.access import Principal
@@ -72,6 +72,10 @@ class Placements:
     def record(self, fields: Mapping[str, Any], today: date) -> PlacementView:
         """Record that a person started work; every subsidy decision about it is stored at once."""
         fields = dict(fields)
+        backdated = fields.get("backdate_reason")
+        if backdated and self.who.role not in (Role.OFFICER, Role.ADMIN):
+            # A start over a year back drives fee claims: only an officer records one, with a reason.
+            raise InvalidInput([FieldError("backdate_reason", "只有经办人员可以补录一年以前开始的安置")])
         hidden = False
         if self.who.role is Role.AGENCY:
             fields["agency_id"] = self.who.agency_id
@@ -83,6 +87,10 @@ class Placements:
                 raise Forbidden("该人员不在您的管辖范围内。")
         placement, decisions = placements.record(self.session, fields, today, person_hidden=hidden)
         audit.record(self.session, self.who, "placement_record", placement.person_id, self._fields(), "登记就业安置")
+        if backdated:
+            audit.record(
+                self.session, self.who, "placement_backdate", placement.person_id, ["placement.start_date"], backdated
+            )
         return PlacementView(placement, decisions, self.who.role)
 
     def _fields(self) -> list[str]:

@@ -50,6 +50,8 @@ class PlacementIn(msgspec.Struct, kw_only=True):
     """元, as a decimal string ("2500.00")."""
     rural_post: bool = False
     temporary_public_welfare: bool = False
+    backdate_reason: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    """Officers only: why a placement that started more than a year ago is recorded now."""
 
 
 class DecisionOut(msgspec.Struct):

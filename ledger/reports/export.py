@@ -1,4 +1,11 @@
-"""xlsx laid out like the annexes (merged header cells, Chinese headers, units row) and CSV."""
+"""xlsx laid out like the annexes (merged header cells, Chinese headers, units row) and CSV.
+
+No cell this module writes is ever a formula (issue 17, formula injection): a name typed as
+``=HYPERLINK(…)`` is stored as typed, but exported as text. In xlsx every text cell is a string
+cell (``data_type`` ``s``), which Excel never evaluates; in CSV, which has no types, a text cell
+that begins with ``= + - @``, a tab or a carriage return gets a leading apostrophe, the convention
+Excel and WPS show as "text" (OWASP's advice for CSV injection). Numbers are written as numbers.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +21,7 @@ from ledger.imports import ImportReport
 from ledger.reports import dispatch, jiaxing
 from ledger.reports.duties import LISTS, DutyItem
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _THIN = Side(style="thin")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -113,9 +121,27 @@ def jiaxing_xlsx(table: jiaxing.ProgressTable) -> bytes:
     return _save(wb)
 
 
+class _TextWriter:
+    """``csv.writer`` whose text cells can never open as formulas (see the module's note)."""
+
+    def __init__(self, out: io.StringIO):
+        self._writer = csv.writer(out)
+
+    def writerow(self, row) -> None:
+        self._writer.writerow([_as_text(v) for v in row])
+
+    def writerows(self, rows) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def _as_text(value):
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
 def dispatch_csv(table: dispatch.DispatchTable) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = _TextWriter(out)
     writer.writerow(["地区代码", "地区", *(f"{n}.{label}" for n, label in dispatch.COLUMNS)])
     for row in table.rows:
         writer.writerow([row.region, row.name, *row.values])
@@ -124,7 +150,7 @@ def dispatch_csv(table: dispatch.DispatchTable) -> str:
 
 def jiaxing_csv(table: jiaxing.ProgressTable) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = _TextWriter(out)
     writer.writerow(["地区代码", "地区", *jiaxing.COLUMNS])
     for row in table.rows:
         writer.writerow([row.region, row.name, *row.values])
@@ -133,7 +159,7 @@ def jiaxing_csv(table: jiaxing.ProgressTable) -> str:
 
 def duties_csv(items: list[DutyItem]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = _TextWriter(out)
     writer.writerow(["清单", "人员编号", "姓名（脱敏）", "认定地区", "事项", "依据"])
     for item in items:
         d = asdict(item)
@@ -179,13 +205,19 @@ def import_report_xlsx(report: ImportReport) -> bytes:
 
 def import_report_csv(report: ImportReport) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = _TextWriter(out)
     writer.writerow(_IMPORT_HEADER)
     writer.writerows(_import_lines(report))
     return out.getvalue()
 
 
 def _save(wb: Workbook) -> bytes:
+    # openpyxl makes any text starting with "=" a formula cell; this module writes no formula.
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
