@@ -142,6 +142,10 @@ EARLIEST = date(2000, 1, 1)
 since a placement's start drives fee claims and 1900 or 9999 was accepted."""
 
 
+HORIZON = 10
+"""Years past today that a date in a body may reach: an input bound, not a policy figure."""
+
+
 def _years_after(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
@@ -192,12 +196,17 @@ def clean_person(data: Mapping[str, Any]) -> dict[str, Any]:
     for key in ("registered_unemployed_since", "poverty_registered_from", "poverty_registered_to"):
         row[key] = c.check(key, v.a_date, data[key]) if _optional(data, key) else None
     today = clock.today()
-    # Unemployment is registered from working age (16) on, and never in the future.
-    adult = _years_after(ident.birth_date, 16) if ident else date(1950, 1, 1)
-    _within(c, "registered_unemployed_since", row["registered_unemployed_since"], adult, today, "失业登记日期")
+    # Unemployment is registered after birth and never in the future.
+    born = ident.birth_date if ident else date(1900, 1, 1)
+    _within(c, "registered_unemployed_since", row["registered_unemployed_since"], born, today, "失业登记日期")
     _within(c, "poverty_registered_from", row["poverty_registered_from"], EARLIEST, today, "建档立卡起始日期")
     _within(
-        c, "poverty_registered_to", row["poverty_registered_to"], EARLIEST, _years_after(today, 10), "建档立卡截止日期"
+        c,
+        "poverty_registered_to",
+        row["poverty_registered_to"],
+        EARLIEST,
+        _years_after(today, HORIZON),
+        "建档立卡截止日期",
     )
     v.date_range(
         c,
@@ -253,7 +262,9 @@ def clean_agency(data: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
-def clean_posting(data: Mapping[str, Any]) -> dict[str, Any]:
+def clean_posting(data: Mapping[str, Any], today: date | None = None) -> dict[str, Any]:
+    """``today``: also refuse a validity that already ended or lies implausibly far (a new posting;
+    ``add_posting`` passes it, a posting edited or checked alone is judged on its fields)."""
     c = v.Checker()
     kind = c.check("kind", _choice(PostingKind, "岗位类型"), data.get("kind"))
     row: dict[str, Any] = {
@@ -293,15 +304,15 @@ def clean_posting(data: Mapping[str, Any]) -> dict[str, Any]:
         if row["skills_required"]:
             c.fail("skills_required", "爱心岗位无技能要求，不能填写技能要求")
     v.date_range(c, "valid_from", row["valid_from"], "valid_until", row["valid_until"])
-    today = clock.today()
     until, since = row["valid_until"], row["valid_from"]
-    if until is not None and since is not None and until < since:
-        pass  # date_range named it already
-    elif until is not None and until < today:
+    if today is None or until is None or (since is not None and until < since):
+        pass  # not a new posting, or date_range named it already
+    elif until < today:
         c.fail("valid_until", f"有效期已过（{until}），不能发布已结束的岗位")
-    elif until is not None and until > _years_after(today, 10):
-        c.fail("valid_until", f"有效期止应不晚于 {_years_after(today, 10)}")
-    _within(c, "valid_from", since, EARLIEST, _years_after(today, 1), "有效期起")
+    elif until > _years_after(today, HORIZON):
+        c.fail("valid_until", f"有效期止应不晚于 {_years_after(today, HORIZON)}")
+    if today is not None:
+        _within(c, "valid_from", since, EARLIEST, _years_after(today, 1), "有效期起")
     row["latitude"], row["longitude"] = _coordinates(c, data)
     c.raise_if_any()
     return row
@@ -314,8 +325,8 @@ def _placement_dates(c: v.Checker, data: Mapping[str, Any], start: date | None, 
     given = _optional(data, "backdate_reason") is not None
     reason = c.check("backdate_reason", _reason(4, "补录理由"), data["backdate_reason"]) if given else None
     a_year_ago, latest = _years_after(today, -1), _years_after(today, 1)
-    if end is not None and end > _years_after(today, 10):
-        c.fail("end_date", f"结束日期不能晚于 {_years_after(today, 10)}")
+    if end is not None and end > _years_after(today, HORIZON):
+        c.fail("end_date", f"结束日期不能晚于 {_years_after(today, HORIZON)}")
     if start is None:
         return
     if start < EARLIEST:
@@ -389,7 +400,7 @@ def add_agency(session: Session, data: Mapping[str, Any]) -> HrAgency:
 
 
 def add_posting(session: Session, data: Mapping[str, Any]) -> JobPosting:
-    row = clean_posting(data)
+    row = clean_posting(data, clock.today())
     if row["employer_id"] is not None and session.get(Employer, row["employer_id"]) is None:
         raise InvalidInput([FieldError("employer_id", "用人单位不存在")])
     posting = _insert_new(session, JobPosting, row, "ref", "该岗位编号已存在")

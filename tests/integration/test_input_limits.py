@@ -283,7 +283,7 @@ def test_only_an_officer_gives_a_reason_for_a_backdated_placement_and_it_is_audi
         assert (entry.subject_person_id, entry.purpose, entry.actor_role) == (person_id, reason, "officer")
 
 
-def test_a_posting_whose_validity_ended_and_implausible_person_dates_are_refused():
+def test_a_posting_whose_validity_ended_and_implausible_person_dates_are_refused(sessions):
     from jiuyuan.errors import InvalidInput
 
     today = clock.today()
@@ -299,12 +299,14 @@ def test_a_posting_whose_validity_ended_and_implausible_person_dates_are_refused
         "valid_until": str(today - timedelta(days=1)),
     }
     with pytest.raises(InvalidInput) as ended:
-        intake.clean_posting(posting)
+        intake.clean_posting(posting, today)  # as add_posting checks a new posting
     assert [(e.field, "有效期已过" in e.message) for e in ended.value.errors] == [("valid_until", True)]
-    assert intake.clean_posting({**posting, "valid_until": str(today)})["valid_until"] == today
+    assert intake.clean_posting({**posting, "valid_until": str(today)}, today)["valid_until"] == today
+    with pytest.raises(InvalidInput, match="有效期已过"), sessions.begin() as s:
+        intake.add_posting(s, posting)  # every new posting, from the API or an import
     for key, day in (
         ("registered_unemployed_since", str(today + timedelta(days=1))),
-        ("registered_unemployed_since", "1990-01-01"),  # before POOR turned 16
+        ("registered_unemployed_since", "1990-01-01"),  # before POOR was born
         ("poverty_registered_from", "1900-01-01"),
     ):
         with pytest.raises(InvalidInput) as refused:
