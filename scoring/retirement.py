@@ -75,6 +75,19 @@ def retirement(birth: date, category: RetirementCategory) -> RetirementAge:
     )
 
 
+def category_undecided(birth: date, sex: str, category: RetirementCategory | None, day: date) -> bool:
+    """A woman whose original category is not recorded, on a day past a female worker's
+    retirement (50 under the old rule) but before a cadre's or a flexible worker's (55): which
+    one she is decides the answer, so it must be asked, not assumed."""
+    if category is not None or sex != "F":
+        return False
+    return (
+        retirement(birth, RetirementCategory.FEMALE_WORKER).date
+        <= day
+        < retirement(birth, RetirementCategory.FEMALE_CADRE).date
+    )
+
+
 def default_category(sex: str) -> RetirementCategory:
     """Without a stated original category, women are taken as 50 (workers), the earlier age.
 

@@ -254,6 +254,7 @@ FACT_LABELS = {
     "placements.first_registration": "是否为初创企业或初次注册的个体工商户",
     "employer.in_poverty_area": "用人单位所在县是否属贫困地区（贫困县名录未载入该县）",
     "person.registered_unemployed_since": "登记失业日期",
+    "person.retirement_category": "原法定退休年龄类别（女工人或女干部、灵活就业人员）",
     "employer.founded_on": "企业成立日期",
     "employer.insured_headcount": "企业参保人数",
     "employer.headcount_year_start/headcount_year_end": "上年初、上年末用工人数",

@@ -43,7 +43,7 @@ from ledger.placements import local_parameters, rescore_person
 from scoring import load_policies
 from scoring.assess import STEP_CLAUSE, recognition, recognition_steps
 from scoring.retirement import REFERENCE as RETIREMENT_REFERENCE
-from scoring.retirement import retirement
+from scoring.retirement import category_undecided, retirement
 from scoring.support import tier_duties
 from scoring.workdays import working_calendar
 from services.jurisdiction import Jurisdiction
@@ -463,6 +463,16 @@ class Recognitions:
         """422 for a person past the statutory retirement age on ``day`` (002 §1 "在法定劳动年龄内",
         the 2024 reform's schedule): they cannot be recognised."""
         person = cases_for(self.session, [person_id], day)[person_id].person
+        if category_undecided(person.birth_date, person.sex, person.retirement_category, day):
+            raise InvalidInput(
+                [
+                    FieldError(
+                        "retirement_category",
+                        "本人已满原女工人退休年龄、未满原女干部或灵活就业人员退休年龄，是否在法定劳动年龄内取决于原法定"
+                        "退休年龄类别：请先登记类别（PUT /persons/{id}/retirement-category）再申请（002 §1）",
+                    )
+                ]
+            )
         retire = retirement(person.birth_date, person.category)
         if day >= retire.date:
             assumed = "" if person.retirement_category else "（退休类别未登记，按性别推定）"

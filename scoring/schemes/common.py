@@ -8,7 +8,7 @@ from decimal import Decimal
 from jiuyuan.vocab import AssistanceStatus
 from scoring.dates import ONE_DAY, add_months, full_months_between
 from scoring.facts import Case, Placement
-from scoring.retirement import ASSUMED_NOTE, age_on, retirement
+from scoring.retirement import ASSUMED_NOTE, RetirementCategory, age_on, category_undecided, retirement
 from scoring.rule import Eval
 
 
@@ -33,6 +33,10 @@ def paid_until(ev: Eval, p: Placement, *, recognised: bool = True) -> date:
         ends.append((recognition.exited_on, f"{recognition.exited_on} 退出就业困难人员（002 §5）"))
     retire = retirement(person.birth_date, person.category)
     assumed = f"；{ASSUMED_NOTE}" if person.retirement_category is None else ""
+    if category_undecided(person.birth_date, person.sex, person.retirement_category, min(ev.as_of, p.end or ev.as_of)):
+        # Past the age of one category and not of the other: the fact decides, so ask for it.
+        ev.check("原法定退休年龄类别（女工人50周岁或女干部、灵活就业人员55周岁）", None, "person.retirement_category")
+        retire = retirement(person.birth_date, RetirementCategory.FEMALE_CADRE)
     ends.append((retire.date - ONE_DAY, f"{retire.date} 达到法定退休年龄 {retire.label}（002 §5(2)）{assumed}"))
     # A §5 event before the recognition the placement rests on was overcome: the person was
     # recognised again after it (002 §5 last paragraph).

@@ -330,3 +330,21 @@ def test_the_s5_stop_lines_are_hidden_from_agencies_and_employers():
     for role in (Role.AGENCY, Role.EMPLOYER):
         shown = disclose(role, scheme="flexible_si", name="灵活就业社会保险补贴", trace=lines)
         assert not any(("管理人员" in t or "养老" in t or "劳动力市场" in t) for t in shown.trace), shown.trace
+
+
+def test_an_unrecorded_category_that_decides_the_stop_is_asked_for_not_assumed():
+    # A woman born 1975-10-05: past a female worker's age (50 + 5 months, 2026-03-05) but not a
+    # cadre's or flexible worker's (55 + …): the subsidy depends on which she is.
+    woman = {"id_number": "430121197510050024", "hukou_region_code": "430121"}
+    facts = {
+        "person": woman,
+        "recognitions": [{"region_code": "430121", "recognised_on": "2025-08-01"}],
+        "placements": [
+            {"id": "1", "kind": "flexible", "start": "2025-09-01", "region_code": "430121"}
+            | {"contributions": months("2025-09", 12, "personal")}
+        ],
+    }
+    d = decide(facts, date(2026, 9, 15), "flexible_si")
+    assert d.status is S.NEEDS_FACTS and "原法定退休年龄类别" in d.next_step
+    facts["person"] = woman | {"retirement_category": "female_55"}
+    assert len(decide(facts, date(2026, 9, 15), "flexible_si").months) == 12
