@@ -13,7 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
+import re
+import secrets
 import shutil
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -22,7 +26,7 @@ import numpy as np
 
 from indexer import text
 from indexer.documents import PostingDocument
-from indexer.protocol import Hit, Query, check_query, collapse, depth, rank
+from indexer.protocol import Hit, Query, check_query, collapse, depth, rank, usable_vector
 from jiuyuan.vocab import PostingKind, Schedule
 
 # BM25 parameters: Lucene's and OpenSearch's defaults, so both backends score text alike.
@@ -253,7 +257,7 @@ class EmbeddedIndex:
         if query.mode in ("bm25", "hybrid") and query.text.strip():
             bm25 = self._bm25(text.tokens(query.text), mask)
             lists["bm25"] = _top(bm25, candidates, reach, positive=True)
-        if query.mode in ("vector", "hybrid") and query.vector is not None:
+        if query.mode in ("vector", "hybrid") and usable_vector(query):
             sims = self.vectors[candidates] @ np.asarray(query.vector, np.float32)
             full = np.full(len(self.cols.ids), -np.inf, np.float32)
             full[candidates] = sims
@@ -271,21 +275,25 @@ class EmbeddedIndex:
     def save(self, path: Path | None = None) -> Path | None:
         """Write the live rows (compacted) to ``path`` (default: where it was loaded from or
         created for): arrays and documents in one .npz, ids and postings as JSON. An index made
-        in memory without a path has nothing to write (its writes are visible at once)."""
+        in memory without a path has nothing to write (its writes are visible at once).
+
+        Each save writes a new version folder inside ``path`` and then replaces the pointer file
+        ``CURRENT`` with ``os.replace``, the one step that makes it live: a crash before it leaves
+        the old index, after it the new one, never none. Older versions are removed afterwards;
+        an index saved before versions (files directly in ``path``) is migrated here.
+        Sub-folders of ``path`` that are not versions (``profiles/``) are left where they are."""
         if path is None and self.path is None:
             return None
         path = Path(path or self.path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Written beside the index, then swapped in by renames: a reader never sees arrays and
-        # ids from two different saves.
-        staging = path.with_name(f".{path.name}.staging")
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir()
+        path.mkdir(parents=True, exist_ok=True)
+        version = f"{VERSION_PREFIX}{time.time_ns():020d}-{secrets.token_hex(3)}"
+        folder = path / version
+        folder.mkdir()
         keep = np.flatnonzero(self.cols.alive)
         remap = {int(old): new for new, old in enumerate(keep)}
         arrays = {k: v[keep] for k, v in self.cols.arrays().items()}
         blob, offsets = self.documents.packed(keep)
-        np.savez(staging / "index.npz", vectors=self.vectors[keep], documents=blob, document_offsets=offsets, **arrays)
+        np.savez(folder / "index.npz", vectors=self.vectors[keep], documents=blob, document_offsets=offsets, **arrays)
         postings = {t: {str(remap[r]): tf for r, tf in rows.items() if r in remap} for t, rows in self.postings.items()}
         meta = {
             "dimension": self.dimension,
@@ -293,23 +301,38 @@ class EmbeddedIndex:
             "ids": [self.cols.ids[r] for r in keep],
             "postings": {t: p for t, p in postings.items() if p},
         }
-        (staging / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        for child in path.iterdir() if path.exists() else ():
-            if child.is_dir():  # e.g. profiles/ inside the postings index: carried over
-                child.rename(staging / child.name)
-        old = path.with_name(f".{path.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        if path.exists():
-            path.rename(old)
-        staging.rename(path)
-        shutil.rmtree(old, ignore_errors=True)
+        (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        _fsync_folder(folder)
+        pending = path / f".{POINTER}.{version}"
+        with open(pending, "w", encoding="utf-8") as f:
+            f.write(version)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(pending, path / POINTER)  # the swap
+        _fsync_folder(path)
+        _tidy(path, version)
         return path
 
     @classmethod
     def load(cls, path: Path) -> EmbeddedIndex:
-        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        """The index ``path``'s pointer names (or, saved before versions, the files in ``path``).
+        A save that removes the version just read is met by reading the pointer again."""
+        for attempt in range(3):
+            folder = current(path)
+            if folder is None:
+                raise FileNotFoundError(f"检索索引不存在：{path}")
+            try:
+                return cls._load_folder(folder, path)
+            except FileNotFoundError:
+                if attempt == 2 or current(path) == folder:
+                    raise
+        raise AssertionError("unreachable")
+
+    @classmethod
+    def _load_folder(cls, folder: Path, path: Path) -> EmbeddedIndex:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         index = cls(meta["dimension"], path)
-        with np.load(path / "index.npz") as data:
+        with np.load(folder / "index.npz") as data:
             index.vectors = data["vectors"]
             for name in index.cols.arrays():
                 index.cols.data[name] = data[name]
@@ -325,6 +348,47 @@ class EmbeddedIndex:
         return index
 
 
+POINTER = "CURRENT"
+"""The file in an index folder naming its live version folder."""
+VERSION_PREFIX = "v-"
+_VERSION = re.compile(r"^v-[0-9]{20}-[0-9a-f]{6}$")
+
+
+def current(path: Path) -> Path | None:
+    """The folder holding ``path``'s live ``meta.json`` and ``index.npz``: the version its pointer
+    names, or ``path`` itself for an index saved before versions; None when there is no index."""
+    try:
+        name = (path / POINTER).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return path if (path / "meta.json").exists() else None
+    if not _VERSION.match(name):  # the pointer is ours to write: anything else is not followed
+        raise FileNotFoundError(f"检索索引指针无效：{path / POINTER}（请运行 jiuyuan index rebuild）")
+    return path / name
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the entries in ``folder`` durable (POSIX; Windows cannot open a folder, nor needs to)."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _tidy(path: Path, live: str) -> None:
+    """After a swap: remove every version but ``live``, pointers a crash left pending, and the
+    files of an index saved before versions. Nothing here is needed to load ``live``."""
+    for child in path.iterdir():
+        if child.name == live:
+            continue
+        if child.is_dir() and _VERSION.match(child.name):
+            shutil.rmtree(child, ignore_errors=True)
+        elif child.name.startswith(f".{POINTER}.") or child.name in ("meta.json", "index.npz"):
+            child.unlink(missing_ok=True)
+
+
 def _top(scores: np.ndarray, candidates: np.ndarray, k: int, positive: bool = False) -> dict[int, float]:
     values = scores[candidates]
     if positive:
@@ -334,3 +398,14 @@ def _top(scores: np.ndarray, candidates: np.ndarray, k: int, positive: bool = Fa
         part = np.argpartition(-values, k - 1)[:k]
         candidates, values = candidates[part], values[part]
     return {int(r): float(v) for r, v in zip(candidates, values, strict=True)}
+
+
+def stamp(path: Path) -> tuple[str, int] | None:
+    """What changes whenever the index at ``path`` is saved (the live version's ``meta.json`` and
+    its time); None without an index. Readers reload when it changes."""
+    try:
+        folder = current(path)
+        meta = folder / "meta.json" if folder is not None else None
+        return (str(meta), meta.stat().st_mtime_ns) if meta is not None else None
+    except FileNotFoundError:
+        return None

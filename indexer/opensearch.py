@@ -31,7 +31,7 @@ import numpy as np
 from indexer import text
 from indexer.documents import PostingDocument
 from indexer.embedded import K1
-from indexer.protocol import CANDIDATES, Filters, Hit, Query, check_query, collapse, depth, rank
+from indexer.protocol import CANDIDATES, Filters, Hit, Query, check_query, collapse, depth, rank, usable_vector
 from jiuyuan.errors import SearchIndexUnavailable
 
 BULK_RETRIES = 3
@@ -174,7 +174,7 @@ def lists_for(query: Query) -> list[str]:
     wanted = []
     if query.mode in ("bm25", "hybrid") and query.text.strip():
         wanted.append("bm25")
-    if query.mode in ("vector", "hybrid") and query.vector is not None:
+    if query.mode in ("vector", "hybrid") and usable_vector(query):
         wanted.append("vector")
     return wanted
 

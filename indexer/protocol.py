@@ -108,13 +108,27 @@ class SearchBackend(Protocol):
         """Make the writes so far durable and visible to readers (with the feed cursor)."""
 
 
+VECTOR_NORM_FLOOR = 1e-6
+"""A query vector shorter than this says nothing (every character unknown to the model gives
+zeros): it takes no part in the fusion, where its all-tied cosines would lift the first rows."""
+
+
+def usable_vector(query: Query) -> bool:
+    """Whether the query's vector can rank: present and not (near) zero."""
+    return query.vector is not None and float(np.linalg.norm(query.vector)) >= VECTOR_NORM_FLOOR
+
+
 def min_max(scores: dict[K, float]) -> dict[K, tuple[float, float]]:
-    """Each score with its min-max normalised value over the list (1.0 when all are equal)."""
+    """Each score with its min-max normalised value over the list. A single hit gets 1.0 (as
+    OpenSearch's min_max does); a list of several all tied gets 0.0, no lift: a tie says
+    nothing about which is better, and lifting them all would rank by row order."""
     if not scores:
         return {}
     low, high = min(scores.values()), max(scores.values())
     span = high - low
-    return {key: (raw, (raw - low) / span if span else 1.0) for key, raw in scores.items()}
+    if not span:
+        return {key: (raw, 1.0 if len(scores) == 1 else 0.0) for key, raw in scores.items()}
+    return {key: (raw, (raw - low) / span) for key, raw in scores.items()}
 
 
 def rank(

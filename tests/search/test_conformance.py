@@ -253,3 +253,22 @@ def test_a_malformed_posting_is_rejected_with_its_reason(docs, change, field):
     with pytest.raises(InvalidInput) as err:
         replace(docs[0], **change)
     assert field in [e.field for e in err.value.errors]
+
+
+def test_a_zero_query_vector_takes_no_part_in_hybrid_ranking(index, model, docs):
+    """Issue 18: characters the model never saw gave an all-zero vector, whose tied cosines were
+    worth half the hybrid score and ranked the first rows of the index first."""
+    title = docs[700].title
+    zero = np.zeros(model.dimension, np.float32)
+    with_zero = index.search(Query(text=title, vector=zero, mode="hybrid", k=10))
+    text_only = index.search(Query(text=title, mode="bm25", k=10))
+    assert [h.id for h in with_zero] == [h.id for h in text_only]
+    assert all("vector" not in h.parts for h in with_zero)
+
+
+def test_a_list_of_tied_scores_gives_no_lift():
+    from indexer.protocol import min_max
+
+    assert {k: n for k, (_, n) in min_max({"a": 0.0, "b": 0.0, "c": 0.0}).items()} == {"a": 0.0, "b": 0.0, "c": 0.0}
+    assert min_max({"only": 3.2}) == {"only": (3.2, 1.0)}  # a single hit is the top of its list
+    assert min_max({"a": 1.0, "b": 3.0})["b"][1] == 1.0
