@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indexer.embedded import EmbeddedIndex
+from indexer.embedded import EmbeddedIndex, current, stamp
 from indexer.opensearch import OpenSearchIndex
 from indexer.protocol import SearchBackend
 from jiuyuan.settings import SearchSettings
@@ -24,7 +24,7 @@ def open_backend(settings: SearchSettings) -> SearchBackend:
     if settings.backend == "opensearch":
         assert settings.opensearch_url  # SearchSettings refuses opensearch without a URL
         return OpenSearchIndex(settings.opensearch_url, settings.opensearch_index)
-    if not (settings.index_dir / "meta.json").exists():
+    if current(settings.index_dir) is None:
         raise FileNotFoundError(NO_INDEX)
     return EmbeddedIndex.load(settings.index_dir)
 
@@ -43,11 +43,8 @@ def profiles_dir(settings: SearchSettings) -> Path:
 
 def index_key(settings: SearchSettings) -> tuple[str, int] | None:
     """What changes when the posting index is rebuilt, updated or synced: the embedded index's
-    ``meta.json`` (written last by each save); None without one. An OpenSearch alias is swapped
+    live ``meta.json`` (``embedded.stamp``: a new version folder on each save); None without one. An OpenSearch alias is swapped
     on the cluster, so it has no key here: the same client serves every rebuild."""
     if settings.backend == "opensearch":
         return ("opensearch", 0)
-    try:
-        return str(settings.index_dir), (settings.index_dir / "meta.json").stat().st_mtime_ns
-    except FileNotFoundError:
-        return None
+    return stamp(settings.index_dir)

@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from indexer import encoder as encoders
 from indexer.documents import PostingDocument, from_posting
-from indexer.embedded import EmbeddedIndex
+from indexer.embedded import EmbeddedIndex, current
 from indexer.encoder import Encoder
 from indexer.profiles import PersonDocument, ProfileIndex, from_person
 from indexer.protocol import SearchBackend
@@ -210,7 +210,7 @@ def stats(index: SearchBackend) -> dict:
         out |= {
             "terms": len(index.postings),
             "array_bytes": int(arrays),
-            "disk_bytes": sum(f.stat().st_size for f in index.path.iterdir() if f.is_file()),
+            "disk_bytes": sum(f.stat().st_size for f in current(index.path).iterdir() if f.is_file()),
             "vector_scan_floor_ms": _scan_ms(index.vectors),
         }
     return out

@@ -5,8 +5,8 @@
 immutable value. ``snapshots(settings, sessions)`` gives a ``Reloadable`` of it, created once in
 ``create_app`` and kept in ``app.state``: each request takes one snapshot and uses it
 throughout, so a retrain or rebuild between two reads never pairs an index with the wrong
-encoder. A part is loaded again only when its own files changed (the embedded index's
-``meta.json``, the model folder, the profiles' ``meta.json``, the ranker file).
+encoder. A part is loaded again only when its own files changed (the embedded index's live
+``meta.json``, the model folder, the profiles' live ``meta.json``, the ranker file).
 
 The ledger has the last word: a posting filled or withdrawn since the index was built is
 dropped from what the index returns (``LedgerChecked``), and the hits carry the ledger's
@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, joinedload
 from indexer import backends
 from indexer import encoder as encoders
 from indexer.documents import PostingDocument, from_posting
+from indexer.embedded import stamp
 from indexer.encoder import Encoder
 from indexer.profiles import ProfileIndex
 from indexer.protocol import Filters, Hit, Mode, Query, SearchBackend
@@ -85,7 +86,7 @@ def snapshots(settings: SearchSettings, sessions: Callable[[], Session]) -> Relo
         return SnapshotKey(
             backends.index_key(settings),
             encoders.folder_key(settings.model_dir),
-            _file_key(backends.profiles_dir(settings) / "meta.json"),
+            stamp(backends.profiles_dir(settings)),
             _file_key(settings.ranker_path),
         )
 

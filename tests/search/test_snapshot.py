@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from indexer.build import rebuild_both
+from indexer.embedded import current
 from indexer.reloadable import Reloadable
 from jiuyuan.errors import SearchIndexUnavailable
 from jiuyuan.settings import SearchSettings
@@ -116,7 +117,7 @@ def test_the_search_snapshot_reloads_only_what_changed(sessions, model_path, tmp
         first.profiles,
     )  # the same objects, not reloaded
 
-    _touch_later(settings.index_dir / "meta.json")  # a rebuild, update or sync saved the index
+    _touch_later(current(settings.index_dir) / "meta.json")  # a rebuild, update or sync saved the index
     third = holder.get()
     assert third.backend is not second.backend and third.typeahead is not second.typeahead
     assert third.encoder is second.encoder and third.ranker is second.ranker
