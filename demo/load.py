@@ -81,8 +81,9 @@ def load(session: Session, data: DemoData, progress: bool = False) -> dict[str, 
         progress,
         "人员",
     )
-    postings = _keys(session, JobPosting.ref)
-    new_postings = _new(data.postings, "ref", postings)
+    # A posting's ref is unique per employer only: known postings are keyed by both.
+    postings = {(e, r) for e, r in session.execute(select(JobPosting.employer_id, JobPosting.ref))}
+    new_postings = [p for p in data.postings if (employers[p["employer_uscc"]], p["ref"]) not in postings]
     counts["job_postings"] = _insert(
         session,
         JobPosting,
@@ -90,8 +91,10 @@ def load(session: Session, data: DemoData, progress: bool = False) -> dict[str, 
         progress,
         "岗位",
     )
-    posting_ids = _keys(session, JobPosting.ref)
-    changes.record(session, [posting_ids[p["ref"]] for p in new_postings], "upsert")
+    posting_ids = {
+        (e, r): i for e, r, i in session.execute(select(JobPosting.employer_id, JobPosting.ref, JobPosting.id))
+    }
+    changes.record(session, [posting_ids[employers[p["employer_uscc"]], p["ref"]] for p in new_postings], "upsert")
 
     loaded = {p["id_number"] for p in new_persons}
     person_ids = _keys(session, Person.id_number)

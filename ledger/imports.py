@@ -86,6 +86,8 @@ class _Spec:
     lookup: tuple[str, Any, str, str] | None = None  # (field, key column, intake field, message)
     # A natural key made of several cells (reported on ``key``): "" when a part is missing or wrong.
     compound_key: Callable[[Mapping[str, Any]], str] | None = None
+    # The key is unique only within the row the lookup names (a posting's ref within its employer).
+    key_within_lookup: bool = False
     noun: str = ""  # what a row is, for the progress bar and the duplicate message
     first_row: int = 2  # the number of the first data row (a JSON batch counts from 1)
 
@@ -174,6 +176,7 @@ def import_postings(
         "ref",
         intake.add_posting,
         ("employer_uscc", Employer.uscc, "employer_id", "该用人单位尚未登记，请先登记用人单位"),
+        key_within_lookup=True,
     )
     return _run(session, rows, spec, dry_run, progress, lambda posting, _extra: check(posting) if check else [])
 
@@ -251,6 +254,8 @@ def _run(session, rows, spec: _Spec, dry_run: bool, progress: bool, after=None) 
                 key = spec.compound_key(data)
             else:
                 key = re.sub(r"\s", "", str(data.get(spec.key, ""))).upper()
+            if key and spec.key_within_lookup and spec.lookup:
+                key = re.sub(r"\s", "", str(extra.get(spec.lookup[0]) or "")).upper() + "/" + key
             if key in first_seen:
                 problems.append((spec.key, f"与第{first_seen[key]}行重复{spec.noun}"))
             elif key:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -368,12 +368,18 @@ def clean_placement(data: Mapping[str, Any], today: date | None = None) -> dict[
     return row
 
 
-def _insert_new(session: Session, model, row: dict[str, Any], key: str, message: str):
-    """Insert ``row`` unless a row with the same natural ``key`` exists (then :class:`Duplicate`).
+def _insert_new(session: Session, model, row: dict[str, Any], key: str, message: str, within: str | None = None):
+    """Insert ``row`` unless a row with the same natural ``key`` exists (then :class:`Duplicate`);
+    ``within``: the key is unique only among rows with the same value there (NULL among NULLs),
+    and a row elsewhere with that key is never mentioned.
 
     The look-up answers the common case; the savepoint catches the race where another
     request inserts the same key in between, so that too is a Duplicate, not an error."""
-    if session.scalar(select(model.id).where(getattr(model, key) == row[key])) is not None:
+    same = getattr(model, key) == row[key]
+    if within is not None:
+        column = getattr(model, within)
+        same = and_(same, column.is_(None) if row[within] is None else column == row[within])
+    if session.scalar(select(model.id).where(same)) is not None:
         raise Duplicate(key, message)
     obj = model(**row)
     try:
@@ -381,7 +387,7 @@ def _insert_new(session: Session, model, row: dict[str, Any], key: str, message:
             session.add(obj)
             session.flush()
     except IntegrityError:
-        if session.scalar(select(model.id).where(getattr(model, key) == row[key])) is not None:
+        if session.scalar(select(model.id).where(same)) is not None:
             raise Duplicate(key, message) from None
         raise
     return obj
@@ -403,7 +409,8 @@ def add_posting(session: Session, data: Mapping[str, Any]) -> JobPosting:
     row = clean_posting(data, clock.today())
     if row["employer_id"] is not None and session.get(Employer, row["employer_id"]) is None:
         raise InvalidInput([FieldError("employer_id", "用人单位不存在")])
-    posting = _insert_new(session, JobPosting, row, "ref", "该岗位编号已存在")
+    # Per employer: another employer's use of the same number is neither an error nor told.
+    posting = _insert_new(session, JobPosting, row, "ref", "该用人单位已有此岗位编号", within="employer_id")
     changes.record(session, [posting.id], "upsert")
     return posting
 

@@ -13,7 +13,7 @@ import msgspec
 from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
-from litestar.params import Body, FromQuery, PathParameter, QueryParameter
+from litestar.params import Body, FromQuery, KwargDefinition, PathParameter, QueryParameter
 from msgspec import UNSET, Meta, UnsetType
 
 from api.auth import allow
@@ -67,6 +67,16 @@ Amount = (
     Annotated[str, Meta(pattern=r"^-?[0-9]{1,12}(\.[0-9]{1,4})?$", examples=["120", "3500.50"])]
     | Annotated[int, Meta(ge=0, le=100_000_000)]
 )
+# Litestar's schema drops the bounds of a union's members; these state them (the OpenAPI document
+# must say which amounts are accepted, or a client, and schemathesis, sends what is refused).
+_AMOUNT_SCHEMAS = [
+    {"type": "string", "pattern": r"^-?[0-9]{1,12}(\.[0-9]{1,4})?$", "examples": ["120", "3500.50"]},
+    {"type": "integer", "minimum": 0, "maximum": 100_000_000},
+]
+DocumentedAmount = Annotated[Amount, KwargDefinition(schema_extra={"one_of": _AMOUNT_SCHEMAS})]
+OptionalAmount = Annotated[
+    Amount | None, KwargDefinition(schema_extra={"one_of": [*_AMOUNT_SCHEMAS, {"type": "null"}]})
+]
 Text100 = Annotated[str, Meta(min_length=1, max_length=100)]
 Text200 = Annotated[str, Meta(max_length=200)]
 Description = Annotated[str, Meta(max_length=4000)]
@@ -87,14 +97,20 @@ class PostingIn(msgspec.Struct):
     kind: PostingKind
     schedule: Schedule
     wage_unit: WageUnit
-    wage_min: Amount
+    wage_min: DocumentedAmount
     region_code: RegionCode
     valid_from: date
     valid_until: date
     ref: Annotated[str, Meta(min_length=1, max_length=40, description="岗位编号；不填则自动生成")] | None = None
-    employer_id: Annotated[EntityId | None, Meta(description="用人单位编号；用人单位本身调用时忽略，总是本单位")] = None
+    employer_id: Annotated[
+        EntityId | None,
+        Meta(
+            description="用人单位编号；用人单位本身调用时忽略，总是本单位",
+            extra_json_schema={"extra": {"minimum": 1, "maximum": MAX_ID}},  # the bounds, for the schema
+        ),
+    ] = None
     description: Description = ""
-    wage_max: Amount | None = None
+    wage_max: OptionalAmount = None
     address: Text200 | None = None
     latitude: Latitude | None = None
     longitude: Longitude | None = None
@@ -115,8 +131,10 @@ class PostingPatch(msgspec.Struct):
     kind: PostingKind | UnsetType = UNSET
     schedule: Schedule | UnsetType = UNSET
     wage_unit: WageUnit | UnsetType = UNSET
-    wage_min: Amount | UnsetType = UNSET
-    wage_max: Amount | None | UnsetType = UNSET
+    wage_min: Annotated[Amount | UnsetType, KwargDefinition(schema_extra={"one_of": _AMOUNT_SCHEMAS})] = UNSET
+    wage_max: Annotated[
+        Amount | None | UnsetType, KwargDefinition(schema_extra={"one_of": [*_AMOUNT_SCHEMAS, {"type": "null"}]})
+    ] = UNSET
     region_code: RegionCode | UnsetType = UNSET
     address: Text200 | None | UnsetType = UNSET
     latitude: Latitude | None | UnsetType = UNSET
@@ -279,7 +297,8 @@ class PostingsController(Controller):
 
         Returns:
             201 and the posting; 422 with every wrong field (nothing written); 403 outside the
-            caller's jurisdiction; 409 for a posting number already used.
+            caller's jurisdiction; 409 for a posting number the same employer already uses
+            (numbers are per employer: another employer's are never confirmed).
         """
         return posting_out(postings.create(msgspec.to_builtins(data)))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jiuyuan.vocab import PlacementKind, PostingKind, PostingStatus, PushChannel, Schedule, WageUnit
@@ -61,11 +61,23 @@ class JobPosting(Base):
         CheckConstraint("valid_until >= valid_from", name="validity"),
         CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude"),
         CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude"),
+        # A ref is the employer's own number: unique per employer, so one employer's refs can be
+        # neither learnt (a 409) nor squatted by another (issue 17). Postings without an employer
+        # share one namespace: NULLs never clash in a unique constraint, hence the partial index.
+        UniqueConstraint("employer_id", "ref"),
+        Index(
+            "uq_job_postings_ref_no_employer",
+            "ref",
+            unique=True,
+            sqlite_where=text("employer_id IS NULL"),
+            postgresql_where=text("employer_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    ref: Mapped[str] = mapped_column(String(40), unique=True)
-    """A stable external reference (the office's posting number); unique."""
+    ref: Mapped[str] = mapped_column(String(40))
+    """A stable external reference (the employer's or the office's posting number); unique per
+    employer (and among postings without one), never across employers."""
     employer_id: Mapped[int | None] = mapped_column(ForeignKey("employers.id"), index=True)
     title: Mapped[str] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text, default="")

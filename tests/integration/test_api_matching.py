@@ -142,7 +142,8 @@ def test_posting_writes_are_guarded_validated_and_fed(world):
     assert (_count(sessions, JobPosting), _count(sessions, PostingChange)) == before
     mine = c.post("/postings", headers=counter, json=_gig(ref="YH-0001", employer_id=own.id))
     assert mine.status_code == 201 and mine.json()["employer_name"] == own.name
-    assert _problem(c.post("/postings", headers=counter, json=_gig(ref="YH-0001")), 409)["errors"][0]["field"] == "ref"
+    again = c.post("/postings", headers=counter, json=_gig(ref="YH-0001", employer_id=own.id))  # refs: per employer
+    assert _problem(again, 409)["errors"][0]["field"] == "ref"
 
     # Updates: checked as a whole like a new posting; the employer's own only.
     pid = posting["id"]
