@@ -14,7 +14,7 @@ DEMO_SEED ?= 20230201
 LOCAL_PG_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 CHECK_WORKTREE ?= 1
 
-.PHONY: install lock run migrate demo index ranker serve test test-fast screenshots bench-scoring bench-search bench-match bench-api schema clean lint typecheck
+.PHONY: install lock run migrate demo index ranker serve test test-fast fuzz screenshots bench-scoring bench-search bench-match bench-api schema clean lint typecheck
 
 # Everything installs from the lock (exact versions, hashes checked); pyproject.toml keeps ranges.
 # torch is locked as the local CPU wheel (2.13.0+cpu): a looser pin would pull CUDA builds.
@@ -114,6 +114,14 @@ test: lint
 FAST_MARKERS := not slow and not browser and not notebook and not schemathesis and not bench and not postgres
 test-fast: install
 	$(call run_pytest,-m "$(FAST_MARKERS)" --hypothesis-profile=fast -p no:faker -n auto --maxprocesses=4 $(PYTEST_ARGS),none)
+
+# schemathesis over every operation with all its checks (status codes, content types, headers,
+# bodies, 5xx), FUZZ_EXAMPLES examples each (50; `make test` runs 12): PostgreSQL when it answers.
+# The nightly run: see CONTRIBUTING.md for its time.
+FUZZ_EXAMPLES ?= 50
+fuzz: export JIUYUAN_FUZZ_EXAMPLES = $(FUZZ_EXAMPLES)
+fuzz: install
+	$(call run_pytest,-m schemathesis -p no:randomly tests/integration/test_api_schemathesis.py $(PYTEST_ARGS),local)
 
 # The screenshots docs/api.md shows: the browser tests, writing to docs/screenshots/ this once (a plain
 # test run writes them to var/screenshots/).

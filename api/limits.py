@@ -6,6 +6,8 @@ query string needs (all its values are text) but a JSON body does not: lax, ``"f
 and ``0`` all pass for a boolean, so a consent or a ``full_time`` flag meant something other than
 what the caller typed. ``check_request`` converts a JSON body once more with ``strict=True`` and
 answers 400, naming the field, wherever the strict reading refuses what the lax one accepted.
+A number with no fraction (``585.0``) is an integer to JSON and to the OpenAPI document's JSON
+Schema, so the strict reading takes it where an integer is due.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ async def _strict_json_body(request: Request) -> None:
         return
     hook = handler.default_deserializer
     try:
-        msgspec.convert(body, data.annotation, strict=True, dec_hook=hook, str_keys=True)
+        msgspec.convert(_whole_numbers(body), data.annotation, strict=True, dec_hook=hook, str_keys=True)
     except msgspec.ValidationError as strict:
         try:
             msgspec.convert(body, data.annotation, strict=False, dec_hook=hook, str_keys=True)
@@ -73,6 +75,19 @@ async def _strict_json_body(request: Request) -> None:
         ) from None
     except (TypeError, ValueError):
         return
+
+
+def _whole_numbers(value: object) -> object:
+    """``value`` with every float that is a whole number (``585.0``) as an int: JSON has one kind of
+    number, and JSON Schema counts 585.0 as an integer. Floats stay floats where a float is due
+    (msgspec takes an int there)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    if isinstance(value, list):
+        return [_whole_numbers(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _whole_numbers(v) for k, v in value.items()}
+    return value
 
 
 __all__ = ["check_request", "refuse_control_characters"]

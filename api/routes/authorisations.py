@@ -121,7 +121,7 @@ class AuthorisationsController(Controller):
         "/persons/{person_id:int}/agency-authorisations",
         operation_id="listAgencyAuthorisations",
         sync_to_thread=True,
-        responses=problem_responses(400, 401, 403, 404, 503),
+        responses=problem_responses(400, 401, 403, 404, 422, 503),
         summary="本人对人力资源服务机构的授权（含已撤回、已到期）",
     )
     def listing(

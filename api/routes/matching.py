@@ -16,7 +16,7 @@ import msgspec
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
-from litestar.params import Body, PathParameter, QueryParameter
+from litestar.params import Body, KwargDefinition, PathParameter, QueryParameter
 from msgspec import Meta
 
 from api.auth import allow
@@ -88,11 +88,22 @@ class CandidatePage(msgspec.Struct):
     candidates: list[Candidate]
 
 
+FEATURES_SCHEMA = {
+    "type": "object",
+    "maxProperties": len(WEIGHTS),
+    "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1},
+}
+
+
 class PushIn(msgspec.Struct):
     person_id: Id
     posting_id: Id
     channel: PushChannel
-    features: Annotated[dict[str, Annotated[float, Meta(ge=0, le=1)]], Meta(max_length=len(WEIGHTS))] | None = None
+    # Litestar's schema drops the bounds of a dict's values: the schema_extra states them.
+    features: Annotated[
+        Annotated[dict[str, Annotated[float, Meta(ge=0, le=1)]], Meta(max_length=len(WEIGHTS))] | None,
+        KwargDefinition(schema_extra={"one_of": [FEATURES_SCHEMA, {"type": "null"}]}),
+    ] = None
 
 
 class AppliedIn(msgspec.Struct):
@@ -183,10 +194,14 @@ class MatchingController(Controller):
             list[Schedule] | None, QueryParameter(max_items=4, description="可工作时间；覆盖登记的")
         ] = None,
         max_km: Annotated[
-            float | None, QueryParameter(gt=0, le=500, description="离住处最远公里数（已登记位置时）")
+            float | None,
+            QueryParameter(
+                gt=0, le=500, description="离住处最远公里数（已登记位置时）", schema_extra={"exclusiveMinimum": 0}
+            ),
         ] = None,
         wage_floor: Annotated[
-            int | None, QueryParameter(ge=0, le=1_000_000, description="期望月工资下限（元）")
+            int | None,
+            QueryParameter(ge=0, le=1_000_000, description="期望月工资下限（元）", schema_extra={"minimum": 0}),
         ] = None,
         kind: Annotated[list[PostingKind] | None, QueryParameter(max_items=4, description="只看这些岗位类型")] = None,
         love_only: Annotated[bool, QueryParameter(description="只看爱心岗位")] = False,

@@ -90,7 +90,14 @@ class LineOut(msgspec.Struct):
 
 
 class DecisionIn(msgspec.Struct, kw_only=True):
-    line_ids: Annotated[list[Annotated[int, Meta(ge=1, le=MAX_ID)]], Meta(max_length=1000)]
+    # extra_json_schema's "extra" is how Litestar's schema learns the items' bounds (it drops them).
+    line_ids: Annotated[
+        list[Annotated[int, Meta(ge=1, le=MAX_ID)]],
+        Meta(
+            max_length=1000,
+            extra_json_schema={"extra": {"items": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}},
+        ),
+    ]
     approve: bool
     reason: Annotated[str, Meta(max_length=500, description="审批理由（核准、驳回均须填写）")] | None = None
 

@@ -43,9 +43,12 @@ class PlacementIn(msgspec.Struct, kw_only=True):
     agency_id: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)] | None = None
     """An agency's own placements carry its id whatever is sent."""
     end_date: date | None = None
-    contract_months: Annotated[int, msgspec.Meta(ge=0, le=600)] | None = None
+    # A bound of 0 is lost from Litestar's schema of an optional field: extra_json_schema restates it.
+    contract_months: Annotated[int, msgspec.Meta(ge=0, le=600, extra_json_schema={"extra": {"minimum": 0}})] | None = (
+        None
+    )
     full_time: bool = True
-    weekly_hours: Annotated[int, msgspec.Meta(ge=0, le=84)] | None = None
+    weekly_hours: Annotated[int, msgspec.Meta(ge=0, le=84, extra_json_schema={"extra": {"minimum": 0}})] | None = None
     monthly_wage: Annotated[str, msgspec.Meta(max_length=20)] | None = None
     """元, as a decimal string ("2500.00")."""
     rural_post: bool = False

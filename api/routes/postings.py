@@ -83,7 +83,11 @@ Description = Annotated[str, Meta(max_length=4000)]
 RegionCode = Annotated[str, Meta(pattern="^[0-9]{6}$", description="县区级行政区划代码（6位）")]
 Age = Annotated[int, Meta(ge=16, le=100)]
 Headcount = Annotated[int, Meta(ge=1, le=100_000)]
-Skills = Annotated[list[Annotated[str, Meta(min_length=1, max_length=40)]], Meta(max_length=30)]
+# extra_json_schema's "extra" restates the items' bounds, which Litestar's schema drops.
+Skills = Annotated[
+    list[Annotated[str, Meta(min_length=1, max_length=40)]],
+    Meta(max_length=30, extra_json_schema={"extra": {"items": {"type": "string", "minLength": 1, "maxLength": 40}}}),
+]
 Phone = Annotated[str, Meta(max_length=20)]
 Latitude = Annotated[float, Meta(ge=-90, le=90)]
 Longitude = Annotated[float, Meta(ge=-180, le=180)]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, get
-from litestar.params import FromPath
+from litestar.params import Parameter
 
 from api.errors import problem_responses
 from api.schemas import RegionOut
@@ -19,10 +21,12 @@ class RegionsController(Controller):
         "/regions/{code:str}",
         operation_id="getRegion",
         sync_to_thread=False,
-        responses=problem_responses(401, 404, 500),
+        responses=problem_responses(400, 401, 404, 500),
         summary="行政区划代码查询 (GB/T 2260)",
     )
-    def get_region(self, code: FromPath[str]) -> RegionOut:
+    def get_region(
+        self, code: Annotated[str, Parameter(schema_extra={"pattern": r"^[0-9]{6}$"}, description="六位行政区划代码")]
+    ) -> RegionOut:
         """Look up a six-digit administrative region code in use today.
 
         Args:

@@ -25,6 +25,8 @@ from services import search as service
 from services.search import PostingSearch, RequestSnapshot
 
 SEARCHERS = allow(Role.COUNTER, Role.OFFICER, Role.AGENCY)
+# A decimal in the query is text to OpenAPI; the pattern says which text the parser reads as one.
+AMOUNT = {"pattern": r"^-?[0-9]{1,12}(\.[0-9]{1,4})?$"}
 
 
 def provide_search(state: State) -> RequestSnapshot:
@@ -65,8 +67,12 @@ def search_postings(
     lat: Annotated[float | None, QueryParameter()] = None,
     lon: Annotated[float | None, QueryParameter()] = None,
     within_km: Annotated[float | None, QueryParameter()] = None,
-    wage_floor: Annotated[Decimal | None, QueryParameter(description="月工资下限（折算到月）")] = None,
-    wage_ceiling: Annotated[Decimal | None, QueryParameter(description="月工资上限（折算到月）")] = None,
+    wage_floor: Annotated[
+        Decimal | None, QueryParameter(description="月工资下限（折算到月）", schema_extra=AMOUNT)
+    ] = None,
+    wage_ceiling: Annotated[
+        Decimal | None, QueryParameter(description="月工资上限（折算到月）", schema_extra=AMOUNT)
+    ] = None,
     age: Annotated[int | None, QueryParameter()] = None,
     skills_free: Annotated[bool, QueryParameter(description="只看无技能要求的岗位")] = False,
     disabled: Annotated[bool, QueryParameter(description="只看适合残疾人的岗位")] = False,
