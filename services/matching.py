@@ -184,9 +184,12 @@ class Matching:
         if self.caller.role is not Role.EMPLOYER and not reach_of.covers_region(posting.region_code):
             raise Forbidden(f"岗位所在地区 {posting.region_code} 不在您的管辖范围内。")
         snapshot = snapshots.get()
+        post = from_posting(posting)
+        if posting.registered_latitude is not None:  # moved by its employer: bands from where it was registered
+            post = replace(post, latitude=posting.registered_latitude, longitude=posting.registered_longitude)
         shown = shown_for(
             self.session,
-            from_posting(posting),
+            post,
             snapshot.profile_index(),
             snapshot.encoder,
             on or clock.today(),

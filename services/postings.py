@@ -1,4 +1,5 @@
-"""Job postings. Postings are public notices: no personal data, so no audit entries. Every role
+"""Job postings. Postings are public notices: no personal data, so no audit entries but one: a
+change of a posting's location (``posting.location``, rate-limited for employers). Every role
 may read them, except that an employer sees only its own. Employers write their own postings;
 counter staff and officers write any employer's postings inside their jurisdiction
 (``Jurisdiction.covers_region`` on the posting's region, before and after a change). Every write
@@ -10,17 +11,18 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from jiuyuan import clock
+from jiuyuan import clock, regions
 from jiuyuan.errors import FieldError, Forbidden, InvalidInput, NotFound
 from jiuyuan.vocab import PostingKind, PostingStatus, Role
-from ledger import changes, intake
+from ledger import audit, changes, intake
 from ledger.access import Principal
+from ledger.base import utcnow
 from ledger.changes import Change
 from ledger.models import JobPosting
 from services.jurisdiction import Jurisdiction, region_filter
@@ -47,6 +49,10 @@ EDITABLE = (
     "contact_phone",
 )
 """What a change may touch: every field but the posting number and the employer."""
+LOCATION = ("region_code", "address", "latitude", "longitude")
+"""A posting's location: changing it is audited (``posting.location``), and an employer may
+change it once per ``LOCATION_INTERVAL`` (issue 17, trilateration by moving a posting)."""
+LOCATION_INTERVAL = timedelta(hours=24)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -168,11 +174,44 @@ class Postings:
         _no_control_characters(changed)
         cleaned = intake.clean_posting({**_as_input(posting), **changed})
         self._check_region(cleaned["region_code"])
+        moved = [f for f in LOCATION if getattr(posting, f) != cleaned[f]]
+        if moved:
+            self._move(posting, moved, cleaned["region_code"])
         if any(getattr(posting, f) != cleaned[f] for f in EDITABLE):  # a no-op PATCH writes no change
             for field in EDITABLE:
                 setattr(posting, field, cleaned[field])
             changes.record(self.session, [posting.id], "upsert" if posting.status is PostingStatus.OPEN else "remove")
         return posting
+
+    def _move(self, posting: JobPosting, moved: list[str], new_region: str) -> None:
+        """Before a location change: refuse an employer's second one within a day, keep the
+        location bands are measured from, and audit it (counties only: no coordinates).
+
+        An employer who moved its posting and re-read its candidates' distance bands could
+        trilaterate a home. Its moves therefore never move the bands: they stay measured from
+        where the posting was before its first move. Counter staff and officers, who check a new
+        site, register the new location for the bands too."""
+        now = utcnow()
+        if self.who.role is Role.EMPLOYER:
+            last = posting.location_changed_at
+            if last is not None and now - last < LOCATION_INTERVAL:
+                when = (last + LOCATION_INTERVAL).astimezone(clock.CHINA)
+                message = f"岗位地点每24小时只能修改一次，请于{when:%Y-%m-%d %H:%M}（北京时间）后再修改"
+                raise InvalidInput([FieldError(f, message) for f in moved], "岗位地点修改过于频繁，未保存任何数据。")
+            if posting.registered_latitude is None and posting.latitude is not None:
+                posting.registered_latitude, posting.registered_longitude = posting.latitude, posting.longitude
+        else:
+            posting.registered_latitude = posting.registered_longitude = None
+        posting.location_changed_at = now
+        old, new = posting.region_code, new_region
+        audit.record(
+            self.session,
+            self.who,
+            "posting.location",
+            None,
+            moved,
+            f"岗位{posting.id}地点变更：{regions.full_name(old)}（{old}）→{regions.full_name(new)}（{new}）",
+        )
 
     def close(self, posting_id: int, status: PostingStatus) -> JobPosting:
         """Take a posting off the market (filled or expired); the same status again changes nothing."""

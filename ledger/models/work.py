@@ -101,6 +101,14 @@ class JobPosting(Base):
     status: Mapped[PostingStatus] = mapped_column(str_enum(PostingStatus, "posting_status"), default=PostingStatus.OPEN)
     contact_phone: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    registered_latitude: Mapped[float | None]
+    registered_longitude: Mapped[float | None]
+    """Where candidate distance bands are measured from, once an employer has moved the posting:
+    the location it had before its first move (None: the posting's own location is the one
+    registered). Counter staff and officers moving it register the new one (issue 17: an
+    employer moving its posting and re-reading the bands trilaterated a candidate's home)."""
+    location_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    """The last change of region, address or coordinates: an employer may make one a day."""
 
     employer: Mapped[Employer | None] = relationship(back_populates="postings")
 

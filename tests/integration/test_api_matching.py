@@ -4,7 +4,7 @@ of a person's record. The matcher's own rules are tested in tests/search; here t
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from litestar.testing import TestClient
@@ -347,6 +347,83 @@ def test_candidates_are_masked_consenting_and_audited(world, search):
         ),
         403,
     )
+
+
+def test_trilateration_by_moving_a_posting_is_refused_or_too_coarse(world, search):
+    """Issue 17: an employer moved its posting and re-read one candidate's distance band until the
+    rings met at the home (~2 km). Now its moves are audited, one a day, and never move the bands:
+    every band it reads is the one from where the posting was registered."""
+    c, url, sessions = world
+    _rebuild(url, search)
+    with sessions() as s:
+        persons = s.scalars(select(Person).where(Person.latitude.is_not(None)).order_by(Person.id)).all()
+        shown = consenting_to_employers(s, [p.id for p in persons])
+        target = next(p for p in persons if p.id in shown and p.wished_work and p.residence_region_code[:2] == "43")
+        own = s.scalars(select(Employer).order_by(Employer.id)).first()
+        key = server_secret(s, PERSON_REF_SECRET)
+    employer = bearer(url, "employer", "某公司人事", employer_uscc=own.uscc)
+    home = (target.latitude, target.longitude)
+    created = c.post(
+        "/postings",
+        headers=employer,
+        json=_gig(
+            title=target.wished_work[0],
+            description=" ".join(target.wished_work),
+            region_code=target.residence_region_code,
+            latitude=home[0] + 0.009,  # about 1 km north of the home
+            longitude=home[1],
+        ),
+    )
+    assert created.status_code == 201, created.text
+    pid = created.json()["id"]
+    ref = person_ref(key, pid, target.id)
+
+    def band() -> str | None:
+        params = {"k": 50, "spread_exposure": "false", **SEEN}
+        cards = c.get(f"/postings/{pid}/candidates", headers=employer, params=params).json()["candidates"]
+        return {card["person_ref"]: card["distance_band"] for card in cards}[ref]
+
+    def a_day_later() -> None:
+        with sessions.begin() as s:
+            posting = s.get(JobPosting, pid)
+            posting.location_changed_at -= timedelta(hours=25)
+
+    bands = [band()]
+    assert bands == ["3公里内"]
+    # Rings 20 km east, north and west of the home would each read 30公里内 and meet at it.
+    moves = [(home[0], home[1] + 0.2), (home[0] + 0.18, home[1]), (home[0], home[1] - 0.2)]
+    audits = _count(sessions, AuditEntry)
+    accepted = 0
+    for i, (lat, lon) in enumerate(moves):
+        moved = c.patch(f"/postings/{pid}", headers=employer, json={"latitude": lat, "longitude": lon})
+        assert moved.status_code == 200, moved.text
+        accepted += 1
+        bands.append(band())
+        if i == 0:  # a second move the same day is refused, naming the fields and when it may move again
+            again = _problem(c.patch(f"/postings/{pid}", headers=employer, json={"address": "劳动东路1号"}), 422)
+            assert again["errors"][0]["field"] == "address" and "24小时" in again["errors"][0]["message"]
+            assert "北京时间" in again["errors"][0]["message"]
+            assert c.get(f"/postings/{pid}", headers=employer).json()["address"] is None
+        a_day_later()
+    assert set(bands) == {"3公里内"}, "bands measured from the registered location, never from a move"
+
+    with sessions() as s:
+        entries = s.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()[audits:]
+    location = [e for e in entries if e.action == "posting.location"]
+    assert len(location) == accepted and all(e.subject_person_id is None for e in location)
+    assert all(e.fields == ["latitude", "longitude"] and e.actor_role == "employer" for e in location)
+    assert all(f"（{target.residence_region_code}）→" in e.purpose for e in location)
+    assert not any(f"{home[0] + 0.009:.3f}"[:6] in e.purpose for e in location), "no coordinates in clear"
+
+    # Counter staff moving it (a site they checked) register the new location for the bands.
+    counter = bearer(url, "counter", "窗口", region=target.residence_region_code)
+    assert (
+        c.patch(f"/postings/{pid}", headers=counter, json={"latitude": home[0], "longitude": home[1]}).status_code
+        == 200
+    )
+    with sessions() as s:
+        assert s.get(JobPosting, pid).registered_latitude is None
+    assert band() == "3公里内"
 
 
 def test_pushes_once_each_with_history_and_applications(world, search):
