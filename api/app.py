@@ -17,7 +17,7 @@ from litestar.static_files import create_static_files_router
 from api.auth import AUTHENTICATION, SECURITY, SECURITY_COMPONENTS
 from api.deps import provide_session
 from api.errors import EXCEPTION_HANDLERS
-from api.headers import security_headers
+from api.headers import allow_every_method, security_headers
 from api.limits import check_request, refuse_control_characters
 from api.logs import keep_query_strings_out_of_the_access_log
 from api.routes import (
@@ -102,7 +102,7 @@ def create_app(settings: Settings | None = None, *, search: Reloadable | None = 
         state=State({"engine": engine, "sessions": sessions, "search": search or snapshots(settings.search, sessions)}),
         middleware=[refuse_control_characters, AUTHENTICATION],
         before_request=check_request,  # query dates in range, JSON bodies strict (api.limits)
-        before_send=[security_headers],
+        before_send=[security_headers, allow_every_method],
         exception_handlers=EXCEPTION_HANDLERS,
         on_shutdown=[dispose_engine],
         openapi_config=OpenAPIConfig(

@@ -33,4 +33,17 @@ def security_headers(message: Message, scope: Scope) -> None:
         headers["Cache-Control"] = "no-store"
 
 
-__all__ = ["security_headers"]
+def allow_every_method(message: Message, scope: Scope) -> None:
+    """``before_send`` hook: an OPTIONS answer's ``Allow`` lists every method of the path, across
+    the controllers that share it (Litestar's own lists one controller's)."""
+    if message["type"] != "http.response.start" or scope.get("method") != "OPTIONS":
+        return
+    template = scope.get("path_template")
+    methods = {
+        m for route in scope["app"].routes if getattr(route, "path_format", None) == template for m in route.methods
+    }
+    if methods:
+        MutableScopeHeaders.from_message(message)["Allow"] = ", ".join(sorted(methods))
+
+
+__all__ = ["allow_every_method", "security_headers"]

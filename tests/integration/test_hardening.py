@@ -111,3 +111,18 @@ def test_health_is_public_in_openapi(api):
     assert spec["paths"]["/health"]["get"]["security"] == []
     assert spec["security"]  # everything else still needs the token
     assert "security" not in spec["paths"]["/me"]["get"]
+
+
+def test_options_lists_every_method_of_the_path_and_never_fails(api):
+    """Finding: OPTIONS answered 500 on routes with a role guard (no token, no user), and listed
+    one controller's methods where several share a path."""
+    client = api["client"]
+    paths = client.get("/schema/openapi.json").json()["paths"]
+    for path, operations in paths.items():
+        concrete = path
+        for name in [p for p in path.split("/") if p.startswith("{")]:
+            concrete = concrete.replace(name, "1")
+        r = client.options(concrete)
+        assert r.status_code == 204, (path, r.status_code, r.text)
+        documented = {m.upper() for m in operations} & {"GET", "POST", "PUT", "PATCH", "DELETE"}
+        assert documented | {"OPTIONS"} == set(r.headers["allow"].replace(" ", "").split(",")), path
