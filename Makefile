@@ -14,7 +14,7 @@ DEMO_SEED ?= 20230201
 LOCAL_PG_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 CHECK_WORKTREE ?= 1
 
-.PHONY: install lock run migrate demo index ranker serve test test-fast fuzz screenshots bench-scoring bench-search bench-match bench-api schema clean lint typecheck
+.PHONY: install lock run migrate demo index ranker serve test test-fast fuzz screenshots bench-scoring bench-search bench-match bench-api bench-pay schema clean lint typecheck
 
 # Everything installs from the lock (exact versions, hashes checked); pyproject.toml keeps ranges.
 # torch is locked as the local CPU wheel (2.13.0+cpu): a looser pin would pull CUDA builds.
@@ -141,6 +141,11 @@ bench-match: install
 # The matching and placement routes under load on loopback (wrk when installed: apt-get install wrk).
 bench-api: install
 	$(BIN)/python -m bench.api
+
+# The monthly payment run over 100,000 placements and 1.2 M contributions, SQLite and PostgreSQL
+# (docs/benchmarks.md); BENCH_PAY_ARGS="--sizes 10000" for a quicker one.
+bench-pay: install
+	$(BIN)/python -m bench.pay $(BENCH_PAY_ARGS)
 
 # The JSON Schema of the policy engine's input (facts) and output (report).
 schema: install

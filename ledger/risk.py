@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import distinct, func, select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jiuyuan.vocab import PlacementKind
@@ -288,24 +288,22 @@ def _not_authorised(session, keyed, placements, limits):
 
 def _two_ids(session, keyed, placements, limits):
     """Same name, birth date and birthplace (an ID number's first six digits) under another number.
-    No index serves this match, so it is one grouped scan of persons, not a look-up per item."""
-    region = func.substr(Person.id_number, 1, 6)
-    groups = (
-        select(Person.name, Person.birth_date, region.label("region"))
-        .group_by(Person.name, Person.birth_date, region)
-        .having(func.count(distinct(Person.id_number)) > 1)
-        .subquery()
-    )
-    twins = defaultdict(list)
-    for pid, name, born, where in session.execute(
-        select(Person.id, Person.name, Person.birth_date, region).where(
-            tuple_(Person.name, Person.birth_date, region).in_(
-                select(groups.c.name, groups.c.birth_date, groups.c.region)
-            )
-        )
-    ):
-        twins[(name, born, where)].append(pid)
-    others = {pid: (ids, key[2]) for key, ids in twins.items() for pid in ids}
+    No index serves the match (none on name or birth date): per chunk, one scan of persons filtered
+    on the items' names and birth dates, grouped here, rather than a grouping of the whole table."""
+    columns = select(Person.id, Person.name, Person.birth_date, Person.id_number)
+    mine = {}
+    for chunk in _chunks(k[0] for k in keyed):
+        mine.update({p.id: p for p in session.execute(columns.where(Person.id.in_(chunk)))})
+    twins = defaultdict(set)
+    for chunk in _chunks((p.name, p.birth_date) for p in mine.values()):
+        query = columns.where(Person.name.in_({n for n, _ in chunk}), Person.birth_date.in_({b for _, b in chunk}))
+        for p in session.execute(query):
+            twins[(p.name, p.birth_date, p.id_number[:6])].add(p.id)
+    others = {}
+    for p in mine.values():
+        ids = twins[(p.name, p.birth_date, p.id_number[:6])]
+        if len(ids) > 1:
+            others[p.id] = (ids, p.id_number[:6])
     for key in keyed:
         if key[0] in others:
             ids, where = others[key[0]]
