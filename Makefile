@@ -116,8 +116,8 @@ test-fast: install
 	$(call run_pytest,-m "$(FAST_MARKERS)" --hypothesis-profile=fast -p no:faker -n auto --maxprocesses=4 $(PYTEST_ARGS),none)
 
 # schemathesis over every operation with all its checks (status codes, content types, headers,
-# bodies, 5xx), FUZZ_EXAMPLES examples each (50; `make test` runs 12): PostgreSQL when it answers.
-# The nightly run: see CONTRIBUTING.md for its time.
+# bodies, 5xx), FUZZ_EXAMPLES examples each (50; a plain `make test` runs 12, CI's .ci/run 50):
+# PostgreSQL when it answers. About a minute here; see CONTRIBUTING.md.
 FUZZ_EXAMPLES ?= 50
 fuzz: export JIUYUAN_FUZZ_EXAMPLES = $(FUZZ_EXAMPLES)
 fuzz: install
