@@ -62,7 +62,7 @@ def test_people_for_a_post(profiles, model):
 
 def test_profile_filters(profiles, model):
     assert set(_ids(profiles, model, "保洁 护理 叉车", region_prefix="430121")) == {"1", "2"}
-    assert "2" in _ids(profiles, model, "护理", schedules=(Schedule.DAILY,))
+    assert "2" in _ids(profiles, model, "养老护理员", schedules=(Schedule.DAILY,))
     assert "1" not in _ids(profiles, model, "叉车", schedules=(Schedule.DAILY,))
     assert "3" in _ids(profiles, model, "保洁", schedules=(Schedule.DAILY,))  # named none: takes any
     assert set(_ids(profiles, model, "保洁 护理 叉车", near=(28.25, 113.08), within_km=5)) == {"1", "2"}
