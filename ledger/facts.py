@@ -63,12 +63,14 @@ def _licensed(agency: HrAgency, on: date) -> bool:
     return agency.licence_no is not None and (agency.licence_valid_until is None or agency.licence_valid_until >= on)
 
 
-def _contributions(rows: Iterable[Contribution]) -> dict[int, list[dict[str, Any]]]:
-    """Per placement, one fact per month: the employer's and the personal parts by insurance."""
+def _contributions(rows: Iterable[Any]) -> dict[int, list[dict[str, Any]]]:
+    """Per placement, one fact per month: the employer's and the personal parts by insurance.
+    ``rows``: (placement_id, month, payer, insurance, amount) tuples — plain rows, not ORM objects,
+    since a payment run reads twelve a placement."""
     months: dict[int, dict[str, dict[str, dict[str, Decimal]]]] = defaultdict(dict)
-    for c in rows:
-        month = months[c.placement_id].setdefault(c.month, {"employer": {}, "personal": {}})
-        month[c.payer][c.insurance] = c.amount
+    for placement_id, month_label, payer, insurance, amount in rows:
+        month = months[placement_id].setdefault(month_label, {"employer": {}, "personal": {}})
+        month[payer][insurance] = amount
     return {pid: [{"month": m, **parts} for m, parts in sorted(by.items())] for pid, by in months.items()}
 
 
@@ -139,7 +141,15 @@ def cases_for(session: Session, person_ids: list[int], as_of: date) -> dict[int,
     )
     placement_ids = [p.id for p in placement_rows if p.person_id in person_ids]
     contributions = _contributions(
-        session.scalars(select(Contribution).where(Contribution.placement_id.in_(placement_ids)))
+        session.execute(
+            select(
+                Contribution.placement_id,
+                Contribution.month,
+                Contribution.payer,
+                Contribution.insurance,
+                Contribution.amount,
+            ).where(Contribution.placement_id.in_(placement_ids))
+        )
     )
     rulings: dict[int, dict[str, bool]] = defaultdict(dict)
     for r in session.scalars(
