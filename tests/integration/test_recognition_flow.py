@@ -13,7 +13,7 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 from stdnum.cn import ric
 
-import services.recognition
+import services.recognition_exits
 from api.app import create_app
 from jiuyuan import clock
 from jiuyuan.settings import DatabaseSettings, Settings
@@ -313,9 +313,11 @@ def test_002_s5_self_reported_exit(api, sessions, monkeypatch):
     )
     assert tier.status_code == 201, tier.text
     rescored = []
-    real = services.recognition.rescore_person
+    real = services.recognition_exits.rescore_person
     monkeypatch.setattr(
-        services.recognition, "rescore_person", lambda s, pid, day: rescored.append((pid, day)) or real(s, pid, day)
+        services.recognition_exits,
+        "rescore_person",
+        lambda s, pid, day: rescored.append((pid, day)) or real(s, pid, day),
     )
     body = {"route": "self", "clause": "002 §5(1)", "exited_on": "2025-11-10", "reason": "本人申报已担任公司法定代表人"}
     _problem(_exit(api, rec, who="counter", **body), 403)  # officers decide
