@@ -21,7 +21,7 @@ from tqdm import tqdm
 from jiuyuan import validation as v
 from jiuyuan.errors import Duplicate, FieldError, InvalidInput
 from jiuyuan.vocab import ConsentScope
-from ledger import intake
+from ledger import intake, intake_history
 from ledger.import_columns import CONTRIBUTIONS, PERSONS, POSTINGS, Column, columns_markdown
 from ledger.models import ConsentRecord, Contribution, Employer, Household, Person
 from ledger.spreadsheet import NumberCell, Row, TableError, read_table
@@ -199,7 +199,7 @@ def import_contributions(
     persons: set[int] = set()
 
     def add(session: Session, data: Mapping[str, Any]) -> Contribution:
-        row = intake.add_contribution(session, {**data, "source": data.get("source") or source}, actor, reach)
+        row = intake_history.add_contribution(session, {**data, "source": data.get("source") or source}, actor, reach)
         persons.add(row.person_id)
         return row
 
@@ -215,7 +215,7 @@ def import_contributions(
         CONTRIBUTIONS,
         "month",
         add,
-        compound_key=intake.contribution_key,
+        compound_key=intake_history.contribution_key,
         noun="（同一人、同一月份、同一缴费主体和险种）",
         first_row=first_row,
     )

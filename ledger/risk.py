@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jiuyuan.vocab import PlacementKind
-from ledger.intake import PAYERS
+from ledger.intake_history import PAYERS
 from ledger.models import AgencyAuthorisation, Contribution, Person, Placement
 from scoring import load_policies
 from scoring.dates import ONE_DAY, add_months, full_months_between

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from jiuyuan.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from jiuyuan.vocab import PlacementKind, Role
-from ledger import audit, imports, intake, placements
+from ledger import audit, imports, intake_history, placements
 from ledger.access import Principal
 from ledger.imports import ImportReport
 from ledger.models import Contribution, LifeEvent, OfficerRuling, Person, Placement, PlacementConfirmation
@@ -86,7 +86,7 @@ class History:
     def end_placement(self, placement_id: int, data: Mapping[str, Any], today: date) -> PlacementView:
         """The last day in post and why; refused while contributions are recorded for later months."""
         placement = self._placement(placement_id)
-        row = intake.clean_placement_end(data, placement.start_date, today)
+        row = intake_history.clean_placement_end(data, placement.start_date, today)
         end_month = f"{row['end_date']:%Y-%m}"
         later = sorted(
             set(
@@ -111,7 +111,7 @@ class History:
     def confirm(self, placement_id: int, data: Mapping[str, Any], today: date) -> PlacementConfirmation:
         """A check that the person is still in post (or has left) on a day (002 §1 跟踪回访)."""
         placement = self._placement(placement_id)
-        row = intake.clean_confirmation(data, placement.start_date, today)
+        row = intake_history.clean_confirmation(data, placement.start_date, today)
         confirmation = PlacementConfirmation(placement_id=placement.id, recorded_by=self.who.actor[:60], **row)
         self.session.add(confirmation)
         self.session.flush()
@@ -123,7 +123,7 @@ class History:
     def set_retirement_category(self, person_id: int, category: Any, today: date) -> Person:
         """The original statutory retirement category the 2024 reform counts from."""
         person = reach(self.session, self.jurisdiction, person_id)
-        person.retirement_category = intake.clean_retirement_category(category, person.sex)
+        person.retirement_category = intake_history.clean_retirement_category(category, person.sex)
         self.session.flush()
         self._changed(person_id, "retirement_category", ["retirement_category"], "登记原法定退休年龄类别", today)
         return person
@@ -131,12 +131,12 @@ class History:
     def add_life_event(self, person_id: int, data: Mapping[str, Any], today: date) -> LifeEvent:
         """A dated fact 002 §5 reads: a management role, leaving the labour market, a pension."""
         person = reach(self.session, self.jurisdiction, person_id)
-        row = intake.clean_life_event(data, person.birth_date, today)
+        row = intake_history.clean_life_event(data, person.birth_date, today)
         event = LifeEvent(person_id=person_id, recorded_by=self.who.actor[:60], **row)
         self.session.add(event)
         self.session.flush()
         self._changed(
-            person_id, "life_event", ["life_events"], f"登记人员事项：{intake.LIFE_EVENTS[row['kind']]}", today
+            person_id, "life_event", ["life_events"], f"登记人员事项：{intake_history.LIFE_EVENTS[row['kind']]}", today
         )
         return event
 
@@ -147,7 +147,7 @@ class History:
         if self.who.role not in (Role.OFFICER, Role.ADMIN):
             raise Forbidden("只有经办人员可以审批。")
         placement = self._placement(placement_id)
-        row = intake.clean_ruling(data)
+        row = intake_history.clean_ruling(data)
         if row["question"] == "public_welfare_beyond_limit" and placement.kind is not PlacementKind.PUBLIC_WELFARE:
             raise InvalidInput(
                 [FieldError("question", f"安置记录 {placement_id} 是{placement.kind.label}，不是公益性岗位安置")]
@@ -162,7 +162,7 @@ class History:
             placement.person_id,
             "ruling",
             ["officer_rulings"],
-            f"经办人员{verdict}：{intake.RULING_QUESTIONS[row['question']]}",
+            f"经办人员{verdict}：{intake_history.RULING_QUESTIONS[row['question']]}",
             today,
         )
         return ruling

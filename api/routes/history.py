@@ -29,7 +29,7 @@ from api.routes.placements import PlacementOut, placement_out
 from jiuyuan import clock
 from jiuyuan.validation import MAX_ID
 from jiuyuan.vocab import LEFT_REASONS, Role
-from ledger.intake import INSURANCES, LIFE_EVENTS, PAYERS, RETIREMENT_CATEGORIES, RULING_QUESTIONS
+from ledger.intake_history import INSURANCES, LIFE_EVENTS, PAYERS, RETIREMENT_CATEGORIES, RULING_QUESTIONS
 from ledger.models import Contribution, LifeEvent, OfficerRuling, PlacementConfirmation
 from services.history import History
 

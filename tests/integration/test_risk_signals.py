@@ -12,7 +12,7 @@ from stdnum.cn import ric, uscc
 from demo.generate import org_code_check_digit
 from jiuyuan import clock
 from jiuyuan.vocab import ClaimStatus
-from ledger import intake, risk
+from ledger import intake, intake_history, risk
 from ledger.models import AgencyAuthorisation, Claim
 from ledger.risk import Item
 
@@ -77,7 +77,7 @@ class Ledger:
         )
 
     def contribution(self, person, month: str, payer: str):
-        intake.add_contribution(
+        intake_history.add_contribution(
             self.s,
             {
                 "id_number": person.id_number,
