@@ -53,7 +53,11 @@ index: demo
 ranker: index
 	$(BIN)/jiuyuan train-ranker --simulate 1500 --quiet
 
-run: ranker serve
+# Ends by printing the page's address and one demo token per role (demo only: jiuyuan demo made
+# them; `jiuyuan serve --production` refuses to start while they are live), then serves.
+run: ranker
+	@$(BIN)/jiuyuan keys demo
+	$(BIN)/jiuyuan serve
 
 # A test run must leave the work tree as it found it (var/ and other ignored paths excepted): the
 # state is git's status of every file plus the content of every file that differs from HEAD, taken

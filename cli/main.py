@@ -25,7 +25,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from demo.generate import generate
-    from demo.load import load
+    from demo.load import load, load_demo_keys
     from ledger import db
 
     url = args.database_url or get_settings().db.url
@@ -36,6 +36,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     engine = db.make_engine(url)
     with db.session_factory(engine).begin() as session:
         counts = load(session, data, progress=not args.quiet)
+        tokens = load_demo_keys(session)
     engine.dispose()
     done = time.perf_counter()
     written = ", ".join(f"{table} {n}" for table, n in counts.items())
@@ -45,6 +46,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     if not any(counts.values()):
         print("数据库中已有这些演示数据，未重复写入。")
+    print(
+        f"演示密钥 {len(tokens)} 个（仅供演示，生产环境须吊销：jiuyuan keys revoke --demo）；查看令牌：jiuyuan keys demo"
+    )
     return 0
 
 
@@ -57,6 +61,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ["JIUYUAN_DATABASE_URL"] = args.database_url
         get_settings.cache_clear()
     settings = get_settings()
+    if args.production and not _no_demo_keys(settings.db.url):
+        return 2
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -65,6 +71,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_level="info",
     )
     return 0
+
+
+def _no_demo_keys(url: str) -> bool:
+    """``serve --production``: no live demo key may open the ledger (they are printed by
+    ``make run`` and derivable by anyone holding a copy of a demo ledger)."""
+    from demo.load import live_demo_keys
+    from ledger import db
+
+    engine = db.make_engine(url)
+    try:
+        with db.session_factory(engine).begin() as session:
+            live = [f"{k.key_id}（{k.name}）" for k in live_demo_keys(session)]
+    finally:
+        engine.dispose()
+    if live:
+        print(
+            f"拒绝以生产模式启动：台账中有 {len(live)} 个演示密钥仍然有效（{'、'.join(live)}）。"
+            "请先运行 jiuyuan keys revoke --demo 吊销它们，再启动服务。",
+            file=sys.stderr,
+        )
+    return not live
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,6 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_serve.add_argument("--host", help="监听地址 (default 127.0.0.1 或 JIUYUAN_HOST)")
     p_serve.add_argument("--port", type=int, help="端口 (default 8000 或 JIUYUAN_PORT)")
+    p_serve.add_argument(
+        "--production", action="store_true", help="生产模式：台账中仍有有效的演示密钥（jiuyuan demo 所建）时拒绝启动"
+    )
     p_serve.set_defaults(func=cmd_serve)
     return parser
 

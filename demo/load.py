@@ -8,7 +8,10 @@ so loading the same seed twice writes nothing the second time.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -16,8 +19,11 @@ from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from demo.generate import DemoData
-from ledger import changes
+from jiuyuan.vocab import Role
+from ledger import access, changes
+from ledger.base import utcnow
 from ledger.models import (
+    ApiKey,
     ConsentRecord,
     Employer,
     Household,
@@ -117,3 +123,86 @@ def load(session: Session, data: DemoData, progress: bool = False) -> dict[str, 
     fairs = _keys(session, JobFair.ref)
     counts["job_fairs"] = _insert(session, JobFair, _new(data.fairs, "ref", fairs), progress, "招聘会")
     return counts
+
+
+# ----- demo keys: one per role, for the README's tour and the page; never in production -----------
+
+DEMO_KEY_PREFIX = "【演示】"
+"""The reserved name prefix of demo keys (no column marks them, and none is added for it):
+``jiuyuan keys issue`` refuses a name that starts with it, and ``jiuyuan serve --production``
+refuses to start while a live key carries it."""
+DEMO_REGION = "430121"
+"""长沙县: the counter's and the officer's jurisdiction in the demo."""
+DEMO_KEY_DAYS = 30
+_SECRET_NAME = "demo_keys"
+
+
+def _demo_key_id(role: Role) -> str:
+    return f"demo{role.value}"[:16]
+
+
+def _demo_secret(session: Session, key_id: str) -> str:
+    """The key's secret, derived from a secret of this ledger (``ServerSecret``, no migration):
+    the same every time on this ledger, so ``jiuyuan keys demo`` can print it again, and unknown
+    to anyone without the ledger."""
+    return hmac.new(access.server_secret(session, _SECRET_NAME), key_id.encode(), hashlib.sha256).hexdigest()
+
+
+def _demo_owners(session: Session) -> dict[Role, dict[str, Any]]:
+    """Who each demo key acts for: the counter and the officer in 长沙县, an employer there (or the
+    first), the first agency (the demo data must be loaded first)."""
+    employer = session.scalar(select(Employer).order_by((Employer.region_code != DEMO_REGION), Employer.id).limit(1))
+    agency = session.scalar(select(HrAgency).order_by(HrAgency.id).limit(1))
+    owners: dict[Role, dict[str, Any]] = {
+        Role.COUNTER: {"name": "长沙县零工市场 窗口", "region_prefix": DEMO_REGION},
+        Role.OFFICER: {"name": "长沙县人社局 经办", "region_prefix": DEMO_REGION},
+        Role.ADMIN: {"name": "系统管理员"},
+    }
+    if employer is not None:
+        owners[Role.EMPLOYER] = {"name": employer.name[:40], "employer_id": employer.id}
+    if agency is not None:
+        owners[Role.AGENCY] = {"name": agency.name[:40], "agency_id": agency.id}
+    return owners
+
+
+def load_demo_keys(session: Session, days: int = DEMO_KEY_DAYS) -> dict[Role, str]:
+    """One key per role, named ``【演示】…``; made again (secret, expiry, unrevoked) on every
+    demo load. Returns role → token."""
+    now = utcnow()
+    tokens: dict[Role, str] = {}
+    for role, owner in _demo_owners(session).items():
+        key_id = _demo_key_id(role)
+        secret = _demo_secret(session, key_id)
+        row = session.scalar(select(ApiKey).where(ApiKey.key_id == key_id))
+        if row is None:
+            row = ApiKey(key_id=key_id, role=role, created_at=now)
+            session.add(row)
+        row.name = f"{DEMO_KEY_PREFIX}{owner['name']}"
+        row.secret_sha256 = hashlib.sha256(secret.encode()).hexdigest()
+        row.employer_id, row.agency_id = owner.get("employer_id"), owner.get("agency_id")
+        row.region_prefix = owner.get("region_prefix")
+        row.expires_at, row.revoked_at = now + timedelta(days=days), None
+        tokens[role] = f"{access.PREFIX}{key_id}.{secret}"
+    session.flush()
+    return tokens
+
+
+def live_demo_keys(session: Session) -> list[ApiKey]:
+    """Demo keys that still let someone in (neither revoked nor expired)."""
+    return list(
+        session.scalars(
+            select(ApiKey)
+            .where(ApiKey.name.startswith(DEMO_KEY_PREFIX), ApiKey.revoked_at.is_(None), ApiKey.expires_at > utcnow())
+            .order_by(ApiKey.id)
+        )
+    )
+
+
+def demo_tokens(session: Session) -> dict[Role, str]:
+    """The tokens of the live demo keys, in the order of ``Role`` (printed by ``jiuyuan keys demo``)."""
+    live = {k.role: k for k in live_demo_keys(session) if k.key_id == _demo_key_id(k.role)}
+    return {
+        role: f"{access.PREFIX}{live[role].key_id}.{_demo_secret(session, live[role].key_id)}"
+        for role in Role
+        if role in live
+    }

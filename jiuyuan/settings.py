@@ -104,6 +104,18 @@ class SearchSettings:
 
 
 @dataclass(frozen=True)
+class MarketSettings:
+    """The gig market (零工市场) the counter page serves: printed on every job slip."""
+
+    name: str = field(
+        default_factory=lambda: _env("JIUYUAN_MARKET_NAME", "零工市场服务窗口").strip() or "零工市场服务窗口"
+    )
+    """The market's name, e.g. "长沙县零工市场"."""
+    phone: str = field(default_factory=lambda: _env("JIUYUAN_MARKET_PHONE", "").strip())
+    """The counter's phone, e.g. "0731-84012345"; empty: the slip says to ask at the counter."""
+
+
+@dataclass(frozen=True)
 class Settings:
     db: DatabaseSettings = field(default_factory=DatabaseSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
@@ -111,6 +123,7 @@ class Settings:
     policy: PolicySettings = field(default_factory=PolicySettings)
     search: SearchSettings = field(default_factory=SearchSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    market: MarketSettings = field(default_factory=MarketSettings)
 
 
 @lru_cache(maxsize=1)

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from jiuyuan import clock
+from jiuyuan import clock, validation
 from jiuyuan.errors import Duplicate, FieldError, Forbidden, InvalidInput, NotFound
 from jiuyuan.vocab import ConsentScope
 from ledger import audit, intake
@@ -28,6 +28,7 @@ from ledger.imports import NOT_REGISTRABLE
 from ledger.models import AuditEntry, ConsentRecord, Household, Person, Recognition, ServiceContact
 from ledger.tiers import current_tier
 from services.jurisdiction import Jurisdiction
+from services.search import index_soon
 
 FULL_FIELDS = [
     "id_number",
@@ -61,6 +62,8 @@ FULL_FIELDS = [
     "recognitions",
 ]
 """What a full record discloses (every field of the API's ``PersonOut`` but its id), for the audit log."""
+UPDATABLE = ("phone", "residence_region_code", "skills", "wished_work", "wished_schedules")
+"""What ``Persons.update`` may change (issue 19: wishes are saved to the person, not per search)."""
 DUPLICATE_CHECK = "登记查重"
 """The purpose of the audit entry an attempt to register someone already registered out of reach leaves."""
 CARD_FIELDS = ["name(masked)", "id_number(masked)", "sex", "age_band", "hukou_region_code", "residence_region_code"]
@@ -160,6 +163,7 @@ class Persons:
                 )
         self.session.flush()
         audit.record(self.session, self.who, "register", person.id, FULL_FIELDS, "登记求职人员信息")
+        index_soon(self.session)  # a consenting person's profile: people-for-a-post finds them
         return self.record(person)
 
     def _registered_already(self, id_number: str) -> None:
@@ -181,6 +185,47 @@ class Persons:
             raise NotFound("未找到该身份证号码的人员，或不在您的管辖范围内。")
         audit.record(self.session, self.who, "lookup", person.id, CARD_FIELDS, purpose)
         return person
+
+    def update(self, person_id: int, fields: Mapping[str, Any]) -> PersonRecord:
+        """Change what a person may change later at the counter: phone, residence county (the
+        address's county; no street address is stored), skills, wished work and schedules. Only
+        the keys given change; each is checked by intake's rules (422 naming every bad field, in
+        Chinese, nothing written). The residence must stay within reach (else 403), so a clerk
+        cannot move a person out of the office's sight. Audited with the fields changed."""
+        person = self.reach(person_id, lock=True)
+        given = {k: v for k, v in fields.items() if k in UPDATABLE}
+        if not given:
+            raise InvalidInput(
+                [FieldError("phone", "没有要修改的内容：请填写电话、居住地、技能、意向工种或可工作时间")]
+            )
+        current = {k: getattr(person, k) for k in UPDATABLE} | {
+            "id_number": person.id_number,
+            "name": person.name,
+            "hukou_region_code": person.hukou_region_code,
+            "urban_rural": person.urban_rural.value,
+        }
+        row = intake.clean_person(current | given)  # the record as it would be, checked as a whole
+        if not self.jurisdiction.covers_places(person.hukou_region_code, row["residence_region_code"]):
+            raise Forbidden(f"新的居住地不在您的管辖范围（{self.jurisdiction.label}）内，请由居住地窗口修改。")
+        changed = [k for k in given if row[k] != getattr(person, k)]
+        for key in changed:
+            setattr(person, key, row[key])
+        self.session.flush()
+        audit.record(self.session, self.who, "update", person.id, changed or ["(无变化)"], "窗口修改求职登记信息")
+        return self.record(person)
+
+    def by_phone(self, phone: str, purpose: str, limit: int = 20) -> Page:
+        """Persons within reach registered with this phone number (a family may share one), as
+        masked cards; the number comes in a request body, never a URL. Each card shown is audited."""
+        try:
+            number = validation.phone(phone)
+        except ValueError as exc:
+            raise InvalidInput([FieldError("phone", f"{exc}，请核对后重新输入")]) from None
+        query = self.jurisdiction.where_person(select(Person)).where(Person.phone == number)
+        rows = list(self.session.scalars(query.order_by(Person.id).limit(limit)))
+        for p in rows:
+            audit.record(self.session, self.who, "lookup", p.id, CARD_FIELDS, purpose)
+        return Page(len(rows), rows)
 
     def read(self, person_id: int, purpose: str) -> PersonRecord:
         """The full record, ID number, phone, disability and 低保 status included; audited."""
@@ -223,6 +268,7 @@ class Persons:
             [f"consent.{scope.value}"],
             f"{'授权' if granted else '撤回授权'}：{scope.label}",
         )
+        index_soon(self.session)  # a withdrawn consent takes the profile out of the index
         return consents_in_force(self.session, person_id)
 
     def add_contact(self, person_id: int, contacted_on: date, channel: str, note: str | None) -> ServiceContact:

@@ -95,6 +95,22 @@ class PersonIn(msgspec.Struct):
     consents: ConsentsIn = msgspec.field(default_factory=ConsentsIn)
 
 
+class PersonUpdateIn(msgspec.Struct, forbid_unknown_fields=True):
+    """What a person may change later at the counter; absent keys stay as they are."""
+
+    phone: Annotated[str, Meta(max_length=20, pattern=r"^[0-9+() -]*$")] | None = None
+    residence_region_code: Region6 | None = None
+    """The county of the person's address (no street address is stored)."""
+    skills: Words | None = None
+    wished_work: Words | None = None
+    wished_schedules: Annotated[list[Schedule], Meta(max_length=4)] | None = None
+
+
+class PhoneLookupIn(msgspec.Struct):
+    phone: Annotated[str, Meta(min_length=1, max_length=20, pattern=r"^[0-9+() -]*$")]
+    purpose: PurposeField
+
+
 class ConsentOut(msgspec.Struct):
     scope: ConsentScope
     label: str

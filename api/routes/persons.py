@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
 from litestar.params import Body, QueryParameter
@@ -39,6 +39,8 @@ from api.routes.person_wire import (
     PersonIn,
     PersonOut,
     PersonPage,
+    PersonUpdateIn,
+    PhoneLookupIn,
     Purpose,
     consent_out,
     person_out,
@@ -122,6 +124,64 @@ class PersonsController(Controller):
             The person, or 404 when unknown or outside the caller's jurisdiction.
         """
         return person_out(persons.read(person_id, purpose_of(purpose)))
+
+    @patch(
+        "/persons/{person_id:int}",
+        operation_id="updatePerson",
+        sync_to_thread=True,
+        responses=problem_responses(400, 401, 403, 404, 422, 500, 503),
+        summary="修改求职登记信息：电话、居住地、技能、意向工种、可工作时间（写入审计日志）",
+    )
+    def update_person(
+        self,
+        persons: NamedDependency[Persons],
+        person_id: PersonId,
+        data: Annotated[
+            PersonUpdateIn,
+            Body(
+                examples=[
+                    Example(
+                        summary="补登技能和意向",
+                        value={"skills": ["保洁", "收纳"], "wished_work": ["保洁员"], "wished_schedules": ["daily"]},
+                    )
+                ]
+            ),
+        ],
+    ) -> PersonOut:
+        """Change the keys given (checked as a whole record, 422 naming each bad field); the residence
+        must stay within the caller's jurisdiction (403). Audited with the fields changed.
+
+        Returns:
+            The full record as it now stands.
+        """
+        fields = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
+        if "wished_schedules" in fields:
+            fields["wished_schedules"] = [s.value for s in fields["wished_schedules"]]
+        return person_out(persons.update(person_id, fields))
+
+    @post(
+        "/persons/by-phone",
+        operation_id="findPersonsByPhone",
+        sync_to_thread=True,
+        status_code=200,
+        responses=problem_responses(400, 401, 403, 422, 500, 503),
+        summary="按手机号码查找人员（脱敏列表；号码放在请求体中；写入审计日志）",
+    )
+    def by_phone(
+        self,
+        persons: NamedDependency[Persons],
+        data: Annotated[
+            PhoneLookupIn, Body(examples=[Example(value={"phone": "13807311234", "purpose": "窗口求职登记"})])
+        ],
+    ) -> PersonPage:
+        """Persons within the caller's jurisdiction registered with this number (a family may share one).
+
+        Returns:
+            Masked cards (none: an empty page); each card shown is audited.
+        """
+        page = persons.by_phone(data.phone, purpose_of(data.purpose))
+        day = clock.today()
+        return PersonPage(total=page.total, limit=20, offset=0, items=[card_out(p, day) for p in page.items])
 
     @get(
         "/persons",
