@@ -37,6 +37,7 @@ from api.routes import (
     web,
 )
 from api.routes.search import provide_search
+from indexer.follow import Follower
 from indexer.reloadable import Reloadable
 from jiuyuan import __version__
 from jiuyuan.settings import Settings, get_settings
@@ -77,9 +78,13 @@ ROUTE_MODULES = (
 )
 
 
-def create_app(settings: Settings | None = None, *, search: Reloadable | None = None) -> Litestar:
+def create_app(
+    settings: Settings | None = None, *, search: Reloadable | None = None, follow: bool | None = None
+) -> Litestar:
     """The app over ``settings`` (default: the environment's). ``search`` replaces the search state
-    the settings describe (tests give their own snapshot: ``Reloadable.fixed(SearchSnapshot(...))``)."""
+    the settings describe (tests give their own snapshot: ``Reloadable.fixed(SearchSnapshot(...))``).
+    ``follow`` (default: when ``search`` is not given) runs the live-index follower
+    (``indexer.follow``) while the app serves."""
     settings = settings or get_settings()
     keep_query_strings_out_of_the_access_log()
     engine = make_engine(settings.db.url, echo=settings.db.echo)
@@ -90,6 +95,9 @@ def create_app(settings: Settings | None = None, *, search: Reloadable | None = 
 
     def dispose_engine() -> None:
         engine.dispose()
+
+    # Writes become searchable within a second: each worker runs a follower, one writes at a time.
+    follower = Follower(settings.search, sessions) if (search is None if follow is None else follow) else None
 
     return Litestar(
         route_handlers=[
@@ -104,7 +112,8 @@ def create_app(settings: Settings | None = None, *, search: Reloadable | None = 
         before_request=check_request,  # query dates in range, JSON bodies strict (api.limits)
         before_send=[security_headers, allow_every_method],
         exception_handlers=EXCEPTION_HANDLERS,
-        on_shutdown=[dispose_engine],
+        on_startup=[follower.start] if follower else [],
+        on_shutdown=[*([follower.stop] if follower else []), dispose_engine],
         openapi_config=OpenAPIConfig(
             title="就援 jiuyuan API",
             version=__version__,

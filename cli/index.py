@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,6 +26,11 @@ def register(sub) -> None:
     p_index.add_argument("action", choices=("train-model", "rebuild", "update", "sync", "stats"))
     p_index.add_argument("--path", help="索引目录 (default var/index 或 JIUYUAN_INDEX_DIR)")
     p_index.add_argument(
+        "--backend",
+        choices=("embedded", "opensearch"),
+        help="岗位索引写到哪里 (default JIUYUAN_SEARCH_BACKEND，未设置为 embedded)；opensearch 需要 OPENSEARCH_URL",
+    )
+    p_index.add_argument(
         "--model", help="向量模型目录 (default var/models/jiuyuan-static-zh 或 JIUYUAN_EMBEDDING_MODEL)"
     )
     p_index.add_argument("--dim", type=dimension_arg, default=128, help="训练时的向量维度，8–1024 (default 128)")
@@ -38,6 +45,8 @@ def register(sub) -> None:
 def search_settings(args: argparse.Namespace) -> SearchSettings:
     """The search settings (read from the environment now), with the folders given on the command line."""
     settings = SearchSettings()
+    if args.backend:
+        settings = replace(settings, backend=args.backend)  # checked again: opensearch needs a URL
     if args.path:
         settings = replace(settings, index_dir=Path(args.path))
     if args.model:
@@ -52,7 +61,11 @@ def cmd_index(args: argparse.Namespace) -> int:
     from indexer import encoder as encoders
     from ledger import db
 
-    settings = search_settings(args)
+    try:
+        settings = search_settings(args)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     if args.action == "stats":
         try:
             index = backends.open_backend(settings)
@@ -84,25 +97,48 @@ def cmd_index(args: argparse.Namespace) -> int:
             except FileNotFoundError as exc:
                 print(str(exc), file=sys.stderr)
                 return 2
-            incremental = args.action in ("update", "sync")
-            try:
-                index = backends.open_backend(settings) if incremental else None
-            except FileNotFoundError:
-                index = None  # nothing to update yet: build it
-            if index is not None and index.dimension != encoder.dimension:
-                index = None  # another model: every vector changes
-            if index is not None and args.action == "update":
-                report = build.update(session, encoder, index, args.as_of, progress=not args.quiet)
-            elif index is not None:
-                report = build.sync(session, encoder, index, args.as_of, progress=not args.quiet)
-            else:
-                fresh = backends.fresh_backend(settings, encoder.dimension)
-                report = build.rebuild(session, encoder, fresh, args.as_of, progress=not args.quiet)
-            # Profiles are rebuilt every time: a withdrawn consent must leave the index at once.
-            people = build.rebuild_profiles(session, encoder, backends.profiles_dir(settings), progress=not args.quiet)
-            where = settings.opensearch_index if settings.backend == "opensearch" else settings.index_dir
-            print(f"人员画像索引 {backends.profiles_dir(settings)}：{people}")
-            print(f"岗位索引 {where}：{report}")
-            return 0
+            with _only_writer(settings):
+                return _build(args, settings, session, encoder)
     finally:
         engine.dispose()
+
+
+@contextmanager
+def _only_writer(settings: SearchSettings) -> Iterator[None]:
+    """The indexes' writer lock (``indexer.follow``): the API's live follower holds it a moment
+    per write; a rebuild holds it throughout, and the follower applies what came meanwhile after."""
+    from indexer.follow import writer_lock
+
+    with writer_lock(settings, wait=False) as free:
+        if free:
+            yield
+            return
+    print("API 的实时索引正在写入，等待其完成……", file=sys.stderr)
+    with writer_lock(settings):
+        yield
+
+
+def _build(args: argparse.Namespace, settings: SearchSettings, session, encoder) -> int:
+    from indexer import backends, build
+
+    progress = not args.quiet
+    incremental = args.action in ("update", "sync")
+    try:
+        index = backends.open_backend(settings) if incremental else None
+    except FileNotFoundError:
+        index = None  # nothing to update yet: build it
+    if index is not None and index.dimension != encoder.dimension:
+        index = None  # another model: every vector changes
+    if index is not None and args.action == "update":
+        report = build.update(session, encoder, index, args.as_of, progress=progress)
+    elif index is not None:
+        report = build.sync(session, encoder, index, args.as_of, progress=progress)
+    else:
+        fresh = backends.fresh_backend(settings, encoder.dimension)
+        report = build.rebuild(session, encoder, fresh, args.as_of, progress=progress)
+    # Profiles are rebuilt every time: a withdrawn consent must leave the index at once.
+    people = build.rebuild_profiles(session, encoder, backends.profiles_dir(settings), progress=progress)
+    where = settings.opensearch_index if settings.backend == "opensearch" else settings.index_dir
+    print(f"人员画像索引 {backends.profiles_dir(settings)}：{people}")
+    print(f"岗位索引 {where}：{report}")
+    return 0

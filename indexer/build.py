@@ -79,14 +79,14 @@ def _write(index: SearchBackend | ProfileIndex, encoder: Encoder, docs: list, pr
     return spent
 
 
-def consenting_profiles(session: Session) -> list[PersonDocument]:
-    """Profiles of persons whose latest data-processing consent is a grant (PIPL)."""
-    latest = (
-        select(ConsentRecord.person_id, func.max(ConsentRecord.id).label("last"))
-        .where(ConsentRecord.scope == ConsentScope.DATA_PROCESSING)
-        .group_by(ConsentRecord.person_id)
-        .subquery()
+def consenting_profiles(session: Session, among: list[int] | None = None) -> list[PersonDocument]:
+    """Profiles of persons (all, or those ``among``) whose latest data-processing consent is a grant (PIPL)."""
+    latest = select(ConsentRecord.person_id, func.max(ConsentRecord.id).label("last")).where(
+        ConsentRecord.scope == ConsentScope.DATA_PROCESSING
     )
+    if among is not None:
+        latest = latest.where(ConsentRecord.person_id.in_(among))
+    latest = latest.group_by(ConsentRecord.person_id).subquery()
     granted = (
         select(ConsentRecord.person_id).join(latest, ConsentRecord.id == latest.c.last).where(ConsentRecord.granted)
     )
@@ -95,8 +95,10 @@ def consenting_profiles(session: Session) -> list[PersonDocument]:
 
 def rebuild_profiles(session: Session, encoder: Encoder, path: Path, progress: bool = True) -> BuildReport:
     started = time.perf_counter()
+    cursor = session.scalar(select(func.max(ConsentRecord.id))) or 0  # read first, as ``rebuild`` does
     docs = consenting_profiles(session)
     index = ProfileIndex(encoder.dimension, path)
+    index.feed_cursor = cursor
     encode_s = _write(index, encoder, docs, progress)
     index.save()
     return BuildReport(len(docs), 0, time.perf_counter() - started, encode_s)
@@ -148,9 +150,26 @@ def update(session: Session, encoder: Encoder, index: SearchBackend, today: date
 
 
 def sync(session: Session, encoder: Encoder, index: SearchBackend, today: date, progress: bool = True) -> BuildReport:
-    """Apply the change feed since the index's cursor: re-embed changed postings that are
-    still searchable, drop withdrawn ones and those that expired by date, add those whose
-    valid-from day has come."""
+    """Apply the change feed since the index's cursor (``apply_feed``), then the dates
+    (``sweep``), and save."""
+    started = time.perf_counter()
+    fed = apply_feed(session, encoder, index, today, progress)
+    swept = sweep(session, encoder, index, today, progress)
+    index.save()
+    return BuildReport(
+        fed.indexed + swept.indexed,
+        fed.removed + swept.removed,
+        time.perf_counter() - started,
+        fed.encode_seconds + swept.encode_seconds,
+    )
+
+
+def apply_feed(
+    session: Session, encoder: Encoder, index: SearchBackend, today: date, progress: bool = False
+) -> BuildReport:
+    """The change feed since the index's cursor, unsaved: re-embed changed postings that are
+    still searchable, drop withdrawn ones. Costs what changed, not the index's size (the live
+    follower runs it after each write)."""
     started = time.perf_counter()
     changed: dict[int, str] = {}
     cursor = index.feed_cursor
@@ -159,19 +178,47 @@ def sync(session: Session, encoder: Encoder, index: SearchBackend, today: date, 
             changed[change.posting_id] = change.change
         cursor = batch[-1].cursor
     index.feed_cursor = cursor
-    wanted = {
-        int(d.id): d for d in searchable_among(session, today, [pid for pid, c in changed.items() if c == "upsert"])
-    }
-    gone = [str(pid) for pid in changed if pid not in wanted]
+    upserts = [pid for pid, c in changed.items() if c == "upsert"]
+    wanted = searchable_among(session, today, upserts)
+    kept = {int(d.id) for d in wanted}
+    removed = index.delete([str(pid) for pid in changed if pid not in kept])
+    encode_s = _write(index, encoder, wanted, progress)
+    return BuildReport(len(wanted), removed, time.perf_counter() - started, encode_s)
+
+
+def sweep(session: Session, encoder: Encoder, index: SearchBackend, today: date, progress: bool = False) -> BuildReport:
+    """The dates, unsaved: drop postings expired by ``today`` and add those whose valid-from day
+    has come (passing a date writes no change to the feed)."""
+    started = time.perf_counter()
     now = {str(pid) for pid in searchable_ids(session, today)}
     present = index.ids()
-    expired = [doc_id for doc_id in present if doc_id not in now and int(doc_id) not in changed]
-    removed = index.delete(gone + expired)
-    # A posting whose valid-from day has come writes no change either: add those too.
-    arrived = searchable_among(session, today, sorted(int(i) for i in now - present if int(i) not in wanted))
-    docs = list(wanted.values()) + arrived
-    encode_s = _write(index, encoder, docs, progress)
-    index.save()
+    removed = index.delete([doc_id for doc_id in present if doc_id not in now])
+    arrived = searchable_among(session, today, sorted(int(i) for i in now - present))
+    encode_s = _write(index, encoder, arrived, progress)
+    return BuildReport(len(arrived), removed, time.perf_counter() - started, encode_s)
+
+
+def apply_consents(session: Session, encoder: Encoder, profiles: ProfileIndex, progress: bool = False) -> BuildReport:
+    """Consent records since the profile index's cursor (its ``feed_cursor`` is the last
+    ``consent_records.id`` applied), unsaved: a person whose latest data-processing consent is
+    a grant is (re-)indexed, any other leaves. A registration records its consents, so new
+    persons arrive here too."""
+    started = time.perf_counter()
+    newest = session.scalar(select(func.max(ConsentRecord.id))) or 0
+    touched = set(
+        session.scalars(
+            select(ConsentRecord.person_id).where(
+                ConsentRecord.id > profiles.feed_cursor,
+                ConsentRecord.id <= newest,
+                ConsentRecord.scope == ConsentScope.DATA_PROCESSING,
+            )
+        )
+    )
+    profiles.feed_cursor = newest
+    ordered = sorted(touched)
+    docs = [d for i in range(0, len(ordered), BATCH) for d in consenting_profiles(session, ordered[i : i + BATCH])]
+    removed = profiles.delete([str(pid) for pid in touched - {int(d.id) for d in docs}])
+    encode_s = _write(profiles, encoder, docs, progress)
     return BuildReport(len(docs), removed, time.perf_counter() - started, encode_s)
 
 

@@ -26,6 +26,7 @@ from ledger.base import utcnow
 from ledger.changes import Change
 from ledger.models import JobPosting
 from services.jurisdiction import Jurisdiction, region_filter
+from services.search import index_soon
 
 EDITABLE = (
     "title",
@@ -166,6 +167,7 @@ class Postings:
         self._check_region(cleaned["region_code"])
         posting = intake.add_posting(self.session, row)  # records the change as every posting write does
         posting.employer  # noqa: B018 — loaded for the answer (its name)
+        index_soon(self.session)
         return posting
 
     def update(self, posting_id: int, changed: dict[str, Any]) -> JobPosting:
@@ -181,6 +183,7 @@ class Postings:
             for field in EDITABLE:
                 setattr(posting, field, cleaned[field])
             changes.record(self.session, [posting.id], "upsert" if posting.status is PostingStatus.OPEN else "remove")
+            index_soon(self.session)
         return posting
 
     def _move(self, posting: JobPosting, moved: list[str], new_region: str) -> None:
@@ -218,4 +221,5 @@ class Postings:
         posting = self._writable(posting_id)
         if posting.status is not status:
             changes.set_status(self.session, posting.id, status)
+            index_soon(self.session)
         return posting

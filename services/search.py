@@ -21,10 +21,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, joinedload
 
-from indexer import backends
+from indexer import backends, follow
 from indexer import encoder as encoders
 from indexer.documents import PostingDocument, from_posting
 from indexer.embedded import stamp
@@ -276,6 +276,13 @@ def search_postings(
         )
     }
     return [(h, rows[h.id]) for h in hits if h.id in rows]
+
+
+def index_soon(session: Session) -> None:
+    """The index-update hook of a write: once ``session`` commits, this process's live-index
+    follower looks at once (``indexer.follow``) instead of at its next poll. A rollback wakes
+    nothing, so the index never shows a write the ledger does not keep."""
+    event.listen(session, "after_commit", lambda _: follow.wake(), once=True)
 
 
 def suggest(snapshot: SearchSnapshot, typed: str) -> list[str]:

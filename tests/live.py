@@ -7,16 +7,18 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 import uvicorn
 
 from api.app import create_app
-from jiuyuan.settings import DatabaseSettings, Settings
+from jiuyuan.settings import DatabaseSettings, SearchSettings, Settings
 
 
 @contextmanager
-def live_server(database_url: str) -> Iterator[str]:
-    app = create_app(Settings(db=DatabaseSettings(url=database_url)))
+def live_server(database_url: str, search: SearchSettings | None = None) -> Iterator[str]:
+    settings = Settings(db=DatabaseSettings(url=database_url))
+    app = create_app(replace(settings, search=search) if search else settings)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
