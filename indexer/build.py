@@ -27,7 +27,7 @@ from indexer.profiles import PersonDocument, ProfileIndex, from_person
 from indexer.protocol import SearchBackend
 from jiuyuan.vocab import ConsentScope, PostingStatus
 from ledger import changes
-from ledger.models import ConsentRecord, JobPosting, Person
+from ledger.models import AuditEntry, ConsentRecord, JobPosting, Person
 
 BATCH = 2048
 
@@ -95,7 +95,7 @@ def consenting_profiles(session: Session, among: list[int] | None = None) -> lis
 
 def rebuild_profiles(session: Session, encoder: Encoder, path: Path, progress: bool = True) -> BuildReport:
     started = time.perf_counter()
-    cursor = session.scalar(select(func.max(ConsentRecord.id))) or 0  # read first, as ``rebuild`` does
+    cursor = session.scalar(select(func.max(AuditEntry.id))) or 0  # read first, as ``rebuild`` does
     docs = consenting_profiles(session)
     index = ProfileIndex(encoder.dimension, path)
     index.feed_cursor = cursor
@@ -198,26 +198,35 @@ def sweep(session: Session, encoder: Encoder, index: SearchBackend, today: date,
     return BuildReport(len(arrived), removed, time.perf_counter() - started, encode_s)
 
 
-def apply_consents(session: Session, encoder: Encoder, profiles: ProfileIndex, progress: bool = False) -> BuildReport:
-    """Consent records since the profile index's cursor (its ``feed_cursor`` is the last
-    ``consent_records.id`` applied), unsaved: a person whose latest data-processing consent is
-    a grant is (re-)indexed, any other leaves. A registration records its consents, so new
-    persons arrive here too."""
+PERSON_WRITES = ("register", "register_import", "update", "consent")
+"""The audit actions of writes that change a profile or whether it may be indexed. Every write of
+a person's data is audited in its own transaction (PIPL), so the audit log is the persons'
+change feed; a new kind of person write must be added here."""
+
+
+def apply_person_writes(
+    session: Session, encoder: Encoder, profiles: ProfileIndex, progress: bool = False
+) -> BuildReport:
+    """Person writes since the profile index's cursor (its ``feed_cursor`` is the last
+    ``audit_entries.id`` applied), unsaved: each person written whose latest data-processing
+    consent is a grant is (re-)indexed, any other leaves."""
     started = time.perf_counter()
-    newest = session.scalar(select(func.max(ConsentRecord.id))) or 0
-    touched = set(
-        session.scalars(
-            select(ConsentRecord.person_id).where(
-                ConsentRecord.id > profiles.feed_cursor,
-                ConsentRecord.id <= newest,
-                ConsentRecord.scope == ConsentScope.DATA_PROCESSING,
+    newest = session.scalar(select(func.max(AuditEntry.id))) or 0
+    touched = sorted(
+        set(
+            session.scalars(
+                select(AuditEntry.subject_person_id).where(
+                    AuditEntry.id > profiles.feed_cursor,
+                    AuditEntry.id <= newest,
+                    AuditEntry.action.in_(PERSON_WRITES),
+                    AuditEntry.subject_person_id.is_not(None),
+                )
             )
         )
     )
     profiles.feed_cursor = newest
-    ordered = sorted(touched)
-    docs = [d for i in range(0, len(ordered), BATCH) for d in consenting_profiles(session, ordered[i : i + BATCH])]
-    removed = profiles.delete([str(pid) for pid in touched - {int(d.id) for d in docs}])
+    docs = [d for i in range(0, len(touched), BATCH) for d in consenting_profiles(session, touched[i : i + BATCH])]
+    removed = profiles.delete([str(pid) for pid in set(touched) - {int(d.id) for d in docs}])
     encode_s = _write(profiles, encoder, docs, progress)
     return BuildReport(len(docs), removed, time.perf_counter() - started, encode_s)
 

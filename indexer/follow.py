@@ -5,14 +5,15 @@ One writer at a time. Every API worker runs a ``Follower`` thread; each step tak
 lock (``writer_lock``: ``flock`` on ``index_dir/.writer.lock``) without waiting, so of several
 workers one applies what is new and the others skip that step, and ``jiuyuan index
 rebuild|update|sync`` wait for it instead of racing it. The writer applies the posting change
-feed (``build.apply_feed``) and the consent records (``build.apply_consents``) since the cursors
-the indexes keep, and saves: an embedded save swaps the ``CURRENT`` pointer, which every worker's
+feed (``build.apply_feed``) and the persons' writes (``build.apply_person_writes``:
+registrations, changed wishes, consents, read from the audit log) since the cursors the indexes
+keep, and saves: an embedded save swaps the ``CURRENT`` pointer, which every worker's
 ``Reloadable`` snapshot sees on its next request (OpenSearch writes are searchable when they
 return). Applying is idempotent (upsert and delete by id, from a cursor), so a writer that dies
 mid-step loses nothing: the next one applies the same changes again.
 
 A step costs two ``max(id)`` queries when nothing is new; ``wake()`` (called after a commit
-that wrote a posting or a consent) cuts the wait to the next poll in this process. When the day
+that wrote a posting or a person) cuts the wait to the next poll in this process. When the day
 turns, the step also applies the dates (``build.sweep``); at start-up it does not, so the
 index keeps the day it was built for until then or the next ``jiuyuan index sync``.
 """
@@ -36,7 +37,7 @@ from indexer.protocol import SearchBackend
 from jiuyuan import clock
 from jiuyuan.settings import SearchSettings
 from ledger import changes
-from ledger.models import ConsentRecord
+from ledger.models import AuditEntry
 
 log = logging.getLogger("jiuyuan.search.follow")
 POLL_S = 0.5
@@ -78,7 +79,7 @@ class Follower:
 
     def __init__(self, settings: SearchSettings, sessions: Callable[[], Session], poll_s: float = POLL_S):
         self.settings, self.sessions, self.poll_s = settings, sessions, poll_s
-        self._seen: tuple[int, int] | None = None  # the newest change and consent already applied
+        self._seen: tuple[int, int] | None = None  # the newest posting change and audit entry seen
         self._day: date | None = None
         self._encoder: tuple[object, encoders.Encoder] | None = None
         self._postings: tuple[object, SearchBackend] | None = None  # the writer's copy, by stamp
@@ -121,7 +122,7 @@ class Follower:
         with self.sessions() as session:
             newest = (
                 changes.latest(session),
-                session.scalar(select(func.max(ConsentRecord.id))) or 0,
+                session.scalar(select(func.max(AuditEntry.id))) or 0,
             )
         day_turned = self._day is not None and today != self._day
         if newest == self._seen and not day_turned:
@@ -158,7 +159,7 @@ class Follower:
                     saved = True
                     log.info("live index: postings %s", report)
             if profiles is not None:
-                report = build.apply_consents(session, encoder, profiles)
+                report = build.apply_person_writes(session, encoder, profiles)
                 if report.indexed or report.removed:
                     profiles.save()
                     self._profiles = (stamp(backends.profiles_dir(self.settings)), profiles)

@@ -212,6 +212,7 @@ class Persons:
             setattr(person, key, row[key])
         self.session.flush()
         audit.record(self.session, self.who, "update", person.id, changed or ["(无变化)"], "窗口修改求职登记信息")
+        index_soon(self.session)  # new wishes or skills: the profile is embedded again
         return self.record(person)
 
     def by_phone(self, phone: str, purpose: str, limit: int = 20) -> Page:

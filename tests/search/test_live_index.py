@@ -125,7 +125,7 @@ def _candidates(client, url: str, posting_id: int) -> set[int]:
     return {pid for pid in range(1, 200) if person_ref(key, posting_id, pid) in refs}
 
 
-def test_a_new_job_seeker_is_a_candidate_until_consent_is_withdrawn(office):
+def test_a_new_job_seeker_new_wishes_and_a_withdrawn_consent(office):
     url, search, employer_id = office
     app = create_app(Settings(db=DatabaseSettings(url=url), search=search))
     with TestClient(app) as c:
@@ -145,6 +145,16 @@ def test_a_new_job_seeker_is_a_candidate_until_consent_is_withdrawn(office):
         assert registered.status_code == 201, registered.text
         person_id = registered.json()["id"]
         within(lambda: person_id in _candidates(c, url, posting_id))
+
+        def wishes() -> tuple[str, ...]:
+            profiles = app.state["search"].get().profile_index()
+            row = profiles.row_of.get(str(person_id))
+            return () if row is None else profiles.document(row).wished_work
+
+        assert wishes() == (TITLE,)
+        changed = c.patch(f"/persons/{person_id}", json={"wished_work": ["养老护理员", "保洁员"]})
+        assert changed.status_code == 200, changed.text
+        within(lambda: wishes() == ("养老护理员", "保洁员"))
 
         withdrawn = c.post(f"/persons/{person_id}/consents", json={"scope": "data_processing", "granted": False})
         assert withdrawn.status_code == 201, withdrawn.text
