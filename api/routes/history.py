@@ -63,7 +63,13 @@ class ContributionIn(msgspec.Struct, kw_only=True):
     ]
     payer: Annotated[Literal["employer", "personal"], Meta(description=_described(PAYERS))]
     insurance: Annotated[Literal["pension", "medical", "unemployment"], Meta(description=_described(INSURANCES))]
-    amount: Annotated[str, Meta(max_length=30, description="缴费金额（元），字符串，最多两位小数")] | int
+    amount: Annotated[
+        str,
+        Meta(
+            max_length=30,
+            description="缴费金额（元），十进制字符串，最多两位小数，如 620.16",
+        ),
+    ]
     source: Annotated[
         str, Meta(min_length=1, max_length=200, pattern=LINE, description="数据来源，如社保经办机构导出文件及日期")
     ]
