@@ -8,6 +8,12 @@ a bare numpy matrix–vector scan over the same vectors (the floor of exact sear
 the labelled queries of ``indexer/data/eval_queries.yaml`` (graded by the generator's
 occupation labels, not by the ranking code), each limited to one county and to postings
 valid on the demo date, as a counter would search: nDCG@10 and recall@50 per mode.
+
+Then the judged set of ``indexer/data/bench/`` (``bench.judged``: postings as gig boards write
+them, colloquial queries, graded by hand): nDCG@10, recall@50 and MRR for bm25, vector and
+hybrid, for BM25 over each text field alone, and for a plain character-bigram BM25 baseline
+(no segmentation, no lexicon), all in the same run; and the queries whose top 3 hold nothing
+relevant although the corpus has a relevant posting.
 """
 
 from __future__ import annotations
@@ -24,8 +30,9 @@ from tempfile import TemporaryDirectory
 import numpy as np
 import yaml
 
+from bench import judged
 from indexer.documents import PostingDocument, from_demo
-from indexer.embedded import EmbeddedIndex
+from indexer.embedded import FIELD_WEIGHTS, EmbeddedIndex
 from indexer.encoder import load
 from indexer.protocol import Filters, Query
 from jiuyuan.vocab import PostingKind, Schedule
@@ -79,7 +86,8 @@ def run(n: int, model, out) -> None:
     modes = ("bm25", "vector", "hybrid")
     latency = {m: [] for m in modes}
     latency_with_embedding = {m: [] for m in modes}
-    quality = {m: ([], []) for m in modes}
+    quality = {m: ([], []) for m in (*modes, "bigram baseline")}
+    baseline = judged.BigramBM25([d.id for d in docs], texts) if n <= 20_000 else None
     scan = []
     for i, spec in enumerate(queries):
         filters = Filters(
@@ -98,6 +106,12 @@ def run(n: int, model, out) -> None:
         allowed = index._mask(Query(text=" ", filters=filters))
         ideal = [spec["rel"].get(family(by_id[index.cols.ids[r]]), 0) for r in np.flatnonzero(allowed)]
         relevant = sum(1 for g in ideal if g)
+        if baseline is not None:  # the plain bigram BM25 over the same filtered postings
+            allowed_ids = {index.cols.ids[r] for r in np.flatnonzero(allowed)}
+            ranked = [d for d in baseline.search(spec["q"], k=len(docs)) if d in allowed_ids][:50]
+            grades = [spec["rel"].get(family(by_id[d]), 0) for d in ranked]
+            quality["bigram baseline"][0].append(ndcg_at(grades, ideal, 10))
+            quality["bigram baseline"][1].append(sum(1 for g in grades if g) / relevant if relevant else 0.0)
         for mode in modes:
             query = Query(text=spec["q"], vector=vector, mode=mode, k=50, filters=filters, collapse_duplicates=False)
             t = time.perf_counter()
@@ -132,8 +146,83 @@ def run(n: int, model, out) -> None:
             f"{statistics.mean(quality[mode][1]):.3f} |",
             file=out,
         )
+    if quality["bigram baseline"][0]:
+        ndcg, rec = (statistics.mean(v) for v in quality["bigram baseline"])
+        print(f"| bigram baseline | | | | | | {ndcg:.3f} | {rec:.3f} |", file=out)
     gain = statistics.mean(quality["hybrid"][0]) - statistics.mean(quality["bm25"][0])
     print(f"hybrid − bm25 nDCG@10: {gain:+.3f} (goal ≥ +0.05); {len(queries)} labelled queries", file=out)
+
+
+JUDGED_VARIANTS = {
+    "bm25": ("bm25", None),
+    "bm25, words field only": ("bm25", {"words": 1.0}),
+    "bm25, bigrams field only": ("bm25", {"bigrams": 1.0}),
+    "vector": ("vector", None),
+    "hybrid": ("hybrid", None),
+}
+
+
+def evaluate_judged(model, data: judged.Judged | None = None) -> dict[str, dict]:
+    """Each variant's mean nDCG@10, recall@50 and MRR over the judged queries, and the ids of
+    the queries whose top 3 hold nothing relevant."""
+    data = data or judged.load()
+    index = EmbeddedIndex(model.dimension)
+    index.upsert(data.postings, model.encode([d.text for d in data.postings]))
+    baseline = judged.BigramBM25([d.id for d in data.postings], [d.text for d in data.postings])
+    vectors = dict(zip(data.queries, model.encode(list(data.queries.values())), strict=True))
+    results: dict[str, dict] = {}
+    runs: dict[str, dict[str, list[str]]] = {name: {} for name in (*JUDGED_VARIANTS, "bigram baseline")}
+    for qid, q in data.queries.items():
+        runs["bigram baseline"][qid] = baseline.search(q)
+        for name, (mode, weights) in JUDGED_VARIANTS.items():
+            index.field_weights = dict(weights or FIELD_WEIGHTS)
+            query = Query(text=q, vector=vectors[qid], mode=mode, k=50, collapse_duplicates=False)
+            runs[name][qid] = [h.id for h in index.search(query)]
+    index.field_weights = dict(FIELD_WEIGHTS)
+    for name, ranked in runs.items():
+        rels = [(ranked[q], data.qrels[q]) for q in data.queries]
+        results[name] = {
+            "ndcg": statistics.mean(judged.ndcg(r, j) for r, j in rels),
+            "recall": statistics.mean(judged.recall(r, j) for r, j in rels),
+            "mrr": statistics.mean(judged.reciprocal_rank(r, j) for r, j in rels),
+            "misses": [q for q in data.queries if judged.top3_miss(ranked[q], data.qrels[q])],
+        }
+    return results
+
+
+def report_judged(models: list, out) -> dict[str, dict]:
+    """The judged set's table (the first model), and hybrid and vector nDCG@10 for each model
+    (one per training seed) as mean ± half the range."""
+    data = judged.load()
+    per_model = [evaluate_judged(m, data) for m in models]
+    first = per_model[0]
+    print(
+        f"\n## judged set: {len(data.postings)} postings, {len(set(data.occupations.values()))} occupations, "
+        f"{len(data.queries)} queries, {sum(map(len, data.qrels.values()))} judgements",
+        file=out,
+    )
+    print("| variant | nDCG@10 | recall@50 | MRR | queries with nothing relevant in the top 3 |", file=out)
+    print("|---|---|---|---|---|", file=out)
+    for name, r in first.items():
+        print(f"| {name} | {r['ndcg']:.3f} | {r['recall']:.3f} | {r['mrr']:.3f} | {len(r['misses'])} |", file=out)
+    best_bm25 = max(v["ndcg"] for k, v in first.items() if k.startswith("bm25") or k == "bigram baseline")
+    print(
+        f"hybrid nDCG@10 {first['hybrid']['ndcg']:.3f} (goal ≥ 0.75); hybrid − best BM25 variant "
+        f"{first['hybrid']['ndcg'] - best_bm25:+.3f} (goal ≥ +0.05); hybrid − bigram baseline "
+        f"{first['hybrid']['ndcg'] - first['bigram baseline']['ndcg']:+.3f}",
+        file=out,
+    )
+    misses = first["hybrid"]["misses"]
+    print(f"hybrid top-3 misses ({len(misses)}): {', '.join(data.queries[q] for q in misses) or 'none'}", file=out)
+    if len(per_model) > 1:
+        for mode in ("vector", "hybrid"):
+            values = [r[mode]["ndcg"] for r in per_model]
+            print(
+                f"{mode} nDCG@10 over {len(values)} training seeds: {statistics.mean(values):.3f} ± "
+                f"{(max(values) - min(values)) / 2:.3f} ({', '.join(f'{v:.3f}' for v in values)})",
+                file=out,
+            )
+    return first
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -144,18 +233,26 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000], help="岗位规模")
     parser.add_argument("--model", help="向量模型目录（默认：在第一个规模的岗位上现训练）")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="训练种子（评测集按每个种子各训一个）")
+    parser.add_argument("--judged-only", action="store_true", help="只跑人工评测集")
     args = parser.parse_args(argv)
     if args.model:
-        model = load(Path(args.model))
+        models = [load(Path(args.model))]
     else:
-        with TemporaryDirectory() as tmp:
-            t = time.perf_counter()
-            corpus = documents(args.sizes[0])
-            from indexer.training import train
+        from indexer.training import train
 
-            train([(d.title, d.description) for d in corpus], Path(tmp) / "m", progress=False)
-            model = load(Path(tmp) / "m")
-            print(f"model trained on {len(corpus):,} postings in {time.perf_counter() - t:.1f}s")
+        models = []
+        corpus = documents(args.sizes[0])
+        for seed in args.seeds:
+            with TemporaryDirectory() as tmp:
+                t = time.perf_counter()
+                train([(d.title, d.description) for d in corpus], Path(tmp) / "m", seed=seed, progress=False)
+                models.append(load(Path(tmp) / "m"))
+                print(f"model (seed {seed}) trained on {len(corpus):,} postings in {time.perf_counter() - t:.1f}s")
+    report_judged(models, sys.stdout)
+    if args.judged_only:
+        return 0
+    model = models[0]
     for n in args.sizes:
         run(n, model, sys.stdout)
     return 0

@@ -1,7 +1,8 @@
 """The embedded backend: in-process, columnar numpy arrays, persisted under ``var/``.
 
 Exact search: filters are boolean masks over all rows (applied before the top-k), BM25
-scores come from an inverted index of the same tokens OpenSearch gets, vectors are one
+scores come from one inverted index per text field (``indexer.text.FIELDS``: the same tokens
+OpenSearch gets), summed with ``FIELD_WEIGHTS`` and the query terms' weights, vectors are one
 float32 matrix scanned with a matrix–vector product. Each row keeps its document (JSON bytes,
 decoded only for the hits returned), so a hit carries what was indexed. Deletes mark rows
 dead; ``save`` compacts. Enough for a county or prefecture (10^4–10^5 postings); beyond
@@ -31,6 +32,8 @@ from jiuyuan.vocab import PostingKind, Schedule
 
 # BM25 parameters: Lucene's and OpenSearch's defaults, so both backends score text alike.
 K1, B = 1.2, 0.75
+# Each field's share of the BM25 score; measured on the judged benchmark (docs/search.md).
+FIELD_WEIGHTS = {"words": 1.0, "bigrams": 0.5}
 EARTH_KM = 6371.0
 _KINDS = list(PostingKind)
 _SCHEDULES = list(Schedule)
@@ -98,12 +101,11 @@ POSTING_SCHEMA = {
     "disabled": bool,
     "valid_from": np.int32,
     "valid_until": np.int32,
-    "length": np.float32,
     "duplicate": np.uint64,
 }
 
 
-def _posting_row(doc: PostingDocument, length: int) -> dict:
+def _posting_row(doc: PostingDocument) -> dict:
     return {
         "alive": True,
         "kind": _KINDS.index(doc.kind),
@@ -119,7 +121,6 @@ def _posting_row(doc: PostingDocument, length: int) -> dict:
         "disabled": doc.disabled_suitable,
         "valid_from": doc.valid_from.toordinal(),
         "valid_until": doc.valid_until.toordinal(),
-        "length": length,
         "duplicate": int(doc.duplicate_key, 16),
     }
 
@@ -138,7 +139,10 @@ class EmbeddedIndex:
         self.documents = _Documents()
         self.vectors = np.zeros((0, dimension), np.float32)
         self.row_of: dict[str, int] = {}
-        self.postings: dict[str, dict[int, int]] = defaultdict(dict)  # token → {row: term frequency}
+        # field → token → {row: term frequency}, and field → each row's token count
+        self.postings: dict[str, dict[str, dict[int, int]]] = {f: defaultdict(dict) for f in text.FIELDS}
+        self.lengths = {f: np.zeros(0, np.float32) for f in text.FIELDS}
+        self.field_weights = dict(FIELD_WEIGHTS)
         self.feed_cursor = 0
         """The last change-feed entry the index has applied (ledger ``posting_changes.id``)."""
 
@@ -151,22 +155,27 @@ class EmbeddedIndex:
         self.delete([d.id for d in documents if d.id in self.row_of])
         start = len(self.cols.ids)
         rows = []
+        lengths: dict[str, list[int]] = {f: [] for f in text.FIELDS}
         for offset, doc in enumerate(documents):
-            tokens = text.tokens(doc.text)
-            for token in tokens:
-                self.postings[token][start + offset] = self.postings[token].get(start + offset, 0) + 1
-            rows.append(self.row_values(doc, len(tokens)))
+            for name, tokens in text.fields(doc.text).items():
+                postings = self.postings[name]
+                for token in tokens:
+                    postings[token][start + offset] = postings[token].get(start + offset, 0) + 1
+                lengths[name].append(len(tokens))
+            rows.append(self.row_values(doc))
             self.row_of[doc.id] = start + offset
             self.cols.ids.append(doc.id)
             self.documents.append(msgspec.json.encode(doc))
         for name, column in self.cols.arrays().items():
             self.cols.data[name] = np.concatenate([column, np.array([r[name] for r in rows], column.dtype)])
+        for name, column in self.lengths.items():
+            self.lengths[name] = np.concatenate([column, np.array(lengths[name], np.float32)])
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         self.vectors = np.vstack([self.vectors, vectors / np.where(norms == 0, 1, norms)])
         return len(documents)
 
-    def row_values(self, doc: PostingDocument, length: int) -> dict:
-        return _posting_row(doc, length)
+    def row_values(self, doc: PostingDocument) -> dict:
+        return _posting_row(doc)
 
     def delete(self, ids: list[str]) -> int:
         removed = 0
@@ -222,27 +231,34 @@ class EmbeddedIndex:
         h = np.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
         return 2 * EARTH_KM * np.arcsin(np.sqrt(h))
 
-    def _bm25(self, tokens: list[str], mask: np.ndarray) -> np.ndarray:
+    def _bm25(self, terms: dict[str, dict[str, float]], mask: np.ndarray) -> np.ndarray:
+        """Σ over fields of the field's weight × Σ over its query terms of the term's weight × BM25."""
         scores = np.zeros(len(self.cols.ids), np.float32)
         alive = self.cols.alive
         n = int(alive.sum())
         if n == 0:
             return scores
-        avgdl = float(self.cols.length[alive].mean()) or 1.0
-        for token in set(tokens):
-            postings = self.postings.get(token)
-            if not postings:
+        for field, weighted in terms.items():
+            field_weight = self.field_weights.get(field, 0.0)
+            if not field_weight:
                 continue
-            rows = np.fromiter(postings.keys(), np.int64, len(postings))
-            tf = np.fromiter(postings.values(), np.float32, len(postings))
-            live = alive[rows]
-            rows, tf = rows[live], tf[live]
-            df = len(rows)
-            if df == 0:
-                continue
-            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-            dl = self.cols.length[rows]
-            scores[rows] += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / avgdl))
+            lengths = self.lengths[field]
+            avgdl = float(lengths[alive].mean()) or 1.0
+            for token, weight in weighted.items():
+                postings = self.postings[field].get(token)
+                if not postings:
+                    continue
+                rows = np.fromiter(postings.keys(), np.int64, len(postings))
+                tf = np.fromiter(postings.values(), np.float32, len(postings))
+                live = alive[rows]
+                rows, tf = rows[live], tf[live]
+                df = len(rows)
+                if df == 0:
+                    continue
+                idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+                dl = lengths[rows]
+                share = field_weight * weight * idf
+                scores[rows] += share * tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / avgdl))
         scores[~mask] = 0
         return scores
 
@@ -255,7 +271,7 @@ class EmbeddedIndex:
         lists: dict[str, dict[int, float]] = {}
         reach = depth(query)
         if query.mode in ("bm25", "hybrid") and query.text.strip():
-            bm25 = self._bm25(text.tokens(query.text), mask)
+            bm25 = self._bm25(text.query_terms(query.text), mask)
             lists["bm25"] = _top(bm25, candidates, reach, positive=True)
         if query.mode in ("vector", "hybrid") and usable_vector(query):
             sims = self.vectors[candidates] @ np.asarray(query.vector, np.float32)
@@ -293,13 +309,24 @@ class EmbeddedIndex:
         remap = {int(old): new for new, old in enumerate(keep)}
         arrays = {k: v[keep] for k, v in self.cols.arrays().items()}
         blob, offsets = self.documents.packed(keep)
-        np.savez(folder / "index.npz", vectors=self.vectors[keep], documents=blob, document_offsets=offsets, **arrays)
-        postings = {t: {str(remap[r]): tf for r, tf in rows.items() if r in remap} for t, rows in self.postings.items()}
+        lengths = {f"{LENGTH_PREFIX}{f}": v[keep] for f, v in self.lengths.items()}
+        np.savez(
+            folder / "index.npz",
+            vectors=self.vectors[keep],
+            documents=blob,
+            document_offsets=offsets,
+            **arrays,
+            **lengths,
+        )
+        postings = {
+            field: {t: {str(remap[r]): tf for r, tf in rows.items() if r in remap} for t, rows in table.items()}
+            for field, table in self.postings.items()
+        }
         meta = {
             "dimension": self.dimension,
             "feed_cursor": self.feed_cursor,
             "ids": [self.cols.ids[r] for r in keep],
-            "postings": {t: p for t, p in postings.items() if p},
+            "fields": {field: {t: p for t, p in table.items() if p} for field, table in postings.items()},
         }
         (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         _fsync_folder(folder)
@@ -336,21 +363,27 @@ class EmbeddedIndex:
             index.vectors = data["vectors"]
             for name in index.cols.arrays():
                 index.cols.data[name] = data[name]
-            if "documents" not in data:
-                raise FileNotFoundError(f"检索索引 {path} 是旧格式（不含文档）：请运行 jiuyuan index rebuild。")
+            if "documents" not in data or "fields" not in meta:
+                raise FileNotFoundError(f"检索索引 {path} 是旧格式：请运行 jiuyuan index rebuild。")
             index.documents = _Documents(data["documents"].tobytes(), data["document_offsets"])
+            index.lengths = {f: data[f"{LENGTH_PREFIX}{f}"] for f in text.FIELDS}
         index.cols.ids = list(meta["ids"])
         index.feed_cursor = meta.get("feed_cursor", 0)
         index.row_of = {doc_id: row for row, doc_id in enumerate(index.cols.ids)}
-        index.postings = defaultdict(
-            dict, {t: {int(r): tf for r, tf in rows.items()} for t, rows in meta["postings"].items()}
-        )
+        index.postings = {
+            field: defaultdict(
+                dict, {t: {int(r): tf for r, tf in rows.items()} for t, rows in meta["fields"][field].items()}
+            )
+            for field in text.FIELDS
+        }
         return index
 
 
 POINTER = "CURRENT"
 """The file in an index folder naming its live version folder."""
 VERSION_PREFIX = "v-"
+LENGTH_PREFIX = "length__"
+"""Each text field's per-row token counts are saved as ``length__<field>`` in ``index.npz``."""
 _VERSION = re.compile(r"^v-[0-9]{20}-[0-9a-f]{6}$")
 
 

@@ -24,7 +24,6 @@ PROFILE_SCHEMA = {
     "lat": np.float32,
     "lon": np.float32,
     "schedules": np.int8,
-    "length": np.float32,
     "duplicate": np.uint64,
 }
 _SUPPORTED = {"region_prefix", "near", "within_km", "schedules"}
@@ -76,14 +75,13 @@ class ProfileIndex(EmbeddedIndex):
     SCHEMA = PROFILE_SCHEMA
     DOCUMENT = PersonDocument
 
-    def row_values(self, doc: PersonDocument, length: int) -> dict:
+    def row_values(self, doc: PersonDocument) -> dict:
         return {
             "alive": True,
             "region": int(doc.region_code),
             "lat": np.nan if doc.latitude is None else doc.latitude,
             "lon": np.nan if doc.longitude is None else doc.longitude,
             "schedules": sum(1 << _SCHEDULES.index(s) for s in doc.wished_schedules),
-            "length": length,
             "duplicate": _stable_hash(doc.id),  # every person is their own group
         }
 

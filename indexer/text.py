@@ -1,7 +1,17 @@
-"""Chinese text → tokens: jieba with the domain lexicon, one canonical token per synonym group.
+"""Chinese text → search terms, one list per text field, and a query's weighted terms.
 
-The same tokens feed BM25 on every backend (the embedded index and the text field sent to
-OpenSearch), so a query finds the same postings on both.
+Two fields are indexed on every backend (the embedded index and OpenSearch's whitespace-analysed
+fields get the same pre-segmented tokens):
+
+- ``words``: jieba in search mode with the domain lexicon — each word plus the dictionary words
+  inside it, so 电焊工 also yields 电焊 and 养猪场 yields 养猪 — stop words dropped, nothing folded;
+- ``bigrams``: overlapping character pairs, which match what segmentation cuts differently
+  (缝衣服 / 车缝衣服) and words no dictionary holds.
+
+Synonyms are expanded at query time (``query_terms``), weighted below the words typed, as
+OpenSearch's ``synonym_graph`` filter does at search time: a posting is stored as written, so
+changing the lexicon needs no re-index. ``tokens`` (the lexicon's groups folded to one word) is
+kept only for the duplicate key and OpenSearch's legacy ``tokens`` field.
 """
 
 from __future__ import annotations
@@ -15,6 +25,7 @@ import jieba
 import yaml
 
 _KEEP = re.compile(r"[\w\u4e00-\u9fff]")
+_HAN = re.compile(r"[\u4e00-\u9fff]+|[a-z0-9]+")
 STOPWORDS = frozenset(
     [
         "的",
@@ -45,6 +56,8 @@ STOPWORDS = frozenset(
         "工作",
         "上班",
         "活",
+        "的活",
+        "干活",
         "岗位",
         "招聘",
         "招",
@@ -52,8 +65,15 @@ STOPWORDS = frozenset(
         "一份",
         "需",
         "需要",
+        "可以",
+        "什么",
+        "哪里",
+        "附近",
     ]
 )
+FIELDS = ("words", "bigrams")
+SYNONYM_WEIGHT = 0.5
+"""A synonym's weight beside a typed word's 1.0 (measured: docs/search.md)."""
 
 
 @lru_cache(maxsize=1)
@@ -61,10 +81,33 @@ def lexicon() -> dict:
     return yaml.safe_load(resources.files("indexer.data").joinpath("lexicon.yaml").read_text(encoding="utf-8"))
 
 
+def lexicon_words() -> set[str]:
+    """Every word the lexicon names (synonyms, related words both ways, terms)."""
+    lex = lexicon()
+    related = {w for entry in lex.get("related", []) for w in (*entry["from"], *entry["to"])}
+    return {w for group in lex["synonyms"] for w in group} | related | set(lex["terms"])
+
+
 @lru_cache(maxsize=1)
 def canonical() -> dict[str, str]:
-    """word → the first word of its synonym group."""
+    """word → the first word of its synonym group (the duplicate key folds by it)."""
     return {word: group[0] for group in lexicon()["synonyms"] for word in group}
+
+
+@lru_cache(maxsize=1)
+def expansions() -> dict[str, dict[str, float]]:
+    """word → {word it adds to a query: weight}, from the synonym groups and related entries."""
+    table: dict[str, dict[str, float]] = {}
+    for group in lexicon()["synonyms"]:
+        for word in group:
+            table.setdefault(word, {}).update({w: SYNONYM_WEIGHT for w in group if w != word})
+    for entry in lexicon().get("related", []):
+        for word in entry["from"]:
+            added = table.setdefault(word, {})
+            for target in entry["to"]:
+                if target != word:
+                    added[target] = max(added.get(target, 0.0), float(entry["weight"]))
+    return table
 
 
 @lru_cache(maxsize=1)
@@ -72,30 +115,80 @@ def _tokenizer() -> jieba.Tokenizer:
     # A private jieba instance: its dictionary additions do not leak into other users of jieba.
     jieba.setLogLevel(logging.WARNING)
     tk = jieba.Tokenizer()
-    words = {w for group in lexicon()["synonyms"] for w in group} | set(lexicon()["terms"])
-    for word in sorted(words, key=len, reverse=True):
+    for word in sorted(lexicon_words(), key=len, reverse=True):
         tk.add_word(word, freq=200_000)
     return tk
 
 
 def segment(text: str) -> list[str]:
-    """Words as jieba cuts them with the lexicon, punctuation and spaces dropped."""
+    """Words as jieba cuts them with the lexicon (accurate mode), punctuation and spaces dropped."""
     return [w for w in _tokenizer().lcut((text or "").lower()) if _KEEP.search(w)]
 
 
-_CLAUSE = re.compile(r"[。；;，,、！!？?\s]+")
+_CLAUSE = re.compile(r"[。；;，,、！!？?：:（）()·/\s]+")
+
+
+def _clauses(text: str) -> list[str]:
+    # jieba never joins words across punctuation; clauses repeat across postings, so each is cached.
+    return [c for c in _CLAUSE.split((text or "").lower()) if c]
+
+
+def words(text: str) -> list[str]:
+    """The ``words`` field: search-mode words (each word and the dictionary words inside it)."""
+    return [t for clause in _clauses(text) for t in _words(clause)]
+
+
+def bigrams(text: str) -> list[str]:
+    """The ``bigrams`` field: character pairs within each run of Han characters (a lone
+    character stands for itself); Latin letters and digits as whole runs."""
+    return [t for clause in _clauses(text) for t in _bigrams(clause)]
+
+
+def fields(text: str) -> dict[str, list[str]]:
+    return {"words": words(text), "bigrams": bigrams(text)}
+
+
+@lru_cache(maxsize=65536)
+def _words(clause: str) -> tuple[str, ...]:
+    return tuple(w for w in _tokenizer().lcut_for_search(clause) if _KEEP.search(w) and w not in STOPWORDS)
+
+
+@lru_cache(maxsize=65536)
+def _bigrams(clause: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for run in _HAN.findall(clause):
+        if not "\u4e00" <= run[0] <= "\u9fff" or len(run) == 1:
+            out.append(run)
+        else:
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return tuple(out)
+
+
+def query_terms(text: str) -> dict[str, dict[str, float]]:
+    """A query's terms per field with their weights: the words typed 1.0, the lexicon's
+    expansions of them below (their weight), and the bigrams of both alike. Stop words are
+    left out of both fields, so 想找个活 adds nothing to either."""
+    typed = words(text)
+    weighted: dict[str, float] = {w: 1.0 for w in typed}
+    for word in typed:
+        for extra, weight in expansions().get(word, {}).items():
+            weighted[extra] = max(weighted.get(extra, 0.0), weight)
+    pairs: dict[str, float] = {}
+    for word, weight in weighted.items():
+        if word in STOPWORDS:
+            continue
+        for pair in _bigrams(word):
+            pairs[pair] = max(pairs.get(pair, 0.0), weight)
+    return {"words": weighted, "bigrams": pairs}
 
 
 def tokens(text: str) -> list[str]:
-    """BM25 tokens: segmented, stop words dropped, synonyms folded to their canonical word.
-
-    jieba never joins words across punctuation, so the text is cut into clauses first and each
-    clause is segmented once and cached: titles, duties and employer names repeat across postings."""
-    return [t for clause in _CLAUSE.split(text or "") if clause for t in _tokens(clause)]
+    """Accurate-mode words with stop words dropped and synonyms folded to their group's first
+    word: the duplicate key's words (the same job posted twice with 清洁 or 保洁)."""
+    return [t for clause in _clauses(text) for t in _tokens(clause)]
 
 
 @lru_cache(maxsize=65536)
 def _tokens(text: str) -> tuple[str, ...]:
-    # Cached: titles, duties and query phrases repeat across postings and searches.
     table = canonical()
     return tuple(table.get(w, w) for w in segment(text) if w not in STOPWORDS)
