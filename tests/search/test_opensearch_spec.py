@@ -157,7 +157,7 @@ SCHEMA = {
 }
 
 
-def _check(sent: list[tuple[str, object]]) -> None:
+def _check(sent: list[tuple[str, object]], dimension: int = DIM) -> None:
     """Each body against its operation's schema; bulk and msearch line by line too."""
     assert sent
     for operation, body in sent:
@@ -170,7 +170,7 @@ def _check(sent: list[tuple[str, object]]) -> None:
                 if len(line) == 1 and next(iter(line)) in ("index", "delete"):
                     assert spec.errors(spec.BULK_ACTION, line) == [], line
                 else:
-                    _check_against_mapping(line)
+                    _check_against_mapping(line, dimension)
         if operation == "msearch":
             for header, search in zip(body[::2], body[1::2], strict=True):
                 assert spec.errors(spec.MSEARCH_HEADER, header) == [], header
@@ -193,9 +193,9 @@ def _fits(kind: str, value, prop: dict) -> bool:
     }[kind](value)
 
 
-def _check_against_mapping(source: dict) -> None:
+def _check_against_mapping(source: dict, dimension: int = DIM) -> None:
     """A bulk document as the index's mapping (``dynamic: strict``) takes it: known fields, right types."""
-    properties = osb.mapping(DIM)["mappings"]["properties"]
+    properties = osb.mapping(dimension)["mappings"]["properties"]
     assert set(source) <= set(properties), set(source) - set(properties)
     for name, value in source.items():
         prop = properties[name]
@@ -295,3 +295,29 @@ def test_an_index_template_of_the_mapping_is_accepted():
     """docs/operations.md: a cluster whose policy wants a template for every index gets this one."""
     template = {"index_patterns": ["jiuyuan-postings-*"], "template": osb.mapping(128)}
     assert spec.errors(spec.request_body("indices", "indices.put_index_template"), template) == []
+
+
+def test_jiuyuan_index_rebuild_backend_opensearch(migrated_url, sessions, model_path, tmp_path, monkeypatch, capsys):
+    """The operator's command against a cluster (the recording client): every posting in bulk,
+    the alias swapped, every body accepted; without OPENSEARCH_URL a clear refusal."""
+    import opensearchpy
+
+    from cli.main import main
+    from demo.generate import generate
+    from demo.load import load
+
+    with sessions.begin() as s:
+        load(s, generate(2, 120, 5, date(2026, 11, 22)))
+    base = ["--database-url", migrated_url, "index", "rebuild", "--backend", "opensearch", "--quiet"]
+    base += ["--model", str(model_path), "--path", str(tmp_path / "index"), "--as-of", "2026-11-22"]
+    monkeypatch.delenv("OPENSEARCH_URL", raising=False)
+    assert main(base) == 2 and "OPENSEARCH_URL" in capsys.readouterr().err
+    client = Client()
+    monkeypatch.setattr(opensearchpy, "OpenSearch", lambda hosts, **_: client)
+    monkeypatch.setenv("OPENSEARCH_URL", "http://search.test:9200")
+    assert main(base) == 0
+    written = sum(1 for op, body in client.sent if op == "bulk" for line in body if "index" in line)
+    assert written > 0 and f"写入 {written} 条" in capsys.readouterr().out
+    assert [op for op, _ in client.sent][-1] == "indices.update_aliases"
+    [created] = [body for op, body in client.sent if op == "indices.create"]
+    _check(client.sent, created["mappings"]["properties"]["embedding"]["dimension"])
