@@ -8,6 +8,10 @@ The rules that money depends on are kept by the database, not only by this code:
   index, so two agencies racing for the same person cannot both win;
 - a decision is an UPDATE … WHERE status = 'submitted', so two officers cannot both decide.
 
+Each claim writes its claim line (``ledger.claim_lines.for_claim``: payee the agency, month the
+fee matured in), decided with the claim, so approved fees reach a run's finance export and
+totals, the risk signals show on it, and §5(6) reads it as money paid.
+
 Who may claim, decide or see a claim (roles, jurisdiction) and the audit entries are
 ``services.claims``'s; this module keeps the ledger's side.
 """
@@ -24,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from jiuyuan.errors import ClaimConflict, FieldError, InvalidInput, NotFound
 from jiuyuan.vocab import ClaimStatus, DecisionStatus, Role
-from ledger import placements
+from ledger import claim_lines, placements
 from ledger.base import utcnow
 from ledger.models import Claim, Placement
 from scoring.disclosure import disclose
@@ -90,6 +94,7 @@ def submit(session: Session, agency_id: int, placement_id: int, scheme: str, key
         with session.begin_nested():  # the request's unit of work goes on after a lost race
             session.add(claim)
             session.flush()
+            claim_lines.for_claim(session, claim, decision.legal_basis, decision.trace, decision.matures_on)
     except IntegrityError:
         # Lost a race: the same key (a retry) or the same person and year (another agency).
         earlier = _existing(session, stored_key)
@@ -142,6 +147,7 @@ def decide(session: Session, claim: Claim, approve: bool, reason: str | None, de
     if changed != 1:
         raise ClaimConflict("status", "该申领已审结，决定不可更改")
     session.refresh(claim)
+    claim_lines.decide_claim_line(session, claim)
     return claim
 
 

@@ -4,7 +4,8 @@ it; it never rejects anything by itself.
 
 ``signals_for`` takes any objects with ``person_id``, ``placement_id``, ``scheme`` (or
 ``scheme_code``, as HR-agency ``claims`` rows have it) and ``month`` (None or absent for a
-one-off claim); an ``agency_id`` attribute names the claiming agency where the item has one.
+one-off claim); an ``agency_id`` attribute names the claiming agency where the item has one, as
+does the payee of an agency's claim line (``payee_kind`` "agency").
 It reads the ledger in a few set-based queries per call (per chunk of 5,000 persons), never one
 per item.
 """
@@ -260,6 +261,8 @@ def _not_authorised(session, keyed, placements, limits):
     wanted = {}
     for key, item in keyed.items():
         agency = getattr(item, "agency_id", None)
+        if agency is None and getattr(item, "payee_kind", None) == "agency":
+            agency = item.payee_id  # an agency's claim line: the claiming agency is its payee
         if agency is None and key[2] in FEE_MATURITY and key[1] in placements:
             agency = placements[key[1]].agency_id
         if agency is not None:
@@ -288,8 +291,8 @@ def _not_authorised(session, keyed, placements, limits):
 
 def _two_ids(session, keyed, placements, limits):
     """Same name, birth date and birthplace (an ID number's first six digits) under another number.
-    No index serves the match (none on name or birth date): per chunk, one scan of persons filtered
-    on the items' names and birth dates, grouped here, rather than a grouping of the whole table."""
+    Per chunk, persons looked up by the items' names and birth dates (the index on both, 0013) and
+    grouped here, rather than a grouping of the whole table."""
     columns = select(Person.id, Person.name, Person.birth_date, Person.id_number)
     mine = {}
     for chunk in _chunks(k[0] for k in keyed):

@@ -49,7 +49,11 @@ class PaymentRun(Base):
 
 
 class ClaimLine(Base):
-    """What one scheme pays for one subject (a placement) in one month, to whom and why."""
+    """What one scheme pays for one subject (a placement) in one month, to whom and why.
+
+    Most lines are written by a run. An HR agency's fee claim (``ledger.claims``) writes one too:
+    payee the agency, month the one the fee matured in, no run until a run of that month takes
+    it up (``run_id``), so approved fees reach the finance export and totals with the rest."""
 
     __tablename__ = "claim_lines"
     __table_args__ = (
@@ -81,7 +85,10 @@ class ClaimLine(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("payment_runs.id"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("payment_runs.id"), index=True)
+    """The run that wrote the line, or took up an agency's claim line; None until one does."""
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"), unique=True)
+    """The HR agency's claim the line stands for (decided together with it)."""
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
     placement_id: Mapped[int | None] = mapped_column(ForeignKey("placements.id"), index=True)
     scheme_code: Mapped[str] = mapped_column(String(60))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from jiuyuan.vocab import (
@@ -54,6 +54,8 @@ class Person(Base):
             "retirement_category IS NULL OR retirement_category IN ('male', 'female_55', 'female_50')",
             name="retirement_category",
         ),
+        # The two-ID-number risk signal (ledger.risk) looks persons up by name and birth date.
+        Index("ix_persons_name_birth_date", "name", "birth_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,10 +15,20 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from demo.generate import Generator
+from jiuyuan.clock import CHINA
 from ledger import intake
-from ledger.models import AuditEntry, ClaimLine, PaymentRun
+from ledger.facts import cases_for
+from ledger.models import AuditEntry, Claim, ClaimLine, PaymentRun
 from ledger.reports.payments import payments_xlsx
-from tests.integration.test_case_history import EMPLOYER_PART, MAN, PERSONAL_PART, month_list, office  # noqa: F401
+from tests.conftest import authorise, bearer
+from tests.integration.test_case_history import (  # noqa: F401
+    EMPLOYER_PART,
+    MAN,
+    PERSONAL_PART,
+    POOR,
+    month_list,
+    office,
+)
 
 __all__ = ["office"]
 
@@ -204,3 +214,86 @@ def test_the_command_line_runs_a_month_with_a_progress_bar(office, migrated_url,
     assert "写入明细 1" in out.out and "2025-11 发放" in out.err  # tqdm's bar is on stderr
     assert main([*command, "2025-11"]) == 0 and "写入明细 0" in capsys.readouterr().out
     assert main([*command, "2026-01"]) == 2 and "尚未到来" in capsys.readouterr().err
+
+
+def _agency_placements(office, sessions) -> tuple[int, list, list[int], dict]:
+    """A registered poor worker (004 §2(2)2) placed by two agencies eight weeks apart, both
+    authorised: the first placement's fee matures on 2019-07-07."""
+    with sessions.begin() as s:
+        agencies = [intake.add_agency(s, row) for row in Generator(7, date(2019, 1, 1)).agencies(2)]
+        agencies = [(a.id, a.name, a.uscc) for a in agencies]
+    person = office.on("2019-01-07").register(**POOR)
+    for agency in agencies:
+        authorise(sessions, person, agency[0], days=800)
+    placed = [
+        office.place(person, "employer_absorption", "2019-01-07", end_date="2019-12-31", agency_id=agencies[0][0]),
+        office.place(person, "employer_absorption", "2019-03-04", agency_id=agencies[1][0]),
+    ]
+    first = bearer(office.url, "agency", agencies[0][1], agency_uscc=agencies[0][2])
+    return person, agencies, placed, first
+
+
+def _claim(office, agency: dict, placement: int, key: str, status: int = 201) -> dict:
+    headers = agency | {"Idempotency-Key": key}
+    return office.ok(office.client.post("/claims", json={"placement_id": placement}, headers=headers), status)
+
+
+def test_an_agency_fee_claim_is_a_claim_line_a_run_of_its_month_takes_up(office, sessions):
+    office = office.elsewhere("433124")
+    person, agencies, placed, agency = _agency_placements(office, sessions)
+    claim = _claim(office.on("2020-01-10"), agency, placed[0], "agency-fee-00000001")
+    with sessions() as s:
+        line = s.scalar(select(ClaimLine).where(ClaimLine.claim_id == claim["id"]))
+        assert (line.scheme_code, line.month, line.payee_kind, line.payee_id) == (
+            "agency_fee",
+            "2019-07",
+            "agency",
+            agencies[0][0],
+        )
+        assert (line.amount, line.payable, line.status, line.run_id) == (200, 200, "pending", None)
+        assert line.legal_basis == "004 §2(2)2" and line.payee_name == agencies[0][1] and line.trace
+
+    july = run(office, "2019-07", on="2020-01-11")
+    [fee] = [x for x in lines(office, july["id"]) if x["scheme"] == "agency_fee"]
+    assert fee["id"] == line.id and fee["payee_kind_label"] == "人力资源服务机构"
+    # Two agencies placed the person within 90 days: the signal shows on the agency's line.
+    assert "several_agencies" in {x["code"] for x in fee["signals"]}
+
+    office.post(f"/claims/{claim['id']}/decision", {"approve": True})  # the agency's route decides the line
+    assert office.on("2020-01-12") and run(office, "2019-07", on="2020-01-12")["corrections"] == 0
+    book = load_workbook(io.BytesIO(office.client.get(f"/payment-runs/{july['id']}/export.xlsx",
+                                                      headers=office.officer).content))  # fmt: skip
+    rows = list(book["发放明细"].iter_rows(values_only=True))
+    [paid] = [dict(zip(rows[1], r, strict=True)) for r in rows[2:-1] if r[1] == "人力资源服务机构"]
+    assert (paid["收款方"], paid["本次应付（元）"], paid["政策依据"]) == (agencies[0][1], 200, "004 §2(2)2")
+    assert ("就业创业服务补贴" in paid["补贴项目"]) and rows[-1][0] == "合计"
+    with sessions() as s:
+        approved = s.get(ClaimLine, line.id)
+        assert approved.status == "approved" and approved.decision_reason == "核准申领"
+        # §5(6) reads the approved line as money paid (decided on the real clock, not the test's).
+        paid_on = approved.decided_at.astimezone(CHINA).date()
+        assert cases_for(s, [person], date(2020, 2, 1))[person].person.last_subsidy_on == paid_on
+
+
+def test_a_claim_line_decided_in_a_batch_decides_the_claim_and_a_rejected_claim_can_be_made_again(office, sessions):
+    office = office.elsewhere("433124")
+    person, agencies, placed, agency = _agency_placements(office, sessions)
+    claim = _claim(office.on("2020-01-10"), agency, placed[0], "agency-fee-00000001")
+    with sessions() as s:
+        line_id = s.scalar(select(ClaimLine.id).where(ClaimLine.claim_id == claim["id"]))
+    decide(office, [line_id], approve=False, reason="劳动合同未附")
+    with sessions() as s:
+        refused = s.get(Claim, claim["id"])
+        assert (refused.status.value, refused.reason) == ("rejected", "劳动合同未附")
+    again = office.post(f"/claims/{claim['id']}/decision", {"approve": True}, status=409)
+    assert "已审结" in again["detail"]
+
+    second = _claim(office, agency, placed[0], "agency-fee-00000002")
+    with sessions() as s:
+        new = s.scalar(select(ClaimLine).where(ClaimLine.claim_id == second["id"]))
+        assert new.supersedes_id == line_id and "已驳回：劳动合同未附" in new.correction_reason
+        assert s.get(ClaimLine, line_id).status == "superseded"
+    # Approving the new line approves the claim the agency sees.
+    decide(office, [new.id])
+    shown = office.ok(office.client.get("/claims", params={"purpose": "补贴申领"}, headers=agency))
+    assert {x["id"]: x["status"] for x in shown} == {claim["id"]: "rejected", second["id"]: "approved"}
