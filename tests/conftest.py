@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,6 +57,12 @@ MARKS_BY_PATH = {
     "search/test_match_bench.py": ("bench",),
 }
 SLOW_KINDS = ("browser", "notebook", "schemathesis", "bench")
+
+
+def pytest_configure(config):
+    # An app built from default settings runs the live-index follower (indexer.follow), which
+    # writes the index: never the developer's var/index. Tests that want one set their own.
+    os.environ.setdefault("JIUYUAN_INDEX_DIR", tempfile.mkdtemp(prefix="jiuyuan-test-index-"))
 
 
 def pytest_collection_modifyitems(config, items):
