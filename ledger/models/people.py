@@ -54,8 +54,8 @@ class Person(Base):
             "retirement_category IS NULL OR retirement_category IN ('male', 'female_55', 'female_50')",
             name="retirement_category",
         ),
-        # The two-ID-number risk signal (ledger.risk) looks persons up by name and birth date.
-        Index("ix_persons_name_birth_date", "name", "birth_date"),
+        # The two-ID-number risk signal (ledger.risk) looks persons up by birth date.
+        Index("ix_persons_birth_date", "birth_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,7 +6,7 @@ Create Date: 2026-12-01
 
 An HR agency's fee claim becomes one kind of claim line (issue 16): the line names its claim
 (``claim_id``, one line a claim) and has no run until a run of its month takes it up, so
-``run_id`` may be empty. Persons get an index on (name, birth date) for the two-ID-number risk
+``run_id`` may be empty. Persons get an index on their birth date for the two-ID-number risk
 signal, which otherwise scanned the table once per page of lines.
 """
 
@@ -26,12 +26,12 @@ def upgrade() -> None:
         batch_op.create_unique_constraint(batch_op.f("uq_claim_lines_claim_id"), ["claim_id"])
         batch_op.create_foreign_key(batch_op.f("fk_claim_lines_claim_id_claims"), "claims", ["claim_id"], ["id"])
     with op.batch_alter_table("persons", schema=None) as batch_op:
-        batch_op.create_index("ix_persons_name_birth_date", ["name", "birth_date"], unique=False)
+        batch_op.create_index("ix_persons_birth_date", ["birth_date"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("persons", schema=None) as batch_op:
-        batch_op.drop_index("ix_persons_name_birth_date")
+        batch_op.drop_index("ix_persons_birth_date")
     # The claims keep what the agencies claimed and the decisions; their lines go with the column.
     op.execute("DELETE FROM claim_lines WHERE claim_id IS NOT NULL")
     with op.batch_alter_table("claim_lines", schema=None) as batch_op:
