@@ -40,8 +40,7 @@ PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 # monthly subsidies have no amount and a run would have nothing to write.
 LOCAL = ROOT / "tests" / "policy_cases" / "local_test_config.yaml"
 PAGE = 500
-MONTHLY = ("employer_si", "flexible_si", "public_welfare_subsidy", "public_welfare_si")
-"""The schemes a monthly run pays (ledger.payments.MONTHLY, once that is committed)."""
+"""Lines per page of the officer's listing, whose risk signals are read after the run."""
 
 
 def _as_of(month: str, today: date) -> date:
@@ -60,11 +59,12 @@ def read_path(session, month: str, today: date) -> dict:
     from ledger import risk
     from ledger.facts import cases_for
     from ledger.models import Person
+    from ledger.payments import CHUNK, MONTHLY
 
     local, as_of = scoring.load_local(LOCAL), _as_of(month, today)
     out = {"persons": 0, "placements": 0, "lines": 0, "facts_s": 0.0, "engine_s": 0.0, "signals_s": 0.0, "signals": {}}
     last = 0
-    while ids := list(session.scalars(select(Person.id).where(Person.id > last).order_by(Person.id).limit(PAGE))):
+    while ids := list(session.scalars(select(Person.id).where(Person.id > last).order_by(Person.id).limit(CHUNK))):
         last = ids[-1]
         lines = []
         t = time.perf_counter()
@@ -149,9 +149,13 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux
 
 
-def child(url: str, month: str, mode: str) -> None:
+def child(url: str, month: str, mode: str, page: int | None) -> None:
     """One run in this process; prints its figures as one JSON line."""
     from jiuyuan import clock
+    from ledger import payments
+
+    if page:
+        payments.CHUNK = page  # persons a page (--page): the read path's page size, measured
 
     engine = db.make_engine(url)
     before_mb = _peak_mb()
@@ -160,7 +164,7 @@ def child(url: str, month: str, mode: str) -> None:
         figures = RUNS[mode](session, month, clock.today())
         figures.setdefault("seconds", time.perf_counter() - t)
     figures.setdefault("peak_mb", _peak_mb())
-    figures["imports_mb"] = before_mb
+    figures["imports_mb"], figures["page"] = before_mb, payments.CHUNK
     print(json.dumps(figures))
 
 
@@ -176,7 +180,7 @@ def _postgres_database(admin_url: str, name: str, create: bool) -> str:
     return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
-def measure(backend: str, n: int, month: str, mode: str, pg_url: str, folder: Path) -> dict:
+def measure(backend: str, n: int, month: str, mode: str, pg_url: str, folder: Path, page: int | None) -> dict:
     from bench import pay_ledger
 
     name = f"bench_pay_{os.getpid()}_{n}"
@@ -190,7 +194,8 @@ def measure(backend: str, n: int, month: str, mode: str, pg_url: str, folder: Pa
         load_s = time.perf_counter() - t
         env = os.environ | {"JIUYUAN_LOCAL_PARAMETERS": str(LOCAL)}
         done = subprocess.run(
-            [sys.executable, "-m", "bench.pay", "--child", url, "--month", month, "--run", mode],
+            [sys.executable, "-m", "bench.pay", "--child", url, "--month", month, "--run", mode]
+            + (["--page", str(page)] if page else []),
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -217,7 +222,8 @@ def _postgres_answers(url: str) -> bool:
 
 
 def report(results: list[dict], mode: str) -> None:
-    print(f"\nrun: {mode} · {os.cpu_count()} cores · load average {os.getloadavg()[0]:.2f}")
+    pages = sorted({r.get("page") for r in results} - {None})
+    print(f"\nrun: {mode} · {pages} persons a page · {os.cpu_count()} cores · load average {os.getloadavg()[0]:.2f}")
     print(
         "| placements | database | contributions loaded in | run s | peak MB (after imports) |"
         " placements/s | bare engine placements/s | run ÷ engine | lines | goal < 60 s, < 1 GB |"
@@ -254,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         "--run", choices=sorted(RUNS), default="payments", help="payments：正式发放；read：只读测算路径"
     )
     parser.add_argument("--pg-url", default=os.environ.get("JIUYUAN_BENCH_PG_URL", PG_URL))
+    parser.add_argument("--page", type=int, help="每页人数（默认 ledger.payments.CHUNK）")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.month is None:
@@ -263,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         # A month is decided once the month after it is over (_as_of): two months back is the latest.
         args.month = f"{add_months(clock.today().replace(day=1), -2):%Y-%m}"
     if args.child:
-        child(args.child, args.month, args.run)
+        child(args.child, args.month, args.run, args.page)
         return 0
     backends = args.backends
     if "postgresql" in backends and not _postgres_answers(args.pg_url):
@@ -274,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         for n in args.sizes:
             for backend in backends:
                 print(f"{backend}, {n:,} placements …", flush=True)
-                results.append(measure(backend, n, args.month, args.run, args.pg_url, Path(folder)))
+                results.append(measure(backend, n, args.month, args.run, args.pg_url, Path(folder), args.page))
     report(results, args.run)
     return 0
 
