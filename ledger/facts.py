@@ -12,15 +12,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
-import msgspec
 from sqlalchemy import BigInteger, Connection, select, type_coerce
 from sqlalchemy.orm import Session
 
 from jiuyuan.clock import CHINA
 from jiuyuan.vocab import ClaimStatus, RecognitionStatus
+from ledger.fact_rows import contribution_facts, ids_in
 from ledger.models import (
     Claim,
     ClaimLine,
@@ -40,7 +39,6 @@ from ledger.models import (
     TrainingRecord,
 )
 from scoring import Case, case_from_python
-from scoring.facts import Contribution as ContributionFact
 from scoring.poverty_areas import poverty_counties
 
 WEEKS_PER_MONTH = Decimal(52) / Decimal(12)
@@ -95,42 +93,6 @@ def _licensed(licence_no: str | None, valid_until: date | None, on: date) -> boo
     return licence_no is not None and (valid_until is None or valid_until >= on)
 
 
-@lru_cache(maxsize=65536)
-def _yuan(fen: int) -> Decimal:
-    # As ledger.base.Money reads it, memoised: a run reads 1.2 M amounts of a few thousand values.
-    return (Decimal(fen) / 100).quantize(FEN)
-
-
-def _contributions(rows: Iterable[Any]) -> dict[int, list[Any]]:
-    """Per placement, one fact per month: the employer's and the personal parts by insurance.
-    ``rows``: (placement_id, month, payer, insurance, amount in fen) tuples.
-
-    Each month becomes the engine's frozen ``Contribution`` here, built (and validated) once per
-    distinct content within the call and shared: placements on one scheme pay the same figures,
-    and the engine validated every amount again otherwise. A month that does not convert stays a
-    dict, so ``case_from_python`` reports it as it always did."""
-    cells: dict[int, dict[str, list[tuple[str, str, int]]]] = defaultdict(lambda: defaultdict(list))
-    for placement_id, month, payer, insurance, fen in rows:
-        cells[placement_id][month].append((payer, insurance, fen))
-    built: dict[Any, Any] = {}
-    out: dict[int, list[Any]] = {}
-    for placement_id, by_month in cells.items():
-        facts = out[placement_id] = []
-        for month in sorted(by_month):
-            paid = by_month[month]
-            key = (month, *sorted(paid)) if len(paid) > 1 else (month, *paid)
-            if (fact := built.get(key)) is None:
-                parts: dict[str, Any] = {"month": month, "employer": {}, "personal": {}}
-                for payer, insurance, fen in key[1:]:  # (person, month, payer, insurance) is unique
-                    parts[payer][insurance] = _yuan(fen)
-                try:
-                    fact = built[key] = msgspec.convert(parts, ContributionFact)
-                except msgspec.ValidationError:
-                    fact = built[key] = parts
-            facts.append(fact)
-    return out
-
-
 def _life(events: list[LifeEvent], as_of: date) -> dict[str, Any]:
     """The person facts 002 §5(1)(2)(3) read, from the dated events recorded up to ``as_of``."""
     facts: dict[str, Any] = {}
@@ -154,7 +116,7 @@ def _hours_a_month(weekly_hours: int | None) -> Decimal | None:
 
 
 def _columns(conn: Connection, query: Any, owner: Any, ids: Iterable[int]) -> dict[int, list[Any]]:
-    return _by_person(conn.execute(query.where(owner.in_(ids)).order_by(query.selected_columns[0])).all())
+    return _by_person(conn.execute(query.where(ids_in(conn, owner, ids)).order_by(query.selected_columns[0])).all())
 
 
 def cases_for(session: Session, person_ids: list[int], as_of: date) -> dict[int, Case]:
@@ -166,7 +128,7 @@ def cases_for(session: Session, person_ids: list[int], as_of: date) -> dict[int,
         session.flush()
     # Core, not the ORM's execute: plain rows come back two to three times faster.
     conn = session.connection()
-    persons = {p.id: p for p in conn.execute(_PERSON.where(Person.id.in_(person_ids))).all()}
+    persons = {p.id: p for p in conn.execute(_PERSON.where(ids_in(conn, Person.id, person_ids))).all()}
     household_ids = {p.household_id for p in persons.values() if p.household_id}
     # Household members' start dates (000's zero-employment household: a member employed since).
     member_started: dict[int, list[date]] = defaultdict(list)
@@ -174,7 +136,7 @@ def cases_for(session: Session, person_ids: list[int], as_of: date) -> dict[int,
         for hid, started in conn.execute(
             select(Person.household_id, Placement.start_date)
             .join(Placement, Placement.person_id == Person.id)
-            .where(Person.household_id.in_(household_ids))
+            .where(ids_in(conn, Person.household_id, household_ids))
         ).all():
             member_started[hid].append(started)
     recognitions = _columns(conn, _RECOGNITION, Recognition.person_id, person_ids)
@@ -195,18 +157,18 @@ def cases_for(session: Session, person_ids: list[int], as_of: date) -> dict[int,
     life = _columns(conn, _LIFE, LifeEvent.person_id, person_ids)
     placements = _columns(conn, _PLACEMENT, Placement.person_id, person_ids)
     placement_ids = [pl.id for rows in placements.values() for pl in rows]
-    contributions = _contributions(
+    contributions = contribution_facts(
         conn.execute(
             select(
                 *_of(Contribution, "placement_id month payer insurance"),
                 type_coerce(Contribution.amount, BigInteger),  # fen, converted once per value (_yuan)
-            ).where(Contribution.placement_id.in_(placement_ids))
+            ).where(ids_in(conn, Contribution.placement_id, placement_ids))
         ).all()
     )
     rulings: dict[int, dict[str, bool]] = defaultdict(dict)
     for placement_id, question, approved in conn.execute(
         select(OfficerRuling.placement_id, OfficerRuling.question, OfficerRuling.approved)
-        .where(OfficerRuling.placement_id.in_(placement_ids))
+        .where(ids_in(conn, OfficerRuling.placement_id, placement_ids))
         .order_by(OfficerRuling.id)
     ).all():
         rulings[placement_id][question] = approved  # the newest ruling stands
@@ -216,7 +178,9 @@ def cases_for(session: Session, person_ids: list[int], as_of: date) -> dict[int,
     fee_claims = dict(
         conn.execute(
             select(Claim.placement_id, Claim.claim_year).where(
-                Claim.person_id.in_(person_ids), Claim.scheme_code == "agency_fee", Claim.status != ClaimStatus.REJECTED
+                ids_in(conn, Claim.person_id, person_ids),
+                Claim.scheme_code == "agency_fee",
+                Claim.status != ClaimStatus.REJECTED,
             )
         ).all()
     )
@@ -225,10 +189,10 @@ def cases_for(session: Session, person_ids: list[int], as_of: date) -> dict[int,
     paid_on: dict[int, date] = {}
     for pid, decided_at in conn.execute(
         select(Claim.person_id, Claim.decided_at)
-        .where(Claim.person_id.in_(person_ids), Claim.status == ClaimStatus.APPROVED)
+        .where(ids_in(conn, Claim.person_id, person_ids), Claim.status == ClaimStatus.APPROVED)
         .union_all(
             select(ClaimLine.person_id, ClaimLine.decided_at).where(
-                ClaimLine.person_id.in_(person_ids), ClaimLine.decision == "approved", ClaimLine.amount > 0
+                ids_in(conn, ClaimLine.person_id, person_ids), ClaimLine.decision == "approved", ClaimLine.amount > 0
             )
         )
     ).all():

@@ -34,6 +34,7 @@ from jiuyuan.errors import Conflict, FieldError, InvalidInput
 from jiuyuan.vocab import DecisionStatus
 from ledger.access import Principal
 from ledger.base import utcnow
+from ledger.fact_rows import ids_in
 from ledger.facts import cases_for
 from ledger.line_checks import NAMES, SOCIAL_INSURANCE, correction_reason, one_si_subsidy_a_month
 from ledger.models import AuditEntry, ClaimLine, Employer, JobPosting, PaymentRun, Person, Placement
@@ -141,7 +142,7 @@ def _page(session, who, run_id, month, as_of, ids, local, counts) -> None:
         (line.scheme_code, line.subject): line
         for line in session.scalars(
             select(ClaimLine).where(
-                ClaimLine.person_id.in_(ids),
+                ids_in(session, ClaimLine.person_id, ids),
                 ClaimLine.month == month,
                 ClaimLine.status != "superseded",
                 ClaimLine.scheme_code.in_(MONTHLY),  # agencies' claim lines are taken up, not computed
@@ -186,7 +187,7 @@ def _page(session, who, run_id, month, as_of, ids, local, counts) -> None:
     # Agencies' fee claims that matured this month join the run, for its listing and export.
     session.execute(
         update(ClaimLine)
-        .where(ClaimLine.run_id.is_(None), ClaimLine.person_id.in_(ids), ClaimLine.month == month)
+        .where(ClaimLine.run_id.is_(None), ids_in(session, ClaimLine.person_id, ids), ClaimLine.month == month)
         .values(run_id=run_id)
         .execution_options(synchronize_session=False)
     )
@@ -211,7 +212,7 @@ def _paid(session: Session, ids: list[int], month: str):
         for scheme, subject, total in session.execute(
             select(ClaimLine.scheme_code, ClaimLine.subject, func.sum(ClaimLine.payable))
             .where(
-                ClaimLine.person_id.in_(ids),
+                ids_in(session, ClaimLine.person_id, ids),
                 ClaimLine.month == month,
                 ClaimLine.decision == "approved",
                 ClaimLine.scheme_code.in_(MONTHLY),
@@ -229,15 +230,15 @@ def _wanted(session: Session, cases: dict, month: str, as_of: date, local) -> tu
         for pid, employer_id, posting_employer in session.execute(
             select(Placement.id, Placement.employer_id, JobPosting.employer_id)
             .outerjoin(JobPosting, JobPosting.id == Placement.posting_id)
-            .where(Placement.id.in_(ids))
+            .where(ids_in(session, Placement.id, ids))
         )
     }
     employers = dict(
         session.execute(
-            select(Employer.id, Employer.name).where(Employer.id.in_(set(placements.values()) - {None}))
+            select(Employer.id, Employer.name).where(ids_in(session, Employer.id, set(placements.values()) - {None}))
         ).all()
     )
-    names = dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(list(cases)))).all())
+    names = dict(session.execute(select(Person.id, Person.name).where(ids_in(session, Person.id, cases))).all())
     wanted: dict[tuple[str, str], Wanted] = {}
     decisions: dict[tuple[str, str], Decision] = {}
     for person_id, case in cases.items():
