@@ -182,7 +182,7 @@ def _page(session, who, run_id, month, as_of, ids, local, counts) -> None:
         if changed != 1:
             raise Conflict(f"明细 {old.id} 正被他人处理，请稍后重新发放 {month}。")
     if rows:
-        session.execute(insert(ClaimLine), rows)
+        session.connection().execute(insert(ClaimLine.__table__), rows)  # Core: no ORM bulk bookkeeping
     _audit(session, who, sorted({r["person_id"] for r in rows}), month)
     # Agencies' fee claims that matured this month join the run, for its listing and export.
     session.execute(
@@ -202,7 +202,9 @@ def _audit(session: Session, who: Principal, person_ids: list[int], month: str) 
     if person_ids:
         entry = {"at": utcnow(), "actor": who.actor, "actor_role": who.role.value, "action": "payments.run"}
         entry |= {"fields": ["placement", "si_contributions"], "purpose": f"{month} 月补贴发放"}
-        session.execute(insert(AuditEntry), [entry | {"subject_person_id": p} for p in person_ids])
+        session.connection().execute(
+            insert(AuditEntry.__table__), [entry | {"subject_person_id": p} for p in person_ids]
+        )
 
 
 def _paid(session: Session, ids: list[int], month: str):
