@@ -297,4 +297,6 @@ def _line(run_id: int, key: tuple[str, str], month: str, want: Wanted, paid: Dec
         "legal_basis": "；".join(d.legal_basis) if d else "",
         "trace": list(d.trace) if d else [],
         "status": "pending",
+        "supersedes_id": None,  # every row the same keys: a Core executemany takes the first row's
+        "correction_reason": None,
     }
