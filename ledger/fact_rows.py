@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 import msgspec
-from sqlalchemy import ARRAY, ColumnElement, Connection, Integer, any_, bindparam
+from sqlalchemy import ARRAY, ColumnElement, Connection, any_, bindparam
 from sqlalchemy.orm import Session
 
 from scoring.facts import Contribution as ContributionFact
@@ -18,12 +18,13 @@ from scoring.facts import Contribution as ContributionFact
 FEN = Decimal("0.01")
 
 
-def ids_in(db: Session | Connection, column: Any, ids: Iterable[int]) -> ColumnElement[bool]:
+def ids_in(db: Session | Connection, column: Any, ids: Iterable[Any]) -> ColumnElement[bool]:
     """``column IN ids``; on PostgreSQL ``= ANY(array)``, one parameter rather than a thousand
-    that SQLAlchemy renders and psycopg parses again on every page (a tenth of the read)."""
+    that SQLAlchemy renders and psycopg parses again on every page (a tenth of the read).
+    The array's element type is the column's (ids, but also dates and names)."""
     dialect = db.get_bind().dialect if isinstance(db, Session) else db.dialect
     if dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
+        return column == any_(bindparam(None, list(ids), type_=ARRAY(column.type)))
     return column.in_(ids)
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jiuyuan.vocab import PlacementKind
+from ledger.fact_rows import ids_in
 from ledger.intake_history import PAYERS
 from ledger.models import AgencyAuthorisation, Contribution, Person, Placement
 from scoring import load_policies
@@ -114,7 +115,9 @@ def signals_for(session: Session, items: Iterable[Any], limits: Limits = Limits(
     person_ids = {k[0] for k in keyed}
     placements = {}
     for chunk in _chunks(person_ids):
-        placements.update({p.id: p for p in session.execute(_PLACEMENT_COLUMNS.where(Placement.person_id.in_(chunk)))})
+        placements.update(
+            {p.id: p for p in session.execute(_PLACEMENT_COLUMNS.where(ids_in(session, Placement.person_id, chunk)))}
+        )
     out: dict[Key, list[Signal]] = defaultdict(list)
     checks = (_several_agencies, _ends_after_fee, _employer_sixth_month, _no_contribution, _not_authorised, _two_ids)
     for check in checks:
@@ -194,7 +197,7 @@ def _employer_sixth_month(session, keyed, placements, limits):
         # Public-welfare posts have fixed terms (000 §8: temporary ones at most six months), so
         # ending on time says nothing: only the employer's own hires are counted.
         query = _PLACEMENT_COLUMNS.where(
-            Placement.employer_id.in_(chunk),
+            ids_in(session, Placement.employer_id, chunk),
             Placement.end_date.is_not(None),
             Placement.kind == PlacementKind.EMPLOYER_ABSORPTION,
         )
@@ -237,7 +240,7 @@ def _no_contribution(session, keyed, placements, limits):
     for chunk in _chunks(k[1] for k in wanted):
         query = (
             select(Contribution.placement_id, Contribution.month, Contribution.payer)
-            .where(Contribution.placement_id.in_(chunk), Contribution.month.in_(months))
+            .where(ids_in(session, Contribution.placement_id, chunk), Contribution.month.in_(months))
             .distinct()
         )
         paid.update(tuple(row) for row in session.execute(query))
@@ -271,7 +274,7 @@ def _not_authorised(session, keyed, placements, limits):
     for chunk in _chunks(k[0] for k in wanted):
         query = (
             select(AgencyAuthorisation.person_id, AgencyAuthorisation.agency_id)
-            .where(AgencyAuthorisation.person_id.in_(chunk))
+            .where(ids_in(session, AgencyAuthorisation.person_id, chunk))
             .distinct()
         )
         given.update(tuple(row) for row in session.execute(query))
@@ -297,10 +300,11 @@ def _two_ids(session, keyed, placements, limits):
     columns = select(Person.id, Person.name, Person.birth_date, Person.id_number)
     mine = {}
     for chunk in _chunks(k[0] for k in keyed):
-        mine.update({p.id: p for p in session.execute(columns.where(Person.id.in_(chunk)))})
+        mine.update({p.id: p for p in session.execute(columns.where(ids_in(session, Person.id, chunk)))})
     twins = defaultdict(set)
     for chunk in _chunks((p.name, p.birth_date) for p in mine.values()):
-        query = columns.where(Person.birth_date.in_({b for _, b in chunk}), Person.name.in_({n for n, _ in chunk}))
+        births, names = {b for _, b in chunk}, {n for n, _ in chunk}
+        query = columns.where(ids_in(session, Person.birth_date, births), ids_in(session, Person.name, names))
         for p in session.execute(query):
             twins[(p.name, p.birth_date, p.id_number[:6])].add(p.id)
     others = {}
