@@ -20,7 +20,7 @@ FEN = Decimal("0.01")
 
 def ids_in(db: Session | Connection, column: Any, ids: Iterable[Any]) -> ColumnElement[bool]:
     """``column IN ids``; on PostgreSQL ``= ANY(array)``, one parameter rather than a thousand
-    that SQLAlchemy renders and psycopg parses again on every page (a tenth of the read).
+    that SQLAlchemy renders and psycopg parses again on every page (a quarter of the read).
     The array's element type is the column's (ids, but also dates and names)."""
     dialect = db.get_bind().dialect if isinstance(db, Session) else db.dialect
     if dialect.name == "postgresql":
