@@ -95,8 +95,10 @@ class PersonIn(msgspec.Struct):
     consents: ConsentsIn = msgspec.field(default_factory=ConsentsIn)
 
 
-class PersonUpdateIn(msgspec.Struct, forbid_unknown_fields=True):
-    """What a person may change later at the counter; absent keys stay as they are."""
+class PersonUpdateIn(msgspec.Struct):
+    """What a person may change later at the counter; absent keys stay as they are. Other keys
+    are ignored like on every input here (the OpenAPI document allows them); a body naming none
+    of these is a 422 ("没有要修改的内容")."""
 
     phone: Annotated[str, Meta(max_length=20, pattern=r"^[0-9+() -]*$")] | None = None
     residence_region_code: Region6 | None = None
