@@ -435,10 +435,13 @@ def _top(scores: np.ndarray, candidates: np.ndarray, k: int, positive: bool = Fa
 
 def stamp(path: Path) -> tuple[str, int] | None:
     """What changes whenever the index at ``path`` is saved (the live version's ``meta.json`` and
-    its time); None without an index. Readers reload when it changes."""
-    try:
-        folder = current(path)
-        meta = folder / "meta.json" if folder is not None else None
-        return (str(meta), meta.stat().st_mtime_ns) if meta is not None else None
-    except FileNotFoundError:
-        return None
+    its time); None without an index. Readers reload when it changes. A save may swap the pointer
+    and remove the version just read between the two steps here: the pointer is then read again."""
+    for _ in range(3):
+        try:
+            folder = current(path)
+            meta = folder / "meta.json" if folder is not None else None
+            return (str(meta), meta.stat().st_mtime_ns) if meta is not None else None
+        except FileNotFoundError:
+            continue
+    return None
