@@ -87,5 +87,7 @@ def report(learned) -> str:
             f"（只用基准率 {stay['brier_base_rate']}）；校准 "
             + "，".join(f"预测{c['predicted']:.2f}→实际{c['observed']:.2f}" for c in stay["calibration"])
         )
+    else:
+        lines.append("在岗满6个月概率模型：录用结果太少，或在留出人员上不优于只用基准率，不采用（不显示在岗概率）")
     lines.append(learned.reason)
     return "\n".join(lines)

@@ -180,6 +180,9 @@ def _stay_model(train: list[Outcome], test: list[Outcome]) -> dict | None:
     predicted = model.predict_proba(_matrix(test, STAY_FEATURES))[:, 1]
     frac, mean = calibration_curve(observed, predicted, n_bins=5, strategy="quantile")
     base = float(np.mean([r.stayed for r in train]))
+    brier = brier_score_loss(observed, predicted)
+    if brier >= brier_score_loss(observed, np.full(len(test), base)):
+        return None  # no better than the base rate on held-out persons: a clerk is shown no estimate
     return {
         "coefficients": dict(zip(STAY_FEATURES, map(float, model.coef_[0]), strict=True)),
         "intercept": float(model.intercept_[0]),

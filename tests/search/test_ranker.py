@@ -79,8 +79,9 @@ def test_the_learned_ranker_is_trained_compared_and_adopted_only_when_it_wins(se
     )
     assert learned.adopted, learned.metrics  # the hidden formula rewards closeness far more than the rules do
     assert set(learned.coefficients) == set(ranker.FEATURES) and learned.version.startswith("2026-11-22-")
+    # The stay estimate is kept only when it beats the base rate on held-out persons.
     stay = learned.stay_model
-    assert stay and stay["brier"] < stay["brier_base_rate"] and len(stay["calibration"]) >= 3
+    assert stay is None or (stay["brier"] < stay["brier_base_rate"] and len(stay["calibration"]) >= 3)
 
     path = learned.save(tmp_path / "ranker.json")
     assert ranker.load(path) == learned and ranker.in_use(path) == learned
@@ -109,7 +110,7 @@ def test_the_learned_ranker_is_trained_compared_and_adopted_only_when_it_wins(se
             weight = learned.priority_lift if name == "public_welfare_first" else learned.coefficients[name]
             assert m.parts[name] == pytest.approx(weight * value)
         assert len(m.reasons) == len(m.parts) - 1  # every part but relevance has its reason
-        assert 0 < m.stay_6m < 1
+        assert (0 < m.stay_6m < 1) if stay else m.stay_6m is None
 
 
 def test_a_ranker_that_cannot_beat_the_rules_is_not_adopted(tmp_path):
