@@ -22,6 +22,7 @@ from api.limits import check_request, refuse_control_characters
 from api.logs import keep_query_strings_out_of_the_access_log
 from api.routes import (
     authorisations,
+    employers,
     health,
     history,
     imports,
@@ -64,6 +65,7 @@ ROUTE_MODULES = (
     health,
     regions,
     postings,
+    employers,
     search,
     placements,
     reports,

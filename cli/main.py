@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-from cli import calendar, imports, index, keys, pay, ranker, report, score
+from cli import calendar, employers, imports, index, keys, pay, ranker, report, score
 from cli.args import iso_date, non_negative
 from jiuyuan import clock
 from jiuyuan.settings import get_settings
@@ -127,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_demo.add_argument("--quiet", action="store_true", help="不显示进度条")
     p_demo.set_defaults(func=cmd_demo)
 
-    for command in (score, report, index, ranker, imports, keys, calendar, pay):
+    for command in (score, report, index, ranker, imports, keys, calendar, pay, employers):
         command.register(sub)
 
     p_serve = sub.add_parser(

@@ -4,18 +4,63 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import msgspec
 from litestar import Controller, get
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 
 from api.errors import problem_responses
 from api.schemas import RegionOut
 from jiuyuan import regions, validation
-from jiuyuan.errors import FieldError, NotFound
+from jiuyuan.errors import FieldError, InvalidInput, NotFound
+
+
+class RegionHit(msgspec.Struct):
+    code: str
+    name: str
+    full_name: str
+
+
+def search_counties(q: str, within: str = "", limit: int = 20) -> list[RegionHit]:
+    """Counties in use today whose name or full name holds every word of ``q`` (a code prefix
+    matches too), those inside ``within`` (a code prefix) first, shortest names first."""
+    words = [w for w in q.replace("，", " ").replace(",", " ").split() if w]
+    if not words:
+        raise InvalidInput([FieldError("q", "请输入区县名称的一部分，如“长沙县”或“芙蓉”")])
+    hits = []
+    for r in regions.current_counties():
+        full = regions.full_name(r.code)
+        if all(w in full or r.code.startswith(w) for w in words):
+            hits.append((not r.code.startswith(within) if within else False, len(r.name), r.code, r.name, full))
+    return [RegionHit(code, name, full) for _, _, code, name, full in sorted(hits)[:limit]]
 
 
 class RegionsController(Controller):
     path = "/"
     tags = ["reference"]
+
+    @get(
+        "/regions",
+        operation_id="searchRegions",
+        sync_to_thread=False,
+        responses=problem_responses(400, 401, 422, 500),
+        summary="按名称查找县区（区划选择器用）",
+    )
+    def search_regions(
+        self,
+        q: Annotated[
+            str, QueryParameter(min_length=1, max_length=40, description="区县名称的一部分，可含省市名，空格分隔")
+        ],
+        within: Annotated[
+            str | None, QueryParameter(pattern=r"^[0-9]{0,6}$", description="优先列出此代码前缀内的县区（如 4301）")
+        ] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=50)] = 20,
+    ) -> list[RegionHit]:
+        """Counties in use today by name, so nobody types a six-digit code.
+
+        Returns:
+            Code, name and full name (湖南省长沙市长沙县), those inside ``within`` first.
+        """
+        return search_counties(q, within or "", limit)
 
     @get(
         "/regions/{code:str}",

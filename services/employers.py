@@ -1,0 +1,223 @@
+"""Employers: registered by counter staff, officers or administrators (USCC checked against
+GB 32100 with python-stdnum), found by USCC or name so a clerk picks one instead of typing an
+internal number, and read or changed by the employer itself (its own profile only).
+
+Companies are public notices (企业信用信息公示), not personal data: finding one is not audited.
+Staff register and change employers whose county lies within their jurisdiction; they may find
+any, since an employer elsewhere may still post in their county.
+
+**Invitations.** An employer invites a candidate it was shown (``GET /postings/{id}/candidates``)
+by the card's per-posting pseudonym (``person_ref``): the invitation reaches the person through
+the counter, which lists the invitations for persons in its jurisdiction. It is kept in the audit
+log (action ``employer.invite``, the posting in ``fields``), which already records who touched
+whose data for what purpose; an invitation table would need a migration (see the issue's notes).
+The employer never learns who the person is."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from jiuyuan import validation
+from jiuyuan.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from jiuyuan.vocab import Role
+from ledger import audit, intake
+from ledger.access import Principal, server_secret
+from ledger.models import AuditEntry, Employer, JobPosting, Person
+from matcher.people import PERSON_REF_SECRET, person_ref
+from services.jurisdiction import Jurisdiction
+
+INVITE = "employer.invite"
+INVITE_PURPOSE = "用人单位邀约面试，经窗口转达"
+_POSTING_FIELD = re.compile(r"^posting:(\d+)$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+EDITABLE = ("name", "region_code", "address", "contact_phone")
+
+
+@dataclass(frozen=True)
+class Invitation:
+    id: int
+    at: datetime
+    employer: str
+    posting: JobPosting | None
+    person: Person
+    note: str
+
+
+def _checked(data: dict[str, Any]) -> dict[str, Any]:
+    """Intake's checks of an employer (``ledger.intake.clean_employer``: USCC, name, county, address,
+    phone), every wrong field at once (422, nothing written); text trimmed, the USCC upper-cased."""
+    given = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
+    if isinstance(given.get("uscc"), str):
+        given["uscc"] = given["uscc"].upper()
+    for k in ("address", "contact_phone"):
+        if given.get(k) == "":
+            given[k] = None
+    if not given.get("region_code"):
+        raise InvalidInput(
+            [FieldError("region_code", "请选择单位所在区县（可按名称查找，如“长沙县”）")]
+            + [e for e in _errors(given) if e.field != "region_code"]
+        )
+    return intake.clean_employer(given)
+
+
+def _errors(given: dict[str, Any]) -> list[FieldError]:
+    try:
+        intake.clean_employer({**given, "region_code": "110101"})
+    except InvalidInput as exc:
+        return exc.errors
+    return []
+
+
+class Employers:
+    """The employers a caller may register, find, read and change."""
+
+    def __init__(self, session: Session, who: Principal):
+        self.session, self.who, self.jurisdiction = session, who, Jurisdiction.of(who)
+
+    def _staff_reach(self, region_code: str) -> None:
+        if not self.jurisdiction.covers_region(region_code):
+            raise Forbidden(
+                f"单位所在区县 {region_code} 不在您的管辖范围（{self.jurisdiction.label}）内：请由单位所在地的窗口登记。"
+            )
+
+    # ----- writes
+
+    def register(self, data: dict[str, Any]) -> Employer:
+        """A new employer (201); a USCC already registered → 409 naming that employer."""
+        fields = _checked(data)
+        existing = self.session.scalar(select(Employer).where(Employer.uscc == fields["uscc"]))
+        if existing is not None:
+            message = (
+                f"统一社会信用代码 {existing.uscc} 已登记为“{existing.name}”（单位编号 {existing.id}），"
+                "无需重复登记：请按代码或名称查找并选用该单位。"
+            )
+            raise Conflict(message, [FieldError("uscc", message)], employer_id=existing.id)
+        self._staff_reach(fields["region_code"])
+        return intake.add_employer(self.session, fields)
+
+    def update(self, employer_id: int, data: dict[str, Any]) -> Employer:
+        """Change name, county, address or contact phone; the USCC stays."""
+        row = self.get(employer_id)
+        unknown = sorted(set(data) - set(EDITABLE))
+        if "uscc" in unknown:
+            raise InvalidInput([FieldError("uscc", "统一社会信用代码不能修改：代码有误请重新登记单位")])
+        changes = {k: v for k, v in data.items() if k in EDITABLE}
+        if not changes:
+            raise InvalidInput([FieldError("name", "请至少修改一项：单位名称、所在区县、地址或联系电话")])
+        stored = {k: getattr(row, k) for k in (*EDITABLE, "uscc", "small_micro", "founded_on", "insured_headcount")}
+        stored.update(latitude=row.latitude, longitude=row.longitude)
+        fields = _checked({**stored, **changes})
+        if self.who.role is not Role.EMPLOYER:
+            self._staff_reach(fields["region_code"])
+        for k in changes:
+            setattr(row, k, fields[k])
+        self.session.flush()
+        return row
+
+    # ----- reads
+
+    def get(self, employer_id: int) -> Employer:
+        """An employer reads only itself (another's id answers 404, as an unknown one does)."""
+        row = self.session.get(Employer, employer_id)
+        if row is None or (self.who.role is Role.EMPLOYER and not self.jurisdiction.is_employer(row.id)):
+            raise NotFound(f"单位 {employer_id} 不存在：请按统一社会信用代码或名称查找。")
+        if self.who.role is Role.AGENCY:
+            raise NotFound(f"单位 {employer_id} 不存在：请按统一社会信用代码或名称查找。")
+        return row
+
+    def find(self, uscc: str | None = None, q: str | None = None, limit: int = 20) -> list[Employer]:
+        """By USCC (exact, checked) or by a part of the name; staff only."""
+        if bool(uscc) == bool(q):
+            raise InvalidInput([FieldError("q", "请填写统一社会信用代码（uscc）或单位名称的一部分（q），二者选一")])
+        if uscc:
+            code = validation.Checker()
+            cleaned = code.check("uscc", validation.social_credit_code, uscc.strip().upper())
+            code.raise_if_any()
+            return list(self.session.scalars(select(Employer).where(Employer.uscc == cleaned)))
+        words = (q or "").strip()
+        if _CONTROL.search(words):
+            raise InvalidInput([FieldError("q", "单位名称不能包含控制字符，请重新输入")])
+        if words.upper().isalnum() and len(words) == 18 and words.isascii():  # a USCC typed into the name box
+            return self.find(uscc=words)
+        pattern = f"%{words.replace('%', '').replace('_', '')}%"
+        query = (
+            select(Employer)
+            .where(or_(Employer.name.like(pattern), Employer.uscc == words.upper()))
+            .order_by(func.length(Employer.name), Employer.id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(query))
+
+    # ----- invitations
+
+    def invite(self, posting_id: int, ref: str, note: str = "") -> Invitation:
+        """An employer invites a candidate shown to it for its own posting: found by the card's
+        pseudonym among the persons this caller was shown (the audit log's ``view_candidate``)."""
+        posting = self.session.get(JobPosting, posting_id)
+        if posting is None or not self.jurisdiction.is_employer(posting.employer_id):
+            raise NotFound(f"岗位 {posting_id} 不存在或不是本单位的岗位：请从“找人”里选择本单位的岗位。")
+        note = (note or "").strip()
+        if len(note) > 200 or _CONTROL.search(note):
+            raise InvalidInput([FieldError("note", "留言最多200个字，且不能包含控制字符")])
+        shown = self.session.scalars(
+            select(AuditEntry.subject_person_id)
+            .where(AuditEntry.actor == self.who.actor, AuditEntry.action == "view_candidate")
+            .distinct()
+        ).all()
+        key = server_secret(self.session, PERSON_REF_SECRET)
+        person_id = next((p for p in shown if p is not None and person_ref(key, posting.id, p) == ref), None)
+        if person_id is None:
+            raise NotFound("没有找到这位候选人：请先在“找人”中查看该岗位的候选人，再从列表中邀约。")
+        already = self.session.scalar(
+            select(AuditEntry.id).where(
+                AuditEntry.action == INVITE,
+                AuditEntry.subject_person_id == person_id,
+                AuditEntry.actor == self.who.actor,
+                AuditEntry.purpose.like(f"%岗位编号 {posting.ref}）%"),
+            )
+        )
+        if already is not None:
+            raise Conflict(
+                "已邀约过这位候选人应聘此岗位，窗口会转达，无需重复邀约。",
+                [FieldError("person_ref", "已邀约过这位候选人应聘此岗位，无需重复邀约")],
+            )
+        employer = self.session.get_one(Employer, posting.employer_id)
+        entry = audit.record(
+            self.session,
+            self.who,
+            INVITE,
+            person_id,
+            [f"posting:{posting.id}"],
+            f"{INVITE_PURPOSE}：{employer.name}《{posting.title}》（岗位编号 {posting.ref}）"
+            + (f"；留言：{note}" if note else ""),
+        )
+        self.session.flush()
+        return Invitation(entry.id, entry.at, employer.name, posting, self.session.get_one(Person, person_id), note)
+
+    def invitations(self, purpose: str, limit: int = 50) -> list[Invitation]:
+        """Staff: the invitations for persons in the jurisdiction, newest first; each person listed
+        is an audited read (``list``)."""
+        rows = self.session.execute(
+            self.jurisdiction.where_person(
+                select(AuditEntry, Person)
+                .join(Person, Person.id == AuditEntry.subject_person_id)
+                .where(AuditEntry.action == INVITE)
+                .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                .limit(limit)
+            )
+        ).all()
+        out = []
+        for entry, person in rows:
+            posting_id = next((int(m.group(1)) for f in entry.fields if (m := _POSTING_FIELD.match(f))), None)
+            posting = self.session.get(JobPosting, posting_id) if posting_id else None
+            employer = posting.employer.name if posting is not None and posting.employer else entry.actor
+            note = entry.purpose.split("；留言：", 1)[1] if "；留言：" in entry.purpose else ""
+            audit.record(self.session, self.who, "list", person.id, ["masked_name", "invitations"], purpose)
+            out.append(Invitation(entry.id, entry.at, employer, posting, person, note))
+        return out
