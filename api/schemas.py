@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import msgspec
 
+from jiuyuan import gazetteer
+
 
 class CalendarHealth(msgspec.Struct):
     official_through: str
@@ -28,6 +30,23 @@ class RegionOut(msgspec.Struct):
     full_name: str
     level: str
     ancestors: list[str]
+
+
+class LocationOut(msgspec.Struct):
+    """The point distances are measured from, and how exact it is."""
+
+    latitude: float
+    longitude: float
+    precision: str
+    """entered (a point a clerk or import gave), county_centre or city_centre (estimated)."""
+    precision_label: str
+
+
+def location_out(latitude: float | None, longitude: float | None, region_code: str) -> LocationOut | None:
+    found = gazetteer.point(latitude, longitude, region_code)
+    return (
+        None if found is None else LocationOut(found.latitude, found.longitude, found.precision, found.precision.label)
+    )
 
 
 class PostingOut(msgspec.Struct):
@@ -57,6 +76,7 @@ class PostingOut(msgspec.Struct):
     employer_name: str | None
     contact_phone: str | None = None
     """The posting's public contact (on the job slip a counter prints)."""
+    location: LocationOut | None = None
 
 
 class PostingPage(msgspec.Struct):

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
-from jiuyuan import validation
+from jiuyuan import gazetteer, validation
 from jiuyuan.vocab import PostingKind, Schedule, WageUnit
 
 # Monthly equivalents so wages of every unit compare (kept beside the original): 8 hours a
@@ -101,7 +101,9 @@ class PostingDocument:
 
 
 def from_posting(posting, employer_name: str | None = None) -> PostingDocument:
-    """A ledger ``JobPosting`` row (or anything with its attributes) as a search document."""
+    """A ledger ``JobPosting`` row (or anything with its attributes) as a search document. Without
+    a point entered it stands at its county's centre, so distance filters keep it (issue 19)."""
+    where = gazetteer.point(posting.latitude, posting.longitude, posting.region_code)
     return PostingDocument(
         id=str(posting.id),
         title=posting.title,
@@ -115,8 +117,8 @@ def from_posting(posting, employer_name: str | None = None) -> PostingDocument:
         region_code=posting.region_code,
         valid_from=posting.valid_from,
         valid_until=posting.valid_until,
-        latitude=posting.latitude,
-        longitude=posting.longitude,
+        latitude=where.latitude if where else None,
+        longitude=where.longitude if where else None,
         age_min=posting.age_min,
         age_max=posting.age_max,
         skills_required=tuple(posting.skills_required or ()),

@@ -13,7 +13,7 @@ import numpy as np
 
 from indexer.embedded import EmbeddedIndex, _stable_hash
 from indexer.protocol import Filters, Query
-from jiuyuan import validation
+from jiuyuan import gazetteer, validation
 from jiuyuan.errors import FieldError, InvalidInput
 from jiuyuan.vocab import Schedule
 
@@ -58,7 +58,9 @@ class PersonDocument:
 
 
 def from_person(person) -> PersonDocument:
-    """A ledger ``Person`` as a profile document (reads no sensitive field)."""
+    """A ledger ``Person`` as a profile document (reads no sensitive field); without a point
+    entered, at the residence county's centre, so a post's distance filter keeps the person."""
+    home = gazetteer.point(person.latitude, person.longitude, person.residence_region_code)
     return PersonDocument(
         id=str(person.id),
         region_code=person.residence_region_code,
@@ -66,8 +68,8 @@ def from_person(person) -> PersonDocument:
         wished_work=tuple(person.wished_work or ()),
         wished_schedules=tuple(Schedule(s) for s in person.wished_schedules or ()),
         education=person.education,
-        latitude=person.latitude,
-        longitude=person.longitude,
+        latitude=home.latitude if home else None,
+        longitude=home.longitude if home else None,
     )
 
 

@@ -20,7 +20,7 @@ from jiuyuan import clock
 from jiuyuan import validation as v
 from jiuyuan.errors import Duplicate, FieldError, InvalidInput
 from jiuyuan.vocab import PlacementKind, PostingKind, Schedule, UrbanRural, WageUnit
-from ledger import changes
+from ledger import changes, places
 from ledger.models import Employer, HrAgency, JobPosting, Person, Placement
 
 
@@ -108,29 +108,6 @@ def _word_list(value) -> list[str]:
     return [str(i).strip() for i in items if str(i).strip()]
 
 
-def _coordinates(c: v.Checker, data: Mapping[str, Any]) -> tuple[float | None, float | None]:
-    lat, lon = data.get("latitude"), data.get("longitude")
-    if lat is None and lon is None:
-        return None, None
-    if lat is None or lon is None:
-        c.fail("latitude" if lat is None else "longitude", "经纬度须同时填写")
-        return None, None
-    return (
-        c.check("latitude", lambda x: _bounded_float(x, -90, 90, "纬度"), lat),
-        c.check("longitude", lambda x: _bounded_float(x, -180, 180, "经度"), lon),
-    )
-
-
-def _bounded_float(value, low: float, high: float, label: str) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{label}应为数字") from None
-    if not low <= number <= high:
-        raise ValueError(f"{label}应在{low}到{high}之间")
-    return number
-
-
 def _optional(data: Mapping[str, Any], key: str) -> Any:
     value = data.get(key)
     return None if value is None or value == "" else value
@@ -163,11 +140,6 @@ def clean_person(data: Mapping[str, Any]) -> dict[str, Any]:
     row: dict[str, Any] = {
         "name": c.check("name", _required_text(40, "姓名"), data.get("name")),
         "hukou_region_code": c.check("hukou_region_code", v.region_code, data.get("hukou_region_code")),
-        "residence_region_code": c.check(
-            "residence_region_code",
-            v.region_code,
-            data.get("residence_region_code") or data.get("hukou_region_code"),
-        ),
         "urban_rural": c.check("urban_rural", _choice(UrbanRural, "城乡类别"), data.get("urban_rural")),
         "phone": c.check("phone", v.phone, data["phone"]) if _optional(data, "phone") else None,
         "household_id": _optional_id(c, data, "household_id", "家庭编号"),
@@ -188,6 +160,10 @@ def clean_person(data: Mapping[str, Any]) -> dict[str, Any]:
             or []
         ],
     }
+    # Residence: the county given, else the one the address names, else the hukou county.
+    row["residence_region_code"], row["address"] = places.region_and_address(
+        c, data, "residence_region_code", "居住地区县", fallback=data.get("hukou_region_code")
+    )
     if ident:
         row.update(id_number=ident.number, birth_date=ident.birth_date, sex=ident.sex)
     if _optional(data, "disability_grade") is not None:
@@ -214,7 +190,7 @@ def clean_person(data: Mapping[str, Any]) -> dict[str, Any]:
         "poverty_registered_to",
         row["poverty_registered_to"],
     )
-    row["latitude"], row["longitude"] = _coordinates(c, data)
+    row["latitude"], row["longitude"] = places.coordinates(c, data)
     c.raise_if_any()
     return row
 
@@ -227,11 +203,20 @@ def _organisation(data: Mapping[str, Any], c: v.Checker) -> dict[str, Any]:
     }
 
 
+def _located_organisation(data: Mapping[str, Any], c: v.Checker) -> dict[str, Any]:
+    """An organisation whose address may name its county in place of the code."""
+    row = {
+        "uscc": c.check("uscc", v.social_credit_code, data.get("uscc")),
+        "name": c.check("name", _required_text(100, "单位名称"), data.get("name")),
+    }
+    row["region_code"], row["address"] = places.region_and_address(c, data, "region_code", "所在区县")
+    return row
+
+
 def clean_employer(data: Mapping[str, Any]) -> dict[str, Any]:
     c = v.Checker()
-    row = _organisation(data, c)
+    row = _located_organisation(data, c)
     row.update(
-        address=c.check("address", _optional_text(200, "地址"), data.get("address")),
         small_micro=c.check("small_micro", _flag("小微企业"), data.get("small_micro")),
         founded_on=c.check("founded_on", v.a_date, data["founded_on"]) if _optional(data, "founded_on") else None,
         insured_headcount=c.check(
@@ -243,7 +228,7 @@ def clean_employer(data: Mapping[str, Any]) -> dict[str, Any]:
         if _optional(data, "contact_phone")
         else None,
     )
-    row["latitude"], row["longitude"] = _coordinates(c, data)
+    row["latitude"], row["longitude"] = places.coordinates(c, data)
     c.raise_if_any()
     return row
 
@@ -275,8 +260,6 @@ def clean_posting(data: Mapping[str, Any], today: date | None = None) -> dict[st
         "schedule": c.check("schedule", _choice(Schedule, "工作时间类型"), data.get("schedule")),
         "wage_unit": c.check("wage_unit", _choice(WageUnit, "工资单位"), data.get("wage_unit")),
         "wage_min": c.check("wage_min", v.money, data.get("wage_min")),
-        "region_code": c.check("region_code", v.region_code, data.get("region_code")),
-        "address": c.check("address", _optional_text(200, "地址"), data.get("address")),
         "disabled_suitable": c.check("disabled_suitable", _flag("适合残疾人"), data.get("disabled_suitable")),
         "skills_required": c.check("skills_required", _word_list, data.get("skills_required")) or [],
         "headcount": c.check("headcount", _int_between(1, 100_000, "招聘人数"), data.get("headcount", 1)),
@@ -286,6 +269,7 @@ def clean_posting(data: Mapping[str, Any], today: date | None = None) -> dict[st
         if _optional(data, "contact_phone")
         else None,
     }
+    row["region_code"], row["address"] = places.region_and_address(c, data, "region_code", "工作地点区县")
     row["wage_max"] = (
         c.check("wage_max", v.money, data["wage_max"]) if _optional(data, "wage_max") is not None else row["wage_min"]
     )
@@ -312,7 +296,7 @@ def clean_posting(data: Mapping[str, Any], today: date | None = None) -> dict[st
         c.fail("valid_until", f"有效期止应不晚于 {_years_after(today, HORIZON)}")
     if today is not None:
         _within(c, "valid_from", since, EARLIEST, _years_after(today, 1), "有效期起")
-    row["latitude"], row["longitude"] = _coordinates(c, data)
+    row["latitude"], row["longitude"] = places.coordinates(c, data)
     c.raise_if_any()
     return row
 

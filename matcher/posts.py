@@ -20,6 +20,7 @@ import numpy as np
 from indexer.documents import PostingDocument
 from indexer.encoder import Encoder
 from indexer.protocol import Filters, Query, SearchBackend
+from jiuyuan import gazetteer, regions
 from jiuyuan.vocab import PostingKind, Schedule
 from matcher.exposure import spread
 from scoring.support import minimum_pushes, older_worker_age
@@ -71,6 +72,8 @@ class Seeker:
     wage_floor_monthly: Decimal | None = None
     disabled: bool = False
     tier: int | None = None
+    location_estimated: bool = False
+    """The point is the residence county's centre (no address point entered): distances are estimates."""
 
 
 @dataclass
@@ -165,10 +168,15 @@ def assess(
     if seeker.tier == 3 and post.kind is PostingKind.PUBLIC_WELFARE:
         features["public_welfare_first"] = 1.0
         reasons["public_welfare_first"] = "公益性岗位，优先兜底安置（002 §4(3)）"
+    wished = next((w for w in seeker.wished_work if w in post.title), None)
+    if wished:
+        reasons["relevance"] = f"对口您想找的“{wished}”"
     if seeker.latitude is not None and post.latitude is not None:
         km = _km((seeker.latitude, seeker.longitude), (post.latitude, post.longitude))
         features["distance"] = max(0.0, 1 - km / (seeker.max_km or 30.0))
-        reasons["distance"] = f"距您约{km:.1f}公里"
+        reasons["distance"] = _where(seeker, post, km)
+    if older and post.kind is not PostingKind.LOVE and post.age_max is None:
+        reasons["age_open"] = "不限年龄上限"
     if post.schedule in seeker.schedules:
         features["schedule"] = 1.0
         reasons["schedule"] = f"{post.schedule.label}，符合您的时间"
@@ -177,6 +185,18 @@ def assess(
         features["wage"] = min(1.0, float(monthly / seeker.wage_floor_monthly) - 1)
         reasons["wage"] = f"工资最高约{monthly:.0f}元/月，高于您期望的{seeker.wage_floor_monthly:.0f}元"
     return features, reasons
+
+
+def _where(seeker: Seeker, post: PostingDocument, km: float) -> str:
+    """Where the post is, said as exactly as the two points allow (county centres are estimates)."""
+    region = regions.lookup(post.region_code)
+    county = region.name if region is not None else post.region_code
+    estimated = seeker.location_estimated or gazetteer.estimated(post.region_code, post.latitude, post.longitude)
+    if post.region_code == seeker.region_code and estimated:
+        return f"就在您所在的{county}"
+    if estimated:
+        return f"在{county}，距您约{km:.0f}公里（按区县中心估算）"
+    return f"在{county}，距您约{km:.1f}公里"
 
 
 def match(seeker: Seeker, post: PostingDocument, relevance: float, day: date, ranker: Ranker = RULES) -> Match:

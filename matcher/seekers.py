@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from jiuyuan import gazetteer
 from jiuyuan.vocab import Schedule
 from ledger.models import Person
 from matcher.posts import Seeker
@@ -11,6 +12,9 @@ from scoring.retirement import age_on
 
 
 def seeker_from_person(person: Person, today: date, tier: int | None) -> Seeker:
+    """Without a point entered, the person is placed at the residence county's centre (marked
+    estimated), so distance still ranks and filters instead of being silently dropped."""
+    home = gazetteer.point(person.latitude, person.longitude, person.residence_region_code)
     return Seeker(
         age=age_on(person.birth_date, today),
         sex=person.sex,
@@ -18,8 +22,9 @@ def seeker_from_person(person: Person, today: date, tier: int | None) -> Seeker:
         skills=tuple(person.skills or ()),
         wished_work=tuple(person.wished_work or ()),
         schedules=tuple(Schedule(s) for s in person.wished_schedules or ()),
-        latitude=person.latitude,
-        longitude=person.longitude,
+        latitude=home.latitude if home else None,
+        longitude=home.longitude if home else None,
+        location_estimated=home is not None and home.precision.estimated,
         disabled=person.disability_certificate is not None,
         tier=tier,
     )

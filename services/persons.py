@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from jiuyuan import clock, validation
 from jiuyuan.errors import Duplicate, FieldError, Forbidden, InvalidInput, NotFound
 from jiuyuan.vocab import ConsentScope
-from ledger import audit, intake
+from ledger import audit, intake, places
 from ledger.access import Principal
 from ledger.imports import NOT_REGISTRABLE
 from ledger.models import AuditEntry, ConsentRecord, Household, Person, Recognition, ServiceContact
@@ -40,6 +40,8 @@ FULL_FIELDS = [
     "hukou_region_name",
     "residence_region_code",
     "residence_region_name",
+    "address",
+    "location_precision",
     "urban_rural",
     "household_id",
     "household_assistance",
@@ -62,7 +64,16 @@ FULL_FIELDS = [
     "recognitions",
 ]
 """What a full record discloses (every field of the API's ``PersonOut`` but its id), for the audit log."""
-UPDATABLE = ("phone", "residence_region_code", "skills", "wished_work", "wished_schedules")
+UPDATABLE = (
+    "phone",
+    "address",
+    "residence_region_code",
+    "latitude",
+    "longitude",
+    "skills",
+    "wished_work",
+    "wished_schedules",
+)
 """What ``Persons.update`` may change (issue 19: wishes are saved to the person, not per search)."""
 DUPLICATE_CHECK = "登记查重"
 """The purpose of the audit entry an attempt to register someone already registered out of reach leaves."""
@@ -187,16 +198,16 @@ class Persons:
         return person
 
     def update(self, person_id: int, fields: Mapping[str, Any]) -> PersonRecord:
-        """Change what a person may change later at the counter: phone, residence county (the
-        address's county; no street address is stored), skills, wished work and schedules. Only
-        the keys given change; each is checked by intake's rules (422 naming every bad field, in
+        """Change what a person may change later at the counter: phone, address and residence
+        county (a new address naming another county moves the residence), the point a clerk
+        corrects, skills, wished work and schedules. Only the keys given change; each is checked by intake's rules (422 naming every bad field, in
         Chinese, nothing written). The residence must stay within reach (else 403), so a clerk
         cannot move a person out of the office's sight. Audited with the fields changed."""
         person = self.reach(person_id, lock=True)
         given = {k: v for k, v in fields.items() if k in UPDATABLE}
         if not given:
             raise InvalidInput(
-                [FieldError("phone", "没有要修改的内容：请填写电话、居住地、技能、意向工种或可工作时间")]
+                [FieldError("phone", "没有要修改的内容：请填写电话、地址、居住地、技能、意向工种或可工作时间")]
             )
         current = {k: getattr(person, k) for k in UPDATABLE} | {
             "id_number": person.id_number,
@@ -204,10 +215,11 @@ class Persons:
             "hukou_region_code": person.hukou_region_code,
             "urban_rural": person.urban_rural.value,
         }
-        row = intake.clean_person(current | given)  # the record as it would be, checked as a whole
+        # the record as it would be, checked as a whole
+        row = intake.clean_person(places.after_change(current, given, "residence_region_code"))
         if not self.jurisdiction.covers_places(person.hukou_region_code, row["residence_region_code"]):
             raise Forbidden(f"新的居住地不在您的管辖范围（{self.jurisdiction.label}）内，请由居住地窗口修改。")
-        changed = [k for k in given if row[k] != getattr(person, k)]
+        changed = [k for k in UPDATABLE if row[k] != getattr(person, k)]
         for key in changed:
             setattr(person, key, row[key])
         self.session.flush()

@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from jiuyuan import clock, regions
+from jiuyuan import clock, gazetteer, regions
 from jiuyuan.errors import FieldError, Forbidden, InvalidInput, NotFound
 from jiuyuan.vocab import PostingKind, PostingStatus, Role
-from ledger import audit, changes, intake
+from ledger import audit, changes, intake, places
 from ledger.access import Principal
 from ledger.base import utcnow
 from ledger.changes import Change
@@ -174,7 +174,7 @@ class Postings:
         """Change a posting's fields; the result is checked as a whole, as intake checks a new one."""
         posting = self._writable(posting_id)
         _no_control_characters(changed)
-        cleaned = intake.clean_posting({**_as_input(posting), **changed})
+        cleaned = intake.clean_posting(places.after_change(_as_input(posting), changed, "region_code"))
         self._check_region(cleaned["region_code"])
         moved = [f for f in LOCATION if getattr(posting, f) != cleaned[f]]
         if moved:
@@ -201,8 +201,10 @@ class Postings:
                 when = (last + LOCATION_INTERVAL).astimezone(clock.CHINA)
                 message = f"岗位地点每24小时只能修改一次，请于{when:%Y-%m-%d %H:%M}（北京时间）后再修改"
                 raise InvalidInput([FieldError(f, message) for f in moved], "岗位地点修改过于频繁，未保存任何数据。")
-            if posting.registered_latitude is None and posting.latitude is not None:
-                posting.registered_latitude, posting.registered_longitude = posting.latitude, posting.longitude
+            if posting.registered_latitude is None:  # without a point entered: its county's centre
+                kept = gazetteer.point(posting.latitude, posting.longitude, posting.region_code)
+                if kept is not None:
+                    posting.registered_latitude, posting.registered_longitude = kept.latitude, kept.longitude
         else:
             posting.registered_latitude = posting.registered_longitude = None
         posting.location_changed_at = now

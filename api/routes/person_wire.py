@@ -16,6 +16,7 @@ from litestar.params import PathParameter, QueryParameter
 from msgspec import Meta
 
 from api.auth import allow
+from api.schemas import LocationOut, location_out
 from jiuyuan import purposes, regions
 from jiuyuan.validation import MAX_ID
 from jiuyuan.vocab import ConsentScope, Labelled, Role, Schedule, UrbanRural
@@ -47,6 +48,11 @@ Words = Annotated[
     Meta(max_length=30, extra_json_schema={"extra": {"items": WORD}}),
 ]
 Region6 = Annotated[str, Meta(pattern=r"^[0-9]{6}$", description="6位县级行政区划代码")]
+Address = Annotated[
+    str, Meta(max_length=200, pattern=LINE, description="住址，如“长沙县星沙街道开元路18号”：写明区县时可不填区县代码")
+]
+Latitude = Annotated[float, Meta(ge=-90, le=90, description="窗口核实的位置（纬度）；不填按区县中心估算")]
+Longitude = Annotated[float, Meta(ge=-180, le=180, description="窗口核实的位置（经度）")]
 WRITERS = allow(Role.COUNTER, Role.OFFICER)
 
 
@@ -78,6 +84,7 @@ class PersonIn(msgspec.Struct):
     hukou_region_code: Region6
     urban_rural: UrbanRural
     residence_region_code: Region6 | None = None
+    address: Address | None = None
     phone: Annotated[str, Meta(max_length=20, pattern=r"^[0-9+() -]*$")] | None = None
     household_id: Annotated[int, Meta(ge=1, le=MAX_ID)] | None = None
     education: Annotated[str, Meta(max_length=20, pattern=LINE)] | None = None
@@ -90,8 +97,8 @@ class PersonIn(msgspec.Struct):
     registered_unemployed_since: date | None = None
     poverty_registered_from: date | None = None
     poverty_registered_to: date | None = None
-    latitude: Annotated[float, Meta(ge=-90, le=90)] | None = None
-    longitude: Annotated[float, Meta(ge=-180, le=180)] | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     consents: ConsentsIn = msgspec.field(default_factory=ConsentsIn)
 
 
@@ -101,8 +108,12 @@ class PersonUpdateIn(msgspec.Struct):
     of these is a 422 ("没有要修改的内容")."""
 
     phone: Annotated[str, Meta(max_length=20, pattern=r"^[0-9+() -]*$")] | None = None
+    address: Address | None = None
+    """A new address naming another county moves the residence there, unless a code is given."""
     residence_region_code: Region6 | None = None
-    """The county of the person's address (no street address is stored)."""
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    """A point the clerk corrects; a new address without one drops the old point."""
     skills: Words | None = None
     wished_work: Words | None = None
     wished_schedules: Annotated[list[Schedule], Meta(max_length=4)] | None = None
@@ -140,6 +151,8 @@ class PersonOut(msgspec.Struct):
     hukou_region_name: str
     residence_region_code: str
     residence_region_name: str
+    address: str | None
+    location: LocationOut | None
     urban_rural: str
     household_id: int | None
     household_assistance: str | None
@@ -244,6 +257,8 @@ def person_out(record: PersonRecord) -> PersonOut:
         hukou_region_name=regions.full_name(p.hukou_region_code),
         residence_region_code=p.residence_region_code,
         residence_region_name=regions.full_name(p.residence_region_code),
+        address=p.address,
+        location=location_out(p.latitude, p.longitude, p.residence_region_code),
         urban_rural=p.urban_rural.value,
         household_id=p.household_id,
         household_assistance=h.assistance.value if h else None,

@@ -19,7 +19,7 @@ from msgspec import UNSET, Meta, UnsetType
 from api.auth import allow
 from api.deps import service
 from api.errors import problem_responses
-from api.schemas import ChangeOut, ChangePage, PostingOut, PostingPage
+from api.schemas import ChangeOut, ChangePage, PostingOut, PostingPage, location_out
 from jiuyuan import regions
 from jiuyuan.validation import MAX_ID
 from jiuyuan.vocab import PostingKind, PostingStatus, Role, Schedule, WageUnit
@@ -54,6 +54,7 @@ def posting_out(p: JobPosting) -> PostingOut:
         status=p.status.value,
         employer_name=p.employer.name if p.employer else None,
         contact_phone=p.contact_phone,
+        location=location_out(p.latitude, p.longitude, p.region_code),
     )
 
 
@@ -102,9 +103,9 @@ class PostingIn(msgspec.Struct):
     schedule: Schedule
     wage_unit: WageUnit
     wage_min: DocumentedAmount
-    region_code: RegionCode
     valid_from: date
     valid_until: date
+    region_code: Annotated[RegionCode | None, Meta(description="工作地点县级区划代码；地址写明区县时可不填")] = None
     ref: Annotated[str, Meta(min_length=1, max_length=40, description="岗位编号；不填则自动生成")] | None = None
     employer_id: Annotated[
         EntityId | None,

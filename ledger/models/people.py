@@ -68,6 +68,7 @@ class Person(Base):
     hukou_region_code: Mapped[str] = mapped_column(String(6), index=True)
     residence_region_code: Mapped[str] = mapped_column(String(6), index=True)
     urban_rural: Mapped[UrbanRural] = mapped_column(str_enum(UrbanRural, "urban_rural"))
+    address: Mapped[str | None] = mapped_column(String(200))
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
     education: Mapped[str | None] = mapped_column(String(20))

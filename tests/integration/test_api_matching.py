@@ -205,7 +205,10 @@ def test_matches_for_a_person_are_explained_and_audited(world, search):
     assert body["person_id"] == person.id and body["ranker"] == "rules" and body["matches"]
     for m in body["matches"]:
         assert m["score"] == pytest.approx(sum(m["parts"].values()))
-        assert len(m["reasons"]) == len(m["parts"]) - 1 and set(m["features"]) == set(m["parts"])
+        # A reason for every fit part; the relevance part speaks only when a wished word is in the post.
+        wished = any(w in m["posting"]["title"] for w in person.wished_work)
+        assert set(m["features"]) == set(m["parts"])
+        assert len([r for r in m["reasons"] if r != "不限年龄上限"]) == len(m["parts"]) - 1 + wished
         assert m["posting"]["title"] and m["posting"]["kind_label"] and m["already_pushed"] is False
     assert any(m["reasons"] for m in body["matches"])
     assert "id_number" not in str(body) and person.id_number not in str(body) and person.name not in str(body)

