@@ -8,127 +8,21 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-from collections import Counter
-from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from demo.generate import generate
-from demo.load import load
-from indexer import build
-from jiuyuan.settings import get_settings
-from jiuyuan.vocab import ConsentScope, Role
-from ledger import access, db
-from ledger.models import ConsentRecord, Employer, JobPush, Person
-from tests.conftest import migrated_database
-from tests.live import live_server
+from ledger.models import JobPush
+from tests.web.pages import CHROMIUM
+from tests.web.pages import login as _login
+from tests.web.pages import no_sideways_scroll as _no_sideways_scroll
+from tests.web.pages import shot as _shot
+from tests.web.pages import small_targets as _small_targets
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / ("docs" if os.environ.get("JIUYUAN_SCREENSHOTS") == "docs" else "var") / "screenshots"
 pytestmark = pytest.mark.skipif(
     not CHROMIUM and not os.environ.get("CI"), reason="Debian's chromium is not installed (.ci/run installs it)"
 )
-playwright = pytest.importorskip("playwright.sync_api")
-
-
-def _consenting_county(s) -> str:
-    latest = (
-        select(ConsentRecord.person_id, func.max(ConsentRecord.id).label("last"))
-        .where(ConsentRecord.scope == ConsentScope.SHOW_TO_EMPLOYERS)
-        .group_by(ConsentRecord.person_id)
-        .subquery()
-    )
-    shown = s.scalars(
-        select(Person.residence_region_code)
-        .join(latest, latest.c.person_id == Person.id)
-        .join(ConsentRecord, ConsentRecord.id == latest.c.last)
-        .where(ConsentRecord.granted, Person.residence_region_code.startswith("43"))
-    ).all()
-    return Counter(shown).most_common(1)[0][0]
-
-
-def _new_id(known: str) -> str:
-    """An unregistered number valid for a place and birth date a registered person's shows."""
-    body = known[:14] + ("053" if known[14:17] != "053" else "063")
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    return body + "10X98765432"[sum(w * int(c) for w, c in zip(weights, body, strict=True)) % 11]
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory, ledger_templates, model_path):
-    folder = tmp_path_factory.mktemp("web")
-    with migrated_database("sqlite", folder, ledger_templates) as url, pytest.MonkeyPatch.context() as mp:
-        mp.setenv("JIUYUAN_MARKET_NAME", "长沙县零工市场")
-        mp.setenv("JIUYUAN_MARKET_PHONE", "0731-84012345")
-        get_settings.cache_clear()
-        mp.setenv("JIUYUAN_INDEX_DIR", str(folder / "index"))
-        mp.setenv("JIUYUAN_EMBEDDING_MODEL", str(model_path))  # the run's model (tests/conftest.py)
-        mp.setenv("JIUYUAN_RANKER", str(folder / "ranker.json"))
-        engine = db.make_engine(url)
-        with db.session_factory(engine).begin() as s:
-            load(s, generate(31, 2500, 1500, date.today()))
-        with db.session_factory(engine).begin() as s:
-            build.rebuild_both(s, model_path, folder / "index", date.today(), progress=False)
-            county = _consenting_county(s)
-            local = s.scalars(
-                select(Person)
-                .where(Person.residence_region_code == county, Person.latitude.is_not(None))
-                .order_by(Person.id)
-            ).all()
-            person, phone_person = local[0], local[1]
-            employer = s.scalars(select(Employer).order_by(Employer.id)).first()
-            tokens = {
-                "counter": access.issue(s, Role.COUNTER, "零工市场 王敏", region=county)[0],
-                "officer": access.issue(s, Role.OFFICER, "人社局 张科长", region=county[:4])[0],
-                "employer": access.issue(s, Role.EMPLOYER, "物业公司 人事", employer_uscc=employer.uscc)[0],
-            }
-            people = s.execute(select(Person.name, Person.id_number)).all()
-        with live_server(url) as base:
-            yield {
-                "base": base,
-                "url": url,
-                "engine": engine,
-                "tokens": tokens,
-                "person": {"desktop": person, "phone": phone_person},
-                "new_id": _new_id(person.id_number),
-                "county": county,
-                "people": people,
-            }
-        engine.dispose()
-    get_settings.cache_clear()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser, site):
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN", accept_downloads=True)
-    p = context.new_page()
-    p.goto(site["base"] + "/")
-    yield p
-    context.close()
-
-
-def _login(page, token: str) -> None:
-    page.fill("#token", token)
-    page.keyboard.press("Enter")
-    page.wait_for_selector("#nav:not([hidden])")
-
-
-def _shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
 
 
 class Counted:
@@ -148,19 +42,6 @@ class Counted:
     def click(self, locator) -> None:
         self.n += 1
         locator.click()
-
-
-def _no_sideways_scroll(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"page is {width}px wide"
-
-
-def _small_targets(page) -> list[str]:
-    return page.evaluate(
-        """() => [...document.querySelectorAll('button, select, input:not([type=checkbox]), summary')]
-        .filter((e) => e.offsetParent !== null && !e.closest('[hidden]') && e.getBoundingClientRect().height < 44)
-        .map((e) => e.id || e.textContent.trim() || e.name)"""
-    )
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
@@ -265,7 +146,7 @@ def test_a_new_walk_in_is_registered_edited_and_refused_with_chinese_help(page, 
     page.click('nav button[data-go="new-posting"]')
     page.fill("#p-title", "过期岗位")
     page.fill("#p-wage-min", "150")
-    page.fill("#p-employer", "1")
+    page.fill("#p-employer-q", site["employer_name"])
     page.fill("#p-from", "2020-01-01")
     page.fill("#p-until", "2020-01-31")
     page.click("#posting-form button[type=submit]")
@@ -297,7 +178,7 @@ def test_an_employer_posts_a_job_and_sees_only_masked_candidates(page, site):
     assert page.input_value("#p-unit") == "month"
     page.fill("#p-wage-min", "2800")
     page.fill("#p-wage-max", "2400")
-    page.fill("#p-region", site["county"])
+    page.fill("#p-region-q", site["county_name"])  # a county by its name, not its code
     page.fill("#p-description", "小区楼道和公共区域日常保洁")
     page.click("#posting-form button[type=submit]")
     beside = page.wait_for_selector('#posting-form [data-error-for="wage_max"]:not(:empty)')
