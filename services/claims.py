@@ -3,8 +3,9 @@ approves or rejects it with a reason, and the decision is final. The ledger keep
 money depends on (``ledger.claims``); this service decides who may do what, and audits it.
 
 Reach: an agency its own claims, and a new one only while the person's authorisation of it is
-active (``services.authorisations``: otherwise 404, as for a placement that does not exist); officers the claims about persons whose **hukou** county lies
-within their jurisdiction (``Jurisdiction.covers_for_claims`` says why hukou only).
+active (``services.authorisations``: otherwise 404, as for a placement that does not exist);
+officers the claims about persons within reach, hukou or residence county (002 §4), as they
+reach the claim's line in a payment run (``Jurisdiction.covers``): one decision, one rule.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class Claims:
     def decide(self, claim_id: int, approve: bool, reason: str | None) -> Claim:
         """An officer's final decision on a claim within reach (404 otherwise); audited."""
         claim = self.session.get(Claim, claim_id)
-        if claim is None or not self.jurisdiction.covers_for_claims(self.session.get(Person, claim.person_id)):
+        if claim is None or not self.jurisdiction.covers(self.session.get_one(Person, claim.person_id)):
             raise NotFound(f"申领 {claim_id} 不存在或不在您的管辖范围内")
         claim = claims.decide(self.session, claim, approve, reason, self.who.actor)
         audit.record(
@@ -70,14 +71,14 @@ class Claims:
     def visible(self, status: ClaimStatus | None, limit: int, offset: int, purpose: str) -> list[Claim]:
         """An agency sees its own claims about persons whose authorisation of it is active today (one
         revoked hides the claims as for a person unknown); officers those of persons within reach
-        (hukou). Each claim listed is an audited read of its person, with ``purpose``."""
+        (hukou or residence). Each claim listed is an audited read of its person, with ``purpose``."""
         query = claims.listing(status, limit, offset)
         if self.who.role is Role.AGENCY:
             query = query.where(
                 Claim.agency_id == self.who.agency_id, active_clause(Claim.person_id, self.who.agency_id)
             )
         elif not self.jurisdiction.everywhere:
-            query = query.join(Person, Person.id == Claim.person_id).where(self.jurisdiction.claims_person_clause())
+            query = query.join(Person, Person.id == Claim.person_id).where(self.jurisdiction.person_clause())
         rows = list(self.session.scalars(query))
         for claim in rows:
             audit.record(self.session, self.who, "claim_read", claim.person_id, CLAIM_FIELDS, purpose)

@@ -9,8 +9,10 @@ A caller (``ledger.access.Principal``) reaches:
   claims by ``employer_id`` / ``agency_id``, which the domain services check).
 
 A *person* is within reach when the hukou county **or** the residence county lies within the
-caller's (002 §4: assistance is given at either place). The one exception is claims, which go
-by the hukou county only: see ``Jurisdiction.covers_for_claims``.
+caller's (002 §4: "就业困难人员可根据自身意愿，至户籍地或常住地公共就业服务机构享受就业援助").
+The same rule holds for everything about the person, money included: an HR agency's fee claim
+(``/claims``) and its claim line (``/claim-lines``, a payment run) are one decision and are
+reached alike (``Jurisdiction.covers``).
 
 Every jurisdiction check in the code base goes through this module; nothing else compares a
 region code with a region prefix.
@@ -120,26 +122,6 @@ class Jurisdiction:
         """SQL: the person lives (hukou or residence) within ``prefix`` — a caller's narrowing
         filter, checked first with ``covers_region(prefix)``."""
         return or_(entity.hukou_region_code.startswith(prefix), entity.residence_region_code.startswith(prefix))
-
-    # ----- claims: hukou only
-
-    def covers_for_claims(self, person: Any) -> bool:
-        """Whether the caller may see and decide claims about this person: the **hukou** county
-        only, not the residence.
-
-        Why hukou only: the fee an HR agency claims (004 §2(2)2) is paid from the sending region —
-        "由输出地…列支", the person's hukou county (the policy engine scores it there:
-        ``paid_where="home"`` in ``scoring.schemes``). An officer where the person merely lives
-        may register the person and the placement (002 §4), but does not approve money drawn
-        from another county's funds.
-
-        Caveat: Jiaxing's agency service subsidy (003 §3(5)) is scored where the job is
-        (``paid_where="work"``), yet its claims follow this same hukou rule; kept as it was."""
-        return self.covers_region(person.hukou_region_code)
-
-    def claims_person_clause(self, entity: Any = Person) -> ColumnElement[bool]:
-        """SQL twin of ``covers_for_claims``: the person's hukou county lies within reach."""
-        return self.region_clause(entity.hukou_region_code)
 
     # ----- own organisations
 

@@ -64,16 +64,6 @@ def test_002_s4_a_person_is_within_reach_at_the_hukou_or_the_residence_county():
     assert not CHANGSHA_COUNTY.covers_places("440305", None)
 
 
-def test_claims_go_by_the_hukou_county_only():
-    lives_here = person("440305", residence="430121")
-    from_here = person("430121", residence="440305")
-    assert CHANGSHA_COUNTY.covers(lives_here) and not CHANGSHA_COUNTY.covers_for_claims(lives_here)
-    assert CHANGSHA_COUNTY.covers_for_claims(from_here)
-    assert ADMIN.covers_for_claims(lives_here)
-    assert not AGENCY.covers_for_claims(from_here)  # agencies see their own claims, by agency id
-    assert "hukou" in Jurisdiction.covers_for_claims.__doc__ and "why" in Jurisdiction.covers_for_claims.__doc__.lower()
-
-
 def test_own_organisations():
     assert AGENCY.is_agency(7) and not AGENCY.is_agency(8) and not AGENCY.is_agency(None)
     assert EMPLOYER.is_employer(3) and not EMPLOYER.is_employer(4)
