@@ -30,9 +30,9 @@ from tempfile import TemporaryDirectory
 import numpy as np
 import yaml
 
-from bench import judged
+from bench import judged, search_judged
 from indexer.documents import PostingDocument, from_demo
-from indexer.embedded import FIELD_WEIGHTS, EmbeddedIndex
+from indexer.embedded import EmbeddedIndex
 from indexer.encoder import load
 from indexer.protocol import Filters, Query
 from jiuyuan.vocab import PostingKind, Schedule
@@ -153,76 +153,12 @@ def run(n: int, model, out) -> None:
     print(f"hybrid − bm25 nDCG@10: {gain:+.3f} (goal ≥ +0.05); {len(queries)} labelled queries", file=out)
 
 
-JUDGED_VARIANTS = {
-    "bm25": ("bm25", None),
-    "bm25, words field only": ("bm25", {"words": 1.0}),
-    "bm25, bigrams field only": ("bm25", {"bigrams": 1.0}),
-    "vector": ("vector", None),
-    "hybrid": ("hybrid", None),
-}
-
-
 def evaluate_judged(model, data: judged.Judged | None = None) -> dict[str, dict]:
-    """Each variant's mean nDCG@10, recall@50 and MRR over the judged queries, and the ids of
-    the queries whose top 3 hold nothing relevant."""
-    data = data or judged.load()
-    index = EmbeddedIndex(model.dimension)
-    index.upsert(data.postings, model.encode([d.text for d in data.postings]))
-    baseline = judged.BigramBM25([d.id for d in data.postings], [d.text for d in data.postings])
-    vectors = dict(zip(data.queries, model.encode(list(data.queries.values())), strict=True))
-    results: dict[str, dict] = {}
-    runs: dict[str, dict[str, list[str]]] = {name: {} for name in (*JUDGED_VARIANTS, "bigram baseline")}
-    for qid, q in data.queries.items():
-        runs["bigram baseline"][qid] = baseline.search(q)
-        for name, (mode, weights) in JUDGED_VARIANTS.items():
-            index.field_weights = dict(weights or FIELD_WEIGHTS)
-            query = Query(text=q, vector=vectors[qid], mode=mode, k=50, collapse_duplicates=False)
-            runs[name][qid] = [h.id for h in index.search(query)]
-    index.field_weights = dict(FIELD_WEIGHTS)
-    for name, ranked in runs.items():
-        rels = [(ranked[q], data.qrels[q]) for q in data.queries]
-        results[name] = {
-            "ndcg": statistics.mean(judged.ndcg(r, j) for r, j in rels),
-            "recall": statistics.mean(judged.recall(r, j) for r, j in rels),
-            "mrr": statistics.mean(judged.reciprocal_rank(r, j) for r, j in rels),
-            "misses": [q for q in data.queries if judged.top3_miss(ranked[q], data.qrels[q])],
-        }
-    return results
+    return search_judged.evaluate(model, data)
 
 
 def report_judged(models: list, out) -> dict[str, dict]:
-    """The judged set's table (the first model), and hybrid and vector nDCG@10 for each model
-    (one per training seed) as mean ± half the range."""
-    data = judged.load()
-    per_model = [evaluate_judged(m, data) for m in models]
-    first = per_model[0]
-    print(
-        f"\n## judged set: {len(data.postings)} postings, {len(set(data.occupations.values()))} occupations, "
-        f"{len(data.queries)} queries, {sum(map(len, data.qrels.values()))} judgements",
-        file=out,
-    )
-    print("| variant | nDCG@10 | recall@50 | MRR | queries with nothing relevant in the top 3 |", file=out)
-    print("|---|---|---|---|---|", file=out)
-    for name, r in first.items():
-        print(f"| {name} | {r['ndcg']:.3f} | {r['recall']:.3f} | {r['mrr']:.3f} | {len(r['misses'])} |", file=out)
-    best_bm25 = max(v["ndcg"] for k, v in first.items() if k.startswith("bm25") or k == "bigram baseline")
-    print(
-        f"hybrid nDCG@10 {first['hybrid']['ndcg']:.3f} (goal ≥ 0.75); hybrid − best BM25 variant "
-        f"{first['hybrid']['ndcg'] - best_bm25:+.3f} (goal ≥ +0.05); hybrid − bigram baseline "
-        f"{first['hybrid']['ndcg'] - first['bigram baseline']['ndcg']:+.3f}",
-        file=out,
-    )
-    misses = first["hybrid"]["misses"]
-    print(f"hybrid top-3 misses ({len(misses)}): {', '.join(data.queries[q] for q in misses) or 'none'}", file=out)
-    if len(per_model) > 1:
-        for mode in ("vector", "hybrid"):
-            values = [r[mode]["ndcg"] for r in per_model]
-            print(
-                f"{mode} nDCG@10 over {len(values)} training seeds: {statistics.mean(values):.3f} ± "
-                f"{(max(values) - min(values)) / 2:.3f} ({', '.join(f'{v:.3f}' for v in values)})",
-                file=out,
-            )
-    return first
+    return search_judged.report(models, out)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,8 @@
 """The OpenSearch backend (opensearch-py): the engine for a province-wide deployment.
 
-Same semantics as the embedded backend: the text field holds the same pre-segmented tokens
-(whitespace analyser, BM25 with the same k1 and b), the vector is a ``knn_vector`` on Lucene
+Same semantics as the embedded backend: the ``words`` and ``bigrams`` text fields hold the same
+pre-segmented tokens (whitespace analyser, BM25 with the same k1 and b), queried with the same
+weighted terms and synonyms (``indexer.text.query_terms``), the vector is a ``knn_vector`` on Lucene
 HNSW with cosine similarity, and filters go inside the k-NN query (efficient filtering, before
 the top-k) and inside the BM25 query's filter context.
 
@@ -30,7 +31,7 @@ import numpy as np
 
 from indexer import text
 from indexer.documents import PostingDocument
-from indexer.embedded import K1
+from indexer.embedded import FIELD_WEIGHTS, K1
 from indexer.protocol import CANDIDATES, Filters, Hit, Query, check_query, collapse, depth, rank, usable_vector
 from jiuyuan.errors import SearchIndexUnavailable
 
@@ -53,6 +54,10 @@ def mapping(dimension: int) -> dict[str, Any]:
             "_meta": {"feed_cursor": 0},
             "properties": {
                 "document": {"type": "object", "enabled": False},  # kept in _source, not indexed
+                # The embedded backend's two BM25 fields (indexer.text.FIELDS), pre-segmented here
+                # and split on spaces there; synonyms are added to the query, weighted (_bm25).
+                "words": {"type": "text", "analyzer": "whitespace"},
+                "bigrams": {"type": "text", "analyzer": "whitespace"},
                 "tokens": {"type": "text", "analyzer": "whitespace"},
                 "title": {"type": "text", "analyzer": "whitespace"},
                 "kind": {"type": "keyword"},
@@ -86,6 +91,7 @@ def mapping(dimension: int) -> dict[str, Any]:
 def document(doc: PostingDocument, vector: np.ndarray) -> dict[str, Any]:
     code = doc.region_code
     body: dict[str, Any] = {
+        **{name: " ".join(tokens) for name, tokens in text.fields(doc.text).items()},
         "tokens": " ".join(text.tokens(doc.text)),
         "title": " ".join(text.tokens(doc.title)),
         "kind": doc.kind.value,
@@ -159,7 +165,17 @@ def cosine(score: float) -> float:
 
 
 def _bm25(query: Query, filters: list[dict]) -> dict[str, Any]:
-    return {"bool": {"must": {"match": {"tokens": " ".join(text.tokens(query.text))}}, "filter": filters}}
+    """One ``term`` clause per field and query term, boosted by the field's weight times the
+    term's (typed 1.0, a synonym below): Lucene sums the clauses' boost × BM25, the sum the
+    embedded backend computes (``EmbeddedIndex._bm25``), so both rank alike. Query-time
+    expansion from the one lexicon file, as a ``synonym_graph`` filter would, with weights."""
+    should = [
+        {"term": {field: {"value": term, "boost": round(FIELD_WEIGHTS[field] * weight, 6)}}}
+        for field, weighted in text.query_terms(query.text).items()
+        if FIELD_WEIGHTS.get(field)
+        for term, weight in weighted.items()
+    ]
+    return {"bool": {"should": should, "minimum_should_match": 1, "filter": filters}}
 
 
 def _knn(query: Query, filters: list[dict], k: int) -> dict[str, Any]:

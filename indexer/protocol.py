@@ -31,10 +31,13 @@ from jiuyuan.errors import FieldError, InvalidInput
 from jiuyuan.vocab import PostingKind, Schedule
 
 Mode = Literal["bm25", "vector", "hybrid"]
+Fusion = Literal["min_max", "rrf"]
 # Hybrid weights: text matches carry the exact words a clerk typed, the vector the meaning.
 # Equal until the search benchmark's labelled queries have tuned them; a query may pass its own.
 DEFAULT_TEXT_WEIGHT = 0.5
 CANDIDATES = 100  # per sub-query before fusion, as OpenSearch's hybrid query "k"
+RRF_K = 60
+"""Reciprocal rank fusion's constant (Cormack et al. 2009; OpenSearch's ``score-ranker-processor``)."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,9 @@ class Query:
     text_weight: float = DEFAULT_TEXT_WEIGHT
     collapse_duplicates: bool = True
     """Show one posting per duplicate group (the best-scored)."""
+    fusion: Fusion = "min_max"
+    """How hybrid puts each list on a common scale before the weighted mean: ``min_max`` (the
+    raw scores, as OpenSearch's normalization processor) or ``rrf`` (the ranks, see ``rrf``)."""
 
 
 D = TypeVar("D")
@@ -131,11 +137,26 @@ def min_max(scores: dict[K, float]) -> dict[K, tuple[float, float]]:
     return {key: (raw, (raw - low) / span) for key, raw in scores.items()}
 
 
+def rrf(scores: dict[K, float]) -> dict[K, tuple[float, float]]:
+    """Each score with its reciprocal-rank share, scaled so that the top of a list gets 1.0:
+    (RRF_K + 1) / (RRF_K + rank). Tied scores share the best rank of their tie, and a list of
+    several all tied gets 0.0, no lift, as in ``min_max``."""
+    if not scores:
+        return {}
+    values = sorted(scores.values(), reverse=True)
+    if len(values) > 1 and values[0] == values[-1]:
+        return {key: (raw, 0.0) for key, raw in scores.items()}
+    first: dict[float, int] = {}
+    for position, value in enumerate(values, start=1):
+        first.setdefault(value, position)
+    return {key: (raw, (RRF_K + 1) / (RRF_K + first[raw])) for key, raw in scores.items()}
+
+
 def rank(
     lists: dict[str, dict[K, float]], query: Query, order: Callable[[K], object] = lambda key: key
 ) -> list[tuple[K, float, dict[str, float]]]:
     """The ranked (key, score, parts) of one list (bm25 or vector mode) or of both fused (hybrid:
-    each list min-max normalised, then the weighted mean). Ties go by ``order(key)``."""
+    each list normalised by ``query.fusion``, then the weighted mean). Ties go by ``order(key)``."""
     if len(lists) == 1 and query.mode != "hybrid":
         ((name, scores),) = lists.items()
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], order(kv[0])))
@@ -144,7 +165,7 @@ def rank(
     fused: dict[K, float] = {}
     parts: dict[K, dict[str, float]] = {}
     for name, scores in lists.items():
-        for key, (raw, norm) in min_max(scores).items():
+        for key, (raw, norm) in (rrf if query.fusion == "rrf" else min_max)(scores).items():
             fused[key] = fused.get(key, 0.0) + weights[name] * norm
             parts.setdefault(key, {})[name] = raw
             parts[key][f"{name}_normalised"] = norm

@@ -125,6 +125,11 @@ def training_pairs(postings: Sequence[tuple[str, str]], rng: random.Random) -> l
         parts = [p for p in description.replace("。", "；").split("；") if p]
         if parts:
             pairs.append((rng.choice(parts), title))
+        # A query is often one or two words ("养鸡", "疏通下水道"): one word of the posting
+        # (search-mode words, stop words out) ↔ the whole posting.
+        named = [w for w in text.words(f"{title}。{description}") if len(w) > 1]
+        if named:
+            pairs.append((rng.choice(named), f"{title}。{description}"))
         for word in text.segment(title):
             group = groups.get(table.get(word, ""))
             if group:
@@ -185,6 +190,11 @@ def train(
             value.backward()
             optimizer.step()
     model.eval()
+    with torch.no_grad():
+        # Stop words ("想找个…的活", "工作") say nothing about the job: a zero row leaves them out
+        # of a mean's direction, as BM25 leaves them out of its terms.
+        stop = [vocab[w] for w in text.STOPWORDS if w in vocab]
+        static.embedding.weight[stop] = 0.0
     out.mkdir(parents=True, exist_ok=True)
     model.save(str(out))
     return model

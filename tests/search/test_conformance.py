@@ -272,3 +272,25 @@ def test_a_list_of_tied_scores_gives_no_lift():
     assert {k: n for k, (_, n) in min_max({"a": 0.0, "b": 0.0, "c": 0.0}).items()} == {"a": 0.0, "b": 0.0, "c": 0.0}
     assert min_max({"only": 3.2}) == {"only": (3.2, 1.0)}  # a single hit is the top of its list
     assert min_max({"a": 1.0, "b": 3.0})["b"][1] == 1.0
+
+
+def test_reciprocal_rank_fusion_scales_ranks_and_ties_alike():
+    from indexer.protocol import RRF_K, rrf
+
+    shares = {k: n for k, (_, n) in rrf({"a": 3.0, "b": 2.0, "c": 2.0, "d": 1.0}).items()}
+    assert shares["a"] == 1.0  # the top of a list
+    assert shares["b"] == shares["c"] == (RRF_K + 1) / (RRF_K + 2)  # a tie shares its best rank
+    assert shares["d"] == (RRF_K + 1) / (RRF_K + 4)
+    assert {k: n for k, (_, n) in rrf({"a": 0.5, "b": 0.5}).items()} == {"a": 0.0, "b": 0.0}
+    assert rrf({"only": 3.2}) == {"only": (3.2, 1.0)}
+
+
+def test_hybrid_with_rrf_is_the_weighted_mean_of_the_rank_shares(index, model, docs):
+    title = docs[12].title
+    query = Query(text=title, vector=model.encode([title])[0], mode="hybrid", k=20, fusion="rrf", text_weight=0.7)
+    hits = index.search(query)
+    assert hits
+    for h in hits:
+        expected = 0.7 * h.parts.get("bm25_normalised", 0.0) + 0.3 * h.parts.get("vector_normalised", 0.0)
+        assert h.score == pytest.approx(expected)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)

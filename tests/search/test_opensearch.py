@@ -82,7 +82,8 @@ def test_mapping_follows_the_embedding_dimension():
     emb = m["mappings"]["properties"]["embedding"]
     assert emb["dimension"] == 128 and emb["method"]["space_type"] == "cosinesimil"
     assert m["settings"]["index"]["knn"] is True
-    assert m["mappings"]["properties"]["tokens"]["analyzer"] == "whitespace"
+    for field in ("words", "bigrams", "tokens"):
+        assert m["mappings"]["properties"][field] == {"type": "text", "analyzer": "whitespace"}
     # The document is kept for the hits (in _source), never searched.
     assert m["mappings"]["properties"]["document"] == {"type": "object", "enabled": False}
     assert m["mappings"]["_meta"] == {"feed_cursor": 0}
@@ -93,6 +94,8 @@ def test_documents_carry_the_same_tokens_as_the_embedded_index(docs):
 
     body = osb.document(docs[0], np.ones(4, np.float32))
     assert body["tokens"].split() == text.tokens(docs[0].text)
+    assert body["words"].split() == text.words(docs[0].text)
+    assert body["bigrams"].split() == text.bigrams(docs[0].text)
     assert msgspec.convert(body["document"], type(docs[0])) == docs[0]
     assert body["regions"] == sorted({docs[0].region_code[:2], docs[0].region_code[:4], docs[0].region_code})
     assert "id_number" not in body and "name" not in body
@@ -111,8 +114,32 @@ WAGE = {"range": {"wage_max": {"gte": 3000.0}}}
 GEO = {"geo_distance": {"distance": "5.0km", "location": {"lat": 28.23, "lon": 112.94}}}
 
 
-def _bm25(tokens: str, filters: list) -> dict:
-    return {"bool": {"must": {"match": {"tokens": tokens}}, "filter": filters}}
+def _bm25(query: str, filters: list) -> dict:
+    from indexer import text
+
+    should = [
+        {"term": {field: {"value": term, "boost": round(osb.FIELD_WEIGHTS[field] * weight, 6)}}}
+        for field, weighted in text.query_terms(query).items()
+        for term, weight in weighted.items()
+    ]
+    return {"bool": {"should": should, "minimum_should_match": 1, "filter": filters}}
+
+
+def test_the_text_query_is_each_fields_terms_with_synonyms_weighted_below_the_typed_word():
+    """The terms the embedded backend scores, as boosts: field weight (words 1.0, bigrams 0.5)
+    × term weight (typed 1.0, a synonym 0.5); Lucene sums the clauses as the embedded sum does."""
+    body = osb.search_bodies(Query(text="电焊", mode="bm25"))["bm25"]["query"]["bool"]
+    terms = {(field, c["value"]): c["boost"] for clause in body["should"] for field, c in clause["term"].items()}
+    assert terms == {
+        ("words", "电焊"): 1.0,
+        ("words", "电焊工"): 0.5,
+        ("words", "焊工"): 0.5,
+        ("words", "焊接"): 0.5,
+        ("bigrams", "电焊"): 0.5,
+        ("bigrams", "焊工"): 0.25,
+        ("bigrams", "焊接"): 0.25,
+    }
+    assert body["minimum_should_match"] == 1
 
 
 # What the backend sends for representative searches: ("search", body) — one request — or
@@ -141,14 +168,14 @@ REQUESTS = [
         Query(text="照顾老人", k=5, filters=Filters(region_prefix="4301", valid_on=DAY)),
         (
             "msearch",
-            {"bm25": {"size": CANDIDATES, "_source": FUSED_SOURCE, "query": _bm25("养老护理员", [CITY, *VALID])}},
+            {"bm25": {"size": CANDIDATES, "_source": FUSED_SOURCE, "query": _bm25("照顾老人", [CITY, *VALID])}},
         ),
-        id="hybrid without a vector: the text list alone (照顾老人 folded to 养老护理员), still min-max normalised",
+        id="hybrid without a vector: the text list alone (照顾老人 and its synonyms), still min-max normalised",
     ),
     pytest.param(
         Query(text="清洁工", mode="bm25", filters=Filters(valid_on=DAY)),
-        ("search", {"size": 10, "_source": SOURCE, "collapse": COLLAPSE, "query": _bm25("保洁", VALID)}),
-        id="bm25: synonyms folded to the canonical word, duplicates collapsed by the cluster",
+        ("search", {"size": 10, "_source": SOURCE, "collapse": COLLAPSE, "query": _bm25("清洁工", VALID)}),
+        id="bm25: the typed word and its synonyms weighted below it, duplicates collapsed by the cluster",
     ),
     pytest.param(
         Query(text="保洁", vector=V, mode="vector", k=3, filters=Filters(age=58)),
