@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from jiuyuan import validation
 from jiuyuan.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from jiuyuan.vocab import Role
-from ledger import audit, intake
+from ledger import audit, intake, places
 from ledger.access import Principal, server_secret
 from ledger.models import AuditEntry, Employer, JobPosting, Person
 from matcher.people import PERSON_REF_SECRET, person_ref
@@ -50,28 +50,16 @@ class Invitation:
 
 
 def _checked(data: dict[str, Any]) -> dict[str, Any]:
-    """Intake's checks of an employer (``ledger.intake.clean_employer``: USCC, name, county, address,
-    phone), every wrong field at once (422, nothing written); text trimmed, the USCC upper-cased."""
+    """Intake's checks of an employer (``ledger.intake.clean_employer``: USCC, name, county or an
+    address that names it, phone), every wrong field at once (422, nothing written); text trimmed,
+    the USCC upper-cased, an empty optional field left out."""
     given = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
     if isinstance(given.get("uscc"), str):
         given["uscc"] = given["uscc"].upper()
-    for k in ("address", "contact_phone"):
+    for k in ("address", "contact_phone", "region_code"):
         if given.get(k) == "":
             given[k] = None
-    if not given.get("region_code"):
-        raise InvalidInput(
-            [FieldError("region_code", "请选择单位所在区县（可按名称查找，如“长沙县”）")]
-            + [e for e in _errors(given) if e.field != "region_code"]
-        )
     return intake.clean_employer(given)
-
-
-def _errors(given: dict[str, Any]) -> list[FieldError]:
-    try:
-        intake.clean_employer({**given, "region_code": "110101"})
-    except InvalidInput as exc:
-        return exc.errors
-    return []
 
 
 class Employers:
@@ -102,7 +90,8 @@ class Employers:
         return intake.add_employer(self.session, fields)
 
     def update(self, employer_id: int, data: dict[str, Any]) -> Employer:
-        """Change name, county, address or contact phone; the USCC stays."""
+        """Change name, county, address or contact phone; the USCC stays. A new address that names
+        another county moves the employer there unless a county is given (``ledger.places``)."""
         row = self.get(employer_id)
         unknown = sorted(set(data) - set(EDITABLE))
         if "uscc" in unknown:
@@ -110,12 +99,14 @@ class Employers:
         changes = {k: v for k, v in data.items() if k in EDITABLE}
         if not changes:
             raise InvalidInput([FieldError("name", "请至少修改一项：单位名称、所在区县、地址或联系电话")])
-        stored = {k: getattr(row, k) for k in (*EDITABLE, "uscc", "small_micro", "founded_on", "insured_headcount")}
-        stored.update(latitude=row.latitude, longitude=row.longitude)
-        fields = _checked({**stored, **changes})
+        stored = {
+            k: getattr(row, k)
+            for k in (*EDITABLE, "uscc", "small_micro", "founded_on", "insured_headcount", "latitude", "longitude")
+        }
+        fields = _checked(places.after_change(stored, changes, "region_code"))
         if self.who.role is not Role.EMPLOYER:
             self._staff_reach(fields["region_code"])
-        for k in changes:
+        for k in (*EDITABLE, "latitude", "longitude"):  # a new address may move the county, drop the point
             setattr(row, k, fields[k])
         self.session.flush()
         return row

@@ -43,7 +43,8 @@ class EmployerIn(msgspec.Struct):
 
     uscc: Uscc
     name: Name
-    region_code: Region6
+    region_code: Region6 | None = None
+    """May be left out when the address names the county (长沙县星沙街道…)."""
     address: Address | None = None
     contact_phone: Phone | None = None
 

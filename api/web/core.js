@@ -115,10 +115,13 @@ export async function setRegion(text, code, value) {
   code.value = value || ""; text.value = value ? await regionName(value) : "";
 }
 
-export async function resolveRegion(text, code, form, field = "region_code") {
+// ``address``: an address field that may name the county instead (the API reads it): then an empty
+// picker is no error, and "" is returned for the API to take the county from the address.
+export async function resolveRegion(text, code, form, field = "region_code", address = null) {
   if (code.value) return code.value;
   const q = text.value.trim();
-  if (!q) { fieldError(form, field, "请填写区县名称，如“长沙县”，并从列表中选择"); return null; }
+  if (!q && address && address.value.trim()) return "";
+  if (!q) { fieldError(form, field, "请填写区县名称，如“长沙县”，并从列表中选择；或在地址中写明区县"); return null; }
   if (/^\d{6}$/.test(q)) { code.value = q; return q; }
   const within = (state.me && state.me.region) || "";
   const found = await api("GET", "/regions", { params: { q, within, limit: 10 } });

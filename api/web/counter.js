@@ -82,7 +82,7 @@ async function register(event) {
   const body = {
     id_number: idNumber, name: data.get("name").trim(), urban_rural: data.get("urban_rural"),
     // The hukou county is the ID number's, unless that code is no longer in use: then the residence.
-    hukou_region_code: idNumber.slice(0, 6), residence_region_code: residence || null,
+    hukou_region_code: idNumber.slice(0, 6), residence_region_code: residence || null, address: data.get("address").trim() || null,
     phone: data.get("phone").trim() || null, wished_work: words(data.get("wished_work")), skills: words(data.get("skills")),
     wished_schedules: data.getAll("wished_schedules"),
     consents: { data_processing: !!data.get("data_processing"), show_to_employers: !!data.get("show_to_employers"), job_push: !!data.get("job_push") },
@@ -119,10 +119,10 @@ async function openEdit() {
   const form = $("#edit-form"); clearErrors(form);
   try {
     const p = await api("GET", `/persons/${state.person.id}`, { params: { purpose: purpose("窗口求职登记") } });
-    $("#e-phone").value = p.phone || ""; $("#e-residence").value = p.residence_region_code;
+    $("#e-phone").value = p.phone || ""; $("#e-residence").value = p.residence_region_code; $("#e-address").value = p.address || "";
     $("#e-wished").value = p.wished_work.join("、"); $("#e-skills").value = p.skills.join("、");
     $$('input[name="wished_schedules"]', form).forEach((c) => (c.checked = p.wished_schedules.includes(c.value)));
-    form.hidden = false; $("#e-phone").focus();
+    state.record = p; form.hidden = false; $("#e-phone").focus();
   } catch (err) { showProblem(err, form); }
 }
 
@@ -133,6 +133,11 @@ async function saveEdit(event) {
   const body = { residence_region_code: data.get("residence_region_code").trim(), wished_work: words(data.get("wished_work")),
     skills: words(data.get("skills")), wished_schedules: data.getAll("wished_schedules") };
   if (data.get("phone").trim()) body.phone = data.get("phone").trim();
+  // A new address naming another county moves the residence there (the API reads it), unless the code changed too.
+  if (data.get("address").trim() !== (state.record && state.record.address || "")) {
+    body.address = data.get("address").trim() || null;
+    if (body.residence_region_code === (state.record && state.record.residence_region_code)) delete body.residence_region_code;
+  }
   try {
     await api("PATCH", `/persons/${state.person.id}`, { body });
     form.hidden = true; banner("已保存登记信息", true); $("#wished").focus();

@@ -28,9 +28,9 @@ async function save(event) {
   const form = event.target; clearErrors(form);
   const data = new FormData(form);
   try {
-    const region = await resolveRegion($("#emp-region-q"), $("#emp-region"), form);
-    if (!region) return;
-    const body = { name: data.get("name").trim(), region_code: region,
+    const region = await resolveRegion($("#emp-region-q"), $("#emp-region"), form, "region_code", $("#emp-address"));
+    if (region === null) return;
+    const body = { name: data.get("name").trim(), region_code: region || null,
       address: data.get("address").trim() || null, contact_phone: data.get("contact_phone").trim() || null };
     if (state.me.role === "employer") {
       const e = await api("PATCH", `/employers/${state.me.employer_id}`, { body });

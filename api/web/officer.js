@@ -91,8 +91,8 @@ async function decide(approve) {
   if (!reason) { fieldError(form, "reason", approve ? "请填写核准理由，如“经核实材料齐全”" : "请填写驳回理由，如“劳动合同未满6个月”"); $("#decide-reason").focus(); return; }
   try {
     const done = await api("POST", "/claim-lines/decision", { body: { line_ids: ids, approve, reason } });
-    banner(`已${approve ? "核准" : "驳回"} ${done.decided} 条明细`, true);
     await loadLines();
+    banner(`已${approve ? "核准" : "驳回"} ${done.decided} 条明细`, true);
   } catch (err) { showProblem(err, form); }
 }
 

@@ -51,14 +51,14 @@ async function createPosting(event) {
   const form = event.target; clearErrors(form); $("#posting-done").textContent = "";
   const data = new FormData(form);
   try {
-    const region = await resolveRegion($("#p-region-q"), $("#p-region"), form);
+    const region = await resolveRegion($("#p-region-q"), $("#p-region"), form, "region_code", $("#p-address"));
     const staff = state.me.role !== "employer";
     if (staff && !$("#p-employer").value && $("#p-employer-q").value.trim()) await findEmployers($("#p-employer-q").value.trim());
     if (staff && !$("#p-employer").value) fieldError(form, "employer_id", "请按统一社会信用代码或名称查找并选择用人单位；未登记的单位请先点“登记新单位”");
-    if (!region || (staff && !$("#p-employer").value)) { banner("有字段需要补充，见各字段下方的提示。"); return; }
+    if (region === null || (staff && !$("#p-employer").value)) { banner("有字段需要补充，见各字段下方的提示。"); return; }
     const body = {
       title: data.get("title").trim(), kind: data.get("kind"), schedule: data.get("schedule"), wage_unit: data.get("wage_unit"),
-      wage_min: data.get("wage_min").trim(), wage_max: data.get("wage_max").trim() || undefined, region_code: region,
+      wage_min: data.get("wage_min").trim(), wage_max: data.get("wage_max").trim() || undefined, region_code: region || undefined,
       valid_from: data.get("valid_from"), valid_until: data.get("valid_until"), address: data.get("address").trim() || undefined,
       contact_phone: data.get("contact_phone").trim() || undefined, description: data.get("description").trim(),
       age_min: number(data.get("age_min") ?? ""), age_max: number(data.get("age_max") ?? ""),

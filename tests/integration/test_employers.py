@@ -90,14 +90,25 @@ def test_wrong_fields_are_answered_at_once_in_chinese_and_nothing_is_written(api
     errors = {e["field"]: e["message"] for e in answer.json()["errors"]}
     assert set(errors) == {"uscc", "name", "contact_phone"}
     assert "校验位" in errors["uscc"] and all(_chinese(m) for m in errors.values())
-    no_region = c.post("/employers", json={**COMPANY, "region_code": ""}, headers=api["counter"])
-    assert no_region.status_code == 422 and "区县" in no_region.json()["errors"][0]["message"]
+    no_region = c.post("/employers", json={**COMPANY, "region_code": "", "address": None}, headers=api["counter"])
+    assert no_region.status_code == 422 and "或在地址中写明区县" in no_region.json()["errors"][0]["message"]
+    elsewhere_address = c.post("/employers", json={**COMPANY, "address": "芙蓉区五一大道1号"}, headers=api["counter"])
+    assert elsewhere_address.status_code == 422 and elsewhere_address.json()["errors"][0]["field"] == "address"
     both = c.get("/employers", headers=api["counter"])
     assert both.status_code == 422 and "二者选一" in both.json()["errors"][0]["message"]
-    elsewhere = c.post("/employers", json={**COMPANY, "uscc": FURONG, "region_code": "430102"}, headers=api["counter"])
+    elsewhere = c.post(
+        "/employers", json={**COMPANY, "uscc": FURONG, "region_code": "430102", "address": None}, headers=api["counter"]
+    )
     assert elsewhere.status_code == 403 and "单位所在地的窗口" in elsewhere.json()["detail"]
     with api["client"].app.state.sessions() as s:
         assert s.scalar(select(func.count()).select_from(Employer)) == 0
+
+
+def test_the_address_names_the_county_when_no_code_is_given(api):
+    c = api["client"]
+    made = c.post("/employers", json={**COMPANY, "region_code": None}, headers=api["counter"])
+    assert made.status_code == 201, made.text
+    assert made.json()["region_code"] == "430121" and made.json()["address"] == COMPANY["address"]
 
 
 def test_an_employer_reads_and_changes_only_its_own_profile(api):

@@ -127,6 +127,7 @@ def test_a_new_walk_in_is_registered_edited_and_refused_with_chinese_help(page, 
     assert "号码" in beside.inner_text()
     page.fill("#r-phone", "13907310001")
     page.fill("#r-wished", "保洁员")
+    page.fill("#r-address", f"{site['county_name']}幸福路8号")
     page.check('#register-form input[name="job_push"]')
     page.click("#register-form button[type=submit]")
     page.wait_for_selector("#person-card:not([hidden])")
@@ -134,6 +135,7 @@ def test_a_new_walk_in_is_registered_edited_and_refused_with_chinese_help(page, 
     page.get_by_role("button", name="修改登记信息").click()
     page.wait_for_selector("#edit-form:not([hidden])")
     assert page.input_value("#e-wished") == "保洁员"
+    assert page.input_value("#e-address") == f"{site['county_name']}幸福路8号"  # the address is kept
     page.fill("#e-skills", "保洁、收纳")
     page.click("#edit-form button[type=submit]")
     page.wait_for_selector("#banner.ok:has-text('已保存')")
