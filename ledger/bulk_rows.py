@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Table, insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 
@@ -30,12 +31,15 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     processors = [(i, p) for i, c in enumerate(columns) if (p := c.type._cached_bind_processor(dialect))]
     raw = connection.connection.driver_connection  # psycopg's, in the session's transaction
     quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
-    with (
-        raw.cursor() as cursor,
-        cursor.copy(f"COPY {dialect.identifier_preparer.format_table(table)} ({quoted}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            values = [row[n] for n in names]
-            for i, process in processors:
-                values[i] = process(values[i])
-            copy.write_row(values)
+    sql = f"COPY {dialect.identifier_preparer.format_table(table)} ({quoted}) FROM STDIN"
+    try:
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                values = [row[n] for n in names]
+                for i, process in processors:
+                    values[i] = process(values[i])
+                copy.write_row(values)
+    except dialect.loaded_dbapi.Error as exc:
+        # As SQLAlchemy raises it for an INSERT (IntegrityError, OperationalError…), so callers
+        # and the API's error handlers see one kind of failure whichever way the rows went.
+        raise DBAPIError.instance(sql, None, exc, dialect.loaded_dbapi.Error, dialect=dialect) from exc

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ledger.bulk_rows import insert_rows
 from ledger.models import AuditEntry
@@ -31,3 +33,12 @@ def test_copy_and_insert_store_the_same_audit_entries(sessions):
         (text, [text, "placement"], None) for text in AWKWARD
     ]
     assert {e.at for e in stored} == {at.astimezone(UTC)}
+
+
+def test_a_refused_row_raises_what_an_insert_raises_and_writes_nothing(sessions):
+    row = {"id": 7, "at": datetime(2026, 12, 1, tzinfo=UTC), "actor": "经办", "actor_role": "officer"}
+    row |= {"action": "payments.run", "subject_person_id": 1, "fields": [], "purpose": "测试"}
+    with pytest.raises(IntegrityError), sessions.begin() as s:
+        insert_rows(s, AuditEntry.__table__, [row, row])  # the same id twice
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(AuditEntry)) == 0
