@@ -21,6 +21,7 @@ from api.headers import allow_every_method, security_headers
 from api.limits import check_request, refuse_control_characters
 from api.logs import keep_query_strings_out_of_the_access_log
 from api.routes import (
+    agency,
     authorisations,
     employers,
     health,
@@ -76,6 +77,7 @@ ROUTE_MODULES = (
     imports,
     history,
     payments,
+    agency,
     web,
 )
 

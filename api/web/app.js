@@ -2,6 +2,7 @@
 // the audit log — is the API's; the page only asks and shows. One module per view (core.js the
 // shared parts); this one logs in and out and wires them.
 import { $, $$, api, banner, clearErrors, go, Problem, state } from "./core.js";
+import * as agency from "./agency.js";
 import * as counter from "./counter.js";
 import * as employers from "./employers.js";
 import * as officer from "./officer.js";
@@ -56,7 +57,7 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   $("#logout").addEventListener("click", () => logout());
   $$("[data-go]").forEach((b) => b.addEventListener("click", () => go(b.dataset.go)));
-  for (const view of [counter, postings, employers, officer]) view.init();
+  for (const view of [counter, postings, employers, officer, agency]) view.init();
   const token = sessionStorage.getItem("token");
   if (token) login(token).catch(() => logout()); else go("login");
 });

@@ -19,7 +19,9 @@ from stdnum.cn import uscc as uscc_lib
 
 from jiuyuan.vocab import Role
 from ledger import access, db
-from ledger.models import AuditEntry, Employer, JobPosting, Person
+from ledger.models import AuditEntry, Employer, HrAgency, JobPosting, Person
+from services.authorisations import active_clause
+from tests.conftest import authorise
 from tests.web.pages import (
     CHROMIUM,
     axe_available,
@@ -272,4 +274,42 @@ def test_every_view_passes_axe_and_fits_the_screen(browser, site, size):
     login(page, site["tokens"]["employer"])
     checked["employer"] = serious_violations(page)
     page.context.close()
+    page = new_page(browser, site["base"], size, bypass_csp=True)
+    login(page, site["tokens"]["agency"])
+    page.wait_for_selector("#agency-persons li")
+    checked["agency"] = serious_violations(page)
+    phone_fits(page)
+    page.context.close()
     assert {view: found for view, found in checked.items() if found} == {}
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_an_agency_sees_only_the_persons_who_authorised_it(browser, site, size):
+    engine = db.make_engine(site["url"])
+    sessions = db.session_factory(engine)
+    with sessions() as s:
+        agency_id = s.scalar(select(HrAgency.id).order_by(HrAgency.id))
+        others = s.scalars(select(Person).order_by(Person.id).limit(40)).all()
+    if size == "desktop":  # two persons authorise it at the counter (the phone run sees the same)
+        for person in others[30:32]:
+            authorise(sessions, person.id, agency_id)
+    with sessions() as s:
+        granted = s.scalars(select(Person).where(active_clause(Person.id, agency_id, date.today()))).all()
+    engine.dispose()
+    page = new_page(browser, site["base"], size)
+    login(page, site["tokens"]["agency"])
+    page.wait_for_selector('[data-view="agency"]:not([hidden]) #agency-persons li')
+    cards = page.locator("#agency-persons > li h3 small").all_inner_texts()
+    shown = {c.split()[0] for c in cards}
+    assert shown == {p.id_number[:6] + "*" * 8 + p.id_number[-4:] for p in granted} and len(shown) >= 2
+    text = page.inner_text("main")
+    for person in others:
+        assert person.id_number not in text and (len(person.name) < 2 or person.name not in text)
+    assert "本机构的申领" in page.inner_text("#agency-claims")
+    assert (
+        page.locator('nav button[data-go="posts"]').is_hidden()
+        and page.locator('nav button[data-go="people"]').is_hidden()
+    )
+    phone_fits(page)
+    shot(page, f"11-agency{_suffix(size)}")
+    page.context.close()
