@@ -1,8 +1,9 @@
 """What a payment run says and checks about its lines (``ledger.payments``): why a live line is
-corrected, in Chinese, and the combination rule at the line level."""
+corrected, in Chinese, the combination rule at the line level, and a new line's row."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from jiuyuan.errors import Conflict
@@ -53,3 +54,29 @@ def one_si_subsidy_a_month(rows: list[dict], kept: list[ClaimLine], month: str) 
                     "同一月份只能享受一项社会保险补贴，本次未写入任何明细。"
                 )
             seen[person_id] = scheme
+
+
+def line_row(run_id: int, key: tuple[str, str], month: str, want: Any, paid: Decimal) -> dict[str, Any]:
+    """A new claim line's row: ``want`` (``ledger.payments.Wanted``) for ``key`` this month, less
+    what approved lines of the key already ``paid``."""
+    d = want.decision
+    return {
+        "run_id": run_id,
+        "person_id": want.person_id,
+        "placement_id": want.placement_id,
+        "scheme_code": key[0],
+        "subject": key[1],
+        "month": month,
+        "social_insurance": key[0] in SOCIAL_INSURANCE,
+        "region_code": want.region_code,
+        "payee_kind": want.payee_kind,
+        "payee_id": want.payee_id,
+        "payee_name": want.payee_name[:100],
+        "amount": want.amount,
+        "payable": want.amount - paid,
+        "legal_basis": "；".join(d.legal_basis) if d else "",
+        "trace": list(d.trace) if d else [],
+        "status": "pending",
+        "supersedes_id": None,  # every row the same keys: a Core executemany takes the first row's
+        "correction_reason": None,
+    }
