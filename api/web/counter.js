@@ -1,6 +1,7 @@
 // 接待: a walk-in found (ID number, name or phone) or registered, edited, searched for in their own
 // words, a post pushed only after a confirmation, then a slip; employers' invitations passed on.
 import { $, $$, api, banner, clearErrors, go, h, Problem, purpose, showProblem, state, wage, words } from "./core.js";
+import { showPerson } from "./officer.js";
 
 // --- resident ID number (GB 11643), checked as typed; the API checks it again in full ------------
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -107,8 +108,10 @@ export function pick(card) {
   state.person = card;
   $("#person-list").replaceChildren(); $("#register-form").hidden = true; $("#edit-form").hidden = true;
   const edit = h("button", { type: "button", class: "secondary", on: { click: openEdit } }, "修改登记信息");
+  const officer = ["officer", "admin"].includes(state.me.role)
+    ? h("button", { type: "button", class: "secondary", on: { click: () => showPerson(card.id) } }, "认定与分级") : null;
   $("#person-card").replaceChildren(h("strong", {}, card.masked_name),
-    ` ${card.masked_id_number}　${card.sex === "M" ? "男" : "女"}　${card.age_band}　${card.residence_region_name}`, " ", edit);
+    ` ${card.masked_id_number}　${card.sex === "M" ? "男" : "女"}　${card.age_band}　${card.residence_region_name}`, " ", edit, " ", officer);
   $("#person-card").hidden = false; $("#wishes-form").hidden = false;
   $("#matches").replaceChildren(); $("#notes").replaceChildren(); $("#results-heading").hidden = true;
   slipPicks.clear(); updateSlipBar();

@@ -1,12 +1,15 @@
 // 经办 and 发放 (officers): duty lists with county names and a link to the person (an audited
 // read), the dispatch table; monthly payment runs, their lines with the risk signals explained,
 // approval or rejection in batches with a reason, and the finance xlsx.
-import { $, $$, api, banner, clearErrors, fieldError, h, onShow, purpose, regionName, showProblem, state, today, yesNo } from "./core.js";
+import { $, $$, api, banner, clearErrors, fieldError, go, h, onShow, purpose, regionName, showProblem, state, today, yesNo } from "./core.js";
+import { showRecognition, tierForm } from "./recognition.js";
 
 // Booleans the engine writes into a text ("…：False") read as words.
 const inWords = (text) => String(text ?? "").replace(/\bTrue\b/g, "是").replace(/\bFalse\b/g, "否").replace(/\bNone\b/g, "无");
 
-async function showPerson(id) {
+export async function showPerson(id) {
+  if ($('[data-view="officer"]').hidden) go("officer");
+  $("#recognition").hidden = true;
   try {
     const p = await api("GET", `/persons/${id}`, { params: { purpose: purpose("就业援助责任清单") } });
     const [hukou, residence] = await Promise.all([regionName(p.hukou_region_code), regionName(p.residence_region_code)]);
@@ -14,7 +17,10 @@ async function showPerson(id) {
       h("dl", {}, [["户籍地", hukou], ["居住地", residence], ["手机号", p.phone || "未登记"], ["帮扶等级", p.tier ? `${p.tier}级` : "未分级"],
         ["认定", p.recognitions.map((r) => `${r.status_label}${r.recognised_on ? `（${r.recognised_on}认定）` : ""}`).join("；") || "无"],
         ["同意向用人单位展示", yesNo((p.consents || []).some((c) => c.scope === "show_to_employers" && c.granted))]]
-        .map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])));
+        .map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
+      h("p", { class: "actions" }, p.recognitions.map((r) => h("button", { type: "button", class: "secondary",
+        on: { click: () => showRecognition(r.id, p.id) } }, `认定进度：申请 ${r.id}（${r.status_label}）`))),
+      p.recognitions.some((r) => r.status === "recognised") ? tierForm(p) : h("p", { class: "hint" }, "认定后才能分级（002 §4）。"));
     $("#duty-person").hidden = false; $("#duty-person h3").setAttribute("tabindex", "-1"); $("#duty-person h3").focus();
   } catch (err) { showProblem(err); }
 }
@@ -46,8 +52,16 @@ async function download(path, params, filename, form) {
 function downloadDispatch() {
   const form = $("#officer-form"); clearErrors(form);
   const data = new FormData(form);
-  download("/reports/dispatch", { region: data.get("region"), as_of: data.get("as_of"), format: "xlsx" },
-    `调度表-${data.get("region")}-${data.get("as_of")}.xlsx`, form);
+  download("/reports/dispatch", { region: data.get("region"), as_of: data.get("as_of"), start: data.get("start"), format: "xlsx" },
+    `调度表-${data.get("region")}-${data.get("start") || "年初"}至${data.get("as_of")}.xlsx`, form);
+}
+
+function downloadJiaxing() {
+  const form = $("#officer-form"); clearErrors(form);
+  const data = new FormData(form);
+  if (!data.get("month")) { fieldError(form, "month", "请选择月份，如 2026-11"); return; }
+  download("/reports/jiaxing-progress", { region: data.get("region"), month: data.get("month"), format: "xlsx" },
+    `嘉兴进度表-${data.get("region")}-${data.get("month")}.xlsx`, form);
 }
 
 // --- 发放 -----------------------------------------------------------------------------------------
@@ -99,12 +113,15 @@ async function decide(approve) {
 export function init() {
   $("#officer-form").addEventListener("submit", dutyLists);
   $("#download-dispatch").addEventListener("click", downloadDispatch);
+  $("#download-jiaxing").addEventListener("click", downloadJiaxing);
   $("#run-form").addEventListener("submit", startRun);
   $("#line-status").addEventListener("change", loadLines);
   $("#select-pending").addEventListener("click", () => $$("#lines tbody input[type=checkbox]").forEach((c) => (c.checked = true)));
   $("#approve-lines").addEventListener("click", () => decide(true));
   $("#reject-lines").addEventListener("click", () => decide(false));
   $("#download-run").addEventListener("click", () => download(`/payment-runs/${run.id}/export.xlsx`, {}, `发放清单-${run.month}-批次${run.id}.xlsx`));
-  onShow.officer = () => { $("#o-region").value ||= state.me.region || ""; $("#o-as-of").value ||= today(); };
+  onShow.officer = () => {
+    $("#o-region").value ||= state.me.region || ""; $("#o-as-of").value ||= today(); $("#o-month").value ||= today().slice(0, 7);
+  };
   onShow.payments = () => { $("#run-region").value ||= state.me.region || ""; $("#run-month").value ||= today().slice(0, 7); };
 }

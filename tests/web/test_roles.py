@@ -9,17 +9,22 @@ critical violations) and fits a phone. Screenshots go where tests/web/test_count
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import urllib.error
+import urllib.request
 from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from stdnum.cn import ric
 from stdnum.cn import uscc as uscc_lib
 
-from jiuyuan.vocab import Role
+from jiuyuan.vocab import RecognitionStatus, Role
 from ledger import access, db
-from ledger.models import AuditEntry, Employer, HrAgency, JobPosting, Person
+from ledger.models import AuditEntry, Employer, HrAgency, JobPosting, Person, Recognition
 from services.authorisations import active_clause
 from tests.conftest import authorise
 from tests.web.pages import (
@@ -264,6 +269,12 @@ def test_every_view_passes_axe_and_fits_the_screen(browser, site, size):
         if view == "officer":
             page.click("#officer-form button[type=submit]")
             page.wait_for_selector("#banner.ok")
+            page.locator("#duties tbody button").first.click()
+            page.wait_for_selector("#duty-person:not([hidden])")
+            buttons = page.locator("#duty-person button", has_text="认定进度")
+            if buttons.count():
+                buttons.first.click()
+                page.wait_for_selector("#recognition:not([hidden]) table")
         if view == "payments":
             page.click("#run-form button[type=submit]")
             page.wait_for_selector("#run-summary:has-text('发放批次')")
@@ -312,4 +323,89 @@ def test_an_agency_sees_only_the_persons_who_authorised_it(browser, site, size):
     )
     phone_fits(page)
     shot(page, f"11-agency{_suffix(size)}")
+    page.context.close()
+
+
+def _post(site, token: str, path: str, body: dict) -> dict:
+    request = urllib.request.Request(
+        site["base"] + path,
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request) as answer:
+            return json.load(answer)
+    except urllib.error.HTTPError as err:
+        raise AssertionError(err.read().decode()) from None
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_an_officer_records_recognition_steps_objections_and_a_tier(browser, site, size):
+    officer = site["tokens"]["officer"]
+    body = f"430121198506{'07' if size == 'desktop' else '08'}031"  # a man (odd 17th digit), born in 长沙县
+    id_number = body + ric.calc_check_digit(body + "0")
+    person = _post(
+        site,
+        officer,
+        "/persons",
+        {"id_number": id_number, "name": "测试认定", "hukou_region_code": site["county"], "urban_rural": "urban"},
+    )
+    _post(site, officer, f"/persons/{person['id']}/recognitions", {"categories": [1], "applied_on": f"{date.today()}"})
+    page = new_page(browser, site["base"], size)
+    login(page, officer)
+    page.fill("#id-number", id_number)
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="认定与分级").click()
+    page.wait_for_selector("#duty-person:not([hidden])")
+    assert "认定后才能分级" in page.inner_text("#duty-person")
+    page.locator("#duty-person button", has_text="认定进度").click()
+    page.wait_for_selector("#recognition:not([hidden]) table")
+    steps = page.inner_text("#recognition table")
+    assert "社区审核" in steps or "社区" in steps
+    assert re.search(r"\d{4}-\d{2}-\d{2}", steps) and "False" not in steps and "null" not in steps
+    page.click("#recognition .step-form button[type=submit]")  # 通过, today
+    page.wait_for_selector("#banner.ok:has-text('已记录')")
+    page.wait_for_selector("#recognition h4:has-text('公示')")
+    page.fill("#recognition input[name=summary]", "群众反映其已在外地就业")
+    page.locator("#recognition form", has_text="登记公示期间的异议").get_by_role("button").click()
+    page.wait_for_selector("#banner.ok:has-text('已登记异议')")
+    assert "群众反映其已在外地就业" in page.inner_text("#recognition .objections")
+    assert "null" not in page.inner_text("#recognition") and "[object" not in page.inner_text("#recognition")
+    page.locator("#recognition form", has_text="处理异议").locator("input[name=reason]").fill("经核实未就业")
+    page.locator("#recognition form", has_text="处理异议").get_by_role("button").click()
+    page.wait_for_selector("#banner.ok:has-text('已处理异议')")
+    assert "经核实未就业" in page.inner_text("#recognition .objections")
+    phone_fits(page)
+    shot(page, f"12-recognition{_suffix(size)}")
+    page.context.close()
+
+    engine = db.make_engine(site["url"])
+    with db.session_factory(engine)() as s:
+        recognised = s.scalars(
+            select(Person)
+            .join(Recognition, Recognition.person_id == Person.id)
+            .where(
+                Recognition.status == RecognitionStatus.RECOGNISED,
+                Recognition.region_code.startswith(site["county"][:4]),
+            )
+            .order_by(Person.id)
+            .offset(0 if size == "desktop" else 1)
+        ).first()
+    engine.dispose()
+    page = new_page(browser, site["base"], size)
+    login(page, officer)
+    page.fill("#id-number", recognised.id_number)
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="认定与分级").click()
+    page.wait_for_selector("#tier-form")
+    current = page.locator("#tier").input_value()
+    page.select_option("#tier", "3" if current != "3" else "2")
+    page.click("#tier-form button[type=submit]")
+    page.wait_for_selector("#banner.ok:has-text('已分级')")
+    page.click("#tier-form button[type=submit]")  # the same tier again: refused, in Chinese
+    page.wait_for_selector("#banner:not(.ok):not([hidden])")
+    refused = page.inner_text("#banner") + page.inner_text("#tier-form")
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in refused) and "已分级" not in page.inner_text("#banner")
+    phone_fits(page)
     page.context.close()
