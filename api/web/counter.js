@@ -1,6 +1,8 @@
 // 接待: a walk-in found (ID number, name or phone) or registered, edited, searched for in their own
 // words, a post pushed only after a confirmation, then a slip; employers' invitations passed on.
-import { $, $$, api, banner, clearErrors, go, h, Problem, purpose, showProblem, state, wage, words } from "./core.js";
+import {
+  $, $$, api, banner, clearErrors, go, h, Problem, purpose, regionPicker, resolveRegion, setRegion, showProblem, state, wage, words,
+} from "./core.js";
 import { showPerson } from "./officer.js";
 
 // --- resident ID number (GB 11643), checked as typed; the API checks it again in full ------------
@@ -68,7 +70,7 @@ function openRegister(idNumber = "") {
   const form = $("#register-form"); clearErrors(form); form.reset();
   form.hidden = false; $("#person-card").hidden = true; $("#wishes-form").hidden = true;
   $("#r-id").value = idNumber;
-  $("#r-residence").value = (state.me.region || "").length === 6 ? state.me.region : "";
+  setRegion($("#r-residence-q"), $("#r-residence"), (state.me.region || "").length === 6 ? state.me.region : "");
   (idNumber ? $("#r-name") : $("#r-id")).focus();
 }
 
@@ -79,7 +81,10 @@ async function register(event) {
   const idNumber = data.get("id_number").trim().toUpperCase();
   const problem = idNumberError(idNumber);
   if (problem) { $('[data-error-for="id_number"]', form).textContent = problem; $("#r-id").focus(); return; }
-  const residence = data.get("residence_region_code").trim();
+  // The residence county by name (or none: the address or the hukou county gives it, as the API reads them).
+  const typed = $("#r-residence-q").value.trim();
+  const residence = typed ? await resolveRegion($("#r-residence-q"), $("#r-residence"), form, "residence_region_code") : "";
+  if (residence === null) return;
   const body = {
     id_number: idNumber, name: data.get("name").trim(), urban_rural: data.get("urban_rural"),
     // The hukou county is the ID number's, unless that code is no longer in use: then the residence.
@@ -122,7 +127,8 @@ async function openEdit() {
   const form = $("#edit-form"); clearErrors(form);
   try {
     const p = await api("GET", `/persons/${state.person.id}`, { params: { purpose: purpose("窗口求职登记") } });
-    $("#e-phone").value = p.phone || ""; $("#e-residence").value = p.residence_region_code; $("#e-address").value = p.address || "";
+    $("#e-phone").value = p.phone || ""; $("#e-address").value = p.address || "";
+    await setRegion($("#e-residence-q"), $("#e-residence"), p.residence_region_code);
     $("#e-wished").value = p.wished_work.join("、"); $("#e-skills").value = p.skills.join("、");
     $$('input[name="wished_schedules"]', form).forEach((c) => (c.checked = p.wished_schedules.includes(c.value)));
     state.record = p; form.hidden = false; $("#e-phone").focus();
@@ -132,10 +138,12 @@ async function openEdit() {
 async function saveEdit(event) {
   event.preventDefault();
   const form = event.target; clearErrors(form);
+  if ((await resolveRegion($("#e-residence-q"), $("#e-residence"), form, "residence_region_code", $("#e-address"))) === null) return;
   const data = new FormData(form);
   const body = { residence_region_code: data.get("residence_region_code").trim(), wished_work: words(data.get("wished_work")),
     skills: words(data.get("skills")), wished_schedules: data.getAll("wished_schedules") };
   if (data.get("phone").trim()) body.phone = data.get("phone").trim();
+  if (!body.residence_region_code) delete body.residence_region_code;
   // A new address naming another county moves the residence there (the API reads it), unless the code changed too.
   if (data.get("address").trim() !== (state.record && state.record.address || "")) {
     body.address = data.get("address").trim() || null;
@@ -251,4 +259,6 @@ export function init() {
   $("#wishes-form").addEventListener("submit", findPosts);
   $("#print-slip").addEventListener("click", () => window.print());
   $("#invites").addEventListener("toggle", loadInvitations);
+  regionPicker($("#r-residence-q"), $("#r-residence"));
+  regionPicker($("#e-residence-q"), $("#e-residence"));
 }

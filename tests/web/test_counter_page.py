@@ -136,6 +136,7 @@ def test_a_new_walk_in_is_registered_edited_and_refused_with_chinese_help(page, 
     page.wait_for_selector("#edit-form:not([hidden])")
     assert page.input_value("#e-wished") == "保洁员"
     assert page.input_value("#e-address") == f"{site['county_name']}幸福路8号"  # the address is kept
+    assert page.input_value("#e-residence-q") == site["county_name"]  # the county by name, not its code
     page.fill("#e-skills", "保洁、收纳")
     page.click("#edit-form button[type=submit]")
     page.wait_for_selector("#banner.ok:has-text('已保存')")
