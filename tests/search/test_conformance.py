@@ -117,7 +117,8 @@ def test_every_backend_returns_the_same_parts(index, model, mode, keys):
 def test_hybrid_hits_carry_their_score_parts(index, model):
     hit = _search(index, model, "保洁")[0]
     assert {"bm25", "vector", "bm25_normalised", "vector_normalised"} <= hit.parts.keys()
-    assert hit.score == pytest.approx(0.5 * hit.parts["bm25_normalised"] + 0.5 * hit.parts["vector_normalised"])
+    w = Query().text_weight
+    assert hit.score == pytest.approx(w * hit.parts["bm25_normalised"] + (1 - w) * hit.parts["vector_normalised"])
 
 
 @pytest.mark.parametrize(

@@ -315,7 +315,7 @@ def test_hybrid_answers_are_fused_as_the_embedded_backend_fuses(docs):
     knn = [hit_of(c, 0.95, fused), hit_of(b, 0.94, fused), hit_of(a, 0.85, fused)]
     client = Recorder({"msearch": {"responses": [{"hits": {"hits": bm25}}, {"hits": {"hits": knn}}]}})
     index = osb.OpenSearchIndex("http://unused:9200", "postings", 4, client=client)
-    hits = index.search(Query(text="保洁", vector=V, k=10, text_weight=0.6))
+    hits = index.search(Query(text="保洁", vector=V, k=10, text_weight=0.6, fusion="min_max"))
     assert [h.id for h in hits] == [b.id, a.id, c.id, d.id]  # the twin (0.54) collapsed into a (0.6)
     by_id = {h.id: h for h in hits}
     assert [h.document for h in hits] == [b, a, c, d]
