@@ -54,6 +54,9 @@ def _checked(data: dict[str, Any]) -> dict[str, Any]:
     address that names it, phone), every wrong field at once (422, nothing written); text trimmed,
     the USCC upper-cased, an empty optional field left out."""
     given = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
+    bad = [k for k, v in given.items() if isinstance(v, str) and _CONTROL.search(v)]
+    if bad:  # PostgreSQL refuses NUL in text: a field error here rather than a 500 there
+        raise InvalidInput([FieldError(k, "不能包含控制字符，请重新输入") for k in bad])
     if isinstance(given.get("uscc"), str):
         given["uscc"] = given["uscc"].upper()
     for k in ("address", "contact_phone", "region_code"):
@@ -134,8 +137,11 @@ class Employers:
         words = (q or "").strip()
         if _CONTROL.search(words):
             raise InvalidInput([FieldError("q", "单位名称不能包含控制字符，请重新输入")])
-        if words.upper().isalnum() and len(words) == 18 and words.isascii():  # a USCC typed into the name box
-            return self.find(uscc=words)
+        if len(words) == 18 and words.isascii() and words.isalnum():  # a USCC typed into the name box
+            try:
+                return self.find(uscc=words)
+            except InvalidInput:
+                pass  # not a valid code: look for it in the names
         pattern = f"%{words.replace('%', '').replace('_', '')}%"
         query = (
             select(Employer)
