@@ -109,7 +109,9 @@ def test_the_learned_ranker_is_trained_compared_and_adopted_only_when_it_wins(se
         for name, value in m.features.items():
             weight = learned.priority_lift if name == "public_welfare_first" else learned.coefficients[name]
             assert m.parts[name] == pytest.approx(weight * value)
-        assert len(m.reasons) == len(m.parts) - 1  # every part but relevance has its reason
+        # every part but relevance has its reason; relevance has one when the title holds a wished word
+        wished = any(w in m.posting.title for w in seeker.wished_work)
+        assert len(m.reasons) == len(m.parts) - 1 + wished
         assert (0 < m.stay_6m < 1) if stay else m.stay_6m is None
 
 
