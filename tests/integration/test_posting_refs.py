@@ -41,7 +41,7 @@ def _gig(**extra) -> dict:
 def world(migrated_url, sessions):
     with sessions.begin() as s:
         rows = Generator(11, date(2019, 1, 1)).employers(2)
-        a, b = (intake.add_employer(s, {**r, "region_code": "430102"}) for r in rows)
+        a, b = (intake.add_employer(s, {**r, "region_code": "430102", "address": None}) for r in rows)
         ids = {"a": a.id, "b": b.id, "a_uscc": a.uscc, "b_uscc": b.uscc}
     with TestClient(create_app(Settings(db=DatabaseSettings(url=migrated_url)))) as c:
         yield {
