@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 import tracemalloc
 import zipfile
 from datetime import date, timedelta
@@ -94,14 +93,12 @@ def shared_string_bomb() -> bytes:
     return data
 
 
-def test_xlsx_shared_string_amplification_is_refused_fast_and_small(api, shared_string_bomb):
-    started = time.perf_counter()
+def test_xlsx_shared_string_amplification_is_refused_small(api, shared_string_bomb):
     r = _upload(api, "登记表.xlsx", shared_string_bomb)
-    elapsed = time.perf_counter() - started
     body = chinese_problem(r, 413, 422)
     assert "共享字符串" in body["detail"] and "MB" in body["detail"], body
     assert len(r.content) < 2_000  # the 100 MB string is never echoed
-    assert elapsed < 2.0, elapsed
+    # Memory, not wall time, shows the 100 MB string was never built (a timing bound flakes under load).
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
@@ -130,15 +127,20 @@ def test_xlsx_parts_past_their_declared_limits_are_refused_before_parsing(tmp_pa
     assert len(read_table(wb, "表.xlsx")) == 1  # the same workbook within the limits reads
 
 
-def test_a_million_row_csv_is_refused_by_the_row_limit_without_reading_to_the_end(api):
+def test_a_million_row_csv_is_refused_by_the_row_limit_without_building_the_rows(api):
     content = ",".join(PERSON_HEADER).encode() + b"\n" + b"1,2,3,4,5\n" * 1_000_000
     assert len(content) > 7 * 1_000_000
-    started = time.perf_counter()
-    r = _upload(api, "登记表.csv", content)
-    elapsed = time.perf_counter() - started
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        r = _upload(api, "登记表.csv", content)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
     body = chinese_problem(r, 413, 422)
     assert "50000 行的上限" in body["detail"], body
-    assert elapsed < 2.0, elapsed
+    # A million parsed rows would take hundreds of MB; the body's own copies take tens.
+    assert peak - before < 80 * MB, (peak - before) / MB
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
