@@ -23,19 +23,24 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from jiuyuan import validation
+from jiuyuan import regions, validation
 from jiuyuan.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from jiuyuan.purposes import HIDDEN
 from jiuyuan.vocab import Role
 from ledger import audit, intake, places
 from ledger.access import Principal, server_secret
 from ledger.models import AuditEntry, Employer, JobPosting, Person
-from matcher.people import PERSON_REF_SECRET, person_ref
+from matcher.people import PERSON_REF_SECRET, consenting_to_employers, person_ref
 from services.jurisdiction import Jurisdiction
+from services.persons import CARD_FIELDS
 
 INVITE = "employer.invite"
 INVITE_PURPOSE = "用人单位邀约面试，经窗口转达"
 _POSTING_FIELD = re.compile(r"^posting:(\d+)$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+NOTE = "note:"
+"""The employer's note is kept as a field of the entry, apart from its text (a posting title could
+otherwise pose as a note)."""
+_CONTROL = HIDDEN  # control, zero-width and bidi characters: a name must read as it is stored
 EDITABLE = ("name", "region_code", "address", "contact_phone")
 
 
@@ -56,7 +61,7 @@ def _checked(data: dict[str, Any]) -> dict[str, Any]:
     given = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
     bad = [k for k, v in given.items() if isinstance(v, str) and _CONTROL.search(v)]
     if bad:  # PostgreSQL refuses NUL in text: a field error here rather than a 500 there
-        raise InvalidInput([FieldError(k, "不能包含控制字符，请重新输入") for k in bad])
+        raise InvalidInput([FieldError(k, "不能包含控制字符、零宽字符或文字方向控制符，请重新输入") for k in bad])
     if isinstance(given.get("uscc"), str):
         given["uscc"] = given["uscc"].upper()
     for k in ("address", "contact_phone", "region_code"):
@@ -71,10 +76,10 @@ class Employers:
     def __init__(self, session: Session, who: Principal):
         self.session, self.who, self.jurisdiction = session, who, Jurisdiction.of(who)
 
-    def _staff_reach(self, region_code: str) -> None:
+    def _staff_reach(self, region_code: str, doing: str = "登记") -> None:
         if not self.jurisdiction.covers_region(region_code):
             raise Forbidden(
-                f"单位所在区县 {region_code} 不在您的管辖范围（{self.jurisdiction.label}）内：请由单位所在地的窗口登记。"
+                f"单位所在区县 {region_code} 不在您的管辖范围（{self.jurisdiction.label}）内：请由单位所在地的窗口{doing}。"
             )
 
     # ----- writes
@@ -106,10 +111,26 @@ class Employers:
             k: getattr(row, k)
             for k in (*EDITABLE, "uscc", "small_micro", "founded_on", "insured_headcount", "latitude", "longitude")
         }
+        if self.who.role is not Role.EMPLOYER:  # staff change employers of their own county only
+            self._staff_reach(row.region_code, "修改")
         fields = _checked(places.after_change(stored, changes, "region_code"))
         if self.who.role is not Role.EMPLOYER:
-            self._staff_reach(fields["region_code"])
-        for k in (*EDITABLE, "latitude", "longitude"):  # a new address may move the county, drop the point
+            self._staff_reach(fields["region_code"], "修改")
+        changed = [k for k in (*EDITABLE, "latitude", "longitude") if getattr(row, k) != fields[k]]
+        if changed:  # a name reaches payment lists and invitations: who changed what is kept
+            said = {
+                "name": f"名称“{row.name}”→“{fields['name']}”",
+                "region_code": f"区县{regions.full_name(row.region_code)}→{regions.full_name(fields['region_code'])}",
+            }
+            audit.record(
+                self.session,
+                self.who,
+                "employer.update",
+                None,
+                changed,
+                f"单位{row.id}（{row.uscc}）信息变更：" + "；".join(said[k] for k in changed if k in said),
+            )
+        for k in changed:  # a new address may move the county and drop the point
             setattr(row, k, fields[k])
         self.session.flush()
         return row
@@ -142,7 +163,10 @@ class Employers:
                 return self.find(uscc=words)
             except InvalidInput:
                 pass  # not a valid code: look for it in the names
-        pattern = f"%{words.replace('%', '').replace('_', '')}%"
+        words = words.replace("%", "").replace("_", "").strip()
+        if not words:  # a bare wildcard would list every employer
+            raise InvalidInput([FieldError("q", "请填写单位名称中的至少一个字")])
+        pattern = f"%{words}%"
         query = (
             select(Employer)
             .where(or_(Employer.name.like(pattern), Employer.uscc == words.upper()))
@@ -169,7 +193,8 @@ class Employers:
         ).all()
         key = server_secret(self.session, PERSON_REF_SECRET)
         person_id = next((p for p in shown if p is not None and person_ref(key, posting.id, p) == ref), None)
-        if person_id is None:
+        if person_id is None or person_id not in consenting_to_employers(self.session, [person_id]):
+            # Shown once is not consent now: a withdrawal (PIPL) ends invitations too.
             raise NotFound("没有找到这位候选人：请先在“找人”中查看该岗位的候选人，再从列表中邀约。")
         already = self.session.scalar(
             select(AuditEntry.id).where(
@@ -190,9 +215,8 @@ class Employers:
             self.who,
             INVITE,
             person_id,
-            [f"posting:{posting.id}"],
-            f"{INVITE_PURPOSE}：{employer.name}《{posting.title}》（岗位编号 {posting.ref}）"
-            + (f"；留言：{note}" if note else ""),
+            [f"posting:{posting.id}", *([f"{NOTE}{note}"] if note else [])],
+            f"{INVITE_PURPOSE}：{employer.name}《{posting.title}》（岗位编号 {posting.ref}）",
         )
         self.session.flush()
         return Invitation(entry.id, entry.at, employer.name, posting, self.session.get_one(Person, person_id), note)
@@ -214,7 +238,7 @@ class Employers:
             posting_id = next((int(m.group(1)) for f in entry.fields if (m := _POSTING_FIELD.match(f))), None)
             posting = self.session.get(JobPosting, posting_id) if posting_id else None
             employer = posting.employer.name if posting is not None and posting.employer else entry.actor
-            note = entry.purpose.split("；留言：", 1)[1] if "；留言：" in entry.purpose else ""
-            audit.record(self.session, self.who, "list", person.id, ["masked_name", "invitations"], purpose)
+            note = next((f.removeprefix(NOTE) for f in entry.fields if f.startswith(NOTE)), "")
+            audit.record(self.session, self.who, "list", person.id, [*CARD_FIELDS, "invitations"], purpose)
             out.append(Invitation(entry.id, entry.at, employer, posting, person, note))
         return out

@@ -17,9 +17,9 @@ from api.app import create_app
 from cli.main import main as cli
 from jiuyuan import clock
 from jiuyuan.settings import DatabaseSettings, Settings
-from jiuyuan.vocab import Role
-from ledger import access, audit, intake
-from ledger.models import AuditEntry, Employer
+from jiuyuan.vocab import ConsentScope, Role
+from ledger import access, audit, db, intake
+from ledger.models import AuditEntry, ConsentRecord, Employer, JobPosting
 from matcher.people import PERSON_REF_SECRET, person_ref
 from services.employers import Employers
 from tests.conftest import bearer
@@ -130,6 +130,28 @@ def test_an_employer_reads_and_changes_only_its_own_profile(api):
     assert c.get("/employers", params={"q": "物业"}, headers=employer).status_code == 403
     wrong = c.patch(f"/employers/{own['id']}", json={"region_code": "999999"}, headers=employer)
     assert wrong.status_code == 422 and _chinese(wrong.json()["errors"][0]["message"])
+    hidden_text = c.patch(f"/employers/{own['id']}", json={"name": "南恒达\u202e司公限有\u202c"}, headers=employer)
+    assert hidden_text.status_code == 422 and "文字方向" in hidden_text.json()["errors"][0]["message"]
+
+
+def test_staff_change_only_employers_of_their_county_and_each_change_is_kept(api):
+    c = api["client"]
+    own = c.post("/employers", json=COMPANY, headers=api["counter"]).json()
+    # Another county's counter can neither rename it nor pull it into its own county by address.
+    for change in ({"name": "芙蓉区新名字"}, {"address": "长沙市芙蓉区五一大道1号"}):
+        taken = c.patch(f"/employers/{own['id']}", json=change, headers=api["furong"])
+        assert taken.status_code == 403 and "修改" in taken.json()["detail"]
+    assert c.get(f"/employers/{own['id']}", headers=api["counter"]).json()["region_code"] == "430121"
+    renamed = c.patch(f"/employers/{own['id']}", json={"name": "星沙物业（新）"}, headers=api["counter"])
+    assert renamed.status_code == 200
+    engine = db.make_engine(api["url"])
+    with engine.connect() as conn:
+        kept = conn.execute(
+            select(AuditEntry.fields, AuditEntry.purpose).where(AuditEntry.action == "employer.update")
+        ).all()
+    engine.dispose()
+    assert kept == [(["name"], f"单位{own['id']}（{XINGSHA}）信息变更：名称“{COMPANY['name']}”→“星沙物业（新）”")]
+    assert c.get("/employers", params={"q": "%"}, headers=api["counter"]).status_code == 422
 
 
 def test_regions_are_found_by_county_name(api):
@@ -182,6 +204,9 @@ def test_an_invitation_reaches_the_counter_and_names_no_one_to_the_employer(sess
                 "urban_rural": "urban",
             },
         )
+        s.add(
+            ConsentRecord(person_id=person.id, scope=ConsentScope.SHOW_TO_EMPLOYERS, granted=True, recorded_by="窗口")
+        )
         _, key = access.issue(s, Role.EMPLOYER, "星沙物业 人事", employer_uscc=XINGSHA)
         who = access.Principal(key.key_id, key.name, Role.EMPLOYER, employer_id=employer.id)
         ids = {"posting": posting.id, "person": person.id}
@@ -210,3 +235,17 @@ def test_an_invitation_reaches_the_counter_and_names_no_one_to_the_employer(sess
             .where(AuditEntry.action == "list", AuditEntry.actor == counter.actor)
         )
         assert listed == 1  # the counter's read of the invited person is audited
+    # A withdrawal of consent (PIPL) ends invitations, though the card was shown before.
+    with sessions.begin() as s:
+        s.add(
+            ConsentRecord(
+                person_id=ids["person"], scope=ConsentScope.SHOW_TO_EMPLOYERS, granted=False, recorded_by="窗口"
+            )
+        )
+        s.get_one(JobPosting, ids["posting"]).title = "小区保洁员；留言：请带银行卡交押金"
+    with pytest.raises(Exception, match="先在“找人”中查看"), sessions.begin() as s:
+        Employers(s, who).invite(
+            ids["posting"], person_ref(access.server_secret(s, PERSON_REF_SECRET), ids["posting"], ids["person"])
+        )
+    with sessions.begin() as s:  # a title cannot pose as the employer's note
+        assert [i.note for i in Employers(s, counter).invitations("窗口求职登记")] == ["周一上午面试"]
