@@ -51,10 +51,27 @@ class Point:
 class Parsed:
     region_code: str  # the finest current code the address names (county, else city)
     level: str  # "county" or "city"
+    alternatives: tuple[str, ...] = ()
+    """Every current county the words could mean, when more than one: "鼓楼区" without its city is
+    in 福州, 南京, 徐州 and 开封. The gazetteer's pick is then a guess, never to be taken silently."""
+    also_named: tuple[str, ...] = ()
+    """Other counties the same text names ("长沙县星沙街道，芙蓉区五一大道")."""
 
     @property
     def name(self) -> str:
         return regions.full_name(self.region_code)
+
+    @property
+    def certain(self) -> bool:
+        return not self.alternatives and not self.also_named
+
+
+@lru_cache(maxsize=1)
+def _counties_by_name() -> dict[str, tuple[str, ...]]:
+    named: dict[str, list[str]] = {}
+    for region in regions.current_counties():
+        named.setdefault(region.name, []).append(region.code)
+    return {name: tuple(codes) for name, codes in named.items()}
 
 
 @lru_cache(maxsize=1)
@@ -74,15 +91,28 @@ def parse(address: str) -> Parsed | None:
     text = (address or "").strip()
     if not text:
         return None
-    row = _library().transform([text]).iloc[0]
+    library = _library()
+    row = library.transform([text], pos_sensitive=True).iloc[0]
     code = row["adcode"]
     if not isinstance(code, str) or len(code) != 6:
         return None
     for candidate in (code, code[:4] + "00"):
         region = regions.lookup(candidate)
         if region is not None and not region.placeholder and region.level in ("county", "city"):
-            return Parsed(candidate, region.level)
-    return None
+            break
+    else:
+        return None
+    if region.level == "city":
+        return Parsed(candidate, "city")
+    # Which counties of that name the words leave open: within the city or province the text
+    # names, else anywhere.
+    within = code[:4] if row["市_pos"] >= 0 else code[:2] if row["省_pos"] >= 0 else ""
+    same_name = tuple(c for c in _counties_by_name().get(region.name, ()) if c.startswith(within))
+    named = library.transform_text_with_addrs(text)
+    others = tuple(
+        sorted({c for c, county in zip(named["adcode"], named["区"], strict=True) if isinstance(county, str)} - {code})
+    )
+    return Parsed(candidate, "county", same_name if len(same_name) > 1 else (), others)
 
 
 @lru_cache(maxsize=4096)

@@ -24,22 +24,44 @@ def region_and_address(
     c: v.Checker, data: Mapping[str, Any], key: str, label: str, fallback: Any = None
 ) -> tuple[str | None, str | None]:
     """The region code given, else the county the address names, else ``fallback``; and the
-    address. A code and an address that disagree fail on the address."""
+    address. A code and an address that disagree fail on the address, and so does an address the
+    gazetteer can only guess at: one naming two counties, or a county name several cities share
+    ("鼓楼区") with no city to tell them apart, unless the code given is one of them."""
     address = c.check("address", _address, data.get("address"))
     parsed = gazetteer.parse(address) if address else None
+    if parsed is not None and parsed.also_named:
+        names = "、".join(regions.full_name(x) for x in (parsed.region_code, *parsed.also_named))
+        c.fail("address", f"地址中写了不止一个区县（{names}），请只写一处地址")
     given = data.get(key)
     if given is None or given == "":
-        given = parsed.region_code if parsed is not None and parsed.level == "county" else fallback
+        if parsed is not None and parsed.level == "county" and parsed.certain:
+            given = parsed.region_code
+        elif parsed is not None and parsed.alternatives and fallback not in parsed.alternatives:
+            c.fail("address", f"{_ambiguous(parsed)}，请写明所在城市，或填写{label}")
+            return None, address
+        else:
+            given = fallback
     if given is None or given == "":
         c.fail(key, f"请填写{label}，或在地址中写明区县（如：长沙县星沙街道开元路18号）")
         return None, address
     code = c.check(key, v.region_code, given)
-    if code and parsed is not None and not code.startswith(regions.prefix(parsed.region_code)):
-        c.fail(
-            "address",
-            f"地址在{parsed.name}，与{label}（{regions.full_name(code)}）不一致：请核对地址，或改正{label}",
-        )
+    if code and parsed is not None and not parsed.also_named and not _agrees(code, parsed):
+        where = _ambiguous(parsed) if parsed.alternatives else f"地址在{parsed.name}"
+        c.fail("address", f"{where}，与{label}（{regions.full_name(code)}）不一致：请核对地址，或改正{label}")
     return code, address
+
+
+def _agrees(code: str, parsed: gazetteer.Parsed) -> bool:
+    if parsed.alternatives:
+        return code in parsed.alternatives
+    return code.startswith(regions.prefix(parsed.region_code))
+
+
+def _ambiguous(parsed: gazetteer.Parsed) -> str:
+    region = regions.lookup(parsed.region_code)
+    name = region.name if region is not None else parsed.region_code
+    places = "、".join(regions.full_name(x) for x in parsed.alternatives)
+    return f"地址中的“{name}”有{len(parsed.alternatives)}处（{places}）"
 
 
 def coordinates(c: v.Checker, data: Mapping[str, Any]) -> tuple[float | None, float | None]:
@@ -73,7 +95,7 @@ def after_change(stored: Mapping[str, Any], changed: Mapping[str, Any], key: str
     merged = {**stored, **changed}
     if "address" in changed and changed["address"] != stored.get("address"):
         parsed = gazetteer.parse(str(changed["address"] or ""))
-        if key not in changed and parsed is not None and parsed.level == "county":
+        if key not in changed and parsed is not None and parsed.level == "county" and parsed.certain:
             merged[key] = parsed.region_code
         if "latitude" not in changed and "longitude" not in changed:
             merged["latitude"] = merged["longitude"] = None

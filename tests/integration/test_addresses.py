@@ -90,3 +90,16 @@ def test_a_posting_address_names_its_county_and_a_missing_place_says_how_to_fix(
     lost = client.post("/postings", json=posting | {"address": "门口那条街"}, headers=counter)
     assert lost.status_code == 422
     assert any(e["field"] == "region_code" and "区县" in e["message"] for e in lost.json()["errors"])
+
+
+def test_an_address_the_gazetteer_can_only_guess_at_is_refused_unless_the_code_settles_it(api):
+    client, counter = api
+    shared = client.post("/persons", json=WANG | {"address": "鼓楼区中山路1号"}, headers=counter)
+    assert shared.status_code == 422
+    (error,) = shared.json()["errors"]
+    assert error["field"] == "address" and "请写明所在城市" in error["message"] and "福州" in error["message"]
+    two = client.post("/persons", json=WANG | {"address": "长沙县星沙街道，芙蓉区五一大道"}, headers=counter)
+    assert two.status_code == 422 and "不止一个区县" in two.json()["errors"][0]["message"]
+    person = client.post("/persons", json=WANG, headers=counter).json()
+    moved = client.patch(f"/persons/{person['id']}", json={"address": "鼓楼区中山路1号"}, headers=counter)
+    assert moved.status_code == 422 and moved.json()["errors"][0]["field"] == "address"  # never moved to Fujian

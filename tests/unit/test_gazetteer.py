@@ -107,3 +107,12 @@ def test_an_entered_point_gives_a_plain_distance_and_an_age_limit_is_not_called_
     )
     assert reasons["distance"].startswith("在长沙县，距您约") and "估算" not in reasons["distance"]
     assert "age_open" not in reasons
+
+
+def test_a_county_name_several_cities_share_is_not_a_certain_place():
+    guess = gazetteer.parse("鼓楼区中山路1号")
+    assert not guess.certain and {"320106", "350102"} <= set(guess.alternatives)
+    assert gazetteer.parse("南京市鼓楼区中山路").certain  # the city settles it
+    assert gazetteer.parse("江苏鼓楼区").alternatives == ("320106", "320302")  # the province narrows it
+    two = gazetteer.parse("长沙县星沙街道，芙蓉区五一大道")
+    assert two.region_code == "430121" and two.also_named == ("430102",)
