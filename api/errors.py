@@ -129,7 +129,11 @@ PARSER_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"Invalid enum value"), "不是可选的取值"),
     (re.compile(r"Expected `str(?: \| null)?`"), "应为文字"),
     (re.compile(r"truncated|malformed|Input data"), "请求内容不是有效的 JSON"),
+    (re.compile(r"Invalid UTF-8"), "请求内容不是有效的 UTF-8 文字"),
+    (re.compile(r"Number out of range"), "数字超出可处理的范围"),
 )
+
+_CJK = re.compile("[\u4e00-\u9fff]")
 
 
 def parser_message(message: str) -> str:
@@ -157,6 +161,11 @@ def on_http_exception(request: Request, exc: HTTPException) -> Response:
     slug = {401: "unauthenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}.get(
         status, "http-error"
     )
+    if not _CJK.search(detail):  # the framework's English (a body that is no JSON, a method): said in Chinese
+        detail = {
+            400: f"{parser_message(detail)}：请检查请求内容（JSON，UTF-8 编码）后重试。",
+            405: "该地址不支持此请求方法，可用的方法见响应头 Allow。",
+        }.get(status, _TITLES.get(status, "请求失败"))
     if status == 404:
         detail = "请求的地址或记录不存在。"
         if _CONTROL.search(request.url.path):  # no route matched, so the path middleware never ran

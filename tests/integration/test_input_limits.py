@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tracemalloc
 import zipfile
 from datetime import date, timedelta
@@ -314,3 +315,25 @@ def test_a_posting_whose_validity_ended_and_implausible_person_dates_are_refused
         with pytest.raises(InvalidInput) as refused:
             intake.clean_person({**POOR, key: day})
         assert [e.field for e in refused.value.errors] == [key], refused.value.errors
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (b'{"name": "a', "不是有效的 JSON"),
+        (b'{"latitude": NaN}', "不是有效的 JSON"),
+        (b"\xff\xfe", "不是有效的 JSON"),
+        (b'{"a": 1e999}', "数字超出可处理的范围"),
+    ],
+    ids=["truncated", "nan", "not-utf8", "out-of-range"],
+)
+def test_a_body_that_is_no_json_is_answered_in_chinese_not_the_parsers_english(api, body, said):
+    headers = api["counter"] | {"Content-Type": "application/json"}
+    problem = chinese_problem(api["client"].post("/persons", content=body, headers=headers), 400)
+    assert said in problem["detail"] and not re.search("[A-Za-z]{5,}", problem["detail"].replace("JSON", ""))
+
+
+def test_a_method_a_route_does_not_take_is_answered_in_chinese_with_allow(api):
+    r = api["client"].put("/persons", headers=api["counter"])
+    problem = chinese_problem(r, 405)
+    assert "Allow" in problem["detail"] and "POST" in r.headers["allow"]
