@@ -28,10 +28,11 @@ from tqdm import tqdm
 
 from indexer.documents import PostingDocument
 from indexer.embedded import EmbeddedIndex
+from jiuyuan import gazetteer
 from jiuyuan.vocab import PlacementKind, PostingKind, PushChannel, Schedule
 from ledger.models import JobPosting, JobPush, Person, Placement
 from ledger.tiers import current_tier
-from matcher.posts import _km, assess, candidates
+from matcher.posts import assess, candidates
 from matcher.seekers import seeker_from_person
 
 SIMULATED = "模拟推送（演示数据，见 demo/outcomes.py）"
@@ -55,7 +56,7 @@ class Truth:
 def truth(seeker, post: PostingDocument, median_wage: float, disposition: float) -> Truth:
     wish = any(w in post.title for w in seeker.wished_work)
     km = (
-        _km((seeker.latitude, seeker.longitude), (post.latitude, post.longitude))
+        gazetteer.km((seeker.latitude, seeker.longitude), (post.latitude, post.longitude))
         if seeker.latitude is not None and post.latitude is not None
         else 15.0
     )

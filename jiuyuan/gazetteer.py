@@ -14,6 +14,7 @@ coordinates); the county centre is worked out when a point is needed, so it foll
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 from enum import StrEnum
@@ -138,3 +139,10 @@ def estimated(region_code: str, latitude: float | None, longitude: float | None)
     """Whether a point is its region's centre (filled in by ``point``), not a place entered."""
     found = centre(region_code)
     return latitude is None or (found is not None and (found.latitude, found.longitude) == (latitude, longitude))
+
+
+def km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in kilometres between two (latitude, longitude) points."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(h))

@@ -191,6 +191,7 @@ def clean_person(data: Mapping[str, Any]) -> dict[str, Any]:
         row["poverty_registered_to"],
     )
     row["latitude"], row["longitude"] = places.coordinates(c, data)
+    places.check_point(c, row["residence_region_code"], row["latitude"], row["longitude"])
     c.raise_if_any()
     return row
 
@@ -229,6 +230,7 @@ def clean_employer(data: Mapping[str, Any]) -> dict[str, Any]:
         else None,
     )
     row["latitude"], row["longitude"] = places.coordinates(c, data)
+    places.check_point(c, row["region_code"], row["latitude"], row["longitude"])
     c.raise_if_any()
     return row
 
@@ -297,6 +299,7 @@ def clean_posting(data: Mapping[str, Any], today: date | None = None) -> dict[st
     if today is not None:
         _within(c, "valid_from", since, EARLIEST, _years_after(today, 1), "有效期起")
     row["latitude"], row["longitude"] = places.coordinates(c, data)
+    places.check_point(c, row["region_code"], row["latitude"], row["longitude"])
     c.raise_if_any()
     return row
 

@@ -78,6 +78,26 @@ def coordinates(c: v.Checker, data: Mapping[str, Any]) -> tuple[float | None, fl
     )
 
 
+FARTHEST_KM = 300
+"""How far an entered point may lie from its county's centre: more than the widest counties'
+reach from their seat, so only a point in another place (0,0; Beijing for 长沙县) is refused."""
+
+
+def check_point(c: v.Checker, region_code: str | None, latitude: float | None, longitude: float | None) -> None:
+    """An entered point must lie near the county it is said to be in."""
+    if region_code is None or latitude is None or longitude is None:
+        return
+    centre = gazetteer.centre(region_code)
+    if centre is None:
+        return
+    km = gazetteer.km((latitude, longitude), (centre.latitude, centre.longitude))
+    if km > FARTHEST_KM:
+        c.fail(
+            "latitude",
+            f"位置离{regions.full_name(region_code)}约{km:.0f}公里，不在该区县：请核对经纬度，或不填（按区县中心估算）",
+        )
+
+
 def _bounded_float(value: Any, low: float, high: float, label: str) -> float:
     try:
         number = float(value)

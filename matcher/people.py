@@ -31,13 +31,12 @@ from indexer.documents import PostingDocument
 from indexer.encoder import Encoder
 from indexer.profiles import ProfileIndex
 from indexer.protocol import Filters, Query
-from jiuyuan import clock
+from jiuyuan import clock, gazetteer
 from jiuyuan.vocab import ConsentScope, DecisionStatus, PlacementKind, Role
 from ledger.access import server_secret
 from ledger.facts import cases_for
 from ledger.models import ConsentRecord, Person
 from matcher.exposure import spread
-from matcher.posts import _km
 from scoring import evaluate
 from scoring.disclosure import disclose
 from scoring.facts import Placement
@@ -177,7 +176,7 @@ def shown_for(
     out = []
     for hit in ranked[:k]:
         person = people[int(hit.id)]
-        km = _km(near, (person.latitude, person.longitude)) if near and person.latitude is not None else None
+        km = gazetteer.km(near, (person.latitude, person.longitude)) if near and person.latitude is not None else None
         card = Candidate(
             person_ref=person_ref(key, post.id, person.id),
             masked_name=mask_name(person.name),

@@ -15,8 +15,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
-import numpy as np
-
 from indexer.documents import PostingDocument
 from indexer.encoder import Encoder
 from indexer.protocol import Filters, Query, SearchBackend
@@ -94,12 +92,6 @@ class MatchList:
     notes: list[str]
 
 
-def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(np.radians, (*a, *b))
-    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return float(2 * 6371.0 * np.arcsin(np.sqrt(h)))
-
-
 def _filters(seeker: Seeker, today: date) -> Filters:
     near = (seeker.latitude, seeker.longitude) if seeker.latitude is not None and seeker.max_km else None
     return Filters(
@@ -172,7 +164,7 @@ def assess(
     if wished:
         reasons["relevance"] = f"对口您想找的“{wished}”"
     if seeker.latitude is not None and post.latitude is not None:
-        km = _km((seeker.latitude, seeker.longitude), (post.latitude, post.longitude))
+        km = gazetteer.km((seeker.latitude, seeker.longitude), (post.latitude, post.longitude))
         features["distance"] = max(0.0, 1 - km / (seeker.max_km or 30.0))
         reasons["distance"] = _where(seeker, post, km)
     if older and post.kind is not PostingKind.LOVE and post.age_max is None:

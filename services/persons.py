@@ -224,6 +224,8 @@ class Persons:
             setattr(person, key, row[key])
         self.session.flush()
         audit.record(self.session, self.who, "update", person.id, changed or ["(无变化)"], "窗口修改求职登记信息")
+        # The answer is the whole record, ID number and phone included: that read is logged too.
+        audit.record(self.session, self.who, "read", person.id, FULL_FIELDS, "窗口修改求职登记信息")
         index_soon(self.session)  # new wishes or skills: the profile is embedded again
         return self.record(person)
 

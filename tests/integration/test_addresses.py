@@ -103,3 +103,15 @@ def test_an_address_the_gazetteer_can_only_guess_at_is_refused_unless_the_code_s
     person = client.post("/persons", json=WANG, headers=counter).json()
     moved = client.patch(f"/persons/{person['id']}", json={"address": "鼓楼区中山路1号"}, headers=counter)
     assert moved.status_code == 422 and moved.json()["errors"][0]["field"] == "address"  # never moved to Fujian
+
+
+def test_an_entered_point_far_from_its_county_is_refused(api):
+    client, counter = api
+    nowhere = client.post("/persons", json=WANG | {"latitude": 0, "longitude": 0}, headers=counter)
+    assert nowhere.status_code == 422
+    (error,) = nowhere.json()["errors"]
+    assert error["field"] == "latitude" and "不在该区县" in error["message"] and "芙蓉区" in error["message"]
+    beijing = client.post("/persons", json=WANG | {"latitude": 39.9, "longitude": 116.4}, headers=counter)
+    assert beijing.status_code == 422
+    near = client.post("/persons", json=WANG | {"latitude": 28.19, "longitude": 112.98}, headers=counter)
+    assert near.status_code == 201 and near.json()["location"]["precision"] == "entered"

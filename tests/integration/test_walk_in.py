@@ -21,6 +21,7 @@ from jiuyuan import clock
 from jiuyuan.settings import DatabaseSettings, Settings, get_settings
 from ledger import db
 from ledger.models import AuditEntry
+from services.persons import FULL_FIELDS
 from tests.conftest import bearer
 
 PURPOSE = "窗口求职登记"
@@ -107,6 +108,7 @@ def test_a_person_is_changed_later_validated_in_reach_and_audited(api):
         ).all()
     engine.dispose()
     assert ("update", ["phone", "skills", "wished_schedules", "wished_work"]) in [(a, f) for a, f in actions]
+    assert ("read", sorted(FULL_FIELDS)) in [(a, f) for a, f in actions]  # the whole record it answered with
 
     found = client.post("/persons/by-phone", json={"phone": "13907311111", "purpose": PURPOSE}, headers=counter)
     assert found.status_code == 200 and [c["masked_name"] for c in found.json()["items"]] == ["刘**"]
