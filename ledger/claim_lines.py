@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from jiuyuan.errors import ClaimConflict, FieldError, InvalidInput, NotFound
+from jiuyuan.purposes import HIDDEN
 from jiuyuan.vocab import ClaimStatus
 from ledger.base import utcnow
 from ledger.facts import cases_for
@@ -42,6 +43,8 @@ def check_batch(line_ids: Sequence[int], reason: str | None) -> str:
         errors.append(FieldError("reason", "审批须写明理由"))
     elif len(reason) > 500:
         errors.append(FieldError("reason", "理由不超过500字"))
+    elif HIDDEN.search(reason):  # PostgreSQL refuses NUL; bidi and zero-width text would misread
+        errors.append(FieldError("reason", "理由不能包含控制字符、零宽字符或文字方向控制符，请重新输入"))
     if errors:
         raise InvalidInput(errors)
     return reason

@@ -81,3 +81,12 @@ def test_a_batch_with_a_line_a_later_run_corrected_decides_none_of_them(office, 
     assert f"明细 {first['id']} 已被明细 {fix['id']} 更正" in refused["detail"]
     assert f"请审批明细 {fix['id']}" in refused["detail"] and "本批未作任何审批" in refused["detail"]
     assert _state(sessions) == before
+
+
+def test_a_reason_with_a_nul_or_a_direction_override_is_a_422_and_decides_nothing(office, sessions):
+    first, second = _two_workers(office)
+    before = _state(sessions)
+    for reason in ("经核对\u0000无误", "经核对\u202e误无"):
+        refused = decide(office, [first["id"], second["id"]], reason=reason, status=422)
+        assert refused["errors"][0]["field"] == "reason" and "控制字符" in refused["errors"][0]["message"]
+    assert _state(sessions) == before
