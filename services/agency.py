@@ -15,8 +15,11 @@ from jiuyuan.vocab import Role
 from ledger import audit
 from ledger.access import Principal
 from ledger.models import AgencyAuthorisation, Person, Placement
+from services.persons import CARD_FIELDS
 
-FIELDS = ("masked_name", "age_band", "residence_region_code", "agency_authorisations", "placements")
+FIELDS = [*CARD_FIELDS, "agency_authorisations", "placements"]
+"""What a listed person's entry discloses: the masked card (``services.persons.CARD_FIELDS``) and
+the agency's own authorisation and placements."""
 
 
 @dataclass(frozen=True)
