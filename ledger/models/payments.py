@@ -112,7 +112,7 @@ class ClaimLine(Base):
     legal_basis: Mapped[str] = mapped_column(Text)
     trace: Mapped[list] = mapped_column(Json, default=list)
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
-    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("claim_lines.id"))
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("claim_lines.id"), index=True)
     correction_reason: Mapped[str | None] = mapped_column(Text)
     decision: Mapped[str | None] = mapped_column(String(10))
     decided_by: Mapped[str | None] = mapped_column(String(60))
