@@ -2,6 +2,9 @@
 // and its fee claims with their status. Nothing of a person without an active authorisation.
 import { $, api, h, onShow, purpose, showProblem } from "./core.js";
 
+// The schemes an agency may claim (POST /claims), by the names ledger.payments.NAMES gives them.
+const SCHEMES = { agency_fee: "人力资源服务机构就业创业服务补贴", agency_service_jiaxing: "人力资源机构就业创业服务补助" };
+
 async function load() {
   try {
     const [persons, claims] = await Promise.all([
@@ -14,9 +17,19 @@ async function load() {
       h("ul", {}, a.placements.length
         ? a.placements.map((p) => h("li", {}, `${p.kind_label}，${p.start_date} 起${p.end_date ? `，${p.end_date} 止` : ""}（安置编号 ${p.id}）`))
         : h("li", {}, "本机构尚未为其登记安置")))) : [h("li", {}, "暂无有效委托：求职者须在零工市场窗口办理对本机构的服务委托")]));
-    $("#agency-claims tbody").replaceChildren(...claims.map((c) => h("tr", {},
-      ...[String(c.id), String(c.placement_id), `${c.claim_year}年`, `${Number(c.amount)} 元`, c.status_label + (c.reason ? `：${c.reason}` : "")]
-        .map((v) => h("td", {}, v)))));
+    // The legal basis is the claimed decision's (GET /placements/{id}: the agency's own placement, an audited read).
+    const placements = new Map();
+    for (const id of new Set(claims.map((c) => c.placement_id))) {
+      placements.set(id, await api("GET", `/placements/${id}`, { params: { purpose: purpose("补贴申领") } }));
+    }
+    const basis = (c) => {
+      const ds = (placements.get(c.placement_id) || { decisions: [] }).decisions;
+      const d = ds.find((x) => x.id === c.decision_id) || ds.find((x) => x.scheme === c.scheme);
+      return `${SCHEMES[c.scheme] || c.scheme}${d ? `（${d.legal_basis}）` : ""}`;
+    };
+    $("#agency-claims tbody").replaceChildren(...(claims.length ? claims.map((c) => h("tr", { "data-claim": String(c.id) },
+      ...[String(c.id), String(c.placement_id), `${c.claim_year}年`, `${Number(c.amount)} 元`, basis(c), c.status_label + (c.reason ? `：${c.reason}` : "")]
+        .map((v) => h("td", {}, v)))) : [h("tr", {}, h("td", { colspan: "6" }, "本机构尚无申领：为委托人员登记安置后，可按补贴决定申领服务补贴"))]));
     $("#agency-claims caption").textContent = `本机构的申领（${claims.length} 件）`;
   } catch (err) { showProblem(err); }
 }

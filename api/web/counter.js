@@ -1,7 +1,7 @@
 // 接待: a walk-in found (ID number, name or phone) or registered, edited, searched for in their own
 // words, a post pushed only after a confirmation, then a slip; employers' invitations passed on.
 import {
-  $, $$, api, banner, clearErrors, go, h, Problem, purpose, regionPicker, resolveRegion, setRegion, showProblem, state, wage, words,
+  $, $$, api, banner, clearErrors, fieldError, go, h, Problem, purpose, regionPicker, resolveRegion, setRegion, showProblem, state, wage, words,
 } from "./core.js";
 import { showPerson } from "./officer.js";
 
@@ -116,7 +116,7 @@ export function pick(card) {
   const officer = ["officer", "admin"].includes(state.me.role)
     ? h("button", { type: "button", class: "secondary", on: { click: () => showPerson(card.id) } }, "认定与分级") : null;
   $("#person-card").replaceChildren(h("strong", {}, card.masked_name),
-    ` ${card.masked_id_number}　${card.sex === "M" ? "男" : "女"}　${card.age_band}　${card.residence_region_name}`, " ", edit, " ", officer);
+    ` ${card.masked_id_number}　${card.sex === "M" ? "男" : "女"}　${card.age_band}　${card.residence_region_name}`, " ", edit, ...(officer ? [" ", officer] : []));
   $("#person-card").hidden = false; $("#wishes-form").hidden = false;
   $("#matches").replaceChildren(); $("#notes").replaceChildren(); $("#results-heading").hidden = true;
   slipPicks.clear(); updateSlipBar();
@@ -128,6 +128,7 @@ async function openEdit() {
   try {
     const p = await api("GET", `/persons/${state.person.id}`, { params: { purpose: purpose("窗口求职登记") } });
     $("#e-phone").value = p.phone || ""; $("#e-address").value = p.address || "";
+    showLocation(p);
     await setRegion($("#e-residence-q"), $("#e-residence"), p.residence_region_code);
     $("#e-wished").value = p.wished_work.join("、"); $("#e-skills").value = p.skills.join("、");
     $$('input[name="wished_schedules"]', form).forEach((c) => (c.checked = p.wished_schedules.includes(c.value)));
@@ -135,12 +136,40 @@ async function openEdit() {
   } catch (err) { showProblem(err, form); }
 }
 
+// Where distances are measured from, and how exact it is ("按区县中心估算" until a clerk enters a point).
+function showLocation(p) {
+  const loc = p.location;
+  $("#e-location").textContent = loc
+    ? `当前位置：${loc.precision_label}（纬度 ${loc.latitude.toFixed(4)}，经度 ${loc.longitude.toFixed(4)}）${loc.precision === "entered" ? "" : "；如已核实，可在下面填写更正的经纬度"}`
+    : "当前位置：未知（无法估算）；如已核实，可在下面填写经纬度";
+  $("#e-lat").value = p.latitude ?? ""; $("#e-lon").value = p.longitude ?? "";
+}
+
+// The point as entered, when it differs from the record's; a number field holding no number is an error beside it.
+function pointChange(form) {
+  const changed = {}; let bad = false;
+  for (const [field, input, label] of [["latitude", $("#e-lat"), "纬度"], ["longitude", $("#e-lon"), "经度"]]) {
+    if (input.validity.badInput) { fieldError(form, field, `${label}应为数字，如 28.25；不清楚请留空（按区县中心估算）`); bad = true; continue; }
+    const raw = input.value.trim(), before = state.record ? state.record[field] : null;
+    if (raw !== "" && Number(raw) !== before) changed[field] = Number(raw);
+  }
+  if (bad) return null;
+  if (Object.keys(changed).length) {  // both go together: the API checks the pair against the county
+    for (const [field, input] of [["latitude", $("#e-lat")], ["longitude", $("#e-lon")]]) {
+      if (!(field in changed) && input.value.trim() !== "") changed[field] = Number(input.value.trim());
+    }
+  }
+  return changed;
+}
+
 async function saveEdit(event) {
   event.preventDefault();
   const form = event.target; clearErrors(form);
   if ((await resolveRegion($("#e-residence-q"), $("#e-residence"), form, "residence_region_code", $("#e-address"))) === null) return;
+  const point = pointChange(form);
+  if (point === null) return;
   const data = new FormData(form);
-  const body = { residence_region_code: data.get("residence_region_code").trim(), wished_work: words(data.get("wished_work")),
+  const body = { ...point, residence_region_code: data.get("residence_region_code").trim(), wished_work: words(data.get("wished_work")),
     skills: words(data.get("skills")), wished_schedules: data.getAll("wished_schedules") };
   if (data.get("phone").trim()) body.phone = data.get("phone").trim();
   if (!body.residence_region_code) delete body.residence_region_code;
