@@ -103,17 +103,27 @@ def parse(address: str) -> Parsed | None:
             break
     else:
         return None
+    if region.level == "county" and region.name not in text:
+        # Only a short form matched ("韶山" of 韶山路, a street in 长沙): not a county named. The
+        # city, if the text names one, is as far as the address goes.
+        city = regions.lookup(code[:4] + "00")
+        if row["市_pos"] < 0 or city is None or city.placeholder or city.name not in text:
+            return None
+        region, candidate = city, city.code
     if region.level == "city":
         return Parsed(candidate, "city")
     # Which counties of that name the words leave open: within the city or province the text
     # names, else anywhere.
     within = code[:4] if row["市_pos"] >= 0 else code[:2] if row["省_pos"] >= 0 else ""
     same_name = tuple(c for c in _counties_by_name().get(region.name, ()) if c.startswith(within))
-    named = library.transform_text_with_addrs(text)
-    others = tuple(
-        sorted({c for c, county in zip(named["adcode"], named["区"], strict=True) if isinstance(county, str)} - {code})
-    )
-    return Parsed(candidate, "county", same_name if len(same_name) > 1 else (), others)
+    return Parsed(candidate, "county", same_name if len(same_name) > 1 else (), _also_named(text, code))
+
+
+def _also_named(text: str, code: str) -> tuple[str, ...]:
+    """Other counties the text names in full ("芙蓉区", not the 韶山 of 韶山路)."""
+    named = _library().transform_text_with_addrs(text)
+    found = {c for c, county in zip(named["adcode"], named["区"], strict=True) if isinstance(county, str)}
+    return tuple(sorted(c for c in found - {code} if (other := regions.lookup(c)) is not None and other.name in text))
 
 
 @lru_cache(maxsize=4096)

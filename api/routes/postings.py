@@ -105,7 +105,13 @@ class PostingIn(msgspec.Struct):
     wage_min: DocumentedAmount
     valid_from: date
     valid_until: date
-    region_code: Annotated[RegionCode | None, Meta(description="工作地点县级区划代码；地址写明区县时可不填")] = None
+    region_code: Annotated[
+        RegionCode | None,  # Litestar drops a union member's pattern: restated for the schema
+        KwargDefinition(
+            description="工作地点县级区划代码；地址写明区县时可不填",
+            schema_extra={"one_of": [{"type": "string", "pattern": "^[0-9]{6}$"}, {"type": "null"}]},
+        ),
+    ] = None
     ref: Annotated[str, Meta(min_length=1, max_length=40, description="岗位编号；不填则自动生成")] | None = None
     employer_id: Annotated[
         EntityId | None,

@@ -116,3 +116,16 @@ def test_a_county_name_several_cities_share_is_not_a_certain_place():
     assert gazetteer.parse("江苏鼓楼区").alternatives == ("320106", "320302")  # the province narrows it
     two = gazetteer.parse("长沙县星沙街道，芙蓉区五一大道")
     assert two.region_code == "430121" and two.also_named == ("430102",)
+
+
+@pytest.mark.parametrize(
+    ("address", "code"),
+    [("长沙市芙蓉区韶山北路1号", "430102"), ("长沙市韶山路", "430100"), ("广东省深圳市龙岗区韶山路131号", "440307")],
+)
+def test_a_street_named_after_a_county_is_not_that_county(address, code):
+    found = gazetteer.parse(address)  # 韶山路 is a street in 长沙 (and elsewhere), not 韶山市
+    assert found.region_code == code and found.certain
+
+
+def test_a_street_alone_names_no_place():
+    assert gazetteer.parse("韶山路131号") is None
