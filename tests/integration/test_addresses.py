@@ -8,17 +8,12 @@ from __future__ import annotations
 
 import pytest
 from litestar.testing import TestClient
-from stdnum.cn import ric
 
 from api.app import create_app
 from jiuyuan import clock
 from jiuyuan.settings import DatabaseSettings, Settings
 from tests.conftest import bearer
-
-
-def _id(body: str) -> str:
-    return body + ric.calc_check_digit(body + "0")
-
+from tests.integration.test_api_persons import _id
 
 WANG = {
     "id_number": _id("43012119680412502"),
