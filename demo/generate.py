@@ -25,25 +25,17 @@ from stdnum.cn import ric, uscc
 from tqdm import tqdm
 
 from demo import vocab
+from demo.postings import PostingMaker
 from jiuyuan import regions
 from jiuyuan.vocab import (
     AssistanceStatus,
     ConsentScope,
     PlacementKind,
-    PostingKind,
     Schedule,
     UrbanRural,
-    WageUnit,
 )
 
 BIRTH_REFERENCE_YEAR = 2026
-KIND_WEIGHTS = {PostingKind.ORDINARY: 50, PostingKind.GIG: 25, PostingKind.LOVE: 10, PostingKind.PUBLIC_WELFARE: 15}
-SCHEDULES_BY_KIND = {
-    PostingKind.ORDINARY: ((Schedule.FULL_TIME, 85), (Schedule.PART_TIME, 15)),
-    PostingKind.GIG: ((Schedule.HOURLY, 40), (Schedule.DAILY, 45), (Schedule.PART_TIME, 15)),
-    PostingKind.LOVE: ((Schedule.FULL_TIME, 60), (Schedule.PART_TIME, 25), (Schedule.HOURLY, 15)),
-    PostingKind.PUBLIC_WELFARE: ((Schedule.FULL_TIME, 70), (Schedule.PART_TIME, 30)),
-}
 
 
 @dataclass
@@ -71,7 +63,7 @@ def org_code_check_digit(body: str) -> str:
     return {10: "X", 11: "0"}.get(digit, str(digit))
 
 
-class Generator:
+class Generator(PostingMaker):
     def __init__(self, seed: int, anchor: date, progress: bool = False):
         self.rng = random.Random(seed)
         self.seed = seed
@@ -216,89 +208,6 @@ class Generator:
             )
         return rows
 
-    # -- postings -----------------------------------------------------------------
-    def postings(self, n: int, employers: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        kinds, kind_weights = zip(*KIND_WEIGHTS.items(), strict=True)
-        by_region: dict[str, list[int]] = {}
-        for i, e in enumerate(employers):
-            by_region.setdefault(e["region_code"], []).append(i)
-        rows = []
-        for i in self._bar(range(n), n, "岗位"):
-            kind = self.rng.choices(kinds, kind_weights)[0]
-            family = self._family_for(kind)
-            schedules, weights = zip(*SCHEDULES_BY_KIND[kind], strict=True)
-            schedule = self.rng.choices(schedules, weights)[0]
-            unit, low, high = self._wage(family, schedule)
-            emp_index = self.rng.randrange(len(employers))
-            employer = employers[emp_index]
-            place = employer["region_code"]
-            lat, lon = self.coordinates(place)
-            valid_from = self.anchor - timedelta(days=self.rng.randint(0, 60))
-            age_min = age_max = None
-            skills: list[str] = []
-            if kind is not PostingKind.LOVE:  # 000 §2: love posts have no age or skill limits
-                if self.rng.random() < 0.75:
-                    age_min, age_max = 18, self.rng.choice((45, 50, 55, 60))
-                if family.skills and self.rng.random() < 0.5:
-                    skills = [self.rng.choice(family.skills)]
-            rows.append(
-                {
-                    "ref": f"D{self.seed}-P{i + 1:07d}",
-                    "employer_uscc": employer["uscc"],
-                    "title": family.title if kind is not PostingKind.LOVE else f"爱心岗位·{family.title}",
-                    "description": "；".join(self.rng.sample(family.duties, k=2))
-                    + ("。" if not skills else f"。技能要求：{skills[0]}。"),
-                    "kind": kind,
-                    "schedule": schedule,
-                    "wage_min": low,
-                    "wage_max": high,
-                    "wage_unit": unit,
-                    "region_code": place,
-                    "address": self.address(place),
-                    "latitude": lat,
-                    "longitude": lon,
-                    "age_min": age_min,
-                    "age_max": age_max,
-                    "skills_required": skills,
-                    "disabled_suitable": family.disabled_suitable and self.rng.random() < 0.6,
-                    "headcount": self.rng.choice((1, 1, 2, 3, 5, 10)),
-                    "valid_from": valid_from,
-                    "valid_until": valid_from + timedelta(days=self.rng.choice((7, 30, 60, 90, 180))),
-                    "contact_phone": employer["contact_phone"],
-                }
-            )
-        return rows
-
-    def _family_for(self, kind: PostingKind) -> vocab.JobFamily:
-        if kind is PostingKind.PUBLIC_WELFARE:
-            pool = [f for f in vocab.FAMILIES if f.public_welfare]
-        elif kind is PostingKind.LOVE:
-            pool = [f for f in vocab.FAMILIES if f.love]
-        else:
-            pool = [f for f in vocab.FAMILIES if not f.public_welfare or f.love]
-        return self.rng.choice(pool)
-
-    def _wage(self, family: vocab.JobFamily, schedule: Schedule) -> tuple[WageUnit, Decimal, Decimal]:
-        if schedule is Schedule.HOURLY:
-            unit, (lo, hi) = WageUnit.HOUR, family.hourly
-        elif schedule is Schedule.DAILY:
-            unit, (lo, hi) = WageUnit.DAY, family.daily
-        elif family.piece and self.rng.random() < 0.3:
-            lo_p, hi_p = Decimal(family.piece[0]), Decimal(family.piece[1])
-            return (
-                WageUnit.PIECE,
-                lo_p,
-                max(lo_p, (hi_p - (hi_p - lo_p) * Decimal(self.rng.randint(0, 50)) / 100).quantize(Decimal("0.01"))),
-            )
-        else:
-            unit, (lo, hi) = WageUnit.MONTH, family.monthly
-            if schedule is Schedule.PART_TIME:
-                lo, hi = lo // 2, hi // 2
-        low = self.rng.randint(lo, hi)
-        high = self.rng.randint(low, hi)
-        step = 100 if unit is WageUnit.MONTH else 1
-        return unit, Decimal(low // step * step), Decimal(max(low, high // step * step))
-
     # -- people -------------------------------------------------------------------
     def people(self, n: int, data: DemoData) -> None:
         remaining = n
@@ -347,7 +256,9 @@ class Generator:
         lat, lon = self.coordinates(code)
         disabled = self.rng.random() < 0.10
         poverty = rural and self.rng.random() < 0.35
-        families = self.rng.sample(vocab.FAMILIES, k=2)
+        families = self.rng.sample(vocab.FAMILIES, k=2, counts=[f.weight for f in vocab.FAMILIES])
+        while families[0] == families[1]:  # as often as boards post them, never one twice
+            families[1] = self.rng.choices(vocab.FAMILIES, [f.weight for f in vocab.FAMILIES])[0]
         person = {
             "id_number": number,
             "name": self.name(sex),

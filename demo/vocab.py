@@ -1,4 +1,5 @@
-"""Words the demo generator draws from: job families, names, company words, place centres.
+"""Words the demo generator draws from: occupations (``occupations.yaml``), names, company
+words, place centres.
 
 Figures here are for plausible demo data only; nothing in scoring reads them.
 """
@@ -6,6 +7,10 @@ Figures here are for plausible demo data only; nothing in scoring reads them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import yaml
 
 
 @dataclass(frozen=True)
@@ -20,186 +25,42 @@ class JobFamily:
     disabled_suitable: bool = False
     public_welfare: bool = False  # typical of 公益性岗位 (000 §8)
     love: bool = False  # often offered as 爱心岗位 (000 §2)
+    sector: str = ""  # a key of SECTORS: the trades that post it, its shifts and perks
+    weight: int = 1  # how often boards post it, relative to the others
+    gig: bool = True  # posted as 零工 (by the hour or the day) too
 
 
-FAMILIES: tuple[JobFamily, ...] = (
-    JobFamily(
-        "保洁员",
-        ("负责办公区域日常清洁", "楼道、电梯间保洁", "垃圾分类收集与清运"),
-        ("保洁经验",),
-        (1900, 2800),
-        (16, 22),
-        (100, 150),
-        love=True,
-        disabled_suitable=True,
-    ),
-    JobFamily(
-        "保安员",
-        ("门岗值守与来访登记", "小区夜间巡逻", "消防器材日常检查"),
-        ("保安员证",),
-        (2200, 3500),
-        (16, 22),
-        (120, 180),
-        love=True,
-    ),
-    JobFamily(
-        "家政服务员",
-        ("上门做饭、打扫卫生", "照看老人日常起居", "衣物洗涤整理"),
-        ("家政服务员证", "育婴师证"),
-        (3000, 6000),
-        (25, 40),
-        (150, 260),
-        love=True,
-    ),
-    JobFamily(
-        "养老护理员",
-        ("协助老人饮食起居", "测量血压并做好记录", "陪护老人康复活动"),
-        ("养老护理员证",),
-        (3000, 4800),
-        (20, 30),
-        (150, 220),
-        public_welfare=True,
-    ),
-    JobFamily(
-        "快递分拣员",
-        ("快递包裹扫码分拣", "装卸车辆与搬运", "按线路归类包裹"),
-        ("叉车证",),
-        (3500, 5500),
-        (18, 26),
-        (130, 220),
-        piece=("0.30", "0.80"),
-        disabled_suitable=True,
-    ),
-    JobFamily(
-        "餐饮服务员",
-        ("点餐传菜与餐桌清理", "协助后厨备菜洗碗", "餐厅开档收档"),
-        ("健康证",),
-        (2500, 4000),
-        (16, 22),
-        (110, 160),
-        love=True,
-        disabled_suitable=True,
-    ),
-    JobFamily(
-        "仓储搬运工",
-        ("货物装卸搬运", "仓库物资盘点", "叉车配合出入库"),
-        ("叉车证",),
-        (3200, 5000),
-        (18, 28),
-        (150, 240),
-        piece=("1.00", "2.50"),
-    ),
-    JobFamily(
-        "绿化养护工",
-        ("小区及道路绿化浇水修剪", "草坪养护除草", "病虫害防治"),
-        ("园林绿化经验",),
-        (2000, 3000),
-        (15, 20),
-        (100, 150),
-        public_welfare=True,
-        love=True,
-    ),
-    JobFamily(
-        "社区协管员",
-        ("社区人口信息采集", "协助开展政策宣传", "走访困难家庭"),
-        ("会使用电脑",),
-        (1900, 2600),
-        (15, 20),
-        (90, 130),
-        public_welfare=True,
-        disabled_suitable=True,
-    ),
-    JobFamily(
-        "河道保洁员",
-        ("河道水面漂浮物打捞", "河岸垃圾清理", "巡查排污口并报告"),
-        ("会游泳",),
-        (1800, 2500),
-        (15, 20),
-        (90, 130),
-        public_welfare=True,
-        love=True,
-    ),
-    JobFamily(
-        "外卖配送员",
-        ("按平台派单配送餐品", "准时送达并礼貌服务", "电动车日常检查"),
-        ("电动车驾驶",),
-        (4000, 7000),
-        (20, 30),
-        (150, 260),
-        piece=("4.00", "7.50"),
-    ),
-    JobFamily(
-        "电工", ("楼宇水电维修", "配电设备巡检", "线路安装与故障排查"), ("电工证",), (4000, 6500), (30, 45), (220, 350)
-    ),
-    JobFamily(
-        "叉车工", ("叉车装卸货物", "仓库物料转运", "叉车日常保养"), ("叉车证",), (4200, 6000), (25, 35), (200, 300)
-    ),
-    JobFamily(
-        "育婴员",
-        ("照顾婴幼儿饮食睡眠", "辅助早期教育", "婴儿用品清洁消毒"),
-        ("育婴师证",),
-        (4000, 7000),
-        (30, 45),
-        (200, 320),
-    ),
-    JobFamily(
-        "厨师",
-        ("中餐热菜烹饪", "食材采购与验收", "厨房卫生管理"),
-        ("厨师证", "健康证"),
-        (4000, 7000),
-        (25, 40),
-        (180, 300),
-    ),
-    JobFamily(
-        "收银员",
-        ("超市前台收银", "商品上架理货", "顾客咨询服务"),
-        ("会使用电脑",),
-        (2300, 3500),
-        (16, 22),
-        (110, 160),
-        disabled_suitable=True,
-        love=True,
-    ),
-    JobFamily(
-        "公益性岗位保洁",
-        ("公共区域环境卫生", "公厕日常保洁", "垃圾收运"),
-        (),
-        (1900, 2300),
-        (15, 18),
-        (90, 120),
-        public_welfare=True,
-    ),
-    JobFamily(
-        "交通协管员",
-        ("路口交通秩序劝导", "非机动车停放管理", "协助交警疏导交通"),
-        (),
-        (1900, 2500),
-        (15, 20),
-        (90, 130),
-        public_welfare=True,
-    ),
-    JobFamily(
-        "手工编织工",
-        ("竹编、草编手工制作", "按样品完成订单", "产品质量自检"),
-        ("手工编织",),
-        (1800, 3500),
-        (12, 20),
-        (80, 140),
-        piece=("2.00", "8.00"),
-        disabled_suitable=True,
-        love=True,
-    ),
-    JobFamily(
-        "农业采摘工",
-        ("果蔬采摘与分拣", "装箱搬运", "大棚日常管理"),
-        (),
-        (2000, 3500),
-        (14, 20),
-        (100, 160),
-        piece=("0.50", "1.50"),
-        love=True,
-    ),
-)
+@dataclass(frozen=True)
+class Sector:
+    trades: tuple[str, ...]  # employer trades (the end of a company name) that post its jobs
+    shifts: tuple[str, ...]  # full-time hours as boards write them
+    perks: tuple[str, ...]
+
+
+def _family(row: dict[str, Any]) -> JobFamily:
+    return JobFamily(
+        title=row["title"],
+        duties=tuple(row["duties"]),
+        skills=tuple(row["skills"]),
+        monthly=(row["monthly"][0], row["monthly"][1]),
+        hourly=(row["hourly"][0], row["hourly"][1]),
+        daily=(row["daily"][0], row["daily"][1]),
+        piece=(row["piece"][0], row["piece"][1]) if row.get("piece") else None,
+        disabled_suitable=row.get("disabled", False),
+        public_welfare=row.get("public_welfare", False),
+        love=row.get("love", False),
+        sector=row["sector"],
+        weight=row.get("weight", 1),
+        gig=row.get("gig", True),
+    )
+
+
+_TABLE = yaml.safe_load(resources.files("demo").joinpath("occupations.yaml").read_text(encoding="utf-8"))
+FAMILIES: tuple[JobFamily, ...] = tuple(_family(row) for row in _TABLE["families"])
+SECTORS: dict[str, Sector] = {
+    name: Sector(tuple(s["trades"]), tuple(s["shifts"]), tuple(s["perks"])) for name, s in _TABLE["sectors"].items()
+}
+SCHEDULE_WORDS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _TABLE["schedule_words"].items()}
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩邓冯曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金贾夏韦付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常汤康易乔赖文"
 GIVEN_MALE = "伟刚勇毅俊峰强军平保东文辉力明永健世广志义兴良海山仁波宁贵福生龙元全国胜学祥才发武新利清飞彬富顺信子杰涛昌成康星光天达安岩中茂进林有坚和彪博诚先敬震振壮会思群豪心邦承乐绍功松善厚庆磊民友裕河哲江超浩亮政谦亨奇固之轮翰朗伯宏言若鸣朋斌梁栋维启克伦翔旭鹏泽晨辰士以建家致树炎德行时泰盛雄琛钧冠策腾楠榕风航弘"
@@ -236,7 +97,7 @@ COMPANY_WORDS = (
     "同心",
     "益农",
 )
-COMPANY_TRADES = (
+COMPANY_TRADES: tuple[str, ...] = (
     "物业服务有限公司",
     "家政服务有限公司",
     "养老服务中心",
@@ -250,6 +111,8 @@ COMPANY_TRADES = (
     "供应链管理有限公司",
     "手工艺品有限公司",
 )
+# And every trade a sector names, so that each sector has employers of its own.
+COMPANY_TRADES += tuple(dict.fromkeys(t for s in SECTORS.values() for t in s.trades if t not in COMPANY_TRADES))
 AGENCY_TRADES = ("人力资源服务有限公司", "人力资源开发有限公司", "劳务派遣有限公司", "职业介绍所有限公司")
 STREET_WORDS = ("人民路", "解放路", "建设路", "五一路", "韶山路", "中山路", "迎宾路", "车站路", "湘江路", "新华路")
 EDUCATION = (("小学", 18), ("初中", 42), ("高中", 20), ("中专", 10), ("大专", 7), ("本科", 3))
