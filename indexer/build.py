@@ -21,10 +21,11 @@ from tqdm import tqdm
 
 from indexer import encoder as encoders
 from indexer.documents import PostingDocument, from_posting
-from indexer.embedded import EmbeddedIndex, current
+from indexer.embedded import EmbeddedIndex
 from indexer.encoder import Encoder
 from indexer.profiles import PersonDocument, ProfileIndex, from_person
 from indexer.protocol import SearchBackend
+from indexer.storage import current
 from jiuyuan.vocab import ConsentScope, PostingStatus
 from ledger import changes
 from ledger.models import AuditEntry, ConsentRecord, JobPosting, Person
@@ -259,14 +260,14 @@ def searchable_among(session: Session, today: date, ids: list[int]) -> list[Post
 
 
 def stats(index: SearchBackend) -> dict:
-    """How big the index is; for the embedded one also its arrays, terms and files."""
+    """How big the index is; for the embedded one also its arrays, text index and files."""
     out = {"postings": index.count(), "dimension": index.dimension, "feed_cursor": index.feed_cursor}
     if isinstance(index, EmbeddedIndex):
         arrays = sum(v.nbytes for v in index.cols.arrays().values()) + index.vectors.nbytes
         out |= {
-            "terms": len(index.postings),
+            "text_segments": index.text.stats()["segments"],
             "array_bytes": int(arrays),
-            "disk_bytes": sum(f.stat().st_size for f in current(index.path).iterdir() if f.is_file()),
+            "disk_bytes": sum(f.stat().st_size for f in current(index.path).rglob("*") if f.is_file()),
             "vector_scan_floor_ms": _scan_ms(index.vectors),
         }
     return out

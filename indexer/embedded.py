@@ -1,12 +1,13 @@
-"""The embedded backend: in-process, columnar numpy arrays, persisted under ``var/``.
+"""The embedded backend: in-process, columnar numpy arrays and a tantivy text index, persisted
+under ``var/``.
 
 Exact search: filters are boolean masks over all rows (applied before the top-k), BM25
-scores come from one inverted index per text field (``indexer.text.FIELDS``: the same tokens
-OpenSearch gets), summed with ``FIELD_WEIGHTS`` and the query terms' weights, vectors are one
-float32 matrix scanned with a matrix–vector product. Each row keeps its document (JSON bytes,
-decoded only for the hits returned), so a hit carries what was indexed. Deletes mark rows
-dead; ``save`` compacts. Enough for a county or prefecture (10^4–10^5 postings); beyond
-that, OpenSearch.
+scores come from the text index (``indexer.text_index``: tantivy over ``indexer.text.FIELDS``,
+the same tokens OpenSearch gets, weighted by ``FIELD_WEIGHTS`` and the query terms' weights at
+query time), vectors are one float32 matrix scanned with a matrix–vector product. Each row
+keeps its document (JSON bytes, decoded only for the hits returned), so a hit carries what was
+indexed. Deletes mark rows dead; ``save`` compacts the arrays, and the text index writes only
+what changed. Enough for a county or prefecture (10^4–10^5 postings); beyond that, OpenSearch.
 """
 
 from __future__ import annotations
@@ -14,12 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
-import re
-import secrets
-import shutil
-import time
-from collections import defaultdict
 from pathlib import Path
 
 import msgspec
@@ -28,6 +23,10 @@ import numpy as np
 from indexer import text
 from indexer.documents import PostingDocument
 from indexer.protocol import Hit, Query, check_query, collapse, depth, rank, usable_vector
+from indexer.storage import POINTER as POINTER
+from indexer.storage import TEXT, Columns, Documents, current, fsync_folder, publish, version_name
+from indexer.storage import stamp as stamp
+from indexer.text_index import TextIndex
 from jiuyuan.vocab import PostingKind, Schedule
 
 # BM25 parameters: Lucene's and OpenSearch's defaults, so both backends score text alike.
@@ -37,49 +36,6 @@ FIELD_WEIGHTS = {"words": 1.0, "bigrams": 0.5}
 EARTH_KM = 6371.0
 _KINDS = list(PostingKind)
 _SCHEDULES = list(Schedule)
-
-
-class _Columns:
-    """Row ids and one numpy array per schema field; ``cols.lat`` reads the ``lat`` array."""
-
-    def __init__(self, schema: dict[str, np.dtype]):
-        self.ids: list[str] = []
-        self.data = {name: np.zeros(0, dtype) for name, dtype in schema.items()}
-
-    def __getattr__(self, name: str) -> np.ndarray:
-        try:
-            return self.__dict__["data"][name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    def arrays(self) -> dict[str, np.ndarray]:
-        return self.data
-
-
-class _Documents:
-    """Each row's document as JSON bytes: the rows loaded from disk in one buffer (sliced by
-    offsets), rows written since then in a list."""
-
-    def __init__(self, blob: bytes = b"", offsets: np.ndarray | None = None):
-        self.blob = blob
-        self.offsets = np.zeros(1, np.int64) if offsets is None else offsets
-        self.loaded = len(self.offsets) - 1
-        self.added: list[bytes] = []
-
-    def append(self, encoded: bytes) -> None:
-        self.added.append(encoded)
-
-    def __getitem__(self, row: int) -> bytes:
-        if row < self.loaded:
-            return self.blob[self.offsets[row] : self.offsets[row + 1]]
-        return self.added[row - self.loaded]
-
-    def packed(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The given rows in one uint8 buffer, with their offsets (for ``np.savez``)."""
-        parts = [self[int(r)] for r in rows]
-        offsets = np.zeros(len(parts) + 1, np.int64)
-        offsets[1:] = np.cumsum([len(p) for p in parts])
-        return np.frombuffer(b"".join(parts), np.uint8), offsets
 
 
 def _stable_hash(value: str) -> int:
@@ -135,13 +91,15 @@ class EmbeddedIndex:
     def __init__(self, dimension: int, path: Path | None = None):
         self.dimension = dimension
         self.path = path
-        self.cols = _Columns(self.SCHEMA)
-        self.documents = _Documents()
+        self.cols = Columns(self.SCHEMA)
+        self.documents = Documents()
         self.vectors = np.zeros((0, dimension), np.float32)
         self.row_of: dict[str, int] = {}
-        # field → token → {row: term frequency}, and field → each row's token count
-        self.postings: dict[str, dict[str, dict[int, int]]] = {f: defaultdict(dict) for f in text.FIELDS}
-        self.lengths = {f: np.zeros(0, np.float32) for f in text.FIELDS}
+        self.keys = np.zeros(0, np.int64)
+        """Each row's key in the text index: only grows, so the array stays sorted."""
+        self.next_key = 0
+        self.text = TextIndex()
+        self._working: Path | None = None  # the version folder the text writes go to, until saved
         self.field_weights = dict(FIELD_WEIGHTS)
         self.feed_cursor = 0
         """The last change-feed entry the index has applied (ledger ``posting_changes.id``)."""
@@ -154,22 +112,18 @@ class EmbeddedIndex:
             raise ValueError(f"向量形状应为 ({len(documents)}, {self.dimension})，收到 {vectors.shape}")
         self.delete([d.id for d in documents if d.id in self.row_of])
         start = len(self.cols.ids)
+        keys = np.arange(self.next_key, self.next_key + len(documents), dtype=np.int64)
+        self._writable().add(keys, [doc.text for doc in documents])
+        self.next_key += len(documents)
         rows = []
-        lengths: dict[str, list[int]] = {f: [] for f in text.FIELDS}
         for offset, doc in enumerate(documents):
-            for name, tokens in text.fields(doc.text).items():
-                postings = self.postings[name]
-                for token in tokens:
-                    postings[token][start + offset] = postings[token].get(start + offset, 0) + 1
-                lengths[name].append(len(tokens))
             rows.append(self.row_values(doc))
             self.row_of[doc.id] = start + offset
             self.cols.ids.append(doc.id)
             self.documents.append(msgspec.json.encode(doc))
         for name, column in self.cols.arrays().items():
             self.cols.data[name] = np.concatenate([column, np.array([r[name] for r in rows], column.dtype)])
-        for name, column in self.lengths.items():
-            self.lengths[name] = np.concatenate([column, np.array(lengths[name], np.float32)])
+        self.keys = np.concatenate([self.keys, keys])
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         self.vectors = np.vstack([self.vectors, vectors / np.where(norms == 0, 1, norms)])
         return len(documents)
@@ -178,13 +132,19 @@ class EmbeddedIndex:
         return _posting_row(doc)
 
     def delete(self, ids: list[str]) -> int:
-        removed = 0
-        for doc_id in ids:
-            row = self.row_of.pop(doc_id, None)
-            if row is not None:
-                self.cols.alive[row] = False
-                removed += 1
-        return removed
+        rows = [row for row in (self.row_of.pop(doc_id, None) for doc_id in ids) if row is not None]
+        if rows:
+            self.cols.alive[rows] = False
+            self._writable().delete(self.keys[rows].tolist())
+        return len(rows)
+
+    def _writable(self) -> TextIndex:
+        """The text index to write to: after a load or a save, a copy in a new version folder
+        (its files linked), which the next ``save`` makes live."""
+        if not self.text.writable:
+            self._working = None if self.path is None else Path(self.path) / version_name()
+            self.text = self.text.fork(None if self._working is None else self._working / TEXT)
+        return self.text
 
     def count(self) -> int:
         return len(self.row_of)
@@ -231,36 +191,19 @@ class EmbeddedIndex:
         h = np.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
         return 2 * EARTH_KM * np.arcsin(np.sqrt(h))
 
-    def _bm25(self, terms: dict[str, dict[str, float]], mask: np.ndarray) -> np.ndarray:
-        """Σ over fields of the field's weight × Σ over its query terms of the term's weight × BM25."""
-        scores = np.zeros(len(self.cols.ids), np.float32)
-        alive = self.cols.alive
-        n = int(alive.sum())
-        if n == 0:
-            return scores
-        for field, weighted in terms.items():
-            field_weight = self.field_weights.get(field, 0.0)
-            if not field_weight:
-                continue
-            lengths = self.lengths[field]
-            avgdl = float(lengths[alive].mean()) or 1.0
-            for token, weight in weighted.items():
-                postings = self.postings[field].get(token)
-                if not postings:
-                    continue
-                rows = np.fromiter(postings.keys(), np.int64, len(postings))
-                tf = np.fromiter(postings.values(), np.float32, len(postings))
-                live = alive[rows]
-                rows, tf = rows[live], tf[live]
-                df = len(rows)
-                if df == 0:
-                    continue
-                idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-                dl = lengths[rows]
-                share = field_weight * weight * idf
-                scores[rows] += share * tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / avgdl))
-        scores[~mask] = 0
-        return scores
+    def _bm25(self, query: Query, mask: np.ndarray, candidates: np.ndarray, reach: int) -> dict[int, float]:
+        """The best ``reach`` rows by BM25 among the candidates (tantivy scores, see text_index):
+        a few candidates are handed to tantivy as keys; otherwise every match comes back and the
+        mask picks (exact either way: the filters apply before the top-k)."""
+        terms = text.query_terms(query.text)
+        if candidates.size <= KEYS_HANDED_OVER:
+            keys, scores = self.text.scores(terms, self.field_weights, self.keys[candidates], reach)
+        else:
+            everything = candidates.size == len(self.row_of)
+            keys, scores = self.text.scores(terms, self.field_weights, None, reach if everything else len(self.keys))
+        rows = np.searchsorted(self.keys, keys)
+        keep = mask[rows] & (scores > 0)
+        return _top(rows[keep], scores[keep], reach)
 
     def search(self, query: Query) -> list[Hit]:
         check_query(query, self.dimension)
@@ -271,13 +214,10 @@ class EmbeddedIndex:
         lists: dict[str, dict[int, float]] = {}
         reach = depth(query)
         if query.mode in ("bm25", "hybrid") and query.text.strip():
-            bm25 = self._bm25(text.query_terms(query.text), mask)
-            lists["bm25"] = _top(bm25, candidates, reach, positive=True)
+            lists["bm25"] = self._bm25(query, mask, candidates, reach)
         if query.mode in ("vector", "hybrid") and usable_vector(query):
             sims = self.vectors[candidates] @ np.asarray(query.vector, np.float32)
-            full = np.full(len(self.cols.ids), -np.inf, np.float32)
-            full[candidates] = sims
-            lists["vector"] = _top(full, candidates, reach)
+            lists["vector"] = _top(candidates, sims, reach)
         group = lambda row: int(self.cols.duplicate[row])  # noqa: E731
         if not lists:  # filters only: newest valid postings first, no score to rank by
             rows = collapse((int(r) for r in candidates[::-1]), query, group)
@@ -290,7 +230,8 @@ class EmbeddedIndex:
     # -- persistence ----------------------------------------------------------------
     def save(self, path: Path | None = None) -> Path | None:
         """Write the live rows (compacted) to ``path`` (default: where it was loaded from or
-        created for): arrays and documents in one .npz, ids and postings as JSON. An index made
+        created for): arrays, documents and keys in one .npz, ids in ``meta.json``, the text
+        index in ``text/`` (written since the last save, its older files linked). An index made
         in memory without a path has nothing to write (its writes are visible at once).
 
         Each save writes a new version folder inside ``path`` and then replaces the pointer file
@@ -302,42 +243,36 @@ class EmbeddedIndex:
             return None
         path = Path(path or self.path)
         path.mkdir(parents=True, exist_ok=True)
-        version = f"{VERSION_PREFIX}{time.time_ns():020d}-{secrets.token_hex(3)}"
-        folder = path / version
-        folder.mkdir()
         keep = np.flatnonzero(self.cols.alive)
-        remap = {int(old): new for new, old in enumerate(keep)}
-        arrays = {k: v[keep] for k, v in self.cols.arrays().items()}
+        folder = self._working
+        if folder is None or folder.parent != path:
+            folder = path / version_name()
+            if self.text.folder is not None and self.text.folder.parent.parent == path:
+                self.text = self.text.fork(folder / TEXT)  # nothing written since it was loaded
+            else:  # in memory, or another folder's: indexed again from the documents
+                texts = [self.document(int(r)).text for r in keep]
+                self.text = TextIndex.build(folder / TEXT, self.keys[keep], texts)
+        self.text.close()
+        self._working = None
         blob, offsets = self.documents.packed(keep)
-        lengths = {f"{LENGTH_PREFIX}{f}": v[keep] for f, v in self.lengths.items()}
+        arrays = {k: v[keep] for k, v in self.cols.arrays().items()}
         np.savez(
             folder / "index.npz",
             vectors=self.vectors[keep],
+            keys=self.keys[keep],
             documents=blob,
             document_offsets=offsets,
             **arrays,
-            **lengths,
         )
-        postings = {
-            field: {t: {str(remap[r]): tf for r, tf in rows.items() if r in remap} for t, rows in table.items()}
-            for field, table in self.postings.items()
-        }
         meta = {
             "dimension": self.dimension,
             "feed_cursor": self.feed_cursor,
+            "next_key": self.next_key,
             "ids": [self.cols.ids[r] for r in keep],
-            "fields": {field: {t: p for t, p in table.items() if p} for field, table in postings.items()},
         }
         (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        _fsync_folder(folder)
-        pending = path / f".{POINTER}.{version}"
-        with open(pending, "w", encoding="utf-8") as f:
-            f.write(version)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(pending, path / POINTER)  # the swap
-        _fsync_folder(path)
-        _tidy(path, version)
+        fsync_folder(folder / TEXT)
+        publish(path, folder)
         return path
 
     @classmethod
@@ -350,7 +285,7 @@ class EmbeddedIndex:
                 raise FileNotFoundError(f"检索索引不存在：{path}")
             try:
                 return cls._load_folder(folder, path)
-            except FileNotFoundError:
+            except (FileNotFoundError, ValueError):  # tantivy says ValueError for a folder removed
                 if attempt == 2 or current(path) == folder:
                     raise
         raise AssertionError("unreachable")
@@ -360,88 +295,32 @@ class EmbeddedIndex:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         index = cls(meta["dimension"], path)
         with np.load(folder / "index.npz") as data:
+            if "documents" not in data:
+                raise FileNotFoundError(f"检索索引 {path} 是旧格式：请运行 jiuyuan index rebuild。")
             index.vectors = data["vectors"]
             for name in index.cols.arrays():
                 index.cols.data[name] = data[name]
-            if "documents" not in data or "fields" not in meta:
-                raise FileNotFoundError(f"检索索引 {path} 是旧格式：请运行 jiuyuan index rebuild。")
-            index.documents = _Documents(data["documents"].tobytes(), data["document_offsets"])
-            index.lengths = {f: data[f"{LENGTH_PREFIX}{f}"] for f in text.FIELDS}
+            index.documents = Documents(data["documents"].tobytes(), data["document_offsets"])
+            index.keys = data["keys"] if "keys" in data else np.arange(len(index.vectors), dtype=np.int64)
         index.cols.ids = list(meta["ids"])
         index.feed_cursor = meta.get("feed_cursor", 0)
+        index.next_key = meta.get("next_key", len(index.keys))
         index.row_of = {doc_id: row for row, doc_id in enumerate(index.cols.ids)}
-        index.postings = {
-            field: defaultdict(
-                dict, {t: {int(r): tf for r, tf in rows.items()} for t, rows in meta["fields"][field].items()}
-            )
-            for field in text.FIELDS
-        }
+        if (folder / TEXT / "meta.json").exists():
+            index.text = TextIndex(folder / TEXT)
+        else:  # saved before the text index was tantivy's: indexed again here, written by the next save
+            texts = [index.document(row).text for row in range(len(index.keys))]
+            index.text = TextIndex.build(None, index.keys, texts)
         return index
 
 
-POINTER = "CURRENT"
-"""The file in an index folder naming its live version folder."""
-VERSION_PREFIX = "v-"
-LENGTH_PREFIX = "length__"
-"""Each text field's per-row token counts are saved as ``length__<field>`` in ``index.npz``."""
-_VERSION = re.compile(r"^v-[0-9]{20}-[0-9a-f]{6}$")
+KEYS_HANDED_OVER = 4096
+"""Up to this many candidates, BM25 is asked for them by key; past it, for every match."""
 
 
-def current(path: Path) -> Path | None:
-    """The folder holding ``path``'s live ``meta.json`` and ``index.npz``: the version its pointer
-    names, or ``path`` itself for an index saved before versions; None when there is no index."""
-    try:
-        name = (path / POINTER).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return path if (path / "meta.json").exists() else None
-    if not _VERSION.match(name):  # the pointer is ours to write: anything else is not followed
-        raise FileNotFoundError(f"检索索引指针无效：{path / POINTER}（请运行 jiuyuan index rebuild）")
-    return path / name
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the entries in ``folder`` durable (POSIX; Windows cannot open a folder, nor needs to)."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _tidy(path: Path, live: str) -> None:
-    """After a swap: remove every version but ``live``, pointers a crash left pending, and the
-    files of an index saved before versions. Nothing here is needed to load ``live``."""
-    for child in path.iterdir():
-        if child.name == live:
-            continue
-        if child.is_dir() and _VERSION.match(child.name):
-            shutil.rmtree(child, ignore_errors=True)
-        elif child.name.startswith(f".{POINTER}.") or child.name in ("meta.json", "index.npz"):
-            child.unlink(missing_ok=True)
-
-
-def _top(scores: np.ndarray, candidates: np.ndarray, k: int, positive: bool = False) -> dict[int, float]:
-    values = scores[candidates]
-    if positive:
-        keep = values > 0
-        candidates, values = candidates[keep], values[keep]
+def _top(rows: np.ndarray, values: np.ndarray, k: int) -> dict[int, float]:
+    """The ``k`` best rows by value (any of a tie at the edge), as row → value."""
     if values.size > k:
         part = np.argpartition(-values, k - 1)[:k]
-        candidates, values = candidates[part], values[part]
-    return {int(r): float(v) for r, v in zip(candidates, values, strict=True)}
-
-
-def stamp(path: Path) -> tuple[str, int] | None:
-    """What changes whenever the index at ``path`` is saved (the live version's ``meta.json`` and
-    its time); None without an index. Readers reload when it changes. A save may swap the pointer
-    and remove the version just read between the two steps here: the pointer is then read again."""
-    for _ in range(3):
-        try:
-            folder = current(path)
-            meta = folder / "meta.json" if folder is not None else None
-            return (str(meta), meta.stat().st_mtime_ns) if meta is not None else None
-        except FileNotFoundError:
-            continue
-    return None
+        rows, values = rows[part], values[part]
+    return {int(r): float(v) for r, v in zip(rows, values, strict=True)}

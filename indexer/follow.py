@@ -31,9 +31,9 @@ from sqlalchemy.orm import Session
 
 from indexer import backends, build
 from indexer import encoder as encoders
-from indexer.embedded import current, stamp
 from indexer.profiles import ProfileIndex
 from indexer.protocol import SearchBackend
+from indexer.storage import current, stamp
 from jiuyuan import clock
 from jiuyuan.settings import SearchSettings
 from ledger import changes

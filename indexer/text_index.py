@@ -1,0 +1,152 @@
+"""The embedded backend's text part: BM25 over ``indexer.text.FIELDS`` in a tantivy index.
+
+Each document is the two pre-segmented fields (``words``, ``bigrams``: the tokens OpenSearch
+gets, split here by tantivy's whitespace tokenizer, term frequencies kept, no positions) and an
+integer ``key`` (indexed and a fast field): ``EmbeddedIndex`` gives every row a key that only
+grows, and keeps its filters, vectors and documents itself. A query is one ``should`` clause per
+field and term, boosted by the field's weight × the term's weight, so the score is the sum the
+OpenSearch backend asks Lucene for: BM25 with k1 1.2, b 0.75 (tantivy's constants, Lucene's
+defaults), (k1 + 1) in the numerator as the embedded backend always had it.
+
+On disk an index is one folder that tantivy never changes in place (new segments, ``.del``
+files, a ``meta.json`` swapped atomically): ``fork`` links its files into a new folder and
+writes there, so the version a reader has open stays as it was and a commit writes only what
+is new. Without a folder the index is in memory. Writes are seen by this object's next search
+(it commits first); ``close`` commits and waits for merges, after which the folder is final.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import tantivy
+
+from indexer import text
+
+KEY = "key"
+HEAP_BYTES = 64_000_000
+"""The writer's indexing memory (one thread): past it tantivy writes a segment."""
+_LOCKS = (".tantivy-writer.lock", ".tantivy-meta.lock")
+
+
+def _schema() -> tantivy.Schema:
+    b = tantivy.SchemaBuilder()
+    b.add_integer_field(KEY, indexed=True, fast=True)
+    for field in text.FIELDS:
+        b.add_text_field(field, tokenizer_name="ws", index_option="freq")
+    return b.build()
+
+
+SCHEMA = _schema()
+_WHITESPACE = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
+
+
+class TextIndex:
+    def __init__(self, folder: Path | None = None):
+        self.folder = folder
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+        self.index = tantivy.Index(SCHEMA, path=None if folder is None else str(folder), reuse=True)
+        self.index.register_tokenizer("ws", _WHITESPACE)
+        self.index.config_reader(reload_policy="Manual")
+        self.writer: tantivy.IndexWriter | None = None
+        self._dirty = False
+
+    @classmethod
+    def build(cls, folder: Path | None, keys: np.ndarray, texts: list[str]) -> TextIndex:
+        """A new index of ``texts`` under ``keys`` (a migration, or a save to another folder)."""
+        index = cls(folder).fork(None)
+        index.add(keys, texts)
+        return index
+
+    @property
+    def writable(self) -> bool:
+        return self.writer is not None
+
+    def fork(self, folder: Path | None) -> TextIndex:
+        """A writable index: this one (``folder`` None) or a copy in ``folder``, its files linked."""
+        if folder is None:
+            target = self
+        else:
+            folder.mkdir(parents=True)
+            if self.folder is not None:
+                for f in self.folder.iterdir():
+                    if f.name not in _LOCKS:
+                        _link(f, folder / f.name)
+            target = TextIndex(folder)
+        if target.writer is None:
+            target.writer = target.index.writer(heap_size=HEAP_BYTES, num_threads=1)
+        return target
+
+    # -- writes (``fork`` first) ---------------------------------------------------------
+    def add(self, keys: np.ndarray, texts: list[str]) -> None:
+        assert self.writer is not None, "fork() before writing"
+        for key, value in zip(keys.tolist(), texts, strict=True):
+            fields = text.fields(value)
+            self.writer.add_document(tantivy.Document(**{KEY: key}, **{f: " ".join(fields[f]) for f in text.FIELDS}))
+        self._dirty = True
+
+    def delete(self, keys: list[int]) -> None:
+        assert self.writer is not None, "fork() before writing"
+        if keys:
+            self.writer.delete_documents_by_query(tantivy.Query.term_set_query(SCHEMA, KEY, keys))
+            self._dirty = True
+
+    def close(self) -> None:
+        """Commit, let merges finish and drop the writer: the folder is final (``fork`` to write on)."""
+        if self.writer is not None:
+            self.writer.commit()
+            self.writer.wait_merging_threads()
+            self.writer, self._dirty = None, False
+            self.index.reload()
+
+    # -- reads ---------------------------------------------------------------------------
+    def searcher(self) -> tantivy.Searcher:
+        if self._dirty and self.writer is not None:
+            self.writer.commit()
+            self.index.reload()
+            self._dirty = False
+        return self.index.searcher()
+
+    def count(self) -> int:
+        return self.searcher().num_docs
+
+    def scores(
+        self, terms: dict[str, dict[str, float]], weights: dict[str, float], keys: np.ndarray | None, limit: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(keys, BM25 scores) of the best ``limit`` documents matching a term (Σ field weight ×
+        term weight × BM25), among ``keys`` when given. Best first."""
+        q, should = tantivy.Query, tantivy.Occur.Should
+        clauses = [
+            (should, q.boost_query(q.term_query(SCHEMA, field, term), weights[field] * weight))
+            for field, weighted in terms.items()
+            if weights.get(field)
+            for term, weight in weighted.items()
+        ]
+        searcher = self.searcher()
+        if not clauses or not searcher.num_docs:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        query = q.boolean_query(clauses)
+        if keys is not None:
+            among = q.const_score_query(q.term_set_query(SCHEMA, KEY, keys.tolist()), 0.0)
+            query = q.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, among)])
+        hits = searcher.search(query, limit, count=False).hits
+        found = searcher.fast_field_values(KEY, [address for _, address in hits])
+        return np.array(found, np.int64), np.array([score for score, _ in hits], np.float32)
+
+    def stats(self) -> dict:
+        searcher = self.searcher()
+        disk = sum(f.stat().st_size for f in self.folder.iterdir()) if self.folder else 0
+        return {"documents": searcher.num_docs, "segments": searcher.num_segments, "text_bytes": disk}
+
+
+def _link(source: Path, target: Path) -> None:
+    """A hard link (tantivy writes no file twice, so the two folders can share it); a copy where
+    links fail (another file system)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)

@@ -1,0 +1,120 @@
+"""The embedded backend's text index (issue 18, "a real embedded engine"): tantivy under
+``indexer.text_index``. A save writes only what changed (the older segments are linked, not
+rewritten), the version a reader holds never changes under it, BM25 is asked for a few
+candidates by key or for every match, and an index saved before tantivy loads by indexing its
+documents again."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+
+from indexer import embedded, text
+from indexer.documents import PostingDocument
+from indexer.embedded import EmbeddedIndex
+from indexer.protocol import Filters, Query
+from indexer.storage import TEXT, current
+from indexer.text_index import TextIndex
+from jiuyuan.vocab import PostingKind, Schedule, WageUnit
+
+DIM = 8
+WEIGHTS = {"words": 1.0, "bigrams": 0.5}
+
+
+def _doc(doc_id: str, title: str = "保洁员", region: str = "430102") -> PostingDocument:
+    return PostingDocument(
+        doc_id, f"{title}{doc_id}", "小区保洁", "某物业", PostingKind.ORDINARY, Schedule.FULL_TIME,
+        Decimal("2200"), Decimal("2600"), WageUnit.MONTH, region, date(2026, 1, 1), date(2026, 12, 31),
+    )  # fmt: skip
+
+
+def _vectors(n: int) -> np.ndarray:
+    return np.random.default_rng(n).random((n, DIM), np.float32)
+
+
+def _segments(folder) -> dict[str, int]:
+    """Each segment file of a text folder with its inode."""
+    return {f.name: f.stat().st_ino for f in (folder / TEXT).iterdir() if not f.name.startswith((".", "meta"))}
+
+
+def test_a_save_links_the_segments_it_keeps_and_writes_only_the_new_one(tmp_path):
+    path = tmp_path / "index"
+    index = EmbeddedIndex(DIM, path)
+    index.upsert([_doc(str(i)) for i in range(50)], _vectors(50))
+    index.save()
+    first = current(path)
+    before = _segments(first)
+    reader = EmbeddedIndex.load(path)  # a reader holds the first version
+
+    index.upsert([_doc("new")], _vectors(1))
+    index.delete(["3"])
+    index.save()
+    after = _segments(current(path))
+    kept = {name: ino for name, ino in after.items() if name in before}
+    assert kept and kept == {name: before[name] for name in kept}, "the old segment's files are the same inodes"
+    assert len(set(after) - set(before)) >= 1, "a new segment (and the deletes) written beside them"
+
+    hits = reader.search(Query(text="保洁", mode="bm25", k=100, collapse_duplicates=False))
+    assert {h.id for h in hits} == {str(i) for i in range(50)}, "the reader's version did not move"
+    fresh = EmbeddedIndex.load(path)
+    ids = {h.id for h in fresh.search(Query(text="保洁", mode="bm25", k=100, collapse_duplicates=False))}
+    assert "new" in ids and "3" not in ids and len(ids) == 50
+
+
+def test_a_fork_leaves_its_source_as_it_was(tmp_path):
+    source = TextIndex.build(tmp_path / "a", np.arange(3), ["保洁员 小区", "保安 夜班", "厨师 饭店"])
+    source.close()
+    meta = (tmp_path / "a" / "meta.json").read_bytes()
+    copy = source.fork(tmp_path / "b")
+    copy.delete([0])
+    copy.add(np.array([3]), ["保洁 阿姨"])
+    copy.close()
+    assert (tmp_path / "a" / "meta.json").read_bytes() == meta
+    assert TextIndex(tmp_path / "a").count() == 3 and TextIndex(tmp_path / "b").count() == 3
+    keys, _ = TextIndex(tmp_path / "b").scores(text.query_terms("保洁"), WEIGHTS, None, 10)
+    assert set(keys.tolist()) == {3}
+
+
+def test_scores_by_key_or_for_every_match_agree(tmp_path):
+    index = TextIndex.build(None, np.arange(4) * 10, ["保洁 保洁", "保洁", "保安", "保洁 厨师 厨师 厨师"])
+    terms = text.query_terms("保洁")
+    all_keys, all_scores = index.scores(terms, WEIGHTS, None, 10)
+    assert set(all_keys.tolist()) == {0, 10, 30} and list(all_scores) == sorted(all_scores, reverse=True)
+    some_keys, some_scores = index.scores(terms, WEIGHTS, np.array([10, 20, 30]), 10)
+    assert dict(zip(some_keys.tolist(), some_scores.tolist(), strict=True)) == {
+        k: s for k, s in zip(all_keys.tolist(), all_scores.tolist(), strict=True) if k in (10, 30)
+    }
+    assert index.scores(terms, {"words": 0.0, "bigrams": 0.0}, None, 10)[0].size == 0, "no weight, no score"
+
+
+def test_narrow_and_wide_filters_rank_the_same_rows(monkeypatch):
+    """Candidates handed over by key (few) or every match masked after (many): the same hits."""
+    docs = [_doc(str(i)) for i in range(30)]
+    docs += [_doc(f"g{i}", "保安", region="430103") for i in range(5)]
+    index = EmbeddedIndex(DIM)
+    index.upsert(docs, _vectors(len(docs)))
+    query = Query(text="保洁 保安", mode="bm25", k=10, filters=Filters(region_prefix="430102"))
+    by_key = [(h.id, h.score) for h in index.search(query)]
+    monkeypatch.setattr(embedded, "KEYS_HANDED_OVER", 0)
+    masked = [(h.id, h.score) for h in index.search(query)]
+    assert by_key == masked and by_key and all(i.isdigit() for i, _ in by_key)
+
+
+def test_an_index_saved_before_tantivy_loads_by_indexing_its_documents(tmp_path):
+    path = tmp_path / "index"
+    index = EmbeddedIndex(DIM, path)
+    index.upsert([_doc("1"), _doc("2")], _vectors(2))
+    index.save()
+    live = current(path)
+    for f in (live / TEXT).iterdir():  # as a save before the text index was tantivy's left it
+        os.unlink(f)
+    os.rmdir(live / TEXT)
+    loaded = EmbeddedIndex.load(path)
+    assert {h.id for h in loaded.search(Query(text="保洁", mode="bm25"))} <= {"1", "2"}
+    assert loaded.search(Query(text="保洁", mode="bm25", collapse_duplicates=False))
+    loaded.save()
+    assert (current(path) / TEXT / "meta.json").exists(), "its next save writes the text index"
+    assert len(EmbeddedIndex.load(path).search(Query(text="保洁", mode="bm25", collapse_duplicates=False))) == 2
