@@ -14,7 +14,7 @@ from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, Yaml
 from litestar.openapi.spec import Tag
 from litestar.static_files import create_static_files_router
 
-from api.auth import AUTHENTICATION, SECURITY, SECURITY_COMPONENTS
+from api.auth import AUTHENTICATION, SECURITY, SECURITY_COMPONENTS, registered_employer
 from api.deps import provide_session
 from api.errors import EXCEPTION_HANDLERS
 from api.headers import allow_every_method, security_headers
@@ -113,6 +113,7 @@ def create_app(
         # snapshot at a time, loaded on first use and again when its files change (services.search).
         state=State({"engine": engine, "sessions": sessions, "search": search or snapshots(settings.search, sessions)}),
         middleware=[refuse_control_characters, AUTHENTICATION],
+        guards=[registered_employer],
         before_request=check_request,  # query dates in range, JSON bodies strict (api.limits)
         before_send=[security_headers, allow_every_method],
         exception_handlers=EXCEPTION_HANDLERS,

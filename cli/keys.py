@@ -16,7 +16,8 @@ def register(sub) -> None:
         "keys",
         help="API 访问密钥：issue 签发 / list 列出 / revoke 吊销",
         description="签发、列出、吊销 API 访问密钥。每个密钥一个角色：counter 零工市场窗口人员与 officer 经办人员"
-        "须指定管辖区划（--region 43/4301/430121），employer 用人单位须指定 --employer-uscc，"
+        "须指定管辖区划（--region 43/4301/430121），employer 用人单位须指定 --employer-uscc"
+        "（尚未登记的单位也可签发，持令牌者先登记本单位），"
         "agency 人力资源服务机构须指定 --agency-uscc，admin 系统管理员。令牌只在签发时显示一次。"
         "demo 显示 jiuyuan demo 所建的演示密钥（每个角色一个，仅供演示）；revoke --demo 吊销全部演示密钥。",
     )
@@ -86,6 +87,8 @@ def cmd_keys(args: argparse.Namespace) -> int:
                     print(f"{e.field}: {e.message}", file=sys.stderr)
                 return 2
             print(f"已签发 {row.key_id}（{row.role.label}，{row.name}，有效期至 {row.expires_at:%Y-%m-%d}）")
+            if row.employer_uscc:
+                print(f"统一社会信用代码 {row.employer_uscc} 的单位尚未登记：持此令牌登录页面后先“登记本单位”。")
             print(token)
             return 0
     finally:

@@ -35,6 +35,13 @@ class Principal:
     agency_id: int | None = None
     region_prefix: str | None = None
     expires_at: datetime | None = None
+    employer_uscc: str | None = None
+    """An employer key's company while it is not registered (``employer_id`` is then None)."""
+
+    @property
+    def unregistered_employer(self) -> bool:
+        """An employer key whose company has yet to register itself (``POST /employers``)."""
+        return self.role is Role.EMPLOYER and self.employer_id is None
 
     @property
     def actor(self) -> str:
@@ -55,17 +62,20 @@ def issue(
     agency_uscc: str | None = None,
     region: str | None = None,
 ) -> tuple[str, ApiKey]:
-    """A new key; the returned token is the only copy of its secret."""
+    """A new key; the returned token is the only copy of its secret. An employer key names its
+    company by USCC: a registered one binds the key to it, an unregistered one (checksum checked)
+    lets the company register itself first."""
     c = validation.Checker()
     if not name.strip() or len(name) > 60:
         c.fail("name", "持有人名称须为1–60个字")
     if not 1 <= days <= 3660:
         c.fail("days", "有效天数须在1到3660之间")
-    employer_id = agency_id = None
+    employer_id = agency_id = pending_uscc = None
     if role is Role.EMPLOYER:
-        employer_id = session.scalar(select(Employer.id).where(Employer.uscc == employer_uscc))
-        if employer_id is None:
-            c.fail("employer", "用人单位须为已登记单位的统一社会信用代码")
+        given = c.check("employer", validation.social_credit_code, (employer_uscc or "").strip().upper())
+        if given:
+            employer_id = session.scalar(select(Employer.id).where(Employer.uscc == given))
+            pending_uscc = given if employer_id is None else None
     if role is Role.AGENCY:
         agency_id = session.scalar(select(HrAgency.id).where(HrAgency.uscc == agency_uscc))
         if agency_id is None:
@@ -85,6 +95,7 @@ def issue(
         role=role,
         name=name.strip(),
         employer_id=employer_id,
+        employer_uscc=pending_uscc,
         agency_id=agency_id,
         region_prefix=prefix,
         created_at=now,
@@ -104,7 +115,29 @@ def authenticate(session: Session, token: str, now: datetime | None = None) -> P
         return None
     if row.revoked_at is not None or row.expires_at <= (now or utcnow()):
         return None
-    return Principal(row.key_id, row.name, row.role, row.employer_id, row.agency_id, row.region_prefix, row.expires_at)
+    employer_id = row.employer_id
+    if employer_id is None and row.employer_uscc is not None:  # registered meanwhile, by a counter say
+        employer_id = session.scalar(select(Employer.id).where(Employer.uscc == row.employer_uscc))
+    return Principal(
+        row.key_id,
+        row.name,
+        row.role,
+        employer_id,
+        row.agency_id,
+        row.region_prefix,
+        row.expires_at,
+        row.employer_uscc if employer_id is None else None,
+    )
+
+
+def bind_employer_keys(session: Session, employer: Employer) -> int:
+    """Bind the keys issued for ``employer``'s USCC before it was registered; how many."""
+    keys = session.scalars(select(ApiKey).where(ApiKey.employer_uscc == employer.uscc, ApiKey.employer_id.is_(None)))
+    bound = 0
+    for key in keys:
+        key.employer_id, key.employer_uscc = employer.id, None
+        bound += 1
+    return bound
 
 
 def revoke(session: Session, key_id: str) -> ApiKey:

@@ -28,7 +28,7 @@ from jiuyuan.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFou
 from jiuyuan.purposes import HIDDEN
 from jiuyuan.vocab import Role
 from ledger import audit, intake, places
-from ledger.access import Principal, server_secret
+from ledger.access import Principal, bind_employer_keys, server_secret
 from ledger.models import AuditEntry, Employer, JobPosting, Person
 from matcher.people import PERSON_REF_SECRET, consenting_to_employers, person_ref
 from services.jurisdiction import Jurisdiction
@@ -41,7 +41,9 @@ NOTE = "note:"
 """The employer's note is kept as a field of the entry, apart from its text (a posting title could
 otherwise pose as a note)."""
 _CONTROL = HIDDEN  # control, zero-width and bidi characters: a name must read as it is stored
-EDITABLE = ("name", "region_code", "address", "contact_phone")
+EDITABLE = ("name", "region_code", "address", "contact_phone", "small_micro", "insured_headcount")
+VERIFIED = ("small_micro", "insured_headcount")
+"""Facts subsidies rest on (小微企业名录, the insured headcount): staff record them, not the employer."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,12 @@ def _checked(data: dict[str, Any]) -> dict[str, Any]:
     return intake.clean_employer(given)
 
 
+def _refuse_declared(fields: list[str]) -> None:
+    if fields:
+        message = "小微企业划型和参保人数由人社部门按名录和社保记录核实登记，单位不能自行填写，请留空"
+        raise InvalidInput([FieldError(k, message) for k in fields])
+
+
 class Employers:
     """The employers a caller may register, find, read and change."""
 
@@ -85,7 +93,10 @@ class Employers:
     # ----- writes
 
     def register(self, data: dict[str, Any]) -> Employer:
-        """A new employer (201); a USCC already registered → 409 naming that employer."""
+        """A new employer (201); a USCC already registered → 409 naming that employer. An employer
+        registers only the company its key was issued for, which binds the key to it."""
+        if self.who.role is Role.EMPLOYER:
+            self._own_company(data)
         fields = _checked(data)
         existing = self.session.scalar(select(Employer).where(Employer.uscc == fields["uscc"]))
         if existing is not None:
@@ -94,8 +105,42 @@ class Employers:
                 "无需重复登记：请按代码或名称查找并选用该单位。"
             )
             raise Conflict(message, [FieldError("uscc", message)], employer_id=existing.id)
-        self._staff_reach(fields["region_code"])
-        return intake.add_employer(self.session, fields)
+        if self.who.role is not Role.EMPLOYER:
+            self._staff_reach(fields["region_code"])
+        employer = intake.add_employer(self.session, fields)
+        bound = bind_employer_keys(self.session, employer)
+        audit.record(
+            self.session,
+            self.who,
+            "employer.register",
+            None,
+            ["uscc", "name", "region_code"],
+            f"登记单位{employer.id}（{employer.uscc}，{employer.name}，{regions.full_name(employer.region_code)}）"
+            + (f"，绑定该单位的密钥{bound}个" if bound else ""),
+        )
+        return employer
+
+    def _own_company(self, data: dict[str, Any]) -> None:
+        """An employer key registers its own company only, and only once; whether it is a small or
+        micro enterprise and its insured headcount are facts subsidies rest on, which staff record
+        from the official registers, not the employer's word."""
+        uscc = data.get("uscc")
+        if self.who.employer_id is not None:
+            mine = self.session.get(Employer, self.who.employer_id)
+            message = f"贵单位已登记为“{mine.name}”（单位编号 {mine.id}），无需重复登记：修改信息请用“单位信息”。"
+            raise Conflict(message, [FieldError("uscc", message)], employer_id=mine.id)
+        given = uscc.strip().upper() if isinstance(uscc, str) else uscc
+        if given != self.who.employer_uscc:
+            raise InvalidInput(
+                [
+                    FieldError(
+                        "uscc",
+                        f"只能登记本令牌所属单位（统一社会信用代码 {self.who.employer_uscc}）："
+                        "代码不同请向人社部门申请本单位的令牌。",
+                    )
+                ]
+            )
+        _refuse_declared([k for k in VERIFIED if data.get(k) not in (None, False)])
 
     def update(self, employer_id: int, data: dict[str, Any]) -> Employer:
         """Change name, county, address or contact phone; the USCC stays. A new address that names
@@ -105,12 +150,13 @@ class Employers:
         if "uscc" in unknown:
             raise InvalidInput([FieldError("uscc", "统一社会信用代码不能修改：代码有误请重新登记单位")])
         changes = {k: v for k, v in data.items() if k in EDITABLE}
+        if self.who.role is Role.EMPLOYER:
+            _refuse_declared([k for k in VERIFIED if k in changes])
         if not changes:
-            raise InvalidInput([FieldError("name", "请至少修改一项：单位名称、所在区县、地址或联系电话")])
-        stored = {
-            k: getattr(row, k)
-            for k in (*EDITABLE, "uscc", "small_micro", "founded_on", "insured_headcount", "latitude", "longitude")
-        }
+            raise InvalidInput(
+                [FieldError("name", "请至少修改一项：单位名称、所在区县、地址、联系电话、小微企业或参保人数")]
+            )
+        stored = {k: getattr(row, k) for k in (*EDITABLE, "uscc", "founded_on", "latitude", "longitude")}
         if self.who.role is not Role.EMPLOYER:  # staff change employers of their own county only
             self._staff_reach(row.region_code, "修改")
         fields = _checked(places.after_change(stored, changes, "region_code"))

@@ -15,7 +15,7 @@ from litestar.openapi.spec import Example
 from litestar.params import Body, PathParameter, QueryParameter
 from msgspec import UNSET, Meta, UnsetType
 
-from api.auth import allow
+from api.auth import BEFORE_REGISTRATION, allow
 from api.deps import service
 from api.errors import problem_responses
 from api.routes.person_privacy import card_out
@@ -36,6 +36,16 @@ Region6 = Annotated[
 ]
 Address = Annotated[str, Meta(max_length=400, description="单位地址（原文保存）")]
 Phone = Annotated[str, Meta(max_length=40, description="联系电话")]
+# Litestar's schema drops a lower bound of 0 (falsy): extra_json_schema states it again.
+_Headcount = Annotated[
+    int,
+    Meta(
+        ge=0,
+        le=10_000_000,
+        description="参保职工人数（按社保记录，仅窗口、经办人员登记）",
+        extra_json_schema={"extra": {"minimum": 0}},
+    ),
+]
 
 
 class EmployerIn(msgspec.Struct):
@@ -47,6 +57,8 @@ class EmployerIn(msgspec.Struct):
     """May be left out when the address names the county (长沙县星沙街道…)."""
     address: Address | None = None
     contact_phone: Phone | None = None
+    small_micro: Annotated[bool, Meta(description="是否小微企业（划型认定，未认定填 false）")] = False
+    insured_headcount: _Headcount | None = None
 
 
 class EmployerPatch(msgspec.Struct):
@@ -56,6 +68,10 @@ class EmployerPatch(msgspec.Struct):
     region_code: Region6 | UnsetType = UNSET
     address: Address | None | UnsetType = UNSET
     contact_phone: Phone | None | UnsetType = UNSET
+    small_micro: Annotated[bool, Meta(description="是否小微企业（仅窗口、经办人员按名录核实后修改）")] | UnsetType = (
+        UNSET
+    )
+    insured_headcount: _Headcount | None | UnsetType = UNSET
 
 
 class EmployerOut(msgspec.Struct):
@@ -66,6 +82,8 @@ class EmployerOut(msgspec.Struct):
     region_name: str
     address: str | None
     contact_phone: str | None
+    small_micro: bool
+    insured_headcount: int | None
 
 
 class EmployerPage(msgspec.Struct):
@@ -97,6 +115,8 @@ def employer_out(e: Employer) -> EmployerOut:
         region_name=regions.full_name(e.region_code),
         address=e.address,
         contact_phone=e.contact_phone,
+        small_micro=e.small_micro,
+        insured_headcount=e.insured_headcount,
     )
 
 
@@ -125,9 +145,10 @@ class EmployersController(Controller):
         "/employers",
         operation_id="registerEmployer",
         sync_to_thread=True,
-        guards=[STAFF],
+        guards=[allow(Role.EMPLOYER, Role.COUNTER, Role.OFFICER)],
         responses=ERRORS,
-        summary="登记用人单位（统一社会信用代码校验；已登记的代码 409 并指明该单位）",
+        summary="登记用人单位（窗口、经办人员登记辖区内单位；用人单位用签发给本单位代码的令牌自行登记）",
+        opt=BEFORE_REGISTRATION,
     )
     def register(
         self,
@@ -150,7 +171,8 @@ class EmployersController(Controller):
             ),
         ],
     ) -> EmployerOut:
-        """Register an employer in the caller's jurisdiction.
+        """Register an employer: staff one in their jurisdiction; an employer its own company, with
+        the USCC its key was issued for (the key is then bound to it).
 
         Returns:
             The employer (201); 409 when the USCC is registered already, naming that employer.

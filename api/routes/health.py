@@ -11,6 +11,7 @@ from litestar.openapi.spec import Operation
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from api.auth import BEFORE_REGISTRATION
 from api.errors import problem_responses
 from api.schemas import CalendarHealth, Health
 from jiuyuan import __version__, clock
@@ -41,6 +42,9 @@ class Me(msgspec.Struct):
     region_name: str | None
     employer_id: int | None
     agency_id: int | None
+    employer_uscc: str | None = None
+    """An employer key's company while not registered (``employer_id`` null): the page then
+    offers only “登记本单位” with this USCC."""
 
 
 class SystemController(Controller):
@@ -65,7 +69,13 @@ class SystemController(Controller):
         db_session.execute(text("SELECT 1"))
         return Health(status="ok", database="ok", version=__version__, calendar=calendar_health())
 
-    @get("/me", operation_id="whoAmI", responses=problem_responses(401), summary="当前令牌的持有人与角色")
+    @get(
+        "/me",
+        operation_id="whoAmI",
+        responses=problem_responses(401),
+        summary="当前令牌的持有人与角色",
+        opt=BEFORE_REGISTRATION,
+    )
     async def me(self, request: Request) -> Me:
         """Who the token belongs to: the web page shows it and offers the views of that role.
 
@@ -75,7 +85,14 @@ class SystemController(Controller):
         who: Principal = request.user
         reach = Jurisdiction.of(who)
         return Me(
-            who.name, who.role.value, who.role.label, reach.region, reach.region_name, who.employer_id, who.agency_id
+            who.name,
+            who.role.value,
+            who.role.label,
+            reach.region,
+            reach.region_name,
+            who.employer_id,
+            who.agency_id,
+            who.employer_uscc,
         )
 
 

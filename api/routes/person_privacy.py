@@ -19,7 +19,7 @@ from litestar.params import Body, QueryParameter
 from msgspec import Meta
 from openpyxl import Workbook
 
-from api.auth import allow
+from api.auth import BEFORE_REGISTRATION, allow
 from api.deps import service
 from api.errors import problem_responses
 from api.routes.person_wire import (
@@ -98,6 +98,7 @@ class PersonPrivacyController(Controller):
         sync_to_thread=True,
         responses=problem_responses(401, 503),
         summary="查阅目的清单（读取个人信息时从中选择）",
+        opt=BEFORE_REGISTRATION,
     )
     def list_purposes(self) -> PurposesOut:
         """The purposes the office allows for reading a person's data (``JIUYUAN_PURPOSES``).

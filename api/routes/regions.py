@@ -8,6 +8,7 @@ import msgspec
 from litestar import Controller, get
 from litestar.params import Parameter, QueryParameter
 
+from api.auth import BEFORE_REGISTRATION
 from api.errors import problem_responses
 from api.schemas import RegionOut
 from jiuyuan import regions, validation
@@ -44,6 +45,7 @@ class RegionsController(Controller):
         sync_to_thread=False,
         responses=problem_responses(400, 401, 422, 500),
         summary="按名称查找县区（区划选择器用）",
+        opt=BEFORE_REGISTRATION,
     )
     def search_regions(
         self,
@@ -68,6 +70,7 @@ class RegionsController(Controller):
         sync_to_thread=False,
         responses=problem_responses(400, 401, 404, 500),
         summary="行政区划代码查询 (GB/T 2260)",
+        opt=BEFORE_REGISTRATION,
     )
     def get_region(
         self, code: Annotated[str, Parameter(schema_extra={"pattern": r"^[0-9]{6}$"}, description="六位行政区划代码")]

@@ -21,16 +21,26 @@ async function login(token) {
     throw err;
   }
   state.purposes = (await api("GET", "/purposes")).purposes;
-  const { role, role_label, name, region_name } = state.me;
+  const { role_label, name, region_name } = state.me;
   $("#who").textContent = `${role_label}：${name}${region_name ? `（${region_name}）` : ""}`;
-  $$("[data-roles]").forEach((el) => (el.hidden = !allowedFor(role, el)));
+  const unregistered = showViews();
   $("#nav").hidden = false; $("#logout").hidden = false;
   postings.setPostingDefaults();
   showCalendarNotice();
   const first = $$("nav button").find((b) => !b.hidden);
   go(first ? first.dataset.go : "login");
   if (!first) banner("此角色暂无页面功能：请向管理员确认令牌的角色。");
+  if (unregistered) banner(`贵单位（统一社会信用代码 ${state.me.employer_uscc}）尚未登记：请先登记本单位，再登记岗位、查看候选人。`);
 }
+
+// An employer key issued before its company registered reaches only “单位” until it registers.
+function showViews() {
+  const { role } = state.me;
+  const unregistered = role === "employer" && state.me.employer_id == null;
+  $$("[data-roles]").forEach((el) => (el.hidden = !allowedFor(role, el) || (unregistered && el.matches("nav button") && el.dataset.go !== "employers")));
+  return unregistered;
+}
+state.onRegistered = async () => { state.me = await api("GET", "/me"); showViews(); };
 
 // 002 §2 due dates past the loaded State Council holiday arrangement are provisional: say so.
 async function showCalendarNotice() {

@@ -4,7 +4,7 @@
 
 export const $ = (sel, root = document) => root.querySelector(sel);
 export const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
-export const state = { me: null, person: null, purposes: [], onLogout: () => {} };
+export const state = { me: null, person: null, purposes: [], onLogout: () => {}, onRegistered: async () => {} };
 export const onShow = {};
 
 export const words = (v) => (v || "").split(/[,，、\s]+/).map((w) => w.trim()).filter(Boolean);

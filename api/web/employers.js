@@ -1,6 +1,7 @@
 // 单位: counter staff and officers find an employer by USCC or name, or register one (USCC checked
-// by the API; one already registered is named); an employer reads and changes its own profile.
-import { $, api, banner, clearErrors, go, h, onShow, regionPicker, resolveRegion, setRegion, showProblem, state } from "./core.js";
+// by the API; one already registered is named); an employer registers its own company (its key's
+// USCC) and then reads and changes its profile.
+import { $, api, banner, clearErrors, fieldError, go, h, onShow, regionPicker, resolveRegion, setRegion, showProblem, state } from "./core.js";
 import { chooseEmployer } from "./postings.js";
 
 const line = (e) => `${e.name}（${e.uscc}）　${e.region_name}${e.address ? `　${e.address}` : ""}${e.contact_phone ? `　电话 ${e.contact_phone}` : ""}`;
@@ -23,6 +24,19 @@ async function find(event) {
   } catch (err) { showProblem(err, form); }
 }
 
+const unregistered = () => state.me.role === "employer" && state.me.employer_id == null;
+
+// Whether a company is a small or micro enterprise and its insured headcount are facts subsidies
+// rest on: staff record them from the registers; an employer's form does not offer them.
+function verifiedFacts(form, data) {
+  const headcount = data.get("insured_headcount").trim();
+  if (headcount && !/^[0-9]{1,8}$/.test(headcount)) {
+    fieldError(form, "insured_headcount", "参保人数请填整数，如 12；未核实请留空");
+    return null;
+  }
+  return { small_micro: $("#emp-small-micro").checked, insured_headcount: headcount ? Number(headcount) : null };
+}
+
 async function save(event) {
   event.preventDefault();
   const form = event.target; clearErrors(form);
@@ -32,12 +46,21 @@ async function save(event) {
     if (region === null) return;
     const body = { name: data.get("name").trim(), region_code: region || null,
       address: data.get("address").trim() || null, contact_phone: data.get("contact_phone").trim() || null };
+    if (unregistered()) {
+      const e = await api("POST", "/employers", { body: { ...body, uscc: state.me.employer_uscc } });
+      await state.onRegistered();
+      go("new-posting");
+      banner(`已登记本单位：${e.name}（${e.uscc}）。现在可以登记岗位，再在“找人”中查看候选人。`, true);
+      return;
+    }
     if (state.me.role === "employer") {
       const e = await api("PATCH", `/employers/${state.me.employer_id}`, { body });
       banner(`已保存本单位信息：${e.name}`, true);
       return showProfile(e);
     }
-    const e = await api("POST", "/employers", { body: { ...body, uscc: data.get("uscc").trim().toUpperCase() } });
+    const facts = verifiedFacts(form, data);
+    if (facts === null) return;
+    const e = await api("POST", "/employers", { body: { ...body, ...facts, uscc: data.get("uscc").trim().toUpperCase() } });
     banner(`已登记用人单位：${e.name}（${e.uscc}）`, true);
     listed([e]); form.reset(); $("#emp-region").value = "";
     $("#employer-list button").focus();
@@ -52,8 +75,13 @@ async function showProfile(e) {
 
 async function shown() {
   const employer = state.me.role === "employer";
-  $("#employer-form-title").textContent = employer ? "本单位信息" : "登记用人单位";
-  $("#employer-form button[type=submit]").textContent = employer ? "保存" : "登记";
+  const title = unregistered() ? "登记本单位" : employer ? "本单位信息" : "登记用人单位";
+  $("#employer-form-title").textContent = title;
+  $("#employer-form button[type=submit]").textContent = unregistered() ? "登记本单位" : employer ? "保存" : "登记";
+  if (unregistered()) {
+    $("#emp-uscc").value = state.me.employer_uscc; $("#emp-uscc").readOnly = true;
+    return;
+  }
   if (!employer) {
     $("#emp-uscc").readOnly = false;
     if (!$("#emp-region").value && (state.me.region || "").length === 6) setRegion($("#emp-region-q"), $("#emp-region"), state.me.region);

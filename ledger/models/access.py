@@ -17,7 +17,10 @@ class ApiKey(Base):
 
     __tablename__ = "api_keys"
     __table_args__ = (
-        CheckConstraint("role <> 'employer' OR employer_id IS NOT NULL", name="employer_bound"),
+        CheckConstraint(
+            "role <> 'employer' OR employer_id IS NOT NULL OR employer_uscc IS NOT NULL", name="employer_bound"
+        ),
+        CheckConstraint("employer_uscc IS NULL OR role = 'employer'", name="uscc_for_employers"),
         CheckConstraint("role <> 'agency' OR agency_id IS NOT NULL", name="agency_bound"),
         CheckConstraint("role NOT IN ('counter', 'officer') OR region_prefix IS NOT NULL", name="jurisdiction"),
         CheckConstraint("expires_at > created_at", name="expiry"),
@@ -29,6 +32,9 @@ class ApiKey(Base):
     role: Mapped[Role] = mapped_column(str_enum(Role, "role"))
     name: Mapped[str] = mapped_column(String(60))
     employer_id: Mapped[int | None] = mapped_column(ForeignKey("employers.id"))
+    employer_uscc: Mapped[str | None] = mapped_column(String(18), index=True)
+    """An employer key issued before its company is registered: the company registers itself
+    with this USCC (``POST /employers``), which binds the key to the new employer."""
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("hr_agencies.id"))
     region_prefix: Mapped[str | None] = mapped_column(String(6))
     """The jurisdiction of counter staff and officers: a province, city or county code prefix."""

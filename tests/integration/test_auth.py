@@ -101,8 +101,11 @@ def test_keys_command_issues_lists_and_refuses_bad_scopes(migrated_url, capsys):
     assert token.startswith("jy_")
     assert main([*base, "issue", "--role", "counter", "--name", "窗口"]) == 2
     assert "管辖区划" in capsys.readouterr().err
+    # an unregistered company may get a key (it registers itself), but not a USCC with a wrong check digit
     assert main([*base, "issue", "--role", "employer", "--name", "单位", "--employer-uscc", "91430100MA4L000000"]) == 2
-    assert "用人单位" in capsys.readouterr().err
+    assert "校验位不正确" in capsys.readouterr().err
+    assert main([*base, "issue", "--role", "employer", "--name", "单位"]) == 2
+    assert "请填写统一社会信用代码" in capsys.readouterr().err
     assert main([*base, "list"]) == 0
     assert "officer" in capsys.readouterr().out and token not in capsys.readouterr().out
 

@@ -126,7 +126,8 @@ def test_an_employer_reads_and_changes_only_its_own_profile(api):
     assert changed.status_code == 200 and changed.json()["address"] == "星沙街道2号"
     assert changed.json()["contact_phone"] is None and changed.json()["uscc"] == XINGSHA
     assert c.patch(f"/employers/{other['id']}", json={"address": "x"}, headers=employer).status_code == 404
-    assert c.post("/employers", json=COMPANY, headers=employer).status_code == 403
+    again = c.post("/employers", json=COMPANY, headers=employer)
+    assert again.status_code == 409 and "贵单位已登记" in again.json()["detail"]
     assert c.get("/employers", params={"q": "物业"}, headers=employer).status_code == 403
     wrong = c.patch(f"/employers/{own['id']}", json={"region_code": "999999"}, headers=employer)
     assert wrong.status_code == 422 and _chinese(wrong.json()["errors"][0]["message"])
