@@ -72,8 +72,9 @@ export function go(view) {
   $$("nav button").forEach((b) => b.toggleAttribute("aria-current", b.dataset.go === view));
   banner("");
   if (onShow[view]) onShow[view]();
-  const first = $(`[data-view="${view}"] input:not([type=hidden]), [data-view="${view}"] select, [data-view="${view}"] button`);
-  const visible = first && first.offsetParent !== null ? first : $$(`[data-view="${view}"] input:not([type=hidden]), [data-view="${view}"] button`).find((e) => e.offsetParent !== null);
+  const fields = `[data-view="${view}"] input:not([type=hidden]):not([readonly])`;
+  const first = $(`${fields}, [data-view="${view}"] select, [data-view="${view}"] button`);
+  const visible = first && first.offsetParent !== null ? first : $$(`${fields}, [data-view="${view}"] button`).find((e) => e.offsetParent !== null);
   if (visible) visible.focus();
 }
 

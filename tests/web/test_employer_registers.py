@@ -56,6 +56,7 @@ def test_an_employer_registers_its_company_posts_and_sees_masked_candidates(brow
     if axe_available():
         assert serious_violations(page) == []
     phone_fits(page)
+    shot(page, f"7b-employer-self-register{'-phone' if size == 'phone' else ''}")
 
     page.fill("#emp-name", company)
     page.fill("#emp-address", "门口那条街")  # names no county, and no county is picked
@@ -65,7 +66,6 @@ def test_an_employer_registers_its_company_posts_and_sees_masked_candidates(brow
     page.fill("#emp-region-q", site["county_name"])
     page.fill("#emp-address", "星沙街道开元东路9号")
     page.fill("#emp-phone", "0731-84019999")
-    shot(page, f"7b-employer-self-register{'-phone' if size == 'phone' else ''}")
     page.click("#employer-form button[type=submit]")
     page.wait_for_selector("#banner.ok:has-text('已登记本单位')")
     page.wait_for_selector('[data-view="new-posting"]:not([hidden])')
