@@ -78,7 +78,8 @@ def rss():
     return [int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmRSS")][0] / 1024
 before = rss()
 t = time.perf_counter()
-EmbeddedIndex.load(Path(sys.argv[1])).text.searcher()
+index = EmbeddedIndex.load(Path(sys.argv[1]))
+index.text.searcher()
 print(time.perf_counter() - t, rss() - before)
 """
 

@@ -13,7 +13,6 @@ what changed. Enough for a county or prefecture (10^4–10^5 postings); beyond t
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from pathlib import Path
 
@@ -24,9 +23,9 @@ from indexer import text
 from indexer.documents import PostingDocument
 from indexer.protocol import Hit, Query, check_query, collapse, depth, rank, usable_vector
 from indexer.storage import POINTER as POINTER
-from indexer.storage import TEXT, Columns, Documents, current, fsync_folder, publish, version_name
+from indexer.storage import StoredRows
+from indexer.storage import current as current
 from indexer.storage import stamp as stamp
-from indexer.text_index import TextIndex
 from jiuyuan.vocab import PostingKind, Schedule
 
 # BM25 parameters: Lucene's and OpenSearch's defaults, so both backends score text alike.
@@ -81,7 +80,7 @@ def _posting_row(doc: PostingDocument) -> dict:
     }
 
 
-class EmbeddedIndex:
+class EmbeddedIndex(StoredRows):
     """Postings. Subclasses index other documents by giving their own schema, document type,
     row and mask."""
 
@@ -89,20 +88,8 @@ class EmbeddedIndex:
     DOCUMENT: type = PostingDocument
 
     def __init__(self, dimension: int, path: Path | None = None):
-        self.dimension = dimension
-        self.path = path
-        self.cols = Columns(self.SCHEMA)
-        self.documents = Documents()
-        self.vectors = np.zeros((0, dimension), np.float32)
-        self.row_of: dict[str, int] = {}
-        self.keys = np.zeros(0, np.int64)
-        """Each row's key in the text index: only grows, so the array stays sorted."""
-        self.next_key = 0
-        self.text = TextIndex()
-        self._working: Path | None = None  # the version folder the text writes go to, until saved
+        super().__init__(dimension, path)
         self.field_weights = dict(FIELD_WEIGHTS)
-        self.feed_cursor = 0
-        """The last change-feed entry the index has applied (ledger ``posting_changes.id``)."""
 
     # -- writes ---------------------------------------------------------------------
     def upsert(self, documents: list[PostingDocument], vectors: np.ndarray) -> int:
@@ -138,23 +125,11 @@ class EmbeddedIndex:
             self._writable().delete(self.keys[rows].tolist())
         return len(rows)
 
-    def _writable(self) -> TextIndex:
-        """The text index to write to: after a load or a save, a copy in a new version folder
-        (its files linked), which the next ``save`` makes live."""
-        if not self.text.writable:
-            self._working = None if self.path is None else Path(self.path) / version_name()
-            self.text = self.text.fork(None if self._working is None else self._working / TEXT)
-        return self.text
-
     def count(self) -> int:
         return len(self.row_of)
 
     def ids(self) -> set[str]:
         return set(self.row_of)
-
-    def document(self, row: int):
-        """The document indexed at ``row``, as the ``DOCUMENT`` type."""
-        return msgspec.json.decode(self.documents[row], type=self.DOCUMENT)
 
     # -- reads ----------------------------------------------------------------------
     def _mask(self, query: Query) -> np.ndarray:
@@ -192,17 +167,25 @@ class EmbeddedIndex:
         return 2 * EARTH_KM * np.arcsin(np.sqrt(h))
 
     def _bm25(self, query: Query, mask: np.ndarray, candidates: np.ndarray, reach: int) -> dict[int, float]:
-        """The best ``reach`` rows by BM25 among the candidates (tantivy scores, see text_index):
-        a few candidates are handed to tantivy as keys; otherwise every match comes back and the
-        mask picks (exact either way: the filters apply before the top-k)."""
-        terms = text.query_terms(query.text)
+        """The best ``reach`` rows by BM25 among the candidates (tantivy scores, see text_index).
+        A few candidates are handed to tantivy by key; otherwise tantivy's best matches are
+        masked, as many as should hold ``reach`` candidates at their share of the rows, then all
+        if they did not. Exact either way: the filters apply before the top-k."""
+        terms, weights = text.query_terms(query.text), self.field_weights
         if candidates.size <= KEYS_HANDED_OVER:
-            keys, scores = self.text.scores(terms, self.field_weights, self.keys[candidates], reach)
-        else:
-            everything = candidates.size == len(self.row_of)
-            keys, scores = self.text.scores(terms, self.field_weights, None, reach if everything else len(self.keys))
-        rows = np.searchsorted(self.keys, keys)
-        keep = mask[rows] & (scores > 0)
+            return self._rows(*self.text.scores(terms, weights, self.keys[candidates], reach), mask, reach)
+        limit = int(reach * 2 * len(self.row_of) / candidates.size) + 16
+        while True:
+            keys, scores = self.text.scores(terms, weights, None, limit)
+            found = self._rows(keys, scores, mask, reach)
+            if len(found) == reach or keys.size < limit:
+                return found
+            limit = len(self.keys)
+
+    def _rows(self, keys: np.ndarray, scores: np.ndarray, mask: np.ndarray, reach: int) -> dict[int, float]:
+        """Text index keys to rows, those the mask keeps, the best ``reach``."""
+        rows = np.minimum(np.searchsorted(self.keys, keys), max(len(self.keys) - 1, 0))
+        keep = (self.keys[rows] == keys) & mask[rows] & (scores > 0)
         return _top(rows[keep], scores[keep], reach)
 
     def search(self, query: Query) -> list[Hit]:
@@ -227,94 +210,8 @@ class EmbeddedIndex:
         rows = collapse((row for row, _, _ in ranked), query, group)
         return [Hit(self.cols.ids[r], scored[r][0], scored[r][1], self.document(r)) for r in rows]
 
-    # -- persistence ----------------------------------------------------------------
-    def save(self, path: Path | None = None) -> Path | None:
-        """Write the live rows (compacted) to ``path`` (default: where it was loaded from or
-        created for): arrays, documents and keys in one .npz, ids in ``meta.json``, the text
-        index in ``text/`` (written since the last save, its older files linked). An index made
-        in memory without a path has nothing to write (its writes are visible at once).
 
-        Each save writes a new version folder inside ``path`` and then replaces the pointer file
-        ``CURRENT`` with ``os.replace``, the one step that makes it live: a crash before it leaves
-        the old index, after it the new one, never none. Older versions are removed afterwards;
-        an index saved before versions (files directly in ``path``) is migrated here.
-        Sub-folders of ``path`` that are not versions (``profiles/``) are left where they are."""
-        if path is None and self.path is None:
-            return None
-        path = Path(path or self.path)
-        path.mkdir(parents=True, exist_ok=True)
-        keep = np.flatnonzero(self.cols.alive)
-        folder = self._working
-        if folder is None or folder.parent != path:
-            folder = path / version_name()
-            if self.text.folder is not None and self.text.folder.parent.parent == path:
-                self.text = self.text.fork(folder / TEXT)  # nothing written since it was loaded
-            else:  # in memory, or another folder's: indexed again from the documents
-                texts = [self.document(int(r)).text for r in keep]
-                self.text = TextIndex.build(folder / TEXT, self.keys[keep], texts)
-        self.text.close()
-        self._working = None
-        blob, offsets = self.documents.packed(keep)
-        arrays = {k: v[keep] for k, v in self.cols.arrays().items()}
-        np.savez(
-            folder / "index.npz",
-            vectors=self.vectors[keep],
-            keys=self.keys[keep],
-            documents=blob,
-            document_offsets=offsets,
-            **arrays,
-        )
-        meta = {
-            "dimension": self.dimension,
-            "feed_cursor": self.feed_cursor,
-            "next_key": self.next_key,
-            "ids": [self.cols.ids[r] for r in keep],
-        }
-        (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        fsync_folder(folder / TEXT)
-        publish(path, folder)
-        return path
-
-    @classmethod
-    def load(cls, path: Path) -> EmbeddedIndex:
-        """The index ``path``'s pointer names (or, saved before versions, the files in ``path``).
-        A save that removes the version just read is met by reading the pointer again."""
-        for attempt in range(3):
-            folder = current(path)
-            if folder is None:
-                raise FileNotFoundError(f"检索索引不存在：{path}")
-            try:
-                return cls._load_folder(folder, path)
-            except (FileNotFoundError, ValueError):  # tantivy says ValueError for a folder removed
-                if attempt == 2 or current(path) == folder:
-                    raise
-        raise AssertionError("unreachable")
-
-    @classmethod
-    def _load_folder(cls, folder: Path, path: Path) -> EmbeddedIndex:
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        index = cls(meta["dimension"], path)
-        with np.load(folder / "index.npz") as data:
-            if "documents" not in data:
-                raise FileNotFoundError(f"检索索引 {path} 是旧格式：请运行 jiuyuan index rebuild。")
-            index.vectors = data["vectors"]
-            for name in index.cols.arrays():
-                index.cols.data[name] = data[name]
-            index.documents = Documents(data["documents"].tobytes(), data["document_offsets"])
-            index.keys = data["keys"] if "keys" in data else np.arange(len(index.vectors), dtype=np.int64)
-        index.cols.ids = list(meta["ids"])
-        index.feed_cursor = meta.get("feed_cursor", 0)
-        index.next_key = meta.get("next_key", len(index.keys))
-        index.row_of = {doc_id: row for row, doc_id in enumerate(index.cols.ids)}
-        if (folder / TEXT / "meta.json").exists():
-            index.text = TextIndex(folder / TEXT)
-        else:  # saved before the text index was tantivy's: indexed again here, written by the next save
-            texts = [index.document(row).text for row in range(len(index.keys))]
-            index.text = TextIndex.build(None, index.keys, texts)
-        return index
-
-
-KEYS_HANDED_OVER = 4096
+KEYS_HANDED_OVER = 1024
 """Up to this many candidates, BM25 is asked for them by key; past it, for every match."""
 
 

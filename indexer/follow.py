@@ -7,7 +7,9 @@ workers one applies what is new and the others skip that step, and ``jiuyuan ind
 rebuild|update|sync`` wait for it instead of racing it. The writer applies the posting change
 feed (``build.apply_feed``) and the persons' writes (``build.apply_person_writes``:
 registrations, changed wishes, consents, read from the audit log) since the cursors the indexes
-keep, and saves: an embedded save swaps the ``CURRENT`` pointer, which every worker's
+keep, and saves: an embedded save writes a new version holding only what changed (the new
+rows' file, the dead rows, the text index's new segment; the files it keeps are linked from the
+version before, see ``indexer.storage``) and swaps the ``CURRENT`` pointer, which every worker's
 ``Reloadable`` snapshot sees on its next request (OpenSearch writes are searchable when they
 return). Applying is idempotent (upsert and delete by id, from a cursor), so a writer that dies
 mid-step loses nothing: the next one applies the same changes again.

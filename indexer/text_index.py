@@ -75,7 +75,7 @@ class TextIndex:
             if self.folder is not None:
                 for f in self.folder.iterdir():
                     if f.name not in _LOCKS:
-                        _link(f, folder / f.name)
+                        link(f, folder / f.name)
             target = TextIndex(folder)
         if target.writer is None:
             target.writer = target.index.writer(heap_size=HEAP_BYTES, num_threads=1)
@@ -143,9 +143,9 @@ class TextIndex:
         return {"documents": searcher.num_docs, "segments": searcher.num_segments, "text_bytes": disk}
 
 
-def _link(source: Path, target: Path) -> None:
-    """A hard link (tantivy writes no file twice, so the two folders can share it); a copy where
-    links fail (another file system)."""
+def link(source: Path, target: Path) -> None:
+    """A hard link (tantivy and the row files never write a file twice, so versions can share
+    them); a copy where links fail (another file system)."""
     try:
         os.link(source, target)
     except OSError:

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 import numpy as np
+import pytest
 
 from indexer import embedded, text
 from indexer.documents import PostingDocument
@@ -118,3 +119,45 @@ def test_an_index_saved_before_tantivy_loads_by_indexing_its_documents(tmp_path)
     loaded.save()
     assert (current(path) / TEXT / "meta.json").exists(), "its next save writes the text index"
     assert len(EmbeddedIndex.load(path).search(Query(text="保洁", mode="bm25", collapse_duplicates=False))) == 2
+
+
+def _rows_files(folder) -> dict[str, int]:
+    return {f.name: f.stat().st_ino for f in folder.iterdir() if f.suffix == ".npz"}
+
+
+def test_a_save_that_adds_links_the_rows_saved_before_and_writes_only_the_new(tmp_path, monkeypatch):
+    path = tmp_path / "index"
+    index = EmbeddedIndex(DIM, path)
+    index.upsert([_doc(str(i)) for i in range(20)], _vectors(20))
+    index.save()
+    first = _rows_files(current(path))
+    assert list(first) == ["index.npz"]
+
+    follower = EmbeddedIndex.load(path)  # the live follower's copy
+    follower.upsert([_doc("new"), _doc("5")], _vectors(2))  # one added, one replaced
+    follower.delete(["7"])
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "savez", crash)
+    with pytest.raises(OSError):
+        follower.save()
+    monkeypatch.undo()
+    assert EmbeddedIndex.load(path).ids() == {str(i) for i in range(20)}, "a crash keeps the old version"
+
+    follower.save()
+    second = _rows_files(current(path))
+    assert second["index.npz"] == first["index.npz"], "the rows saved before are linked, not written again"
+    assert len(second) == 2
+    loaded = EmbeddedIndex.load(path)
+    assert loaded.ids() == ({str(i) for i in range(20)} - {"7"}) | {"new"}
+    assert loaded.count() == 20 and loaded.document(loaded.row_of["new"]).id == "new"
+    hits = loaded.search(Query(text="保洁", mode="bm25", k=100, collapse_duplicates=False))
+    assert {h.id for h in hits} == loaded.ids()
+
+    loaded.delete([str(i) for i in range(12)])  # past a quarter of the rows dead: written whole again
+    loaded.save()
+    assert list(_rows_files(current(path))) == ["index.npz"]
+    again = EmbeddedIndex.load(path)
+    assert len(again.cols.ids) == again.count() == 9 and again.ids() == loaded.ids()
