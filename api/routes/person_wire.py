@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 import msgspec
 from litestar.openapi.spec import Example
 from litestar.params import PathParameter, QueryParameter
-from msgspec import Meta
+from msgspec import UNSET, Meta, UnsetType
 
 from api.auth import allow
 from api.schemas import LocationOut, location_out
@@ -111,9 +111,10 @@ class PersonUpdateIn(msgspec.Struct):
     address: Address | None = None
     """A new address naming another county moves the residence there, unless a code is given."""
     residence_region_code: Region6 | None = None
-    latitude: Latitude | None = None
-    longitude: Longitude | None = None
-    """A point the clerk corrects; a new address without one drops the old point."""
+    latitude: Latitude | None | UnsetType = UNSET
+    longitude: Longitude | None | UnsetType = UNSET
+    """A point the clerk corrects; null for both clears it (the county centre stands in again); a
+    new address without one drops the old point."""
     skills: Words | None = None
     wished_work: Words | None = None
     wished_schedules: Annotated[list[Schedule], Meta(max_length=4)] | None = None

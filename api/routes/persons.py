@@ -154,7 +154,12 @@ class PersonsController(Controller):
         Returns:
             The full record as it now stands.
         """
-        fields = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
+        # null leaves a key as it is, except the point, which null clears (both or neither)
+        fields = {
+            k: v
+            for k, v in msgspec.structs.asdict(data).items()
+            if v is not msgspec.UNSET and (v is not None or k in ("latitude", "longitude"))
+        }
         if "wished_schedules" in fields:
             fields["wished_schedules"] = [s.value for s in fields["wished_schedules"]]
         return person_out(persons.update(person_id, fields))

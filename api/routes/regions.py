@@ -35,6 +35,12 @@ def search_counties(q: str, within: str = "", limit: int = 20) -> list[RegionHit
     return [RegionHit(code, name, full) for _, _, code, name, full in sorted(hits)[:limit]]
 
 
+def counties_within(prefix: str, limit: int) -> list[RegionHit]:
+    """The counties in use today whose code starts with ``prefix``, by code."""
+    inside = sorted((r for r in regions.current_counties() if r.code.startswith(prefix)), key=lambda r: r.code)
+    return [RegionHit(r.code, r.name, regions.full_name(r.code)) for r in inside[:limit]]
+
+
 class RegionsController(Controller):
     path = "/"
     tags = ["reference"]
@@ -50,18 +56,31 @@ class RegionsController(Controller):
     def search_regions(
         self,
         q: Annotated[
-            str, QueryParameter(min_length=1, max_length=40, description="区县名称的一部分，可含省市名，空格分隔")
-        ],
-        within: Annotated[
-            str | None, QueryParameter(pattern=r"^[0-9]{0,6}$", description="优先列出此代码前缀内的县区（如 4301）")
+            str | None,
+            QueryParameter(
+                max_length=40,
+                description="区县名称的一部分，可含省市名，空格分隔；不填时列出 within 内的全部县区",
+                schema_extra={"one_of": [{"type": "string", "minLength": 1, "maxLength": 40}, {"type": "null"}]},
+            ),
         ] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=50)] = 20,
+        within: Annotated[
+            str | None,
+            QueryParameter(
+                pattern=r"^[0-9]{0,6}$", description="优先列出此代码前缀内的县区（如 4301）；不填 q 时只列出其中的县区"
+            ),
+        ] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=300)] = 20,
     ) -> list[RegionHit]:
-        """Counties in use today by name, so nobody types a six-digit code.
+        """Counties in use today by name, so nobody types a six-digit code; without ``q``, the
+        counties inside ``within`` by code (an officer's jurisdiction as a list to pick from).
 
         Returns:
             Code, name and full name (湖南省长沙市长沙县), those inside ``within`` first.
         """
+        if q is None or not q.strip():
+            if not within:
+                raise InvalidInput([FieldError("q", "请输入区县名称的一部分，如“长沙县”或“芙蓉”")])
+            return counties_within(within, limit)
         return search_counties(q, within or "", limit)
 
     @get(

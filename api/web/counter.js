@@ -145,7 +145,7 @@ function showLocation(p) {
   $("#e-lat").value = p.latitude ?? ""; $("#e-lon").value = p.longitude ?? "";
 }
 
-// The point as entered, when it differs from the record's; a number field holding no number is an error beside it.
+// The point as entered, when it differs from the record's (both emptied: cleared); a number field holding no number is an error beside it.
 function pointChange(form) {
   const changed = {}; let bad = false;
   for (const [field, input, label] of [["latitude", $("#e-lat"), "纬度"], ["longitude", $("#e-lon"), "经度"]]) {
@@ -154,6 +154,8 @@ function pointChange(form) {
     if (raw !== "" && Number(raw) !== before) changed[field] = Number(raw);
   }
   if (bad) return null;
+  const emptied = $("#e-lat").value.trim() === "" && $("#e-lon").value.trim() === "";
+  if (emptied && state.record && state.record.latitude != null) return { latitude: null, longitude: null };  // back to the county centre
   if (Object.keys(changed).length) {  // both go together: the API checks the pair against the county
     for (const [field, input] of [["latitude", $("#e-lat")], ["longitude", $("#e-lon")]]) {
       if (!(field in changed) && input.value.trim() !== "") changed[field] = Number(input.value.trim());

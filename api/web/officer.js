@@ -110,6 +110,20 @@ async function decide(approve) {
   } catch (err) { showProblem(err, form); }
 }
 
+// The officer's jurisdiction as a list to pick from: the whole of it first, then each county in it
+// by name (an officer never types a code); filled again when another officer logs in.
+async function jurisdiction(select) {
+  const mine = state.me.region || "";
+  if (select.dataset.for === mine) return;
+  select.dataset.for = mine;
+  select.replaceChildren(h("option", { value: mine }, mine ? `全辖区（${state.me.region_name || mine}）` : "全部地区"));
+  if (!mine || mine.length === 6) return;
+  try {
+    const counties = await api("GET", "/regions", { params: { within: mine, limit: 300 } });
+    select.append(...counties.map((c) => h("option", { value: c.code }, c.full_name)));
+  } catch (err) { showProblem(err); }
+}
+
 export function init() {
   $("#officer-form").addEventListener("submit", dutyLists);
   $("#download-dispatch").addEventListener("click", downloadDispatch);
@@ -121,7 +135,7 @@ export function init() {
   $("#reject-lines").addEventListener("click", () => decide(false));
   $("#download-run").addEventListener("click", () => download(`/payment-runs/${run.id}/export.xlsx`, {}, `发放清单-${run.month}-批次${run.id}.xlsx`));
   onShow.officer = () => {
-    $("#o-region").value ||= state.me.region || ""; $("#o-as-of").value ||= today(); $("#o-month").value ||= today().slice(0, 7);
+    jurisdiction($("#o-region")); $("#o-as-of").value ||= today(); $("#o-month").value ||= today().slice(0, 7);
   };
-  onShow.payments = () => { $("#run-region").value ||= state.me.region || ""; $("#run-month").value ||= today().slice(0, 7); };
+  onShow.payments = () => { jurisdiction($("#run-region")); $("#run-month").value ||= today().slice(0, 7); };
 }

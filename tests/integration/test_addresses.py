@@ -64,6 +64,13 @@ def test_a_new_address_moves_the_residence_and_a_corrected_point_is_entered(api)
     assert moved["latitude"] is None and moved["location"]["precision"] == "county_centre"
     half = client.patch(url, json={"latitude": 28.2}, headers=counter)
     assert half.status_code == 422 and half.json()["errors"][0]["field"] == "longitude"
+    # a point entered by mistake is cleared with null for both: the county centre stands in again
+    client.patch(url, json={"latitude": 28.25, "longitude": 113.08}, headers=counter)
+    cleared = client.patch(url, json={"latitude": None, "longitude": None}, headers=counter)
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["latitude"] is None and cleared.json()["location"]["precision"] == "county_centre"
+    one = client.patch(url, json={"latitude": None, "longitude": 113.08}, headers=counter)
+    assert one.status_code == 422 and one.json()["errors"][0]["field"] == "latitude"
 
 
 def test_a_posting_address_names_its_county_and_a_missing_place_says_how_to_fix(api):

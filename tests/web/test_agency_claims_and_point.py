@@ -185,4 +185,12 @@ def test_a_clerk_sees_the_points_precision_and_corrects_it(browser, site, size):
     assert float(page.input_value("#e-lat")) == pytest.approx(lat)
     phone_fits(page)
     shot(page, f"14-correct-point{'-phone' if size == 'phone' else ''}")
+    # a point entered by mistake: both fields emptied, the county centre stands in again
+    page.fill("#e-lat", "")
+    page.fill("#e-lon", "")
+    page.click("#edit-form button[type=submit]")
+    page.wait_for_selector("#banner.ok:has-text('已保存')")
+    page.get_by_role("button", name="修改登记信息").click()
+    page.wait_for_selector("#e-location:has-text('按区县中心估算')")
+    assert page.input_value("#e-lat") == "" and page.input_value("#e-lon") == ""
     page.context.close()

@@ -41,7 +41,7 @@ def _issue_for_unregistered(site, uscc: str, name: str) -> str:
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_an_employer_registers_its_company_posts_and_sees_masked_candidates(browser, site, size):
     uscc = _new_company(size)
-    company = f"星沙{'' if size == 'desktop' else '掌上'}家政服务有限公司"
+    company = f"麓谷{'' if size == 'desktop' else '掌上'}家政服务有限公司"
     token = _issue_for_unregistered(site, uscc, f"{company} 人事")
 
     page = new_page(browser, site["base"], size, bypass_csp=axe_available())

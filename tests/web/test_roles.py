@@ -222,6 +222,16 @@ def test_duty_lists_show_county_names_words_not_false_and_open_the_person(browse
     page = new_page(browser, site["base"], size)
     login(page, site["tokens"]["officer"])
     page.click('nav button[data-go="officer"]')
+    # the region is picked by name: the whole jurisdiction first, then each of its counties
+    page.wait_for_selector("#o-region option:nth-child(2)", state="attached")
+    options = page.locator("#o-region option").all_inner_texts()
+    assert options[0].startswith("全辖区") and site["county_name"] in options[1:]
+    page.select_option("#o-region", label=site["county_name"])
+    page.click("#officer-form button[type=submit]")
+    page.wait_for_selector("#banner.ok")
+    county_only = set(page.locator("#duties tbody td:nth-child(3)").all_inner_texts())
+    assert county_only and county_only <= {site["county_name"]}, county_only
+    page.select_option("#o-region", index=0)
     page.click("#officer-form button[type=submit]")
     page.wait_for_selector("#banner.ok")
     table = page.inner_text("#duties")
