@@ -325,7 +325,7 @@ class StoredRows:
         if "rows" in meta:
             index._base, index._files, index._saved = folder, files, len(index.cols.ids)
         if (folder / TEXT / "meta.json").exists():
-            index.text = TextIndex(folder / TEXT)
+            index.text = TextIndex(folder / TEXT, create=False)
         else:  # saved before the text index was tantivy's: indexed again here, written by the next save
             texts = [index.document(row).text for row in range(len(index.keys))]
             index.text = TextIndex.build(None, index.keys, texts)

@@ -45,11 +45,17 @@ _WHITESPACE = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build(
 
 
 class TextIndex:
-    def __init__(self, folder: Path | None = None):
+    def __init__(self, folder: Path | None = None, create: bool = True):
+        """In memory, or in ``folder``: made there if ``create``, else opened (``ValueError``
+        when it is not there, say a version removed while it was being loaded)."""
         self.folder = folder
-        if folder is not None:
+        if folder is None:
+            self.index = tantivy.Index(SCHEMA)
+        elif create:
             folder.mkdir(parents=True, exist_ok=True)
-        self.index = tantivy.Index(SCHEMA, path=None if folder is None else str(folder), reuse=True)
+            self.index = tantivy.Index(SCHEMA, path=str(folder), reuse=True)
+        else:
+            self.index = tantivy.Index.open(str(folder))
         self.index.register_tokenizer("ws", _WHITESPACE)
         self.index.config_reader(reload_policy="Manual")
         self.writer: tantivy.IndexWriter | None = None
