@@ -50,7 +50,13 @@ def cmd_keys(args: argparse.Namespace) -> int:
             if args.action == "list":
                 for k in session.scalars(select(ApiKey).order_by(ApiKey.id)):
                     state = "已吊销" if k.revoked_at else f"有效期至 {k.expires_at:%Y-%m-%d}"
-                    print(f"{k.key_id}\t{k.role.value}\t{k.name}\t{k.region_prefix or ''}\t{state}")
+                    scope = k.region_prefix or (f"待登记单位 {k.employer_uscc}" if k.employer_uscc else "")
+                    scope = (
+                        scope
+                        or (f"单位 {k.employer_id}" if k.employer_id else "")
+                        or (f"机构 {k.agency_id}" if k.agency_id else "")
+                    )
+                    print(f"{k.key_id}\t{k.role.value}\t{k.name}\t{scope}\t{state}")
                 return 0
             if args.action == "demo":
                 if args.uscc:

@@ -131,8 +131,16 @@ def authenticate(session: Session, token: str, now: datetime | None = None) -> P
 
 
 def bind_employer_keys(session: Session, employer: Employer) -> int:
-    """Bind the keys issued for ``employer``'s USCC before it was registered; how many."""
-    keys = session.scalars(select(ApiKey).where(ApiKey.employer_uscc == employer.uscc, ApiKey.employer_id.is_(None)))
+    """Bind the live keys issued for ``employer``'s USCC before it was registered; how many. A
+    revoked or expired one stays as it was: it acts for nobody either way."""
+    keys = session.scalars(
+        select(ApiKey).where(
+            ApiKey.employer_uscc == employer.uscc,
+            ApiKey.employer_id.is_(None),
+            ApiKey.revoked_at.is_(None),
+            ApiKey.expires_at > utcnow(),
+        )
+    )
     bound = 0
     for key in keys:
         key.employer_id, key.employer_uscc = employer.id, None

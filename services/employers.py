@@ -24,7 +24,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from jiuyuan import regions, validation
-from jiuyuan.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from jiuyuan.errors import Conflict, Duplicate, FieldError, Forbidden, InvalidInput, NotFound
 from jiuyuan.purposes import HIDDEN
 from jiuyuan.vocab import Role
 from ledger import audit, intake, places
@@ -98,16 +98,14 @@ class Employers:
         if self.who.role is Role.EMPLOYER:
             self._own_company(data)
         fields = _checked(data)
-        existing = self.session.scalar(select(Employer).where(Employer.uscc == fields["uscc"]))
-        if existing is not None:
-            message = (
-                f"统一社会信用代码 {existing.uscc} 已登记为“{existing.name}”（单位编号 {existing.id}），"
-                "无需重复登记：请按代码或名称查找并选用该单位。"
-            )
-            raise Conflict(message, [FieldError("uscc", message)], employer_id=existing.id)
+        self._not_registered(fields["uscc"])
         if self.who.role is not Role.EMPLOYER:
             self._staff_reach(fields["region_code"])
-        employer = intake.add_employer(self.session, fields)
+        try:
+            employer = intake.add_employer(self.session, fields)
+        except Duplicate:  # registered by a concurrent request since the look-up: name it too
+            self._not_registered(fields["uscc"])
+            raise
         bound = bind_employer_keys(self.session, employer)
         audit.record(
             self.session,
@@ -120,6 +118,16 @@ class Employers:
         )
         return employer
 
+    def _not_registered(self, uscc: str) -> None:
+        """A USCC registered already → 409 naming the employer, so the caller picks it."""
+        existing = self.session.scalar(select(Employer).where(Employer.uscc == uscc))
+        if existing is not None:
+            message = (
+                f"统一社会信用代码 {existing.uscc} 已登记为“{existing.name}”（单位编号 {existing.id}），"
+                "无需重复登记：请按代码或名称查找并选用该单位。"
+            )
+            raise Conflict(message, [FieldError("uscc", message)], employer_id=existing.id)
+
     def _own_company(self, data: dict[str, Any]) -> None:
         """An employer key registers its own company only, and only once; whether it is a small or
         micro enterprise and its insured headcount are facts subsidies rest on, which staff record
@@ -129,7 +137,10 @@ class Employers:
             mine = self.session.get(Employer, self.who.employer_id)
             message = f"贵单位已登记为“{mine.name}”（单位编号 {mine.id}），无需重复登记：修改信息请用“单位信息”。"
             raise Conflict(message, [FieldError("uscc", message)], employer_id=mine.id)
-        given = uscc.strip().upper() if isinstance(uscc, str) else uscc
+        try:  # compacted as the key's was (91430121-MA4L… is the same code)
+            given = validation.social_credit_code(uscc)
+        except ValueError:
+            given = uscc
         if given != self.who.employer_uscc:
             raise InvalidInput(
                 [
@@ -140,7 +151,11 @@ class Employers:
                     )
                 ]
             )
-        _refuse_declared([k for k in VERIFIED if data.get(k) not in (None, False)])
+        declared = {
+            "small_micro": data.get("small_micro") is True,
+            "insured_headcount": data.get("insured_headcount") is not None,
+        }
+        _refuse_declared([k for k in VERIFIED if declared[k]])  # 0 is a headcount too: not `in (None, False)`
 
     def update(self, employer_id: int, data: dict[str, Any]) -> Employer:
         """Change name, county, address or contact phone; the USCC stays. A new address that names

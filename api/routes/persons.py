@@ -47,6 +47,7 @@ from api.routes.person_wire import (
     purpose_of,
 )
 from jiuyuan import clock
+from jiuyuan.errors import FieldError, InvalidInput
 from jiuyuan.vocab import ConsentScope, Role
 from ledger.models import ServiceContact
 from services.persons import NotRegistrable, Persons
@@ -154,6 +155,10 @@ class PersonsController(Controller):
         Returns:
             The full record as it now stands.
         """
+        point = [k for k in ("latitude", "longitude") if getattr(data, k) is not msgspec.UNSET]
+        if len(point) == 1:  # a point is corrected or cleared whole: half of one is a mistake
+            other = "longitude" if point == ["latitude"] else "latitude"
+            raise InvalidInput([FieldError(other, "更正或清除位置须同时给出纬度和经度（清除时两者都填 null）")])
         # null leaves a key as it is, except the point, which null clears (both or neither)
         fields = {
             k: v

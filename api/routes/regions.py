@@ -13,6 +13,7 @@ from api.errors import problem_responses
 from api.schemas import RegionOut
 from jiuyuan import regions, validation
 from jiuyuan.errors import FieldError, InvalidInput, NotFound
+from jiuyuan.purposes import HIDDEN
 
 
 class RegionHit(msgspec.Struct):
@@ -35,10 +36,9 @@ def search_counties(q: str, within: str = "", limit: int = 20) -> list[RegionHit
     return [RegionHit(code, name, full) for _, _, code, name, full in sorted(hits)[:limit]]
 
 
-def counties_within(prefix: str, limit: int) -> list[RegionHit]:
-    """The counties in use today whose code starts with ``prefix``, by code."""
-    inside = sorted((r for r in regions.current_counties() if r.code.startswith(prefix)), key=lambda r: r.code)
-    return [RegionHit(r.code, r.name, regions.full_name(r.code)) for r in inside[:limit]]
+def counties_within(code_prefix: str, limit: int) -> list[RegionHit]:
+    """The counties in use today inside ``code_prefix`` (a province or city), by code."""
+    return [RegionHit(r.code, r.name, regions.full_name(r.code)) for r in regions.current_counties(code_prefix)[:limit]]
 
 
 class RegionsController(Controller):
@@ -59,8 +59,7 @@ class RegionsController(Controller):
             str | None,
             QueryParameter(
                 max_length=40,
-                description="区县名称的一部分，可含省市名，空格分隔；不填时列出 within 内的全部县区",
-                schema_extra={"one_of": [{"type": "string", "minLength": 1, "maxLength": 40}, {"type": "null"}]},
+                description="区县名称的一部分，可含省市名，空格分隔；不填或空白时列出 within 内的全部县区",
             ),
         ] = None,
         within: Annotated[
@@ -77,6 +76,10 @@ class RegionsController(Controller):
         Returns:
             Code, name and full name (湖南省长沙市长沙县), those inside ``within`` first.
         """
+        if within is not None and not (within.isascii() and within.isdigit() or within == ""):
+            raise InvalidInput([FieldError("within", "地区代码前缀只能是0–6位数字，如 4301")])
+        if q is not None and HIDDEN.search(q):
+            raise InvalidInput([FieldError("q", "不能包含控制字符、零宽字符或文字方向控制符，请重新输入")])
         if q is None or not q.strip():
             if not within:
                 raise InvalidInput([FieldError("q", "请输入区县名称的一部分，如“长沙县”或“芙蓉”")])

@@ -1,7 +1,7 @@
 // 单位: counter staff and officers find an employer by USCC or name, or register one (USCC checked
 // by the API; one already registered is named); an employer registers its own company (its key's
 // USCC) and then reads and changes its profile.
-import { $, api, banner, clearErrors, fieldError, go, h, onShow, regionPicker, resolveRegion, setRegion, showProblem, state } from "./core.js";
+import { $, api, banner, clearErrors, fieldError, go, h, onShow, Problem, regionPicker, resolveRegion, setRegion, showProblem, state } from "./core.js";
 import { chooseEmployer } from "./postings.js";
 
 const line = (e) => `${e.name}（${e.uscc}）　${e.region_name}${e.address ? `　${e.address}` : ""}${e.contact_phone ? `　电话 ${e.contact_phone}` : ""}`;
@@ -47,7 +47,11 @@ async function save(event) {
     const body = { name: data.get("name").trim(), region_code: region || null,
       address: data.get("address").trim() || null, contact_phone: data.get("contact_phone").trim() || null };
     if (unregistered()) {
-      const e = await api("POST", "/employers", { body: { ...body, uscc: state.me.employer_uscc } });
+      const e = await api("POST", "/employers", { body: { ...body, uscc: state.me.employer_uscc } }).catch(async (err) => {
+        // registered meanwhile (by the counter, say): the key acts for it now, the page too
+        if (err instanceof Problem && err.body.status === 409) { await state.onRegistered(); shown(); }
+        throw err;
+      });
       await state.onRegistered();
       go("new-posting");
       banner(`已登记本单位：${e.name}（${e.uscc}）。现在可以登记岗位，再在“找人”中查看候选人。`, true);

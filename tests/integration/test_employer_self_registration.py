@@ -69,10 +69,13 @@ def test_an_unregistered_employer_reaches_only_registration_then_registers_and_p
     declared = c.post("/employers", json={**FORM, "small_micro": True, "insured_headcount": 12}, headers=employer)
     assert declared.status_code == 422
     assert {e["field"] for e in declared.json()["errors"]} == {"small_micro", "insured_headcount"}
+    none_insured = c.post("/employers", json={**FORM, "insured_headcount": 0}, headers=employer)  # 0 is a figure too
+    assert none_insured.status_code == 422 and none_insured.json()["errors"][0]["field"] == "insured_headcount"
     bad = c.post("/employers", json={**FORM, "name": "", "address": "门口那条街"}, headers=employer)
     assert bad.status_code == 422 and {e["field"] for e in bad.json()["errors"]} >= {"name", "region_code"}
 
-    made = c.post("/employers", json=FORM, headers=employer)
+    hyphenated = NEW_COMPANY[:8] + "-" + NEW_COMPANY[8:]  # the key's own code, written as some forms print it
+    made = c.post("/employers", json={**FORM, "uscc": hyphenated}, headers=employer)
     assert made.status_code == 201, made.text
     company = made.json()
     assert company["uscc"] == NEW_COMPANY and company["region_code"] == "430121"
@@ -111,6 +114,37 @@ def test_a_key_whose_company_a_counter_registered_meanwhile_acts_for_it(api):
     assert made.json()["small_micro"] is True and made.json()["insured_headcount"] == 12
     assert c.get("/me", headers=employer).json()["employer_id"] == made.json()["id"]
     assert c.post("/postings", json=_gig(), headers=employer).status_code == 201
+
+
+def test_only_live_keys_are_bound_and_the_key_list_shows_the_pending_company(api, capsys):
+    c, url = api
+    employer = bearer(url, "employer", "星沙家政 人事", employer_uscc=NEW_COMPANY)
+    eng = db.make_engine(url)
+    try:
+        with db.session_factory(eng).begin() as s:
+            _, stale = access.issue(s, Role.EMPLOYER, "离职的人事", employer_uscc=NEW_COMPANY)
+            access.revoke(s, stale.key_id)
+        assert cli(["--database-url", url, "keys", "list"]) == 0
+        assert f"待登记单位 {NEW_COMPANY}" in capsys.readouterr().out
+        counter = bearer(url, "counter", "长沙县零工市场", region="430121")
+        made = c.post("/employers", json={**FORM, "uscc": NEW_COMPANY}, headers=counter)
+        assert made.status_code == 201, made.text
+        assert c.get("/me", headers=employer).json()["employer_id"] == made.json()["id"]
+        with db.session_factory(eng)() as s:
+            entry = s.scalar(select(AuditEntry).where(AuditEntry.action == "employer.register"))
+            assert entry.actor_role == "counter" and "绑定该单位的密钥1个" in entry.purpose
+            assert s.scalar(select(ApiKey).where(ApiKey.key_id == stale.key_id)).employer_id is None
+    finally:
+        eng.dispose()
+
+
+def test_the_region_list_refuses_what_is_not_a_code_prefix_or_hides_characters(api):
+    c, url = api
+    counter = bearer(url, "counter", "长沙县零工市场", region="430121")
+    for params, field in (({"within": "4301\n"}, "within"), ({"within": "43", "q": "长沙\u200b"}, "q")):
+        refused = c.get("/regions", params=params, headers=counter)
+        assert refused.status_code in (400, 422) and refused.json()["errors"][0]["field"] == field, refused.text
+    assert c.get("/regions", params={"within": "4301", "q": " "}, headers=counter).json()[0]["code"] == "430102"
 
 
 def test_an_employer_key_needs_a_valid_uscc(migrated_url):
