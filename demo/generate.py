@@ -91,8 +91,10 @@ class Generator(PostingMaker):
                 weights.append(share / len(local))
         return counties, weights
 
-    def county(self) -> regions.Region:
+    def county(self, employer: bool = False) -> regions.Region:
         counties, weights = self._places
+        if employer:  # employers crowd into the cities (vocab.EMPLOYER_CITIES)
+            weights = [w * vocab.EMPLOYER_CITIES.get(c.code[:4], 1.0) for c, w in zip(counties, weights, strict=True)]
         return self.rng.choices(counties, weights)[0]
 
     def coordinates(self, code: str) -> tuple[float, float]:
@@ -174,13 +176,13 @@ class Generator(PostingMaker):
     def employers(self, n: int) -> list[dict[str, Any]]:
         rows = []
         for _ in self._bar(range(n), n, "用人单位"):
-            place = self.county()
+            place = self.county(employer=True)
             lat, lon = self.coordinates(place.code)
             name_place = place.name.removesuffix("区").removesuffix("县").removesuffix("市")
             rows.append(
                 {
                     "uscc": self.social_credit_code(place.code),
-                    "name": f"{name_place}{self.rng.choice(vocab.COMPANY_WORDS)}{self.rng.choice(vocab.COMPANY_TRADES)}",
+                    "name": f"{name_place}{self.rng.choice(vocab.COMPANY_WORDS)}{self.rng.choices(vocab.COMPANY_TRADES, vocab.TRADE_WEIGHTS)[0]}",
                     "region_code": place.code,
                     "address": self.address(place.code),
                     "latitude": lat,
@@ -256,9 +258,7 @@ class Generator(PostingMaker):
         lat, lon = self.coordinates(code)
         disabled = self.rng.random() < 0.10
         poverty = rural and self.rng.random() < 0.35
-        families = self.rng.sample(vocab.FAMILIES, k=2, counts=[f.weight for f in vocab.FAMILIES])
-        while families[0] == families[1]:  # as often as boards post them, never one twice
-            families[1] = self.rng.choices(vocab.FAMILIES, [f.weight for f in vocab.FAMILIES])[0]
+        families = self._wished(number)
         person = {
             "id_number": number,
             "name": self.name(sex),
@@ -286,6 +286,15 @@ class Generator(PostingMaker):
         }
         self._person_records(person, household, unemployed_months, data)
         return person
+
+    def _wished(self, number: str) -> list[vocab.JobFamily]:
+        """Two occupations, as often as boards post them, from a stream of the person's own: the
+        occupation table can grow without changing anything else about the person."""
+        pick = random.Random(f"{self.seed}:{number}")
+        weights = [f.weight for f in vocab.FAMILIES]
+        first = pick.choices(vocab.FAMILIES, weights)[0]
+        rest = [f for f in vocab.FAMILIES if f is not first]
+        return [first, pick.choices(rest, [f.weight for f in rest])[0]]
 
     def _person_records(self, person, household, unemployed_months, data: DemoData) -> None:
         number = person["id_number"]

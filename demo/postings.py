@@ -60,9 +60,12 @@ class PostingMaker:
             skills: list[str] = []
             if kind is not PostingKind.LOVE:  # 000 §2: love posts have no age or skill limits
                 if self.rng.random() < 0.75:
-                    age_min, age_max = 18, self.rng.choice((45, 50, 55, 60))
+                    age_min, age_max = 18, self.rng.choice(vocab.SECTORS[family.sector].ages)
                 if family.skills and self.rng.random() < 0.5:
                     skills = [self.rng.choice(family.skills)]
+            # Experience is asked for, not required: "有保洁经验者优先" (a certificate is required).
+            preferred = [s for s in skills if s.endswith("经验")]
+            skills = [s for s in skills if s not in preferred]
             rows.append(
                 {
                     "ref": f"D{self.seed}-P{i + 1:07d}",
@@ -70,7 +73,8 @@ class PostingMaker:
                     "title": family.title if kind is not PostingKind.LOVE else f"爱心岗位·{family.title}",
                     "description": "；".join(self.rng.sample(family.duties, k=2))
                     + f"。{self._terms(family, schedule)}。"
-                    + ("" if not skills else f"技能要求：{skills[0]}。"),
+                    + "".join(f"有{s}者优先。" for s in preferred)
+                    + "".join(f"技能要求：{s}。" for s in skills),
                     "kind": kind,
                     "schedule": schedule,
                     "wage_min": low,

@@ -35,6 +35,7 @@ class Sector:
     trades: tuple[str, ...]  # employer trades (the end of a company name) that post its jobs
     shifts: tuple[str, ...]  # full-time hours as boards write them
     perks: tuple[str, ...]
+    ages: tuple[int, ...]  # upper age limits its posts state
 
 
 def _family(row: dict[str, Any]) -> JobFamily:
@@ -58,7 +59,8 @@ def _family(row: dict[str, Any]) -> JobFamily:
 _TABLE = yaml.safe_load(resources.files("demo").joinpath("occupations.yaml").read_text(encoding="utf-8"))
 FAMILIES: tuple[JobFamily, ...] = tuple(_family(row) for row in _TABLE["families"])
 SECTORS: dict[str, Sector] = {
-    name: Sector(tuple(s["trades"]), tuple(s["shifts"]), tuple(s["perks"])) for name, s in _TABLE["sectors"].items()
+    name: Sector(tuple(s["trades"]), tuple(s["shifts"]), tuple(s["perks"]), tuple(s["ages"]))
+    for name, s in _TABLE["sectors"].items()
 }
 SCHEDULE_WORDS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _TABLE["schedule_words"].items()}
 
@@ -113,6 +115,15 @@ COMPANY_TRADES: tuple[str, ...] = (
 )
 # And every trade a sector names, so that each sector has employers of its own.
 COMPANY_TRADES += tuple(dict.fromkeys(t for s in SECTORS.values() for t in s.trades if t not in COMPANY_TRADES))
+# How often each trade registers as an employer: its sectors' share of the posts, split among their trades.
+TRADE_WEIGHTS: tuple[float, ...] = tuple(
+    sum(
+        sum(f.weight for f in FAMILIES if f.sector == name) / len(sector.trades)
+        for name, sector in SECTORS.items()
+        if trade in sector.trades
+    )
+    for trade in COMPANY_TRADES
+)
 AGENCY_TRADES = ("人力资源服务有限公司", "人力资源开发有限公司", "劳务派遣有限公司", "职业介绍所有限公司")
 STREET_WORDS = ("人民路", "解放路", "建设路", "五一路", "韶山路", "中山路", "迎宾路", "车站路", "湘江路", "新华路")
 EDUCATION = (("小学", 18), ("初中", 42), ("高中", 20), ("中专", 10), ("大专", 7), ("本科", 3))
@@ -138,5 +149,7 @@ CITY_CENTRES: dict[str, tuple[float, float]] = {
     "4401": (23.13, 113.26),
     "4403": (22.54, 114.06),
 }
+# Employers per county against persons per county: the provincial capital holds more than its share.
+EMPLOYER_CITIES = {"4301": 3.0}
 # Share of demo records outside Hunan: the seeds also cite Jiaxing (003), Qingdao and Guangdong (001).
 OUTSIDE_HUNAN = {"3304": 0.04, "3702": 0.03, "4401": 0.02, "4403": 0.02}

@@ -72,6 +72,17 @@ def test_each_kind_draws_from_its_own_occupations(data):
             assert family.gig, p["title"]
 
 
+def test_ages_and_skills_as_the_trade_asks(data):
+    """Upper age limits are the sector's (factories 45, cleaning 65); experience is preferred, not required."""
+    for p in data.postings:
+        family = next(f for f in vocab.FAMILIES if f.title == _occupation(p))
+        assert p["age_max"] is None or p["age_max"] in vocab.SECTORS[family.sector].ages
+        assert not any(s.endswith("经验") for s in p["skills_required"])
+        assert all(s in family.skills for s in p["skills_required"])
+    assert any("经验者优先" in p["description"] for p in data.postings)
+    assert any(p["skills_required"] for p in data.postings)
+
+
 def test_descriptions_state_the_hours_the_schedule_has(data):
     for p in data.postings:
         family = next(f for f in vocab.FAMILIES if f.title == _occupation(p))
