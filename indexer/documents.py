@@ -91,6 +91,14 @@ class PostingDocument:
         return digest.hexdigest()[:16]
 
     @cached_property
+    def occupation(self) -> str:
+        """The standard occupation its title names (``indexer.occupations``), "" when none: a
+        search filter and facet, derived, so an index built before it needs no new field."""
+        from indexer import occupations
+
+        return occupations.of_posting(self.title, self.description)
+
+    @cached_property
     def text(self) -> str:
         """What is embedded and segmented: title, duties, employer, kind, schedule, skills."""
         skills = "、".join(self.skills_required) if self.skills_required else "无技能要求"

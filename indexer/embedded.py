@@ -19,9 +19,9 @@ from pathlib import Path
 import msgspec
 import numpy as np
 
-from indexer import text
+from indexer import occupations, text
 from indexer.documents import PostingDocument
-from indexer.protocol import Hit, Query, check_query, collapse, depth, rank, usable_vector
+from indexer.protocol import Hit, Query, check_query, collapse, depth, rank, usable_vector, without_occupations
 from indexer.storage import POINTER as POINTER
 from indexer.storage import StoredRows
 from indexer.storage import current as current
@@ -57,6 +57,7 @@ POSTING_SCHEMA = {
     "valid_from": np.int32,
     "valid_until": np.int32,
     "duplicate": np.uint64,
+    "occupation": np.uint64,  # the standard title's stable hash (0: none), a filter and a facet
 }
 
 
@@ -77,7 +78,14 @@ def _posting_row(doc: PostingDocument) -> dict:
         "valid_from": doc.valid_from.toordinal(),
         "valid_until": doc.valid_until.toordinal(),
         "duplicate": int(doc.duplicate_key, 16),
+        "occupation": _occupation_code(doc.occupation),
     }
+
+
+def _occupation_code(title: str) -> int:
+    """A stable number for a standard occupation title (0 for none): the table may be reordered
+    or grow without a re-index."""
+    return _stable_hash(title) if title else 0
 
 
 class EmbeddedIndex(StoredRows):
@@ -157,6 +165,8 @@ class EmbeddedIndex(StoredRows):
             mask &= (c.valid_from <= day) & (c.valid_until >= day)
         if f.near is not None:
             mask &= self.distance_km(*f.near) <= f.within_km
+        if f.occupations:
+            mask &= np.isin(c.occupation, [_occupation_code(t) for t in f.occupations])
         return mask
 
     def distance_km(self, lat: float, lon: float) -> np.ndarray:
@@ -209,6 +219,19 @@ class EmbeddedIndex(StoredRows):
         scored = {row: (score, parts) for row, score, parts in ranked}
         rows = collapse((row for row, _, _ in ranked), query, group)
         return [Hit(self.cols.ids[r], scored[r][0], scored[r][1], self.document(r)) for r in rows]
+
+    def facets(self, query: Query) -> dict[str, int]:
+        check_query(query, self.dimension)
+        counted = without_occupations(query)
+        mask = self._mask(counted)
+        if text.has_terms(counted.text) and mask.any():  # rows matching any term, as OpenSearch's should
+            keys, scores = self.text.scores(text.query_terms(counted.text), self.field_weights, None, len(self.keys))
+            matched = np.zeros_like(mask)
+            matched[list(self._rows(keys, scores, mask, len(self.keys)))] = True
+            mask &= matched
+        codes, counts = np.unique(self.cols.occupation[mask], return_counts=True)
+        titles = {_occupation_code(t): t for t in occupations.table().by_title}
+        return {titles[code]: int(n) for code, n in zip(codes.tolist(), counts.tolist(), strict=True) if code in titles}
 
 
 KEYS_HANDED_OVER = 1024

@@ -32,7 +32,18 @@ import numpy as np
 from indexer import text
 from indexer.documents import PostingDocument
 from indexer.embedded import FIELD_WEIGHTS, K1
-from indexer.protocol import CANDIDATES, Filters, Hit, Query, check_query, collapse, depth, rank, usable_vector
+from indexer.protocol import (
+    CANDIDATES,
+    Filters,
+    Hit,
+    Query,
+    check_query,
+    collapse,
+    depth,
+    rank,
+    usable_vector,
+    without_occupations,
+)
 from jiuyuan.errors import SearchIndexUnavailable
 
 BULK_RETRIES = 3
@@ -73,6 +84,7 @@ def mapping(dimension: int) -> dict[str, Any]:
                 "valid_from": {"type": "date", "format": "yyyy-MM-dd"},
                 "valid_until": {"type": "date", "format": "yyyy-MM-dd"},
                 "duplicate_key": {"type": "keyword"},
+                "occupation": {"type": "keyword"},  # indexer.occupations: a filter and a facet
                 "embedding": {
                     "type": "knn_vector",
                     "dimension": dimension,
@@ -102,6 +114,7 @@ def document(doc: PostingDocument, vector: np.ndarray) -> dict[str, Any]:
         "valid_from": doc.valid_from.isoformat(),
         "valid_until": doc.valid_until.isoformat(),
         "duplicate_key": doc.duplicate_key,
+        "occupation": doc.occupation,
         "embedding": [float(x) for x in vector],
         "document": msgspec.to_builtins(doc),
     }
@@ -144,6 +157,8 @@ def filter_clauses(f: Filters) -> list[dict[str, Any]]:
                     }
                 }
             )
+    if f.occupations:
+        clauses.append({"terms": {"occupation": list(f.occupations)}})
     if f.skills_free_only:
         clauses.append({"term": {"skills_free": True}})
     if f.disabled_suitable:
@@ -218,6 +233,25 @@ def search_bodies(query: Query) -> dict[str, dict[str, Any]]:
     (name,) = lists
     body["query"] = _bm25(query, filters) if name == "bm25" else _knn(query, filters, depth(query))
     return {name: body}
+
+
+FACET_SIZE = 200
+"""More buckets than the table has occupations: every one is counted."""
+
+
+def facet_body(query: Query) -> dict[str, Any]:
+    """The request body of ``facets``: no hits, a ``terms`` aggregation on ``occupation`` over
+    the postings the text matches (any term, as ``_bm25``'s should clauses) and the filters but
+    the occupation filter (``protocol.without_occupations``). Pure: validated against the spec."""
+    counted = without_occupations(query)
+    filters = filter_clauses(counted.filters)
+    matched = _bm25(counted, filters) if text.has_terms(counted.text) else {"bool": {"filter": filters}}
+    return {
+        "size": 0,
+        "track_total_hits": False,
+        "query": matched,
+        "aggs": {"occupation": {"terms": {"field": "occupation", "size": FACET_SIZE, "min_doc_count": 1}}},
+    }
 
 
 def _raw(name: str, score: float | None) -> float:
@@ -392,6 +426,11 @@ class OpenSearchIndex:
             Hit(h["_id"], _raw(name, h["_score"]), {name: _raw(name, h["_score"])}, _document(h))
             for h in response["hits"]["hits"]
         ]
+
+    def facets(self, query: Query) -> dict[str, int]:
+        check_query(query, self.dimension)
+        response = self._ask(lambda: self.client.search(index=self.alias, body=facet_body(query)))
+        return {b["key"]: b["doc_count"] for b in response["aggregations"]["occupation"]["buckets"] if b["key"]}
 
 
 def bulk_actions(index: str, documents: list[PostingDocument], vectors: np.ndarray):

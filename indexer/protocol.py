@@ -18,13 +18,14 @@ backend:
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Generic, Literal, Protocol, TypeVar
 
 import numpy as np
 
+from indexer import occupations
 from indexer.documents import PostingDocument
 from jiuyuan import validation
 from jiuyuan.errors import FieldError, InvalidInput
@@ -58,6 +59,8 @@ class Filters:
     skills_free_only: bool = False
     disabled_suitable: bool = False
     valid_on: date | None = None
+    occupations: tuple[str, ...] = ()
+    """Standard occupation titles (``indexer.occupations``): a posting of any of them passes."""
 
     def empty(self) -> bool:
         return self == Filters()
@@ -109,6 +112,11 @@ class SearchBackend(Protocol):
         """Remove by id; ids not in the index are skipped. Returns how many were removed."""
 
     def search(self, query: Query) -> list[Hit[PostingDocument]]: ...
+
+    def facets(self, query: Query) -> dict[str, int]:
+        """How many postings of each standard occupation match the query's text (any term; all
+        postings when it has none) and its filters but the occupation filter itself, so a clerk
+        sees the other occupations to switch to. Postings naming no occupation are not counted."""
 
     def count(self) -> int: ...
 
@@ -194,6 +202,11 @@ def collapse(keys: Iterable[K], query: Query, group: Callable[[K], Hashable]) ->
     return out
 
 
+def without_occupations(query: Query) -> Query:
+    """The query a facet counts over: its own occupation filter left out (see ``facets``)."""
+    return replace(query, filters=replace(query.filters, occupations=()))
+
+
 def depth(query: Query) -> int:
     """How far down each list reaches before fusion and collapsing: ``CANDIDATES`` for hybrid
     (as OpenSearch's hybrid query ``k``); further for one list that is collapsed, since
@@ -245,5 +258,10 @@ def check_query(query: Query, dimension: int) -> None:
         errors.append(FieldError("wage_ceiling_monthly", "工资上限不能低于工资下限"))
     if f.age is not None and not 16 <= f.age <= 100:
         errors.append(FieldError("age", "年龄应在16到100之间"))
+    for title in f.occupations:
+        try:
+            occupations.table().check(title)
+        except InvalidInput as exc:
+            errors.extend(exc.errors)
     if errors:
         raise InvalidInput(errors)

@@ -313,8 +313,10 @@ class StoredRows:
         files = meta.get("rows", [ROWS])  # one file, ids in meta.json: saved before row files
         arrays, index.documents = read_rows(folder, files)
         index.vectors = arrays["vectors"]
+        missing = [name for name in index.cols.arrays() if name not in arrays]
         for name in index.cols.arrays():
-            index.cols.data[name] = arrays[name]
+            if name in arrays:
+                index.cols.data[name] = arrays[name]
         index.cols.ids = arrays["ids"].tolist() if "ids" in arrays else list(meta["ids"])
         index.keys = arrays["keys"] if "keys" in arrays else np.arange(len(index.vectors), dtype=np.int64)
         if (folder / DEAD).exists():
@@ -324,6 +326,11 @@ class StoredRows:
         index.next_key = meta.get("next_key", len(index.keys))
         if "rows" in meta:
             index._base, index._files, index._saved = folder, files, len(index.cols.ids)
+        if missing:  # a column added since this version was saved: derived, the next save writes all rows
+            values = [index.row_values(index.document(row)) for row in range(len(index.cols.ids))]
+            for name in missing:
+                index.cols.data[name] = np.array([v[name] for v in values], index.SCHEMA[name])
+            index._base, index._files, index._saved = None, [], 0
         if (folder / TEXT / "meta.json").exists():
             index.text = TextIndex(folder / TEXT, create=False)
         else:  # saved before the text index was tantivy's: indexed again here, written by the next save

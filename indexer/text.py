@@ -182,6 +182,11 @@ def query_terms(text: str) -> dict[str, dict[str, float]]:
     return {"words": weighted, "bigrams": pairs}
 
 
+def has_terms(text: str) -> bool:
+    """Whether a query has any term to match (想找个活 has none: only stop words)."""
+    return any(query_terms(text).values())
+
+
 def tokens(text: str) -> list[str]:
     """Accurate-mode words with stop words dropped and synonyms folded to their group's first
     word: the duplicate key's words (the same job posted twice with 清洁 or 保洁)."""

@@ -238,6 +238,8 @@ class PostingSearch:
     disabled: bool = False
     valid_on: date | None = None
     k: int = 10
+    occupations: tuple[str, ...] = ()
+    """Standard occupation titles (``indexer.occupations``): postings of any of them."""
 
 
 def search_postings(
@@ -246,12 +248,37 @@ def search_postings(
     """Ranked postings with the parts of each score, and each posting's ledger row (open ones only).
 
     The text is embedded unless the mode is bm25; the day defaults to today (Beijing)."""
+    query = posting_query(snapshot, asked)
+    hits = snapshot.backend.search(query)
+    rows = {
+        str(p.id): p
+        for p in session.scalars(
+            select(JobPosting)
+            .options(joinedload(JobPosting.employer))
+            .where(JobPosting.id.in_([int(h.id) for h in hits]), JobPosting.status == PostingStatus.OPEN)
+        )
+    }
+    return [(h, rows[h.id]) for h in hits if h.id in rows]
+
+
+def occupation_facets(snapshot: SearchSnapshot, asked: PostingSearch) -> dict[str, int]:
+    """How many postings of each standard occupation the search would find but for its own
+    occupation filter (``SearchBackend.facets``), the most first."""
+    counts = snapshot.backend.facets(posting_query(snapshot, asked, embed=False))
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def posting_query(snapshot: SearchSnapshot, asked: PostingSearch, embed: bool = True) -> Query:
+    """The backend's query for a clerk's search: the text embedded unless the mode is bm25 (or
+    ``embed`` is off: a facet count reads the text's terms only), the day today unless given."""
     region = region_filter(asked.region) if asked.region is not None else None
-    query = Query(
+    return Query(
         text=asked.text,
         mode=asked.mode,
         k=asked.k,
-        vector=snapshot.encoder.encode([asked.text])[0] if asked.text.strip() and asked.mode != "bm25" else None,
+        vector=snapshot.encoder.encode([asked.text])[0]
+        if embed and asked.text.strip() and asked.mode != "bm25"
+        else None,
         filters=Filters(
             kinds=asked.kinds,
             schedules=asked.schedules,
@@ -264,18 +291,9 @@ def search_postings(
             skills_free_only=asked.skills_free,
             disabled_suitable=asked.disabled,
             valid_on=asked.valid_on or clock.today(),
+            occupations=asked.occupations,
         ),
     )
-    hits = snapshot.backend.search(query)
-    rows = {
-        str(p.id): p
-        for p in session.scalars(
-            select(JobPosting)
-            .options(joinedload(JobPosting.employer))
-            .where(JobPosting.id.in_([int(h.id) for h in hits]), JobPosting.status == PostingStatus.OPEN)
-        )
-    }
-    return [(h, rows[h.id]) for h in hits if h.id in rows]
 
 
 def index_soon(session: Session) -> None:

@@ -62,7 +62,15 @@ SLOW_KINDS = ("browser", "notebook", "schemathesis", "bench")
 def pytest_configure(config):
     # An app built from default settings runs the live-index follower (indexer.follow), which
     # writes the index: never the developer's var/index. Tests that want one set their own.
-    os.environ.setdefault("JIUYUAN_INDEX_DIR", tempfile.mkdtemp(prefix="jiuyuan-test-index-"))
+    if "JIUYUAN_INDEX_DIR" not in os.environ:
+        config._jiuyuan_index_dir = os.environ["JIUYUAN_INDEX_DIR"] = tempfile.mkdtemp(prefix="jiuyuan-test-index-")
+
+
+def pytest_unconfigure(config):
+    made = getattr(config, "_jiuyuan_index_dir", None)
+    if made:  # the folder this run made, and only that
+        shutil.rmtree(made, ignore_errors=True)
+        os.environ.pop("JIUYUAN_INDEX_DIR", None)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -20,6 +20,7 @@ from api.auth import allow
 from api.errors import problem_responses
 from api.routes.postings import posting_out
 from api.schemas import PostingOut
+from indexer import occupations
 from jiuyuan.vocab import PostingKind, Role, Schedule
 from services import search as service
 from services.search import PostingSearch, RequestSnapshot
@@ -38,13 +39,36 @@ def provide_search(state: State) -> RequestSnapshot:
 class SearchHit(msgspec.Struct):
     score: float
     parts: dict[str, float]
+    occupation: str
+    """The standard occupation the posting's title names ("" when none)."""
     posting: PostingOut
+
+
+class OccupationOut(msgspec.Struct):
+    title: str
+    group: int
+    group_name: str
+    """The 国家职业分类大典 major group (4 社会生产服务和生活服务人员 …)."""
+
+
+class OccupationCount(msgspec.Struct):
+    title: str
+    count: int
 
 
 class SearchPage(msgspec.Struct):
     query: str
     mode: str
     hits: list[SearchHit]
+    named_occupations: list[str]
+    """The standard occupations the query's words name (扫地 → 保洁员): pass one as ``occupation``."""
+    occupation_facets: list[OccupationCount] | None = None
+    """With ``facets=true``: how many postings of each occupation the search finds but for its
+    own ``occupation`` filter, the most first."""
+
+
+def occupation_out(o: occupations.Occupation) -> OccupationOut:
+    return OccupationOut(o.title, o.group, o.group_name)
 
 
 @get(
@@ -78,11 +102,19 @@ def search_postings(
     disabled: Annotated[bool, QueryParameter(description="只看适合残疾人的岗位")] = False,
     valid_on: Annotated[date | None, QueryParameter(description="在该日有效（默认今天）")] = None,
     k: Annotated[int, QueryParameter(ge=1, le=100)] = 10,
+    occupation: Annotated[
+        list[str] | None,
+        QueryParameter(
+            max_items=10, description="标准职业名称（可多选），如“保洁员”；常用说法可用 GET /occupations?q= 查找"
+        ),
+    ] = None,
+    facets: Annotated[bool, QueryParameter(description="同时统计各职业的岗位数（不计本次的职业筛选）")] = False,
 ) -> SearchPage:
     """Ranked postings with the parts of each score; filters are hard.
 
     Returns:
-        The hits; 422 problem details for a query that cannot mean anything; 503 when no index is built.
+        The hits, the standard occupations the words name and, with ``facets``, the count per
+        occupation; 422 problem details for a query that cannot mean anything; 503 when no index is built.
     """
     asked = PostingSearch(
         text=q,
@@ -99,9 +131,41 @@ def search_postings(
         disabled=disabled,
         valid_on=valid_on,
         k=k,
+        occupations=tuple(occupation or ()),
     )
-    found = service.search_postings(db_session, search.get(), asked)
-    return SearchPage(query=q, mode=mode, hits=[SearchHit(h.score, h.parts, posting_out(row)) for h, row in found])
+    snapshot = search.get()
+    found = service.search_postings(db_session, snapshot, asked)
+    counts = service.occupation_facets(snapshot, asked) if facets else None
+    return SearchPage(
+        query=q,
+        mode=mode,
+        hits=[SearchHit(h.score, h.parts, h.document.occupation, posting_out(row)) for h, row in found],
+        named_occupations=[o.title for o in occupations.table().named(q)],
+        occupation_facets=[OccupationCount(t, n) for t, n in counts.items()] if counts is not None else None,
+    )
+
+
+@get(
+    "/occupations",
+    operation_id="findOccupations",
+    tags=["search"],
+    sync_to_thread=False,
+    guards=[SEARCHERS],
+    responses=problem_responses(400, 401, 403, 500),
+    summary="标准职业名称：按常用说法查找（扫地 → 保洁员），不填列出全部",
+)
+def find_occupations(
+    q: Annotated[str, QueryParameter(max_length=100, description="常用说法，如“扫地”“照顾老人”；不填列出全部")] = "",
+) -> list[OccupationOut]:
+    """The standard occupations a clerk's words name, in the order named; all of them when
+    ``q`` is empty.
+
+    Returns:
+        Title and 国家职业分类大典 major group of each.
+    """
+    table = occupations.table()
+    found = table.named(q) if q.strip() else list(table.by_title.values())
+    return [occupation_out(o) for o in found]
 
 
 @get(
@@ -125,4 +189,4 @@ def suggest(
     return service.suggest(search.get(), q)
 
 
-ROUTES = [search_postings, suggest]
+ROUTES = [search_postings, suggest, find_occupations]

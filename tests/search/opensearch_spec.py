@@ -4,8 +4,9 @@ Schema validators for the request bodies our OpenSearch backend sends.
 The specification leaves most objects open (no ``additionalProperties: false``), so a misspelt
 key — ``"colapse"``, ``"pagination_dept"`` — would pass. Here every object schema that lists
 its properties is closed with ``unevaluatedProperties: false`` (JSON Schema 2020-12, which sees
-through ``allOf``/``$ref``), except schemas that are parts of an ``allOf`` (the composite is
-closed instead) and those the specification itself leaves open. A key OpenSearch does not
+through ``allOf``/``$ref``), except schemas that are parts of an ``allOf``, or alternatives
+inside such a part (the composite is closed instead), and those the specification itself leaves
+open. A key OpenSearch does not
 know then fails the test, not the cluster.
 """
 
@@ -70,7 +71,9 @@ def _close(schema: Any, in_allof: bool = False) -> None:
         return
     for key in ("allOf", "anyOf", "oneOf", "prefixItems"):
         for part in schema.get(key, []):
-            _close(part, in_allof=key == "allOf")
+            # an alternative inside an allOf part is a part too: the composite closes over both
+            # (TermsAggregationFields: its properties, then anyOf field or script)
+            _close(part, in_allof=key == "allOf" or (in_allof and key in ("anyOf", "oneOf")))
     for key in ("properties", "patternProperties", "$defs"):
         for sub in (schema.get(key) or {}).values():
             _close(sub)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections import Counter
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -12,7 +13,8 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from indexer.embedded import EmbeddedIndex
+from indexer import text
+from indexer.embedded import FIELD_WEIGHTS, EmbeddedIndex
 from indexer.opensearch import OpenSearchIndex
 from indexer.protocol import Filters, Query, SearchBackend
 from jiuyuan.errors import InvalidInput
@@ -135,6 +137,7 @@ def test_hybrid_hits_carry_their_score_parts(index, model):
             {"wage_floor_monthly": Decimal(4000)},
             lambda d: d.monthly_wage_max is not None and d.monthly_wage_max >= 4000,
         ),
+        ({"occupations": ("保洁员", "保安员")}, lambda d: d.occupation in ("保洁员", "保安员")),
     ],
 )
 def test_filters_are_hard(index, model, docs, filters, holds):
@@ -295,3 +298,34 @@ def test_hybrid_with_rrf_is_the_weighted_mean_of_the_rank_shares(index, model, d
         expected = 0.7 * h.parts.get("bm25_normalised", 0.0) + 0.3 * h.parts.get("vector_normalised", 0.0)
         assert h.score == pytest.approx(expected)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def _matches_text(doc, q: str) -> bool:
+    """Whether any of the query's terms is in a scored field of the posting (as BM25 sees it)."""
+    fields = text.fields(doc.text)
+    return any(
+        FIELD_WEIGHTS.get(name) and set(terms) & set(fields[name]) for name, terms in text.query_terms(q).items()
+    )
+
+
+@pytest.mark.parametrize(
+    ("q", "filters"),
+    [
+        ("保洁 保安 家政", Filters(valid_on=TODAY, region_prefix="43", occupations=("保洁员",))),
+        ("想找扫地的活", Filters(region_prefix="4301")),
+        ("", Filters(kinds=(PostingKind.GIG,), valid_on=TODAY)),
+        ("想找个活", Filters(valid_on=TODAY, region_prefix="4301")),  # stop words only: all the filters keep
+    ],
+)
+def test_occupation_facets_count_what_the_text_and_the_other_filters_find(index, docs, q, filters):
+    """A facet counts the postings of each occupation that match the text (any term) and every
+    filter but the occupation filter itself, so a clerk sees what else to switch to."""
+    others = replace(filters, occupations=())
+    passing = {h.id for h in index.search(Query(filters=others, k=1000, collapse_duplicates=False))}
+    assert len(passing) < 1000  # all of them
+    has_terms = text.has_terms(q)
+    expected = Counter(
+        d.occupation for d in docs if d.id in passing and d.occupation and (not has_terms or _matches_text(d, q))
+    )
+    assert index.facets(Query(text=q, filters=filters)) == dict(expected)
+    assert sum(expected.values()) > 0

@@ -47,6 +47,7 @@ EVERY_FILTER = Filters(
     skills_free_only=True,
     disabled_suitable=True,
     valid_on=date(2026, 11, 22),
+    occupations=("保洁员", "养老护理员"),
 )
 ONE_FILTER_EACH = [
     replace(Filters(), **{f.name: getattr(EVERY_FILTER, f.name)})
@@ -86,6 +87,9 @@ class Client:
         if "scroll" in params:
             shards = {"total": 1, "successful": 1, "skipped": 0}
             return {"_scroll_id": "s-1", "_shards": shards, "hits": {"hits": [{"_id": "1"}]}}
+        if "aggs" in body:  # a facet count, as OpenSearch answers a terms aggregation
+            buckets = [{"key": "保洁员", "doc_count": 7}, {"key": "", "doc_count": 2}]
+            return {"hits": {"hits": []}, "aggregations": {"occupation": {"buckets": buckets}}}
         return {"hits": {"hits": []}}
 
     def scroll(self, *, body, **_):
@@ -269,10 +273,29 @@ def test_every_filter_reaches_both_lists_of_a_hybrid_search():
     _index(client).search(Query(text="保洁", vector=V, filters=EVERY_FILTER))
     [(_, lines)] = client.sent
     clauses = osb.filter_clauses(EVERY_FILTER)
-    assert len(clauses) == 12  # two for the age, two for the date, one for each other filter
+    assert len(clauses) == 13  # two for the age, two for the date, one for each other filter
     bm25, knn = lines[1]["query"], lines[3]["query"]
     assert bm25["bool"]["filter"] == clauses
     assert knn["knn"]["embedding"]["filter"] == {"bool": {"filter": clauses}}
+
+
+FACETS = [
+    pytest.param(Query(text="保洁 日结", filters=EVERY_FILTER), id="text-every-filter"),
+    pytest.param(Query(text="想找个活", filters=EVERY_FILTER), id="stop-words-only: filters"),
+    pytest.param(Query(filters=Filters(region_prefix="4301")), id="filters-only"),
+    pytest.param(Query(text="保洁", vector=V, mode="vector"), id="vector-mode"),
+]
+
+
+@pytest.mark.parametrize("query", FACETS)
+def test_every_facet_count_sends_what_the_api_accepts(query):
+    """The occupation facet: a terms aggregation without hits, its own filter left out."""
+    client = Client()
+    counts = _index(client).facets(query)
+    [(operation, body)] = [(op, body) for op, body in client.sent if op != "indices.get_mapping"]
+    assert operation == "search" and body["size"] == 0 and counts == {"保洁员": 7}
+    assert "养老护理员" not in json.dumps(body, ensure_ascii=False)  # the occupation filter left out
+    _check(client.sent)
 
 
 def test_the_check_fails_a_body_the_api_does_not_accept():
@@ -284,6 +307,9 @@ def test_the_check_fails_a_body_the_api_does_not_accept():
     moved = {**body, "query": {"knn": {"embedding": {**knn, "filters": knn["filter"]}}}}
     assert spec.errors(spec.SEARCH_BODY, moved)
     assert spec.errors(spec.SEARCH_BODY, {**body, "colapse": body["collapse"]})
+    misspelt = osb.facet_body(Query(text="保洁"))
+    misspelt["aggs"]["occupation"]["terms"]["sise"] = 5
+    assert spec.errors(spec.SEARCH_BODY, misspelt)
     bad = osb.mapping(DIM)
     bad["mappings"]["properties"]["tokens"]["analyser"] = "whitespace"
     assert spec.errors(spec.CREATE_INDEX, bad)

@@ -94,6 +94,29 @@ def test_search_and_suggest(client):
     assert c.get("/search/postings", params={"valid_on": "2026-11-22"}).json()["hits"]
 
 
+def test_a_clerks_word_maps_to_an_occupation_to_filter_and_count_by(client):
+    """Issue 18: "a clerk's word maps to a standard occupation, and the occupation is a filter and
+    a facet" (indexer/occupations.py)."""
+    c, url, search = client
+    _rebuild(url, search)
+    assert c.get("/occupations", params={"q": "想找扫地的活"}).json() == [
+        {"title": "保洁员", "group": 4, "group_name": "社会生产服务和生活服务人员"}
+    ]
+    assert len(c.get("/occupations").json()) >= 80
+    day = {"valid_on": "2026-11-22"}
+    asked = c.get("/search/postings", params={"q": "扫地", "facets": "true", **day}).json()
+    assert asked["named_occupations"] == ["保洁员"]
+    facets = {f["title"]: f["count"] for f in asked["occupation_facets"]}
+    assert facets.get("保洁员", 0) > 0 and list(facets.values()) == sorted(facets.values(), reverse=True)
+    only = c.get("/search/postings", params={"q": "扫地", "occupation": "保洁员", "facets": "true", "k": 50, **day})
+    hits = only.json()["hits"]
+    assert hits and all(h["occupation"] == "保洁员" for h in hits)
+    assert {f["title"]: f["count"] for f in only.json()["occupation_facets"]} == facets  # its own filter not counted
+    assert c.get("/search/postings", params={"q": "扫地", **day}).json()["occupation_facets"] is None  # only when asked
+    wrong = c.get("/search/postings", params={"q": "扫地", "occupation": "扫地", **day})
+    assert wrong.status_code == 422 and "“保洁员”" in wrong.json()["errors"][0]["message"]
+
+
 def test_a_rebuild_and_a_new_model_are_picked_up_together(client, model_path, tmp_path):
     """The app reloads its snapshot when the index or the model folder changes; a model of
     another dimension with the old index is a 503 (never a search pairing the wrong two)."""
