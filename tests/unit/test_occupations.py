@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
         ("超市理货员", "理货员"),
         ("烹饪学校招生 学厨师包分配", "营销员"),  # a school's ad, not a cook's job
         ("急招日结搬运工 200一天 当天结", "装卸搬运工"),
+        ("残疾人托养服务员", "养老护理员"),  # care, not a waiter: 托养服务员 before 服务员
     ],
 )
 def test_a_posting_title_names_its_role(title, occupation):
