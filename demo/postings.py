@@ -133,4 +133,5 @@ class PostingMaker:
         low = self.rng.randint(lo, hi)
         high = self.rng.randint(low, hi)
         step = 100 if unit is WageUnit.MONTH else 1
-        return unit, Decimal(low // step * step), Decimal(max(low, high // step * step))
+        low, high = low // step * step, high // step * step  # boards write round figures: 4100–4500, not 4107
+        return unit, Decimal(low), Decimal(max(low, high))

@@ -80,6 +80,8 @@ def test_ages_and_skills_as_the_trade_asks(data):
         assert not any(s.endswith("经验") for s in p["skills_required"])
         assert all(s in family.skills for s in p["skills_required"])
     assert any("经验者优先" in p["description"] for p in data.postings)
+    monthly = [p for p in data.postings if p["wage_unit"].value == "month"]
+    assert all(p["wage_min"] % 100 == 0 == p["wage_max"] % 100 for p in monthly)  # round figures
     assert any(p["skills_required"] for p in data.postings)
 
 
