@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import msgspec
 
-from indexer import opensearch as osb
+from indexer import opensearch_bodies as bodies
 
 
 def hit_of(doc, score, source=("document",)) -> dict:
@@ -20,7 +20,7 @@ class Recorder:
     def __init__(self, answers: dict | None = None, mapping: dict | None = None):
         self.calls: list[tuple[str, dict]] = []
         self.answers = answers or {}
-        self.indices = _Indices(self, mapping or osb.mapping(4)["mappings"])
+        self.indices = _Indices(self, mapping or bodies.mapping(4)["mappings"])
 
     def search(self, *, index, body):
         self.calls.append(("search", {"index": index, "body": body}))

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from indexer import opensearch as osb
+from indexer import opensearch_bodies as bodies
 from indexer.embedded import EmbeddedIndex
 from indexer.protocol import CANDIDATES, Filters, Query
 from jiuyuan.errors import InvalidInput, SearchIndexUnavailable
@@ -74,11 +75,11 @@ OPENSEARCH_URL = os.environ.get("OPENSEARCH_URL")
     ],
 )
 def test_filter_translation(filters, clauses):
-    assert osb.filter_clauses(filters) == clauses
+    assert bodies.filter_clauses(filters) == clauses
 
 
 def test_mapping_follows_the_embedding_dimension():
-    m = osb.mapping(128)
+    m = bodies.mapping(128)
     emb = m["mappings"]["properties"]["embedding"]
     assert emb["dimension"] == 128 and emb["method"]["space_type"] == "cosinesimil"
     assert m["settings"]["index"]["knn"] is True
@@ -92,7 +93,7 @@ def test_mapping_follows_the_embedding_dimension():
 def test_documents_carry_the_same_tokens_as_the_embedded_index(docs):
     from indexer import text
 
-    body = osb.document(docs[0], np.ones(4, np.float32))
+    body = bodies.document(docs[0], np.ones(4, np.float32))
     assert body["tokens"].split() == text.tokens(docs[0].text)
     assert body["words"].split() == text.words(docs[0].text)
     assert body["bigrams"].split() == text.bigrams(docs[0].text)
@@ -118,7 +119,7 @@ def _bm25(query: str, filters: list) -> dict:
     from indexer import text
 
     should = [
-        {"term": {field: {"value": term, "boost": round(osb.FIELD_WEIGHTS[field] * weight, 6)}}}
+        {"term": {field: {"value": term, "boost": round(bodies.FIELD_WEIGHTS[field] * weight, 6)}}}
         for field, weighted in text.query_terms(query).items()
         for term, weight in weighted.items()
     ]
@@ -128,7 +129,7 @@ def _bm25(query: str, filters: list) -> dict:
 def test_the_text_query_is_each_fields_terms_with_synonyms_weighted_below_the_typed_word():
     """The terms the embedded backend scores, as boosts: field weight (words 1.0, bigrams 0.5)
     × term weight (typed 1.0, a synonym 0.5); Lucene sums the clauses as the embedded sum does."""
-    body = osb.search_bodies(Query(text="电焊", mode="bm25"))["bm25"]["query"]["bool"]
+    body = bodies.search_bodies(Query(text="电焊", mode="bm25"))["bm25"]["query"]["bool"]
     terms = {(field, c["value"]): c["boost"] for clause in body["should"] for field, c in clause["term"].items()}
     assert terms == {
         ("words", "电焊"): 1.0,
@@ -190,7 +191,7 @@ REQUESTS = [
                         "embedding": {
                             "vector": VECTOR,
                             "k": CANDIDATES,
-                            "filter": {"bool": {"filter": osb.filter_clauses(Filters(age=58))}},
+                            "filter": {"bool": {"filter": bodies.filter_clauses(Filters(age=58))}},
                         }
                     }
                 },
@@ -256,7 +257,7 @@ def _sent(query: Query) -> tuple[str, dict]:
         return kind, request["body"]
     lines = request["body"]
     assert lines[::2] == [{"index": "postings"}] * (len(lines) // 2)  # each body after its header
-    return kind, dict(zip(osb.search_bodies(query), lines[1::2], strict=True))
+    return kind, dict(zip(bodies.search_bodies(query), lines[1::2], strict=True))
 
 
 @pytest.mark.parametrize(("query", "expected"), REQUESTS)
@@ -283,10 +284,10 @@ def test_the_requests_conform_to_the_published_api(query, expected):
 def test_the_build_requests_conform_to_the_published_api(docs):
     from opensearchpy.helpers import expand_action
 
-    assert spec.errors(spec.CREATE_INDEX, osb.mapping(64)) == []
+    assert spec.errors(spec.CREATE_INDEX, bodies.mapping(64)) == []
     assert spec.errors(spec.PUT_MAPPING, {"_meta": {"feed_cursor": 7}}) == []
-    assert spec.errors(spec.UPDATE_ALIASES, osb.alias_actions("postings", ["postings-1"], "postings-2")) == []
-    for action in osb.bulk_actions("postings-2", docs[:3], np.zeros((3, 4), np.float32)):
+    assert spec.errors(spec.UPDATE_ALIASES, bodies.alias_actions("postings", ["postings-1"], "postings-2")) == []
+    for action in bodies.bulk_actions("postings-2", docs[:3], np.zeros((3, 4), np.float32)):
         line, source = expand_action(action)
         assert line == {"index": {"_index": "postings-2", "_id": action["_id"]}}
         assert spec.errors(spec.BULK_ACTION, line) == []
@@ -320,10 +321,10 @@ def test_hybrid_answers_are_fused_as_the_embedded_backend_fuses(docs):
     by_id = {h.id: h for h in hits}
     assert [h.document for h in hits] == [b, a, c, d]
     assert by_id[a.id].parts == pytest.approx(
-        {"bm25": 2.0 * osb.BM25_SCALE, "bm25_normalised": 1.0, "vector": 0.7, "vector_normalised": 0.0}
+        {"bm25": 2.0 * bodies.BM25_SCALE, "bm25_normalised": 1.0, "vector": 0.7, "vector_normalised": 0.0}
     )
     assert by_id[b.id].parts == pytest.approx(
-        {"bm25": 1.5 * osb.BM25_SCALE, "bm25_normalised": 0.5, "vector": 0.88, "vector_normalised": 0.9}
+        {"bm25": 1.5 * bodies.BM25_SCALE, "bm25_normalised": 0.5, "vector": 0.88, "vector_normalised": 0.9}
     )
     assert by_id[c.id].parts == pytest.approx({"vector": 0.9, "vector_normalised": 1.0})
     assert [h.score for h in hits] == pytest.approx([0.66, 0.6, 0.4, 0.0])
@@ -340,7 +341,7 @@ def test_single_list_and_filter_answers(docs):
     [hit] = index.search(Query(text="保洁", vector=V, mode="vector"))
     assert hit.parts == {"vector": pytest.approx(0.8)} and hit.score == pytest.approx(0.8) and hit.document == a
     [hit] = index.search(Query(text="保洁", mode="bm25"))
-    assert hit.parts == {"bm25": pytest.approx(0.9 * osb.BM25_SCALE)}
+    assert hit.parts == {"bm25": pytest.approx(0.9 * bodies.BM25_SCALE)}
     client.answers["search"] = {"hits": {"hits": [{**hit_of(a, None), "sort": [1]}]}}
     [hit] = index.search(Query(filters=Filters(valid_on=DAY)))
     assert hit.parts == {} and hit.score == 0.0 and hit.document == a
@@ -359,7 +360,7 @@ def test_a_cluster_that_cannot_answer_is_unavailable_not_a_crash():
 
 
 def test_the_dimension_and_feed_cursor_are_read_from_the_index():
-    client = Recorder(mapping={**osb.mapping(64)["mappings"], "_meta": {"feed_cursor": 41}})
+    client = Recorder(mapping={**bodies.mapping(64)["mappings"], "_meta": {"feed_cursor": 41}})
     index = osb.OpenSearchIndex("http://unused:9200", "postings", client=client)
     assert index.dimension == 64 and index.feed_cursor == 41
     assert [c[0] for c in client.calls] == ["get_mapping", "get_mapping"]

@@ -25,6 +25,7 @@ import numpy as np
 import pytest
 
 from indexer import opensearch as osb
+from indexer import opensearch_bodies as bodies
 from indexer.protocol import Filters, Query
 from jiuyuan.vocab import PostingKind, Schedule
 from tests.search import opensearch_spec as spec
@@ -144,7 +145,7 @@ class Indices:
 
     def get_mapping(self, *, index):
         self._sent("indices.get_mapping")
-        return {index: {"mappings": osb.mapping(DIM)["mappings"]}}
+        return {index: {"mappings": bodies.mapping(DIM)["mappings"]}}
 
 
 NO_BODY = {"indices.exists_alias", "indices.put_alias", "indices.get_alias", "indices.delete", "indices.refresh"}
@@ -199,7 +200,7 @@ def _fits(kind: str, value, prop: dict) -> bool:
 
 def _check_against_mapping(source: dict, dimension: int = DIM) -> None:
     """A bulk document as the index's mapping (``dynamic: strict``) takes it: known fields, right types."""
-    properties = osb.mapping(dimension)["mappings"]["properties"]
+    properties = bodies.mapping(dimension)["mappings"]["properties"]
     assert set(source) <= set(properties), set(source) - set(properties)
     for name, value in source.items():
         prop = properties[name]
@@ -232,7 +233,7 @@ def test_a_rebuild_sends_what_the_api_accepts(docs, monkeypatch):
 
 def test_a_document_without_a_place_wage_or_ages_also_fits_the_mapping(docs):
     doc = replace(docs[0], latitude=None, longitude=None, age_min=None, age_max=None)
-    body = osb.document(doc, V)
+    body = bodies.document(doc, V)
     assert "location" not in body and "age_min" not in body
     _check_against_mapping(body)
 
@@ -272,7 +273,7 @@ def test_every_filter_reaches_both_lists_of_a_hybrid_search():
     client = Client()
     _index(client).search(Query(text="保洁", vector=V, filters=EVERY_FILTER))
     [(_, lines)] = client.sent
-    clauses = osb.filter_clauses(EVERY_FILTER)
+    clauses = bodies.filter_clauses(EVERY_FILTER)
     assert len(clauses) == 13  # two for the age, two for the date, one for each other filter
     bm25, knn = lines[1]["query"], lines[3]["query"]
     assert bm25["bool"]["filter"] == clauses
@@ -307,10 +308,10 @@ def test_the_check_fails_a_body_the_api_does_not_accept():
     moved = {**body, "query": {"knn": {"embedding": {**knn, "filters": knn["filter"]}}}}
     assert spec.errors(spec.SEARCH_BODY, moved)
     assert spec.errors(spec.SEARCH_BODY, {**body, "colapse": body["collapse"]})
-    misspelt = osb.facet_body(Query(text="保洁"))
+    misspelt = bodies.facet_body(Query(text="保洁"))
     misspelt["aggs"]["occupation"]["terms"]["sise"] = 5
     assert spec.errors(spec.SEARCH_BODY, misspelt)
-    bad = osb.mapping(DIM)
+    bad = bodies.mapping(DIM)
     bad["mappings"]["properties"]["tokens"]["analyser"] = "whitespace"
     assert spec.errors(spec.CREATE_INDEX, bad)
     with pytest.raises(AssertionError):
@@ -319,7 +320,7 @@ def test_the_check_fails_a_body_the_api_does_not_accept():
 
 def test_an_index_template_of_the_mapping_is_accepted():
     """docs/operations.md: a cluster whose policy wants a template for every index gets this one."""
-    template = {"index_patterns": ["jiuyuan-postings-*"], "template": osb.mapping(128)}
+    template = {"index_patterns": ["jiuyuan-postings-*"], "template": bodies.mapping(128)}
     assert spec.errors(spec.request_body("indices", "indices.put_index_template"), template) == []
 
 

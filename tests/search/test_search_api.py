@@ -145,7 +145,7 @@ def test_an_app_configured_for_opensearch_searches_the_cluster(tmp_path, model_p
     from sqlalchemy import select
     from sqlalchemy.orm import joinedload
 
-    from indexer import opensearch as osb
+    from indexer import opensearch_bodies as bodies
     from indexer.documents import from_posting
     from jiuyuan.vocab import PostingStatus
     from ledger import db
@@ -195,7 +195,7 @@ def test_an_app_configured_for_opensearch_searches_the_cluster(tmp_path, model_p
                 ]
             }
         },
-        mapping=osb.mapping(64)["mappings"],
+        mapping=bodies.mapping(64)["mappings"],
     )
     made = []
     monkeypatch.setattr(opensearchpy, "OpenSearch", lambda hosts, **_: made.append(hosts) or cluster)
