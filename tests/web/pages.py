@@ -95,3 +95,20 @@ def serious_violations(page) -> list[str]:
         .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`)"""
     )
     return found
+
+
+def masked_candidates(page, title: str, people) -> str:
+    """Open “找人” for the posting ``title`` and read its candidates: none shows an ID number or a
+    full name of ``people`` ((name, id_number) pairs), and names are masked with "*"."""
+    page.click('nav button[data-go="people"]')
+    page.wait_for_selector(f"#posting-select option >> text={title}", state="attached")
+    page.select_option(
+        "#posting-select", label=page.locator("#posting-select option", has_text=title).first.inner_text()
+    )
+    page.click("#posting-pick button[type=submit]")
+    page.wait_for_selector("#candidates li")
+    shown = page.inner_text("#candidates")
+    for name, id_number in people:
+        assert id_number not in shown and (len(name) < 2 or name not in shown)
+    assert "*" in shown
+    return shown
