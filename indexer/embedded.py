@@ -224,8 +224,9 @@ class EmbeddedIndex(StoredRows):
         check_query(query, self.dimension)
         counted = without_occupations(query)
         mask = self._mask(counted)
-        if text.has_terms(counted.text) and mask.any():  # rows matching any term, as OpenSearch's should
-            keys, scores = self.text.scores(text.query_terms(counted.text), self.field_weights, None, len(self.keys))
+        terms = text.facet_terms(counted.text)
+        if terms and mask.any():  # rows holding a word or synonym, as OpenSearch's should clauses
+            keys, scores = self.text.scores({"words": dict.fromkeys(terms, 1.0)}, {"words": 1.0}, None, len(self.keys))
             matched = np.zeros_like(mask)
             matched[list(self._rows(keys, scores, mask, len(self.keys)))] = True
             mask &= matched

@@ -217,11 +217,15 @@ FACET_SIZE = 200
 
 def facet_body(query: Query) -> dict[str, Any]:
     """The request body of ``facets``: no hits, a ``terms`` aggregation on ``occupation`` over
-    the postings the text matches (any term, as ``_bm25``'s should clauses) and the filters but
-    the occupation filter (``protocol.without_occupations``). Pure: validated against the spec."""
+    the postings holding a word of the text or a synonym (``text.facet_terms``) and passing the
+    filters but the occupation filter (``protocol.without_occupations``). Pure: validated against
+    the spec."""
     counted = without_occupations(query)
     filters = filter_clauses(counted.filters)
-    matched = _bm25(counted, filters) if text.has_terms(counted.text) else {"bool": {"filter": filters}}
+    terms = text.facet_terms(counted.text)
+    matched: dict[str, Any] = {"bool": {"filter": filters}}
+    if terms:
+        matched["bool"] |= {"should": [{"term": {"words": t}} for t in terms], "minimum_should_match": 1}
     return {
         "size": 0,
         "track_total_hits": False,

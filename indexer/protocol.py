@@ -114,9 +114,10 @@ class SearchBackend(Protocol):
     def search(self, query: Query) -> list[Hit[PostingDocument]]: ...
 
     def facets(self, query: Query) -> dict[str, int]:
-        """How many postings of each standard occupation match the query's text (any term; all
-        postings when it has none) and its filters but the occupation filter itself, so a clerk
-        sees the other occupations to switch to. Postings naming no occupation are not counted."""
+        """How many postings of each standard occupation hold a word of the query's text or a
+        synonym (``text.facet_terms``; all postings when it has none) and pass its filters but the
+        occupation filter itself, so a clerk sees the other occupations to switch to. Postings
+        naming no occupation are not counted."""
 
     def count(self) -> int: ...
 

@@ -182,9 +182,10 @@ def query_terms(text: str) -> dict[str, dict[str, float]]:
     return {"words": weighted, "bigrams": pairs}
 
 
-def has_terms(text: str) -> bool:
-    """Whether a query has any term to match (想找个活 has none: only stop words)."""
-    return any(query_terms(text).values())
+def facet_terms(text: str) -> list[str]:
+    """The terms an occupation facet counts postings by: the words typed and their synonyms, not
+    the bigrams (打扫卫生's 卫生 would count every 卫生间 a waterproofer seals)."""
+    return sorted(query_terms(text)["words"])
 
 
 def tokens(text: str) -> list[str]:

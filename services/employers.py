@@ -135,12 +135,15 @@ class Employers:
         uscc = data.get("uscc")
         if self.who.employer_id is not None:
             mine = self.session.get(Employer, self.who.employer_id)
-            message = f"贵单位已登记为“{mine.name}”（单位编号 {mine.id}），无需重复登记：修改信息请用“单位信息”。"
+            message = (
+                f"贵单位已登记为“{mine.name}”（单位编号 {mine.id}），无需重复登记："
+                f"修改信息请在页面“单位”中保存，或用 PATCH /employers/{mine.id}。"
+            )
             raise Conflict(message, [FieldError("uscc", message)], employer_id=mine.id)
         try:  # compacted as the key's was (91430121-MA4L… is the same code)
             given = validation.social_credit_code(uscc)
-        except ValueError:
-            given = uscc
+        except ValueError as exc:  # a wrong check digit says so, not "not yours"
+            raise InvalidInput([FieldError("uscc", str(exc))]) from None
         if given != self.who.employer_uscc:
             raise InvalidInput(
                 [

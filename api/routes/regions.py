@@ -68,10 +68,13 @@ class RegionsController(Controller):
                 pattern=r"^[0-9]{0,6}$", description="优先列出此代码前缀内的县区（如 4301）；不填 q 时只列出其中的县区"
             ),
         ] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=300)] = 20,
+        limit: Annotated[
+            int | None, QueryParameter(ge=1, le=300, description="最多返回几个（按名称查找默认20；列出时默认全部）")
+        ] = None,
     ) -> list[RegionHit]:
-        """Counties in use today by name, so nobody types a six-digit code; without ``q``, the
-        counties inside ``within`` by code (an officer's jurisdiction as a list to pick from).
+        """Counties in use today by name, so nobody types a six-digit code; without ``q``, every
+        county inside ``within`` (a province or city) by code: an officer's jurisdiction as a
+        list to pick from (a province has at most 183).
 
         Returns:
             Code, name and full name (湖南省长沙市长沙县), those inside ``within`` first.
@@ -83,8 +86,12 @@ class RegionsController(Controller):
         if q is None or not q.strip():
             if not within:
                 raise InvalidInput([FieldError("q", "请输入区县名称的一部分，如“长沙县”或“芙蓉”")])
-            return counties_within(within, limit)
-        return search_counties(q, within or "", limit)
+            if len(within) not in (2, 4, 6):
+                raise InvalidInput(
+                    [FieldError("within", "列出县区须给出省（2位）、市（4位）或县（6位）代码，如 43、4301")]
+                )
+            return counties_within(within, limit or 300)
+        return search_counties(q, within or "", limit or 20)
 
     @get(
         "/regions/{code:str}",

@@ -119,7 +119,7 @@ async function jurisdiction(select) {
   select.replaceChildren(h("option", { value: mine }, mine ? `全辖区（${state.me.region_name || mine}）` : "全部地区"));
   if (!mine || mine.length === 6) return;
   try {
-    const counties = await api("GET", "/regions", { params: { within: mine, limit: 300 } });
+    const counties = await api("GET", "/regions", { params: { within: mine } });
     select.append(...counties.map((c) => h("option", { value: c.code }, c.full_name)));
   } catch (err) { showProblem(err); }
 }

@@ -66,6 +66,8 @@ def test_an_unregistered_employer_reaches_only_registration_then_registers_and_p
 
     not_mine = c.post("/employers", json={**FORM, "uscc": OTHER_COMPANY}, headers=employer)
     assert not_mine.status_code == 422 and "本令牌所属单位" in not_mine.json()["errors"][0]["message"]
+    mistyped = c.post("/employers", json={**FORM, "uscc": NEW_COMPANY[:-1] + "0"}, headers=employer)
+    assert mistyped.status_code == 422 and "校验位" in mistyped.json()["errors"][0]["message"]
     declared = c.post("/employers", json={**FORM, "small_micro": True, "insured_headcount": 12}, headers=employer)
     assert declared.status_code == 422
     assert {e["field"] for e in declared.json()["errors"]} == {"small_micro", "insured_headcount"}

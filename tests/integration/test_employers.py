@@ -164,7 +164,11 @@ def test_regions_are_found_by_county_name(api):
     blank = c.get("/regions", params={"q": " "}, headers=api["counter"])
     assert blank.status_code == 422 and "区县名称" in blank.json()["errors"][0]["message"]
     # an officer's jurisdiction as a list: every county of 长沙市 in use today, by code
-    city = c.get("/regions", params={"within": "4301", "limit": 300}, headers=api["counter"]).json()
+    province = c.get("/regions", params={"within": "43"}, headers=api["counter"]).json()
+    assert len(province) > 100  # every county of 湖南, not the 20 a name search stops at
+    one_digit = c.get("/regions", params={"within": "4"}, headers=api["counter"])
+    assert one_digit.status_code == 422 and "省（2位）" in one_digit.json()["errors"][0]["message"]
+    city = c.get("/regions", params={"within": "4301"}, headers=api["counter"]).json()
     codes = [h["code"] for h in city]
     assert codes == sorted(codes) and {"430102", "430121", "430181"} <= set(codes)
     assert all(code.startswith("4301") for code in codes) and len(codes) == len(set(codes))

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from indexer import text
-from indexer.embedded import FIELD_WEIGHTS, EmbeddedIndex
+from indexer.embedded import EmbeddedIndex
 from indexer.opensearch import OpenSearchIndex
 from indexer.protocol import Filters, Query, SearchBackend
 from jiuyuan.errors import InvalidInput
@@ -301,11 +301,8 @@ def test_hybrid_with_rrf_is_the_weighted_mean_of_the_rank_shares(index, model, d
 
 
 def _matches_text(doc, q: str) -> bool:
-    """Whether any of the query's terms is in a scored field of the posting (as BM25 sees it)."""
-    fields = text.fields(doc.text)
-    return any(
-        FIELD_WEIGHTS.get(name) and set(terms) & set(fields[name]) for name, terms in text.query_terms(q).items()
-    )
+    """Whether the posting holds a word of the query or a synonym (not a mere character pair)."""
+    return bool(set(text.facet_terms(q)) & set(text.fields(doc.text)["words"]))
 
 
 @pytest.mark.parametrize(
@@ -318,12 +315,12 @@ def _matches_text(doc, q: str) -> bool:
     ],
 )
 def test_occupation_facets_count_what_the_text_and_the_other_filters_find(index, docs, q, filters):
-    """A facet counts the postings of each occupation that match the text (any term) and every
-    filter but the occupation filter itself, so a clerk sees what else to switch to."""
+    """A facet counts the postings of each occupation that hold a word of the text or a synonym
+    and pass every filter but the occupation filter itself, so a clerk sees what else to switch to."""
     others = replace(filters, occupations=())
     passing = {h.id for h in index.search(Query(filters=others, k=1000, collapse_duplicates=False))}
     assert len(passing) < 1000  # all of them
-    has_terms = text.has_terms(q)
+    has_terms = bool(text.facet_terms(q))
     expected = Counter(
         d.occupation for d in docs if d.id in passing and d.occupation and (not has_terms or _matches_text(d, q))
     )

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from indexer import occupations
+from indexer import occupations, text
 from jiuyuan.errors import InvalidInput
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,3 +78,13 @@ def test_postings_agree_with_the_judged_sets_hand_labels():
         occupations.of_posting(r["occupation"]) == occupations.of_posting(r["title"], r["description"]) for r in rows
     )
     assert agree / len(rows) >= 0.83
+
+
+def test_a_facet_counts_by_words_and_synonyms_not_character_pairs():
+    """扫地 expands to 打扫卫生 among its synonyms, whose bigram 卫生 is in every 卫生间: a
+    waterproofer's post must not be counted as a match of 扫地 (found by a new user's try)."""
+    waterproofing = "卫生间涂膜防水。地下室堵漏"
+    assert "打扫卫生" in text.facet_terms("扫地") and "卫生" not in text.facet_terms("扫地")
+    assert not set(text.facet_terms("扫地")) & set(text.fields(waterproofing)["words"])
+    assert set(text.facet_terms("扫地")) & set(text.fields("小区楼道扫地拖地")["words"])
+    assert text.facet_terms("想找个活") == []
