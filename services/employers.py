@@ -161,8 +161,9 @@ class Employers:
         _refuse_declared([k for k in VERIFIED if declared[k]])  # 0 is a headcount too: not `in (None, False)`
 
     def update(self, employer_id: int, data: dict[str, Any]) -> Employer:
-        """Change name, county, address or contact phone; the USCC stays. A new address that names
-        another county moves the employer there unless a county is given (``ledger.places``)."""
+        """Change name, county, address or contact phone (and, staff only, 小微企业 and the insured
+        headcount); the USCC stays. A new address that names another county moves the employer
+        there unless a county is given (``ledger.places``)."""
         row = self.get(employer_id)
         unknown = sorted(set(data) - set(EDITABLE))
         if "uscc" in unknown:
