@@ -36,7 +36,7 @@ class Principal:
     region_prefix: str | None = None
     expires_at: datetime | None = None
     employer_uscc: str | None = None
-    """An employer key's company while it is not registered (``employer_id`` is then None)."""
+    """An employer key's company, registered or not (``employer_id`` is None until it is)."""
 
     @property
     def unregistered_employer(self) -> bool:
@@ -110,23 +110,24 @@ def authenticate(session: Session, token: str, now: datetime | None = None) -> P
     if not token.startswith(PREFIX) or "." not in token:
         return None
     key_id, _, secret = token[len(PREFIX) :].partition(".")
-    row = session.scalar(select(ApiKey).where(ApiKey.key_id == key_id))
-    if row is None or not hmac.compare_digest(row.secret_sha256, _digest(secret)):
+    found = session.execute(
+        select(ApiKey, Employer.uscc)
+        .outerjoin(Employer, Employer.id == ApiKey.employer_id)
+        .where(ApiKey.key_id == key_id)
+    ).first()
+    if found is None or not hmac.compare_digest(found[0].secret_sha256, _digest(secret)):
         return None
+    row, uscc = found
     if row.revoked_at is not None or row.expires_at <= (now or utcnow()):
         return None
     employer_id = row.employer_id
     if employer_id is None and row.employer_uscc is not None:  # registered meanwhile, by a counter say
-        employer_id = session.scalar(select(Employer.id).where(Employer.uscc == row.employer_uscc))
+        employer_id, uscc = (
+            session.scalar(select(Employer.id).where(Employer.uscc == row.employer_uscc)),
+            row.employer_uscc,
+        )
     return Principal(
-        row.key_id,
-        row.name,
-        row.role,
-        employer_id,
-        row.agency_id,
-        row.region_prefix,
-        row.expires_at,
-        row.employer_uscc if employer_id is None else None,
+        row.key_id, row.name, row.role, employer_id, row.agency_id, row.region_prefix, row.expires_at, uscc
     )
 
 

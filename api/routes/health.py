@@ -43,7 +43,7 @@ class Me(msgspec.Struct):
     employer_id: int | None
     agency_id: int | None
     employer_uscc: str | None = None
-    """An employer key's company while not registered (``employer_id`` null): the page then
+    """An employer key's company; while it is not registered (``employer_id`` null) the page
     offers only “登记本单位” with this USCC."""
 
 

@@ -82,7 +82,8 @@ def test_an_unregistered_employer_reaches_only_registration_then_registers_and_p
     company = made.json()
     assert company["uscc"] == NEW_COMPANY and company["region_code"] == "430121"
     assert company["small_micro"] is False and company["insured_headcount"] is None
-    assert c.get("/me", headers=employer).json()["employer_id"] == company["id"]
+    me = c.get("/me", headers=employer).json()
+    assert (me["employer_id"], me["employer_uscc"]) == (company["id"], NEW_COMPANY)  # its code stays in view
 
     posted = c.post("/postings", json=_gig(), headers=employer)
     assert posted.status_code == 201, posted.text
