@@ -220,7 +220,7 @@ def _bare_matcher(world: dict, people: list[int]) -> tuple[list[float], float]:
     from ledger.tiers import current_tier
     from matcher.posts import posts_for
     from matcher.seekers import seeker_from_person
-    from services.search import LedgerChecked
+    from services.posting_search import LedgerChecked
 
     settings = SearchSettings()
     encoder, index = encoders.load(settings.model_dir), backends.open_backend(settings)

@@ -37,7 +37,8 @@ from matcher.seekers import seeker_from_person
 from scoring.support import minimum_pushes
 from services.jurisdiction import Jurisdiction
 from services.persons import reach
-from services.search import LedgerChecked, SearchSnapshot
+from services.posting_search import LedgerChecked
+from services.search import SearchSnapshot
 
 # What building a Seeker reads from the person's record (matcher.seekers), for the audit log.
 SEEKER_FIELDS = (

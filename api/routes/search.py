@@ -22,8 +22,10 @@ from api.routes.postings import posting_out
 from api.schemas import PostingOut
 from indexer import occupations
 from jiuyuan.vocab import PostingKind, Role, Schedule
+from services import posting_search
 from services import search as service
-from services.search import PostingSearch, RequestSnapshot
+from services.posting_search import PostingSearch
+from services.search import RequestSnapshot
 
 SEARCHERS = allow(Role.COUNTER, Role.OFFICER, Role.AGENCY)
 # A decimal in the query is text to OpenAPI; the pattern says which text the parser reads as one.
@@ -134,8 +136,8 @@ def search_postings(
         occupations=tuple(occupation or ()),
     )
     snapshot = search.get()
-    found = service.search_postings(db_session, snapshot, asked)
-    counts = service.occupation_facets(snapshot, asked) if facets else None
+    found = posting_search.search_postings(db_session, snapshot, asked)
+    counts = posting_search.occupation_facets(snapshot, asked) if facets else None
     return SearchPage(
         query=q,
         mode=mode,

@@ -1,0 +1,158 @@
+"""Posting search over one snapshot (``services.search``): a clerk's search as the API decodes it,
+its hits with their ledger rows, and the occupation facet; and ``LedgerChecked``, the index as
+matching sees it. The ledger has the last word: a posting filled or withdrawn since the index
+was built is dropped from what the index returns, and the hits carry the ledger's current
+document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from indexer.documents import PostingDocument, from_posting
+from indexer.protocol import Filters, Hit, Mode, Query, SearchBackend
+from jiuyuan import clock
+from jiuyuan.vocab import PostingKind, PostingStatus, Schedule
+from ledger.models import Employer, JobPosting
+from services.jurisdiction import region_filter
+from services.search import SearchSnapshot
+
+# ----- the ledger has the last word ---------------------------------------------------------
+
+_DOC_COLUMNS = (
+    JobPosting.id,
+    JobPosting.title,
+    JobPosting.description,
+    JobPosting.kind,
+    JobPosting.schedule,
+    JobPosting.wage_min,
+    JobPosting.wage_max,
+    JobPosting.wage_unit,
+    JobPosting.region_code,
+    JobPosting.valid_from,
+    JobPosting.valid_until,
+    JobPosting.latitude,
+    JobPosting.longitude,
+    JobPosting.age_min,
+    JobPosting.age_max,
+    JobPosting.skills_required,
+    JobPosting.disabled_suitable,
+    JobPosting.headcount,
+    Employer.name.label("employer_name"),
+)
+
+
+class LedgerChecked:
+    """A posting index as matching sees it: each search's hits are checked against the ledger in
+    one query — postings closed (or out of their dates) since the index was built are dropped —
+    and carry the ledger's current document. ``kinds`` join the filters (a Seeker has none)."""
+
+    def __init__(self, backend: SearchBackend, session: Session, today: date, kinds: tuple[PostingKind, ...] = ()):
+        self.backend, self.session, self.today, self.kinds = backend, session, today, kinds
+
+    @property
+    def dimension(self) -> int:
+        return self.backend.dimension
+
+    def search(self, query: Query) -> list[Hit[PostingDocument]]:
+        if self.kinds:
+            query = replace(query, filters=replace(query.filters, kinds=self.kinds))
+        hits = self.backend.search(query)
+        if not hits:
+            return []
+        rows = self.session.execute(
+            select(*_DOC_COLUMNS)
+            .outerjoin(Employer, JobPosting.employer_id == Employer.id)
+            .where(
+                JobPosting.id.in_([int(h.id) for h in hits]),
+                JobPosting.status == PostingStatus.OPEN,
+                JobPosting.valid_from <= self.today,
+                JobPosting.valid_until >= self.today,
+            )
+        )
+        current = {str(r.id): from_posting(r, r.employer_name) for r in rows}
+        return [replace(h, document=current[h.id]) for h in hits if h.id in current]
+
+
+# ----- posting search ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PostingSearch:
+    """A clerk's search as the route decodes it."""
+
+    text: str = ""
+    mode: Mode = "hybrid"
+    kinds: tuple[PostingKind, ...] = ()
+    schedules: tuple[Schedule, ...] = ()
+    region: str | None = None
+    near: tuple[float, float] | None = None
+    within_km: float | None = None
+    wage_floor: Decimal | None = None
+    wage_ceiling: Decimal | None = None
+    age: int | None = None
+    skills_free: bool = False
+    disabled: bool = False
+    valid_on: date | None = None
+    k: int = 10
+    occupations: tuple[str, ...] = ()
+    """Standard occupation titles (``indexer.occupations``): postings of any of them."""
+
+
+def search_postings(
+    session: Session, snapshot: SearchSnapshot, asked: PostingSearch
+) -> list[tuple[Hit[PostingDocument], JobPosting]]:
+    """Ranked postings with the parts of each score, and each posting's ledger row (open ones only).
+
+    The text is embedded unless the mode is bm25; the day defaults to today (Beijing)."""
+    query = posting_query(snapshot, asked)
+    hits = snapshot.backend.search(query)
+    rows = {
+        str(p.id): p
+        for p in session.scalars(
+            select(JobPosting)
+            .options(joinedload(JobPosting.employer))
+            .where(JobPosting.id.in_([int(h.id) for h in hits]), JobPosting.status == PostingStatus.OPEN)
+        )
+    }
+    return [(h, rows[h.id]) for h in hits if h.id in rows]
+
+
+def occupation_facets(snapshot: SearchSnapshot, asked: PostingSearch) -> dict[str, int]:
+    """How many postings of each standard occupation the search would find but for its own
+    occupation filter (``SearchBackend.facets``), the most first."""
+    counts = snapshot.backend.facets(posting_query(snapshot, asked, embed=False))
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def posting_query(snapshot: SearchSnapshot, asked: PostingSearch, embed: bool = True) -> Query:
+    """The backend's query for a clerk's search: the text embedded unless the mode is bm25 (or
+    ``embed`` is off: a facet count reads the text's terms only), the day today unless given."""
+    region = region_filter(asked.region) if asked.region is not None else None
+    return Query(
+        text=asked.text,
+        mode=asked.mode,
+        k=asked.k,
+        vector=snapshot.encoder.encode([asked.text])[0]
+        if embed and asked.text.strip() and asked.mode != "bm25"
+        else None,
+        filters=Filters(
+            kinds=asked.kinds,
+            schedules=asked.schedules,
+            region_prefix=region,
+            near=asked.near,
+            within_km=asked.within_km,
+            wage_floor_monthly=asked.wage_floor,
+            wage_ceiling_monthly=asked.wage_ceiling,
+            age=asked.age,
+            skills_free_only=asked.skills_free,
+            disabled_suitable=asked.disabled,
+            valid_on=asked.valid_on or clock.today(),
+            occupations=asked.occupations,
+        ),
+    )
