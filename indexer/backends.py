@@ -13,7 +13,7 @@ from pathlib import Path
 from indexer.embedded import EmbeddedIndex
 from indexer.opensearch import OpenSearchIndex
 from indexer.protocol import SearchBackend
-from indexer.storage import current, stamp
+from indexer.versions import current, stamp
 from jiuyuan.settings import SearchSettings
 
 NO_INDEX = "检索索引尚未建立：请运行 jiuyuan index train-model 和 jiuyuan index rebuild。"

@@ -25,7 +25,7 @@ from indexer.embedded import EmbeddedIndex
 from indexer.encoder import Encoder
 from indexer.profiles import PersonDocument, ProfileIndex, from_person
 from indexer.protocol import SearchBackend
-from indexer.storage import current
+from indexer.versions import current
 from jiuyuan.vocab import ConsentScope, PostingStatus
 from ledger import changes
 from ledger.models import AuditEntry, ConsentRecord, JobPosting, Person

@@ -22,10 +22,10 @@ import numpy as np
 from indexer import occupations, text
 from indexer.documents import PostingDocument
 from indexer.protocol import Hit, Query, check_query, collapse, depth, rank, usable_vector, without_occupations
-from indexer.storage import POINTER as POINTER
 from indexer.storage import StoredRows
-from indexer.storage import current as current
-from indexer.storage import stamp as stamp
+from indexer.versions import POINTER as POINTER
+from indexer.versions import current as current
+from indexer.versions import stamp as stamp
 from jiuyuan.vocab import PostingKind, Schedule
 
 # BM25 parameters: Lucene's and OpenSearch's defaults, so both backends score text alike.

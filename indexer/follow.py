@@ -9,7 +9,7 @@ feed (``build.apply_feed``) and the persons' writes (``build.apply_person_writes
 registrations, changed wishes, consents, read from the audit log) since the cursors the indexes
 keep, and saves: an embedded save writes a new version holding only what changed (the new
 rows' file, the dead rows, the text index's new segment; the files it keeps are linked from the
-version before, see ``indexer.storage``) and swaps the ``CURRENT`` pointer, which every worker's
+version before, see ``indexer.storage`` and ``indexer.versions``) and swaps the ``CURRENT`` pointer, which every worker's
 ``Reloadable`` snapshot sees on its next request (OpenSearch writes are searchable when they
 return). Applying is idempotent (upsert and delete by id, from a cursor), so a writer that dies
 mid-step loses nothing: the next one applies the same changes again.
@@ -35,7 +35,7 @@ from indexer import backends, build
 from indexer import encoder as encoders
 from indexer.profiles import ProfileIndex
 from indexer.protocol import SearchBackend
-from indexer.storage import current, stamp
+from indexer.versions import current, stamp
 from jiuyuan import clock
 from jiuyuan.settings import SearchSettings
 from ledger import changes

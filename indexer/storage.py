@@ -1,21 +1,15 @@
 """How the embedded index keeps its rows: columns, documents, vectors and the text index, saved
-in version folders behind a pointer.
+in version folders behind a pointer (``indexer.versions``).
 
-Each save writes a new version folder (``v-…``) inside the index folder and then replaces the
-pointer file ``CURRENT`` with ``os.replace`` (``publish``): readers follow the pointer
-(``current``) and reload when ``stamp`` changes. No file of a saved version is written again,
-so a save links the files it keeps from the version before (row files, tantivy segments) and
-writes only what is new: a reader's version never changes under it.
+No file of a saved version is written again, so a save links the files it keeps from the
+version before (row files, tantivy segments) and writes only what is new: a reader's version
+never changes under it.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import re
 import secrets
-import shutil
-import time
 from pathlib import Path
 from typing import Self
 
@@ -23,6 +17,7 @@ import msgspec
 import numpy as np
 
 from indexer.text_index import TextIndex, link
+from indexer.versions import ROWS, current, fsync_folder, publish, version_name
 
 
 class Columns:
@@ -68,9 +63,6 @@ class Documents:
         return np.frombuffer(b"".join(parts), np.uint8), offsets
 
 
-ROWS = "index.npz"
-"""A version's rows written whole (a rebuild, or a save that compacts); a save that only adds
-writes its new rows as ``rows-….npz`` beside the files it links from the version before."""
 DEAD = "dead.npy"
 """The rows of a version's files that are deleted (or replaced) since they were written."""
 
@@ -98,81 +90,8 @@ def read_rows(folder: Path, names: list[str]) -> tuple[dict[str, np.ndarray], Do
     return arrays, Documents(b"".join(p["documents"].tobytes() for p in parts), np.concatenate(offsets))
 
 
-POINTER = "CURRENT"
-"""The file in an index folder naming its live version folder."""
-VERSION_PREFIX = "v-"
 TEXT = "text"
 """The text index's folder inside a version folder (``indexer.text_index``)."""
-_VERSION = re.compile(r"^v-[0-9]{20}-[0-9a-f]{6}$")
-
-
-def version_name() -> str:
-    """A new version folder's name: the time, so they sort, and a random part."""
-    return f"{VERSION_PREFIX}{time.time_ns():020d}-{secrets.token_hex(3)}"
-
-
-def publish(path: Path, folder: Path) -> None:
-    """Make the version ``folder`` (written in full inside ``path``) the live one: its entries made
-    durable, then the pointer replaced with ``os.replace``, the one step that makes it live (a
-    crash before it leaves the old index, after it the new one, never none), then the rest tidied."""
-    fsync_folder(folder)
-    pending = path / f".{POINTER}.{folder.name}"
-    with open(pending, "w", encoding="utf-8") as f:
-        f.write(folder.name)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(pending, path / POINTER)  # the swap
-    fsync_folder(path)
-    tidy(path, folder.name)
-
-
-def current(path: Path) -> Path | None:
-    """The folder holding ``path``'s live ``meta.json`` and ``index.npz``: the version its pointer
-    names, or ``path`` itself for an index saved before versions; None when there is no index."""
-    try:
-        name = (path / POINTER).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return path if (path / "meta.json").exists() else None
-    if not _VERSION.match(name):  # the pointer is ours to write: anything else is not followed
-        raise FileNotFoundError(f"检索索引指针无效：{path / POINTER}（请运行 jiuyuan index rebuild）")
-    return path / name
-
-
-def fsync_folder(folder: Path) -> None:
-    """Make the entries in ``folder`` durable (POSIX; Windows cannot open a folder, nor needs to)."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def tidy(path: Path, live: str) -> None:
-    """After a swap: remove every version but ``live``, pointers a crash left pending, and the
-    files of an index saved before versions. Nothing here is needed to load ``live``."""
-    for child in path.iterdir():
-        if child.name == live:
-            continue
-        if child.is_dir() and _VERSION.match(child.name):
-            shutil.rmtree(child, ignore_errors=True)
-        elif child.name.startswith(f".{POINTER}.") or child.name in ("meta.json", ROWS):
-            child.unlink(missing_ok=True)
-
-
-def stamp(path: Path) -> tuple[str, int] | None:
-    """What changes whenever the index at ``path`` is saved (the live version's ``meta.json`` and
-    its time); None without an index. Readers reload when it changes. A save may swap the pointer
-    and remove the version just read between the two steps here: the pointer is then read again."""
-    for _ in range(3):
-        try:
-            folder = current(path)
-            meta = folder / "meta.json" if folder is not None else None
-            return (str(meta), meta.stat().st_mtime_ns) if meta is not None else None
-        except FileNotFoundError:
-            continue
-    return None
 
 
 MAX_FILES, COMPACT_SHARE = 16, 0.25

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer import storage
+from indexer import versions as version_folders
 from indexer.documents import PostingDocument
 from indexer.embedded import POINTER, EmbeddedIndex, current
 from jiuyuan.vocab import PostingKind, Schedule, WageUnit
@@ -121,7 +121,7 @@ def test_the_pointer_is_replaced_in_one_step(tmp_path, monkeypatch):
     def refuse(src, dst):
         raise Crash("os.replace")
 
-    monkeypatch.setattr(storage.os, "replace", refuse)
+    monkeypatch.setattr(version_folders.os, "replace", refuse)
     with pytest.raises(Crash):
         _index(path, ["1", "2"]).save()
     monkeypatch.undo()

@@ -10,7 +10,7 @@ import numpy as np
 
 from indexer.embedded import EmbeddedIndex
 from indexer.protocol import Filters, Query
-from indexer.storage import current
+from indexer.versions import current
 from jiuyuan.vocab import PostingKind
 
 EVERY = Query(filters=Filters(kinds=tuple(PostingKind)))  # a filter every posting passes

@@ -17,8 +17,9 @@ from indexer import embedded, text
 from indexer.documents import PostingDocument
 from indexer.embedded import EmbeddedIndex
 from indexer.protocol import Filters, Query
-from indexer.storage import TEXT, current
+from indexer.storage import TEXT
 from indexer.text_index import TextIndex
+from indexer.versions import current
 from jiuyuan.vocab import PostingKind, Schedule, WageUnit
 
 DIM = 8
