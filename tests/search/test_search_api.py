@@ -79,6 +79,12 @@ def test_search_and_suggest(client):
     body = c.get("/search/postings", params={"q": "照顾老人", "valid_on": "2026-11-22", "k": 5}).json()
     assert len(body["hits"]) == 5 and all("养老护理员" in h["posting"]["title"] for h in body["hits"])
     assert {"bm25", "vector"} <= body["hits"][0]["parts"].keys()
+    # the search box fuses by reciprocal rank, text weight 0.8 (the judged benchmark's pick)
+    for hit in body["hits"]:
+        parts = hit["parts"]
+        shares = [parts.get(f"{name}_normalised", 0.0) for name in ("bm25", "vector")]
+        assert hit["score"] == pytest.approx(0.8 * shares[0] + 0.2 * shares[1])
+        assert all(s == 0.0 or abs(61 / s - 60 - round(61 / s - 60)) < 1e-6 for s in shares)  # 61 / (60 + rank)
     love = c.get("/search/postings", params={"q": "保洁", "kind": "love", "valid_on": "2026-11-22"}).json()
     assert love["hits"] and all(h["posting"]["kind"] == "love" for h in love["hits"])
     city = c.get("/search/postings", params={"q": "保洁", "region": "430100", "valid_on": "2026-11-22"}).json()
