@@ -13,7 +13,7 @@ matches first and none overlapping (想找扫地的活 → 保洁员).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import ahocorasick
@@ -103,6 +103,12 @@ class Occupations:
 def table() -> Occupations:
     rows = yaml.safe_load(TABLE.read_text(encoding="utf-8"))["occupations"]
     return Occupations([Occupation(r["title"], int(r["group"]), tuple(r["aliases"])) for r in rows])
+
+
+@lru_cache(maxsize=4096)
+def titles_named(text: str) -> tuple[str, ...]:
+    """The standard titles a clerk's or a walk-in's words name (想找扫地的活 → 保洁员)."""
+    return tuple(o.title for o in table().named(text))
 
 
 def of_posting(title: str, description: str = "") -> str:

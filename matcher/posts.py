@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
+from indexer import occupations
 from indexer.documents import PostingDocument
 from indexer.encoder import Encoder
 from indexer.protocol import Filters, Query, SearchBackend
@@ -163,6 +164,10 @@ def assess(
     wished = next((w for w in seeker.wished_work if w in post.title), None)
     if wished:
         reasons["relevance"] = f"对口您想找的“{wished}”"
+    elif post.occupation:  # said in everyday words: 扫地 names 保洁员 (indexer.occupations)
+        said = next((w for w in seeker.wished_work if post.occupation in occupations.titles_named(w)), None)
+        if said:
+            reasons["relevance"] = f"对口您想找的“{said}”（{post.occupation}）"
     if seeker.latitude is not None and post.latitude is not None:
         km = gazetteer.km((seeker.latitude, seeker.longitude), (post.latitude, post.longitude))
         features["distance"] = max(0.0, 1 - km / (seeker.max_km or 30.0))

@@ -158,7 +158,7 @@ class PersonsController(Controller):
         point = [k for k in ("latitude", "longitude") if getattr(data, k) is not msgspec.UNSET]
         if len(point) == 1:  # a point is corrected or cleared whole: half of one is a mistake
             other = "longitude" if point == ["latitude"] else "latitude"
-            raise InvalidInput([FieldError(other, "经纬度须同时填写：更正位置请两项都填，清除请两项都留空（null）")])
+            raise InvalidInput([FieldError(other, "经纬度须同时填写：更正位置请两项都填，清除请两项都留空")])
         # null leaves a key as it is, except the point, which null clears (both or neither)
         fields = {
             k: v

@@ -101,7 +101,7 @@ async function register(event) {
       if (!hukou || !residence) throw err;
       person = await api("POST", "/persons", { body: { ...body, hukou_region_code: residence } });
     }
-    form.hidden = true;
+    form.hidden = true; $$('#person-form .error').forEach((e) => (e.textContent = ""));
     banner(`已登记：${person.name}`, true);
     const card = await api("POST", "/persons/lookup", { body: { id_number: person.id_number, purpose: purpose("窗口求职登记") } });
     pick(card);
@@ -123,6 +123,15 @@ export function pick(card) {
   $("#wished").focus();
 }
 
+const CONSENTS = ["data_processing", "show_to_employers", "job_push"];
+
+// Each scope's latest record decides (the API keeps every grant and withdrawal).
+function consentsNow(p) {
+  const latest = {};
+  for (const c of p.consents) if (!latest[c.scope] || c.recorded_at >= latest[c.scope].recorded_at) latest[c.scope] = c;
+  return Object.fromEntries(CONSENTS.map((scope) => [scope, !!(latest[scope] && latest[scope].granted)]));
+}
+
 async function openEdit() {
   const form = $("#edit-form"); clearErrors(form);
   try {
@@ -132,6 +141,8 @@ async function openEdit() {
     await setRegion($("#e-residence-q"), $("#e-residence"), p.residence_region_code);
     $("#e-wished").value = p.wished_work.join("、"); $("#e-skills").value = p.skills.join("、");
     $$('input[name="wished_schedules"]', form).forEach((c) => (c.checked = p.wished_schedules.includes(c.value)));
+    const granted = consentsNow(p);
+    for (const scope of CONSENTS) $(`input[name="${scope}"]`, form).checked = granted[scope];
     state.record = p; form.hidden = false; $("#e-phone").focus();
   } catch (err) { showProblem(err, form); }
 }
@@ -182,6 +193,11 @@ async function saveEdit(event) {
   }
   try {
     await api("PATCH", `/persons/${state.person.id}`, { body });
+    const before = consentsNow(state.record);
+    for (const scope of CONSENTS) {  // a changed consent is a new grant or withdrawal, recorded as such
+      const now = $(`input[name="${scope}"]`, form).checked;
+      if (now !== before[scope]) await api("POST", `/persons/${state.person.id}/consents`, { body: { scope, granted: now } });
+    }
     form.hidden = true; banner("已保存登记信息", true); $("#wished").focus();
   } catch (err) { showProblem(err, form); }
 }
@@ -284,6 +300,14 @@ export function init() {
   $("#person-form").addEventListener("submit", findPerson);
   $("#show-register").addEventListener("click", () => openRegister());
   $("#register-form").addEventListener("submit", register);
+  // Enter in a field moves to the next one: only the 登记 button saves, after the consents are read.
+  $("#register-form").addEventListener("keydown", (e) => {
+    if (e.key !== "Enter" || ["BUTTON", "TEXTAREA"].includes(e.target.tagName)) return;
+    e.preventDefault();
+    const fields = $$("input:not([type=hidden]), select, button", e.currentTarget).filter((f) => f.offsetParent !== null && !f.disabled);
+    const next = fields[fields.indexOf(e.target) + 1];
+    if (next) next.focus();
+  });
   $("#edit-form").addEventListener("submit", saveEdit);
   $$("[data-close]").forEach((b) => b.addEventListener("click", () => { $(`#${b.dataset.close}`).hidden = true; $("#id-number").focus(); }));
   $("#slip-selected").addEventListener("click", () => showSlip([...slipPicks]));

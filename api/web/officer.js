@@ -72,11 +72,14 @@ async function startRun(event) {
   const form = event.target; clearErrors(form);
   const data = new FormData(form);
   if (!data.get("month")) { fieldError(form, "month", "请选择发放月份，如 2026-11"); return; }
+  const button = $("button[type=submit]", form);
+  if (button.disabled) return;  // a double click must not run the month twice
+  button.disabled = true;
   try {
     run = await api("POST", "/payment-runs", { body: { month: data.get("month"), region: data.get("region").trim() || null } });
     $("#run-summary").textContent = `发放批次 ${run.id}：${run.month}，按 ${run.as_of} 的台账计算；人员 ${run.persons}，新写明细 ${run.written}（更正 ${run.corrections}），未变 ${run.unchanged}。`;
     await loadLines();
-  } catch (err) { showProblem(err, form); }
+  } catch (err) { showProblem(err, form); } finally { button.disabled = false; }
 }
 
 async function loadLines() {

@@ -91,6 +91,14 @@ def test_reasons_name_the_county_the_wished_work_and_an_open_age_limit():
     assert "0.0公里" not in " ".join(reasons.values())
 
 
+def test_wished_work_in_everyday_words_is_named_by_its_occupation():
+    """扫地 is not in 小区保洁员's title, but names its occupation: the card still says it fits."""
+    _, reasons = assess(_seeker(wished_work=("扫地", "看大门")), _post("430121"), 0.8, date(2026, 12, 1))
+    assert reasons["relevance"] == "对口您想找的“扫地”（保洁员）"
+    _, none = assess(_seeker(wished_work=("看大门",)), _post("430121"), 0.8, date(2026, 12, 1))
+    assert "relevance" not in none  # 看大门 names 保安员, not this post
+
+
 def test_another_county_is_an_estimated_distance_and_ranks_behind_ones_own():
     own, _ = assess(_seeker(), _post("430121"), 0.8, date(2026, 12, 1))
     other, reasons = assess(_seeker(), _post("430211"), 0.8, date(2026, 12, 1))

@@ -121,6 +121,9 @@ def test_a_new_walk_in_is_registered_edited_and_refused_with_chinese_help(page, 
     consents = page.inner_text("#register-form .consents")
     assert "本人同意就业服务机构收集、使用本人登记的个人信息" in consents and "接收岗位推送" in consents
     page.fill("#r-name", "赵春梅")
+    page.press("#r-name", "Enter")  # a stray Enter moves on to the next field, it saves nothing
+    assert page.evaluate("document.activeElement.id") == "r-phone"
+    assert page.locator("#register-form").is_visible() and not page.locator("#banner.ok").is_visible()
     page.fill("#r-phone", "123")
     page.click("#register-form button[type=submit]")
     beside = page.wait_for_selector('#register-form [data-error-for="phone"]:not(:empty)')
@@ -137,9 +140,17 @@ def test_a_new_walk_in_is_registered_edited_and_refused_with_chinese_help(page, 
     assert page.input_value("#e-wished") == "保洁员"
     assert page.input_value("#e-address") == f"{site['county_name']}幸福路8号"  # the address is kept
     assert page.input_value("#e-residence-q") == site["county_name"]  # the county by name, not its code
+    assert page.is_checked('#edit-form input[name="job_push"]')  # the consents as recorded
+    assert not page.is_checked('#edit-form input[name="show_to_employers"]')
     page.fill("#e-skills", "保洁、收纳")
+    page.check('#edit-form input[name="show_to_employers"]')  # read aloud again, now she agrees
     page.click("#edit-form button[type=submit]")
     page.wait_for_selector("#banner.ok:has-text('已保存')")
+    assert page.inner_text('#person-form [data-error-for="id_number"]') == ""  # no stale 未找到 beside a saved person
+    page.get_by_role("button", name="修改登记信息").click()
+    page.wait_for_selector("#edit-form:not([hidden])")
+    assert page.is_checked('#edit-form input[name="show_to_employers"]')
+    page.click('#edit-form [data-close="edit-form"]')
     # by phone: a masked list to pick from
     page.fill("#id-number", "13907310001")
     page.keyboard.press("Enter")
