@@ -166,8 +166,10 @@ def assess(
         reasons["relevance"] = f"对口您想找的“{wished}”"
     elif post.occupation:  # said in everyday words: 扫地 names 保洁员 (indexer.occupations)
         said = next((w for w in seeker.wished_work if post.occupation in occupations.titles_named(w)), None)
-        if said:
-            reasons["relevance"] = f"对口您想找的“{said}”（{post.occupation}）"
+        if said:  # 扫地 → 保洁员 says both; 保安员 for a 治安巡逻员 post says it once
+            reasons["relevance"] = f"对口您想找的“{said}”" + (
+                f"（{post.occupation}）" if said != post.occupation else ""
+            )
     if seeker.latitude is not None and post.latitude is not None:
         km = gazetteer.km((seeker.latitude, seeker.longitude), (post.latitude, post.longitude))
         features["distance"] = max(0.0, 1 - km / (seeker.max_km or 30.0))

@@ -12,6 +12,7 @@ from cli.main import main
 from demo import outcomes
 from demo.generate import generate
 from demo.load import load
+from indexer import occupations
 from indexer.build import searchable
 from indexer.embedded import EmbeddedIndex
 from jiuyuan.vocab import PostingKind
@@ -109,8 +110,10 @@ def test_the_learned_ranker_is_trained_compared_and_adopted_only_when_it_wins(se
         for name, value in m.features.items():
             weight = learned.priority_lift if name == "public_welfare_first" else learned.coefficients[name]
             assert m.parts[name] == pytest.approx(weight * value)
-        # every part but relevance has its reason; relevance has one when the title holds a wished word
-        wished = any(w in m.posting.title for w in seeker.wished_work)
+        # every part but relevance has its reason; relevance has one when the title holds a wished
+        # word, or a wished word names the posting's occupation (indexer.occupations)
+        named = {t for w in seeker.wished_work for t in occupations.titles_named(w)}
+        wished = any(w in m.posting.title for w in seeker.wished_work) or m.posting.occupation in named
         assert len(m.reasons) == len(m.parts) - 1 + wished
         assert (0 < m.stay_6m < 1) if stay else m.stay_6m is None
 
