@@ -63,7 +63,8 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
 AUTHENTICATION = DefineMiddleware(TokenAuthentication, exclude=PUBLIC_PATHS)
 
 
-BEFORE_REGISTRATION = {"before_registration": True}
+_BEFORE_REGISTRATION = "before_registration"
+BEFORE_REGISTRATION = {_BEFORE_REGISTRATION: True}
 """Route ``opt`` for what an employer whose company is not yet registered may use: who am I,
 the region picker, and registering its own company."""
 
@@ -72,7 +73,7 @@ def registered_employer(connection: ASGIConnection, handler: BaseRouteHandler) -
     """App-wide guard: an employer key issued for a company not yet registered reaches nothing
     else until the company registers itself (``POST /employers``); it has no employer to act as."""
     principal: Principal | None = connection.scope.get("user")
-    if principal is None or not principal.unregistered_employer or handler.opt.get("before_registration"):
+    if principal is None or not principal.unregistered_employer or handler.opt.get(_BEFORE_REGISTRATION):
         return
     raise PermissionDeniedException(
         f"贵单位（统一社会信用代码 {principal.employer_uscc}）尚未登记：请先登记本单位"

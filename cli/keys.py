@@ -50,11 +50,12 @@ def cmd_keys(args: argparse.Namespace) -> int:
             if args.action == "list":
                 for k in session.scalars(select(ApiKey).order_by(ApiKey.id)):
                     state = "已吊销" if k.revoked_at else f"有效期至 {k.expires_at:%Y-%m-%d}"
-                    scope = k.region_prefix or (f"待登记单位 {k.employer_uscc}" if k.employer_uscc else "")
                     scope = (
-                        scope
-                        or (f"单位 {k.employer_id}" if k.employer_id else "")
-                        or (f"机构 {k.agency_id}" if k.agency_id else "")
+                        k.region_prefix
+                        or (k.employer_uscc and f"待登记单位 {k.employer_uscc}")
+                        or (k.employer_id and f"单位 {k.employer_id}")
+                        or (k.agency_id and f"机构 {k.agency_id}")
+                        or ""
                     )
                     print(f"{k.key_id}\t{k.role.value}\t{k.name}\t{scope}\t{state}")
                 return 0

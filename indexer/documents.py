@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
+from indexer import occupations
 from jiuyuan import gazetteer, validation
 from jiuyuan.vocab import PostingKind, Schedule, WageUnit
 
@@ -94,8 +95,6 @@ class PostingDocument:
     def occupation(self) -> str:
         """The standard occupation its title names (``indexer.occupations``), "" when none: a
         search filter and facet, derived, so an index built before it needs no new field."""
-        from indexer import occupations
-
         return occupations.of_posting(self.title, self.description)
 
     @cached_property

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from functools import cache
 from pathlib import Path
 
 import msgspec
@@ -80,6 +81,11 @@ def _posting_row(doc: PostingDocument) -> dict:
         "duplicate": int(doc.duplicate_key, 16),
         "occupation": _occupation_code(doc.occupation),
     }
+
+
+@cache
+def _titles_by_code() -> dict[int, str]:
+    return {_occupation_code(t): t for t in occupations.table().by_title}
 
 
 def _occupation_code(title: str) -> int:
@@ -192,10 +198,15 @@ class EmbeddedIndex(StoredRows):
                 return found
             limit = len(self.keys)
 
+    def _row_positions(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Text index keys to rows, and which of the keys still have their row."""
+        rows = np.minimum(np.searchsorted(self.keys, keys), max(len(self.keys) - 1, 0))
+        return rows, self.keys[rows] == keys
+
     def _rows(self, keys: np.ndarray, scores: np.ndarray, mask: np.ndarray, reach: int) -> dict[int, float]:
         """Text index keys to rows, those the mask keeps, the best ``reach``."""
-        rows = np.minimum(np.searchsorted(self.keys, keys), max(len(self.keys) - 1, 0))
-        keep = (self.keys[rows] == keys) & mask[rows] & (scores > 0)
+        rows, found = self._row_positions(keys)
+        keep = found & mask[rows] & (scores > 0)
         return _top(rows[keep], scores[keep], reach)
 
     def search(self, query: Query) -> list[Hit]:
@@ -227,11 +238,12 @@ class EmbeddedIndex(StoredRows):
         terms = text.facet_terms(counted.text)
         if terms and mask.any():  # rows holding a word or synonym, as OpenSearch's should clauses
             keys, scores = self.text.scores({"words": dict.fromkeys(terms, 1.0)}, {"words": 1.0}, None, len(self.keys))
+            rows, found = self._row_positions(keys)
             matched = np.zeros_like(mask)
-            matched[list(self._rows(keys, scores, mask, len(self.keys)))] = True
+            matched[rows[found & (scores > 0)]] = True
             mask &= matched
         codes, counts = np.unique(self.cols.occupation[mask], return_counts=True)
-        titles = {_occupation_code(t): t for t in occupations.table().by_title}
+        titles = _titles_by_code()
         return {titles[code]: int(n) for code, n in zip(codes.tolist(), counts.tolist(), strict=True) if code in titles}
 
 

@@ -86,11 +86,13 @@ class RegionsController(Controller):
         if q is None or not q.strip():
             if not within:
                 raise InvalidInput([FieldError("q", "请输入区县名称的一部分，如“长沙县”或“芙蓉”")])
-            if len(within) not in (2, 4, 6):
+            try:
+                prefix = validation.region_prefix(within)
+            except ValueError:
                 raise InvalidInput(
                     [FieldError("within", "列出县区须给出省（2位）、市（4位）或县（6位）代码，如 43、4301")]
-                )
-            return counties_within(within, limit or 300)
+                ) from None
+            return counties_within(prefix, limit or 300)
         return search_counties(q, within or "", limit or 20)
 
     @get(

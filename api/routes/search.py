@@ -142,7 +142,7 @@ def search_postings(
         query=q,
         mode=mode,
         hits=[SearchHit(h.score, h.parts, h.document.occupation, posting_out(row)) for h, row in found],
-        named_occupations=[o.title for o in occupations.table().named(q)],
+        named_occupations=list(occupations.titles_named(q)),
         occupation_facets=[OccupationCount(t, n) for t, n in counts.items()] if counts is not None else None,
     )
 
