@@ -1,7 +1,7 @@
 // 就援 counter page: a thin client of the JSON API. Every rule — roles, jurisdiction, masking,
 // the audit log — is the API's; the page only asks and shows. One module per view (core.js the
 // shared parts); this one logs in and out and wires them.
-import { $, $$, api, banner, clearErrors, go, Problem, state } from "./core.js";
+import { $, $$, api, banner, clearErrors, go, Problem, state, unregisteredEmployer } from "./core.js";
 import * as agency from "./agency.js";
 import * as counter from "./counter.js";
 import * as employers from "./employers.js";
@@ -33,10 +33,9 @@ async function login(token) {
   if (unregistered) banner(`贵单位（统一社会信用代码 ${state.me.employer_uscc}）尚未登记：请先登记本单位，再登记岗位、查看候选人。`);
 }
 
-// An employer key issued before its company registered reaches only “单位” until it registers.
 function showViews() {
   const { role } = state.me;
-  const unregistered = role === "employer" && state.me.employer_id == null;
+  const unregistered = unregisteredEmployer();
   $$("[data-roles]").forEach((el) => (el.hidden = !allowedFor(role, el) || (unregistered && el.matches("nav button") && el.dataset.go !== "employers")));
   return unregistered;
 }

@@ -10,6 +10,8 @@ export const onShow = {};
 export const words = (v) => (v || "").split(/[,，、\s]+/).map((w) => w.trim()).filter(Boolean);
 export const today = () => new Date().toISOString().slice(0, 10);
 export const yesNo = (v) => (v ? "是" : "否");
+// An employer key issued before its company registered: it reaches only “单位” until it registers.
+export const unregisteredEmployer = () => state.me.role === "employer" && state.me.employer_id == null;
 
 // Every read of a person states its purpose, an entry of the office's vocabulary (GET /purposes).
 // One the office removed is never swapped for another: the page says so, and the API refuses it.

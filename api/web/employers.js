@@ -1,7 +1,7 @@
 // 单位: counter staff and officers find an employer by USCC or name, or register one (USCC checked
 // by the API; one already registered is named); an employer registers its own company (its key's
 // USCC) and then reads and changes its profile.
-import { $, api, banner, clearErrors, fieldError, go, h, onShow, Problem, regionPicker, resolveRegion, setRegion, showProblem, state } from "./core.js";
+import { $, api, banner, clearErrors, fieldError, go, h, onShow, Problem, regionPicker, resolveRegion, setRegion, showProblem, state, unregisteredEmployer } from "./core.js";
 import { chooseEmployer } from "./postings.js";
 
 const line = (e) => `${e.name}（${e.uscc}）　${e.region_name}${e.address ? `　${e.address}` : ""}${e.contact_phone ? `　电话 ${e.contact_phone}` : ""}`;
@@ -24,8 +24,6 @@ async function find(event) {
   } catch (err) { showProblem(err, form); }
 }
 
-const unregistered = () => state.me.role === "employer" && state.me.employer_id == null;
-
 // Whether a company is a small or micro enterprise and its insured headcount are facts subsidies
 // rest on: staff record them from the registers; an employer's form does not offer them.
 function verifiedFacts(form, data) {
@@ -46,7 +44,7 @@ async function save(event) {
     if (region === null) return;
     const body = { name: data.get("name").trim(), region_code: region || null,
       address: data.get("address").trim() || null, contact_phone: data.get("contact_phone").trim() || null };
-    if (unregistered()) {
+    if (unregisteredEmployer()) {
       const e = await api("POST", "/employers", { body: { ...body, uscc: state.me.employer_uscc } }).catch(async (err) => {
         // registered meanwhile (by the counter, say): the key acts for it now, the page too
         if (err instanceof Problem && err.body.status === 409) { await state.onRegistered(); shown(); }
@@ -79,10 +77,10 @@ async function showProfile(e) {
 
 async function shown() {
   const employer = state.me.role === "employer";
-  const title = unregistered() ? "登记本单位" : employer ? "本单位信息" : "登记用人单位";
+  const title = unregisteredEmployer() ? "登记本单位" : employer ? "本单位信息" : "登记用人单位";
   $("#employer-form-title").textContent = title;
-  $("#employer-form button[type=submit]").textContent = unregistered() ? "登记本单位" : employer ? "保存" : "登记";
-  if (unregistered()) {
+  $("#employer-form button[type=submit]").textContent = unregisteredEmployer() ? "登记本单位" : employer ? "保存" : "登记";
+  if (unregisteredEmployer()) {
     $("#emp-uscc").value = state.me.employer_uscc; $("#emp-uscc").readOnly = true;
     return;
   }
