@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -22,7 +23,19 @@ import numpy as np
 
 from indexer import occupations, text
 from indexer.documents import PostingDocument
-from indexer.protocol import Hit, Query, check_query, collapse, depth, rank, usable_vector, without_occupations
+from indexer.protocol import (
+    Hit,
+    Query,
+    best,
+    check_query,
+    collapse,
+    depth,
+    feedback,
+    named_occupations,
+    rank,
+    usable_vector,
+    without_occupations,
+)
 from indexer.storage import StoredRows
 from indexer.versions import POINTER as POINTER
 from indexer.versions import current as current
@@ -220,16 +233,24 @@ class EmbeddedIndex(StoredRows):
         if query.mode in ("bm25", "hybrid") and query.text.strip():
             lists["bm25"] = self._bm25(query, mask, candidates, reach)
         if query.mode in ("vector", "hybrid") and usable_vector(query):
-            sims = self.vectors[candidates] @ np.asarray(query.vector, np.float32)
+            vector = np.asarray(query.vector, np.float32)
+            if query.mode == "hybrid" and lists.get("bm25") and query.feedback_rows:
+                vector = feedback(vector, self.vectors[best(lists["bm25"], query.feedback_rows)])
+            sims = self.vectors[candidates] @ vector
             lists["vector"] = _top(candidates, sims, reach)
         group = lambda row: int(self.cols.duplicate[row])  # noqa: E731
         if not lists:  # filters only: newest valid postings first, no score to rank by
             rows = collapse((int(r) for r in candidates[::-1]), query, group)
             return [Hit(self.cols.ids[r], 0.0, {}, self.document(r)) for r in rows]
-        ranked = rank(lists, query)
+        ranked = rank(lists, query, lifted=self._lifted(query))
         scored = {row: (score, parts) for row, score, parts in ranked}
         rows = collapse((row for row, _, _ in ranked), query, group)
         return [Hit(self.cols.ids[r], scored[r][0], scored[r][1], self.document(r)) for r in rows]
+
+    def _lifted(self, query: Query) -> Callable[[int], bool]:
+        """Whether a row's posting is of an occupation the query names (``OCCUPATION_BOOST``)."""
+        codes = {_occupation_code(title) for title in named_occupations(query)}
+        return lambda row: bool(codes) and int(self.cols.occupation[row]) in codes
 
     def facets(self, query: Query) -> dict[str, int]:
         check_query(query, self.dimension)

@@ -6,10 +6,12 @@ weighted terms and synonyms (``indexer.text.query_terms``), the vector is a ``kn
 HNSW with cosine similarity, and filters go inside the k-NN query (efficient filtering, before
 the top-k) and inside the BM25 query's filter context.
 
-Hybrid search sends the BM25 and the k-NN sub-query in one ``_msearch`` (each its top
-``CANDIDATES``, as a hybrid query's ``pagination_depth``) and fuses them here with the
-functions ``EmbeddedIndex`` uses (``indexer.protocol.rank`` and ``collapse``): min-max per
-list, the weighted mean, one posting per duplicate group. A server-side search pipeline
+Hybrid search asks for the BM25 and the k-NN sub-query's top ``CANDIDATES`` each (as a hybrid
+query's ``pagination_depth``): the text search first, whose best hits' embeddings move the
+vector query (``indexer.protocol.feedback``), then the k-NN search (in one ``_msearch`` when
+there is no feedback), and fuses them here with the functions ``EmbeddedIndex`` uses
+(``indexer.protocol.rank`` and ``collapse``): min-max per list, the weighted mean, the
+occupation lift, one posting per duplicate group. A server-side search pipeline
 (normalization processor) would fuse alike but return only the fused score, and a hit's
 ``parts`` — what a clerk reads — must carry the raw and normalised BM25 and vector scores
 from either backend. Raw scores are put on the embedded backend's scale (see
@@ -24,6 +26,7 @@ specification, and the conformance suite runs against a live cluster when ``OPEN
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 import msgspec
@@ -38,8 +41,9 @@ from indexer.opensearch_bodies import (
     facet_body,
     mapping,
     search_bodies,
+    with_feedback,
 )
-from indexer.protocol import Hit, Query, check_query, collapse, rank
+from indexer.protocol import Hit, Query, best, check_query, collapse, feedback, named_occupations, rank
 from jiuyuan.errors import SearchIndexUnavailable
 
 BULK_RETRIES = 3
@@ -192,20 +196,16 @@ class OpenSearchIndex:
         check_query(query, self.dimension)
         bodies = search_bodies(query)
         if query.mode == "hybrid" and "filters" not in bodies:
-            lines: list[dict[str, Any]] = []
-            for body in bodies.values():
-                lines += [{"index": self.alias}, body]
-            responses = self._ask(lambda: self.client.msearch(body=lines))["responses"]
             lists: dict[str, dict[str, float]] = {}
             sources: dict[str, dict[str, Any]] = {}
-            for name, response in zip(bodies, responses, strict=True):
-                if "error" in response:
-                    raise SearchIndexUnavailable(f"检索服务 OpenSearch 的 {name} 子查询失败：{response['error']}")
+            for name, response in self._hybrid_responses(query, bodies).items():
                 lists[name] = {}
                 for h in response["hits"]["hits"]:
                     lists[name][h["_id"]] = _raw(name, h["_score"])
                     sources[h["_id"]] = h
-            ranked = rank(lists, query)
+            named = named_occupations(query)
+            lifted = lambda key: sources[key]["_source"]["document"].get("occupation") in named  # noqa: E731
+            ranked = rank(lists, query, lifted=lifted)
             scored = {key: (score, parts) for key, score, parts in ranked}
             keys = collapse((key for key, _, _ in ranked), query, lambda key: sources[key]["_source"]["duplicate_key"])
             return [Hit(key, scored[key][0], scored[key][1], _document(sources[key])) for key in keys]
@@ -217,6 +217,27 @@ class OpenSearchIndex:
             Hit(h["_id"], _raw(name, h["_score"]), {name: _raw(name, h["_score"])}, _document(h))
             for h in response["hits"]["hits"]
         ]
+
+    def _hybrid_responses(self, query: Query, bodies: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """Each list's search response: both in one ``_msearch``, or, when the text hits move the
+        vector query (``with_feedback``), the text search first and the k-NN search with the
+        moved vector after it."""
+        if with_feedback(query):
+            text = self._ask(lambda: self.client.search(index=self.alias, body=bodies["bm25"]))
+            hits = text["hits"]["hits"]
+            top = best({h["_id"]: h["_score"] for h in hits}, query.feedback_rows)
+            embedding = {h["_id"]: h["_source"]["embedding"] for h in hits}
+            moved = replace(query, vector=feedback(query.vector, np.array([embedding[key] for key in top])))
+            knn = search_bodies(moved)["vector"]
+            return {"bm25": text, "vector": self._ask(lambda: self.client.search(index=self.alias, body=knn))}
+        lines: list[dict[str, Any]] = []
+        for body in bodies.values():
+            lines += [{"index": self.alias}, body]
+        responses = self._ask(lambda: self.client.msearch(body=lines))["responses"]
+        for name, response in zip(bodies, responses, strict=True):
+            if "error" in response:
+                raise SearchIndexUnavailable(f"检索服务 OpenSearch 的 {name} 子查询失败：{response['error']}")
+        return dict(zip(bodies, responses, strict=True))
 
     def facets(self, query: Query) -> dict[str, int]:
         check_query(query, self.dimension)

@@ -186,19 +186,28 @@ def lists_for(query: Query) -> list[str]:
     return wanted
 
 
+def with_feedback(query: Query) -> bool:
+    """Whether a hybrid query's vector list waits for its text list (``protocol.feedback``): the
+    two are then sent one after the other, not together."""
+    return query.mode == "hybrid" and query.feedback_rows > 0 and lists_for(query) == ["bm25", "vector"]
+
+
 def search_bodies(query: Query) -> dict[str, dict[str, Any]]:
     """The request bodies for a query, by list: ``{"bm25": …, "vector": …}`` for hybrid (sent
-    together in one ``_msearch`` and fused here), one body for the bm25 or vector mode, or one
+    together in one ``_msearch``, or the text first when ``with_feedback``, and fused here), one body for the bm25 or vector mode, or one
     ``{"filters": …}`` body (newest first) when there is nothing to score by. Pure: table-tested."""
     filters = filter_clauses(query.filters)
     lists = lists_for(query)
     if query.mode == "hybrid" and lists:
         # Each list's top candidates; fusion and collapsing happen after, over both lists.
         subs = {"bm25": lambda: _bm25(query, filters), "vector": lambda: _knn(query, filters, CANDIDATES)}
-        return {
+        bodies = {
             name: {"size": CANDIDATES, "_source": ["document", "duplicate_key"], "query": subs[name]()}
             for name in lists
         }
+        if with_feedback(query):  # the text hits' vectors move the vector query (protocol.feedback)
+            bodies["bm25"]["_source"].append("embedding")
+        return bodies
     body: dict[str, Any] = {"size": query.k, "_source": ["document"]}
     if query.collapse_duplicates:
         body["collapse"] = {"field": "duplicate_key"}

@@ -87,6 +87,9 @@ class ProfileIndex(EmbeddedIndex):
             "duplicate": _stable_hash(doc.id),  # every person is their own group
         }
 
+    def _lifted(self, query: Query):
+        return lambda row: False  # persons have no posting occupation to lift
+
     def _mask(self, query: Query) -> np.ndarray:
         f = query.filters
         unsupported = [

@@ -8,9 +8,9 @@ import msgspec
 from indexer import opensearch_bodies as bodies
 
 
-def hit_of(doc, score, source=("document",)) -> dict:
+def hit_of(doc, score, source=("document",), embedding=None) -> dict:
     """An OpenSearch hit for ``doc`` with the ``_source`` fields the backend asked for."""
-    full = {"document": msgspec.to_builtins(doc), "duplicate_key": doc.duplicate_key}
+    full = {"document": msgspec.to_builtins(doc), "duplicate_key": doc.duplicate_key, "embedding": embedding}
     return {"_id": doc.id, "_score": score, "_source": {k: full[k] for k in source}}
 
 
@@ -23,8 +23,10 @@ class Recorder:
         self.indices = _Indices(self, mapping or bodies.mapping(4)["mappings"])
 
     def search(self, *, index, body):
+        """The scripted answer; a list of answers is given one per search, in order."""
         self.calls.append(("search", {"index": index, "body": body}))
-        return self.answers.get("search", {"hits": {"hits": []}})
+        answer = self.answers.get("search", {"hits": {"hits": []}})
+        return answer.pop(0) if isinstance(answer, list) else answer
 
     def msearch(self, *, body):
         self.calls.append(("msearch", {"body": body}))

@@ -16,7 +16,7 @@ import pytest
 from indexer import text
 from indexer.embedded import EmbeddedIndex
 from indexer.opensearch import OpenSearchIndex
-from indexer.protocol import Filters, Query, SearchBackend
+from indexer.protocol import FEEDBACK_ROWS, OCCUPATION_BOOST, Filters, Query, SearchBackend
 from jiuyuan.errors import InvalidInput
 from jiuyuan.vocab import PostingKind, Schedule
 
@@ -101,12 +101,18 @@ def test_each_mode_finds_the_job_asked_for(index, model, docs, mode):
     ],
 )
 def test_every_backend_returns_the_same_parts(index, model, mode, keys):
-    """What a clerk reads beside a hit is the same from either backend: the parts' names, and a
-    vector part that is a cosine (−1…1), a bm25 part on the embedded backend's scale."""
+    """What a clerk reads beside a hit is the same from either backend: the parts' names (in
+    hybrid, the occupation lift where 保洁 names the posting's occupation), and a vector part that
+    is a cosine (−1…1: with the query's vector, or in hybrid with it moved towards the best text
+    matches), a bm25 part on the embedded backend's scale."""
     hit = _search(index, model, "保洁", mode=mode)[0]
-    assert hit.parts.keys() == keys
+    lift = {"occupation"} if mode == "hybrid" and hit.document.occupation == "保洁员" else set()
+    assert hit.parts.keys() == keys | lift
+    if lift:
+        assert hit.parts["occupation"] == OCCUPATION_BOOST
     if "vector" in keys:
         assert -1 <= hit.parts["vector"] <= 1
+    if mode == "vector":
         assert hit.parts["vector"] == pytest.approx(
             float(model.encode(["保洁"])[0] @ model.encode([hit.document.text])[0]), abs=1e-4
         )
@@ -120,7 +126,11 @@ def test_hybrid_hits_carry_their_score_parts(index, model):
     hit = _search(index, model, "保洁")[0]
     assert {"bm25", "vector", "bm25_normalised", "vector_normalised"} <= hit.parts.keys()
     w = Query().text_weight
-    assert hit.score == pytest.approx(w * hit.parts["bm25_normalised"] + (1 - w) * hit.parts["vector_normalised"])
+    lift = hit.parts.get("occupation", 0.0)  # 保洁 names 保洁员: the lift where the posting is one
+    assert lift == (OCCUPATION_BOOST if hit.document.occupation == "保洁员" else 0.0)
+    assert hit.score == pytest.approx(
+        w * hit.parts["bm25_normalised"] + (1 - w) * hit.parts["vector_normalised"] + lift
+    )
 
 
 @pytest.mark.parametrize(
@@ -296,6 +306,7 @@ def test_hybrid_with_rrf_is_the_weighted_mean_of_the_rank_shares(index, model, d
     assert hits
     for h in hits:
         expected = 0.7 * h.parts.get("bm25_normalised", 0.0) + 0.3 * h.parts.get("vector_normalised", 0.0)
+        expected += h.parts.get("occupation", 0.0)  # the title's occupation, named by the query
         assert h.score == pytest.approx(expected)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
@@ -326,3 +337,58 @@ def test_occupation_facets_count_what_the_text_and_the_other_filters_find(index,
     )
     assert index.facets(Query(text=q, filters=filters)) == dict(expected)
     assert sum(expected.values()) > 0
+
+
+def _unit(*axes: int, dimension: int) -> np.ndarray:
+    v = np.zeros(dimension, np.float32)
+    v[list(axes)] = 1.0
+    return v / np.linalg.norm(v)
+
+
+def test_hybrid_moves_the_vector_query_towards_its_best_text_matches(search_backend, docs):
+    """Pseudo-relevance feedback (protocol.FEEDBACK_ROWS): 蛋鸡场 holds neither 养鸡 nor a vector
+    near the query's, but a posting the words 养鸡 match has its vector: with feedback the vector
+    list ranks 蛋鸡场 above the postings merely near the query, without it below them."""
+    index = search_backend.empty()
+    dim = index.dimension
+    layer = replace(docs[0], id="layer", title="蛋鸡场饲养员", description="喂料捡蛋，包吃住", skills_required=())
+    chicken = replace(docs[0], id="chicken", title="养鸡工", description="养鸡场招人，会养鸡", skills_required=())
+    near = [
+        replace(docs[i], id=f"near{i}", title="仓库理货员", description="整理货架", skills_required=()) for i in (1, 2)
+    ]
+    vectors = [_unit(0, dimension=dim), _unit(0, dimension=dim)] + [_unit(1, 3, dimension=dim)] * 2
+    index.upsert([layer, chicken, *near], np.stack(vectors))
+    index.save()
+    asked = Query(text="养鸡", vector=_unit(3, dimension=dim), mode="hybrid", k=4, collapse_duplicates=False)
+    for feedback_rows, layer_first in ((FEEDBACK_ROWS, True), (0, False)):
+        parts = {h.id: h.parts for h in index.search(replace(asked, feedback_rows=feedback_rows))}
+        assert (parts["layer"]["vector"] > parts["near1"]["vector"]) is layer_first
+
+
+def test_hybrid_lifts_the_postings_of_the_occupation_the_query_names(search_backend, docs):
+    """保安 names 保安员: the guard's post is lifted by OCCUPATION_BOOST, the security company's
+    accountant (会计) is not; bm25 and vector mode rank by their one list alone."""
+    index = search_backend.empty()
+    guard = replace(docs[0], id="guard", title="小区保安员", description="夜班保安，包住", skills_required=())
+    clerk = replace(docs[0], id="clerk", title="保安公司招会计", description="保安服务公司财务会计", skills_required=())
+    assert (guard.occupation, clerk.occupation) == ("保安员", "会计")
+    index.upsert([guard, clerk], np.stack([_unit(0, dimension=index.dimension)] * 2))
+    index.save()
+    vector = _unit(0, dimension=index.dimension)
+    hits = {h.id: h for h in index.search(Query(text="保安", vector=vector, k=5, collapse_duplicates=False))}
+    assert hits["guard"].parts["occupation"] == OCCUPATION_BOOST and "occupation" not in hits["clerk"].parts
+    assert hits["guard"].score > hits["clerk"].score
+    for mode in ("bm25", "vector"):
+        found = index.search(Query(text="保安", vector=vector, mode=mode, k=5, collapse_duplicates=False))
+        assert found and all("occupation" not in h.parts for h in found)
+
+
+def test_feedback_is_the_unit_mean_of_query_and_matches():
+    from indexer.protocol import feedback
+
+    query = np.array([1.0, 0.0, 0.0], np.float32)
+    moved = feedback(query, np.array([[0.0, 2.0, 0.0], [0.0, 0.0, 3.0]], np.float32))  # lengths do not count
+    # unit query [1, 0, 0] + unit mean of the matches [0, √½, √½], scaled to unit length
+    assert moved == pytest.approx(np.array([1.0, 0.5**0.5, 0.5**0.5]) / 2**0.5)
+    assert feedback(query, np.zeros((0, 3), np.float32)) is query  # no text match: the query as given
+    assert feedback(query, np.array([[0.0, 1.0, 0.0], [0.0, -1.0, 0.0]], np.float32)) is query  # they cancel

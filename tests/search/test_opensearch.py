@@ -107,6 +107,7 @@ VECTOR = [0.6000000238418579, 0.800000011920929, 0.0, 0.0]  # as float32 → JSO
 DAY = date(2026, 11, 22)
 SOURCE = ["document"]
 FUSED_SOURCE = ["document", "duplicate_key"]
+FEEDBACK_SOURCE = [*FUSED_SOURCE, "embedding"]  # the text hits' vectors move the k-NN query
 COLLAPSE = {"field": "duplicate_key"}
 LOVE = {"terms": {"kind": ["love"]}}
 CITY = {"term": {"regions": "4301"}}
@@ -143,15 +144,17 @@ def test_the_text_query_is_each_fields_terms_with_synonyms_weighted_below_the_ty
     assert body["minimum_should_match"] == 1
 
 
-# What the backend sends for representative searches: ("search", body) — one request — or
-# ("msearch", {list: body}) — hybrid: the lists in one _msearch, fused by the backend.
+# What the backend sends for representative searches: ("search", body) — one request —,
+# ("msearch", {list: body}) — hybrid without feedback: the lists in one _msearch — or
+# ("search, search", {list: body}) — hybrid: the text list first, its hits' vectors moving the
+# k-NN query (none here: the recorder answers no hits, so the vector is as given); fused by the backend.
 REQUESTS = [
     pytest.param(
         Query(text="保洁", vector=V, k=7, filters=Filters(kinds=(PostingKind.LOVE,)), text_weight=0.3),
         (
-            "msearch",
+            "search, search",
             {
-                "bm25": {"size": CANDIDATES, "_source": FUSED_SOURCE, "query": _bm25("保洁", [LOVE])},
+                "bm25": {"size": CANDIDATES, "_source": FEEDBACK_SOURCE, "query": _bm25("保洁", [LOVE])},
                 "vector": {
                     "size": CANDIDATES,
                     "_source": FUSED_SOURCE,
@@ -164,6 +167,21 @@ REQUESTS = [
             },
         ),
         id="hybrid: both lists, the filters inside each, k-NN filtered before its top k",
+    ),
+    pytest.param(
+        Query(text="保洁", vector=V, k=7, feedback_rows=0),
+        (
+            "msearch",
+            {
+                "bm25": {"size": CANDIDATES, "_source": FUSED_SOURCE, "query": _bm25("保洁", [])},
+                "vector": {
+                    "size": CANDIDATES,
+                    "_source": FUSED_SOURCE,
+                    "query": {"knn": {"embedding": {"vector": VECTOR, "k": CANDIDATES}}},
+                },
+            },
+        ),
+        id="hybrid without feedback: both lists together in one _msearch",
     ),
     pytest.param(
         Query(text="照顾老人", k=5, filters=Filters(region_prefix="4301", valid_on=DAY)),
@@ -225,9 +243,9 @@ REQUESTS = [
             filters=Filters(near=(28.23, 112.94), within_km=5.0, wage_floor_monthly=Decimal(3000)),
         ),
         (
-            "msearch",
+            "search, search",
             {
-                "bm25": {"size": CANDIDATES, "_source": FUSED_SOURCE, "query": _bm25("保安", [WAGE, GEO])},
+                "bm25": {"size": CANDIDATES, "_source": FEEDBACK_SOURCE, "query": _bm25("保安", [WAGE, GEO])},
                 "vector": {
                     "size": CANDIDATES,
                     "_source": FUSED_SOURCE,
@@ -251,6 +269,11 @@ REQUESTS = [
 def _sent(query: Query) -> tuple[str, dict]:
     client = Recorder()
     osb.OpenSearchIndex("http://unused:9200", "postings", 4, client=client).search(query)
+    if len(client.calls) == 2:  # hybrid with feedback: the text search, then the k-NN search
+        assert [(kind, r["index"]) for kind, r in client.calls] == [("search", "postings")] * 2
+        return "search, search", {
+            name: r["body"] for name, (_, r) in zip(("bm25", "vector"), client.calls, strict=True)
+        }
     ((kind, request),) = client.calls
     if kind == "search":
         assert request["index"] == "postings"
@@ -274,6 +297,9 @@ def test_the_requests_conform_to_the_published_api(query, expected):
     kind, body = _sent(query)
     if kind == "search":
         assert spec.errors(spec.SEARCH_BODY, body) == []
+    elif kind == "search, search":
+        for sub in body.values():
+            assert spec.errors(spec.SEARCH_BODY, sub) == []
     else:
         assert spec.errors(spec.MSEARCH_HEADER, {"index": "postings"}) == []
         for sub in body.values():
@@ -316,7 +342,8 @@ def test_hybrid_answers_are_fused_as_the_embedded_backend_fuses(docs):
     knn = [hit_of(c, 0.95, fused), hit_of(b, 0.94, fused), hit_of(a, 0.85, fused)]
     client = Recorder({"msearch": {"responses": [{"hits": {"hits": bm25}}, {"hits": {"hits": knn}}]}})
     index = osb.OpenSearchIndex("http://unused:9200", "postings", 4, client=client)
-    hits = index.search(Query(text="保洁", vector=V, k=10, text_weight=0.6, fusion="min_max"))
+    asked = Query(text="保洁", vector=V, k=10, text_weight=0.6, fusion="min_max", feedback_rows=0, occupation_boost=0)
+    hits = index.search(asked)
     assert [h.id for h in hits] == [b.id, a.id, c.id, d.id]  # the twin (0.54) collapsed into a (0.6)
     by_id = {h.id: h for h in hits}
     assert [h.document for h in hits] == [b, a, c, d]

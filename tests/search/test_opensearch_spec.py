@@ -10,8 +10,9 @@ fails the test, so a new kind of request cannot go unchecked. The bulk documents
 checked against the index's own mapping (``dynamic: strict`` refuses an unknown field).
 
 Not sent, so not checked: a ``hybrid`` query and a search pipeline with the normalization
-processor. Hybrid search sends its two lists in one ``_msearch`` and fuses them in the backend,
-so hits carry their score parts (docs/search.md).
+processor. Hybrid search sends its text list first (its hits' embeddings move the k-NN query),
+then the k-NN list — or both in one ``_msearch`` without feedback — and fuses them in the
+backend, so hits carry their score parts (docs/search.md).
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ import pytest
 
 from indexer import opensearch as osb
 from indexer import opensearch_bodies as bodies
-from indexer.protocol import Filters, Query
+from indexer.protocol import Filters, Query, feedback
 from jiuyuan.vocab import PostingKind, Schedule
 from tests.search import opensearch_spec as spec
+from tests.search.fake_opensearch import hit_of
 
 pytestmark = pytest.mark.skipif(
     not spec.available(), reason=f"OpenSearch's API specification is not at {spec.SPEC}: nothing to check against"
@@ -36,6 +38,7 @@ pytestmark = pytest.mark.skipif(
 
 DIM = 4
 V = np.array([0.6, 0.8, 0.0, 0.0], np.float32)
+TEXT_HIT_EMBEDDING = [0.0, 0.0, 1.0, 0.0]
 EVERY_FILTER = Filters(
     kinds=(PostingKind.LOVE, PostingKind.GIG),
     region_prefix="4301",
@@ -73,9 +76,12 @@ class Client:
 
     transport = Transport()
 
-    def __init__(self):
+    def __init__(self, text_hit=None):
         self.sent: list[tuple[str, object]] = []
         self.indices = Indices(self)
+        self.text_hit = text_hit
+        """A posting the text list of a hybrid search with feedback finds, so its k-NN body
+        carries the moved vector."""
 
     def bulk(self, body, **_):
         lines = [json.loads(line) for line in body.splitlines() if line]
@@ -91,6 +97,8 @@ class Client:
         if "aggs" in body:  # a facet count, as OpenSearch answers a terms aggregation
             buckets = [{"key": "保洁员", "doc_count": 7}, {"key": "", "doc_count": 2}]
             return {"hits": {"hits": []}, "aggregations": {"occupation": {"buckets": buckets}}}
+        if "embedding" in body.get("_source", ()) and self.text_hit is not None:
+            return {"hits": {"hits": [hit_of(self.text_hit, 2.0, body["_source"], TEXT_HIT_EMBEDDING)]}}
         return {"hits": {"hits": []}}
 
     def scroll(self, *, body, **_):
@@ -260,21 +268,32 @@ QUERIES = [
 
 
 @pytest.mark.parametrize("query", QUERIES)
-def test_every_search_sends_what_the_api_accepts(query):
-    client = Client()
+def test_every_search_sends_what_the_api_accepts(query, docs):
+    client = Client(text_hit=docs[0])
     _index(client).search(query)
-    [(operation, _)] = [(op, body) for op, body in client.sent if op != "indices.get_mapping"]
-    assert operation in ("search", "msearch")
+    sent = [(op, body) for op, body in client.sent if op != "indices.get_mapping"]
+    assert [op for op, _ in sent] in (["search"], ["msearch"], ["search", "search"])
+    if len(sent) == 2:  # hybrid with feedback: the k-NN query moved towards the text hit
+        vector = sent[1][1]["query"]["knn"]["embedding"]["vector"]
+        assert vector == pytest.approx(list(feedback(V, np.array([TEXT_HIT_EMBEDDING]))))
+        assert vector[2] > 0
     _check(client.sent)
 
 
-def test_every_filter_reaches_both_lists_of_a_hybrid_search():
-    """The table above is only as good as the filters it sends: each one is in each list's body."""
-    client = Client()
+def test_every_filter_reaches_both_lists_of_a_hybrid_search(docs):
+    """The table above is only as good as the filters it sends: each one is in each list's body,
+    with feedback (text, then k-NN) and without (one _msearch)."""
+    client = Client(text_hit=docs[0])
     _index(client).search(Query(text="保洁", vector=V, filters=EVERY_FILTER))
-    [(_, lines)] = client.sent
+    (first, text), (second, vector) = client.sent
+    assert first == second == "search"
     clauses = bodies.filter_clauses(EVERY_FILTER)
     assert len(clauses) == 13  # two for the age, two for the date, one for each other filter
+    assert text["query"]["bool"]["filter"] == clauses
+    assert vector["query"]["knn"]["embedding"]["filter"] == {"bool": {"filter": clauses}}
+    client = Client()
+    _index(client).search(Query(text="保洁", vector=V, filters=EVERY_FILTER, feedback_rows=0))
+    [(_, lines)] = client.sent
     bm25, knn = lines[1]["query"], lines[3]["query"]
     assert bm25["bool"]["filter"] == clauses
     assert knn["knn"]["embedding"]["filter"] == {"bool": {"filter": clauses}}
