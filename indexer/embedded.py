@@ -37,6 +37,7 @@ from indexer.protocol import (
     without_occupations,
 )
 from indexer.storage import StoredRows
+from indexer.text_index import Row, Within
 from indexer.versions import POINTER as POINTER
 from indexer.versions import current as current
 from indexer.versions import stamp as stamp
@@ -127,7 +128,7 @@ class EmbeddedIndex(StoredRows):
         self.delete([d.id for d in documents if d.id in self.row_of])
         start = len(self.cols.ids)
         keys = np.arange(self.next_key, self.next_key + len(documents), dtype=np.int64)
-        self._writable().add(keys, [doc.text for doc in documents])
+        self._writable().add(keys, [self.text_row(doc) for doc in documents])
         self.next_key += len(documents)
         rows = []
         for offset, doc in enumerate(documents):
@@ -145,6 +146,12 @@ class EmbeddedIndex(StoredRows):
     def row_values(self, doc: PostingDocument) -> dict:
         return _posting_row(doc)
 
+    def text_row(self, doc: PostingDocument) -> Row:
+        """The text and the filters the text index keeps of a posting (see ``_within``)."""
+        region = doc.region_code
+        tags = f"r:{region[:2]} r:{region[:4]} r:{region} k:{doc.kind.value} s:{doc.schedule.value}"
+        return Row(doc.text, tags, (doc.valid_from.toordinal(), doc.valid_until.toordinal()))
+
     def delete(self, ids: list[str]) -> int:
         rows = [row for row in (self.row_of.pop(doc_id, None) for doc_id in ids) if row is not None]
         if rows:
@@ -153,22 +160,31 @@ class EmbeddedIndex(StoredRows):
         return len(rows)
 
     def count(self) -> int:
-        return len(self.row_of)
+        return self.live_rows()
 
     def ids(self) -> set[str]:
         return set(self.row_of)
 
     # -- reads ----------------------------------------------------------------------
     def _mask(self, query: Query) -> np.ndarray:
+        return self._masks(query)[1]
+
+    def _masks(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
+        """(the rows the text index's own filters keep (``_within``), the rows every filter keeps)."""
         c, f = self.cols, query.filters
         mask = c.alive.copy()
         if f.kinds:
             mask &= np.isin(c.kind, [_KINDS.index(k) for k in f.kinds])
         if f.schedules:
             mask &= np.isin(c.schedule, [_SCHEDULES.index(s) for s in f.schedules])
-        if f.region_prefix:
+        if f.region_prefix:  # a range of codes: cheaper than dividing every one
             scale = 10 ** (6 - len(f.region_prefix))
-            mask &= (c.region // scale) == int(f.region_prefix)
+            low = int(f.region_prefix) * scale
+            mask &= (c.region >= low) & (c.region < low + scale)
+        if f.valid_on is not None:
+            day = f.valid_on.toordinal()
+            mask &= (c.valid_from <= day) & (c.valid_until >= day)
+        pushed = mask.copy()
         if f.wage_floor_monthly is not None:  # a posting that can pay at least the floor
             mask &= c.wage_max >= float(f.wage_floor_monthly)
         if f.wage_ceiling_monthly is not None:
@@ -179,14 +195,23 @@ class EmbeddedIndex(StoredRows):
             mask &= c.skills_free
         if f.disabled_suitable:
             mask &= c.disabled
-        if f.valid_on is not None:
-            day = f.valid_on.toordinal()
-            mask &= (c.valid_from <= day) & (c.valid_until >= day)
         if f.near is not None:
             mask &= self.distance_km(*f.near) <= f.within_km
         if f.occupations:
             mask &= np.isin(c.occupation, [_occupation_code(t) for t in f.occupations])
-        return mask
+        return pushed, mask
+
+    def _within(self, query: Query) -> Within | None:
+        """The filters the text index applies itself (``text_row``'s tags and days: kind,
+        schedule, region, validity), so its top-k holds the rows they keep; the masks apply
+        every filter exactly after it."""
+        f = query.filters
+        groups = [tuple(f"{tag}:{v.value}" for v in values) for tag, values in (("k", f.kinds), ("s", f.schedules))]
+        if f.region_prefix:
+            groups.append((f"r:{f.region_prefix}",))
+        day = f.valid_on.toordinal() if f.valid_on is not None else None
+        groups = [g for g in groups if g]
+        return Within(tuple(groups), day) if groups or day is not None else None
 
     def distance_km(self, lat: float, lon: float) -> np.ndarray:
         """Great-circle distance of every row from a point (NaN where a row has no place)."""
@@ -195,17 +220,23 @@ class EmbeddedIndex(StoredRows):
         h = np.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
         return 2 * EARTH_KM * np.arcsin(np.sqrt(h))
 
-    def _bm25(self, query: Query, mask: np.ndarray, candidates: np.ndarray, reach: int) -> dict[int, float]:
+    def _bm25(self, query: Query, masks: tuple[np.ndarray, np.ndarray], reach: int) -> dict[int, float]:
         """The best ``reach`` rows by BM25 among the candidates (tantivy scores, see text_index).
-        A few candidates are handed to tantivy by key; otherwise tantivy's best matches are
-        masked, as many as should hold ``reach`` candidates at their share of the rows, then all
-        if they did not. Exact either way: the filters apply before the top-k."""
+        tantivy applies the filters it holds (``_within``) and its best matches are masked by
+        every filter, as many as should hold ``reach`` candidates at their share of the rows it
+        kept, then all if they did not; without such filters a few candidates are handed to it
+        by key. Exact either way: the filters apply before the top-k."""
         terms, weights = text.query_terms(query.text), self.field_weights
-        if candidates.size <= KEYS_HANDED_OVER:
-            return self._rows(*self.text.scores(terms, weights, self.keys[candidates], reach), mask, reach)
-        limit = int(reach * 2 * len(self.row_of) / candidates.size) + 16
+        pushed, mask = masks
+        candidates = int(np.count_nonzero(mask))
+        within = self._within(query)
+        if within is None and candidates <= KEYS_HANDED_OVER:
+            keys = self.keys[np.flatnonzero(mask)]
+            return self._rows(*self.text.scores(terms, weights, keys, reach), mask, reach)
+        kept = int(np.count_nonzero(pushed)) if within is not None else self.live_rows()
+        limit = int(reach * 2 * kept / candidates) + 16
         while True:
-            keys, scores = self.text.scores(terms, weights, None, limit)
+            keys, scores = self.text.scores(terms, weights, None, limit, within)
             found = self._rows(keys, scores, mask, reach)
             if len(found) == reach or keys.size < limit:
                 return found
@@ -224,14 +255,14 @@ class EmbeddedIndex(StoredRows):
 
     def search(self, query: Query) -> list[Hit]:
         check_query(query, self.dimension)
-        mask = self._mask(query)
-        candidates = np.flatnonzero(mask)
+        masks = self._masks(query)
+        candidates = np.flatnonzero(masks[1])
         if candidates.size == 0:
             return []
         lists: dict[str, dict[int, float]] = {}
         reach = depth(query)
         if query.mode in ("bm25", "hybrid") and query.text.strip():
-            lists["bm25"] = self._bm25(query, mask, candidates, reach)
+            lists["bm25"] = self._bm25(query, masks, reach)
         if query.mode in ("vector", "hybrid") and usable_vector(query):
             vector = np.asarray(query.vector, np.float32)
             if query.mode == "hybrid" and lists.get("bm25") and query.feedback_rows:

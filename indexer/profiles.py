@@ -13,6 +13,7 @@ import numpy as np
 
 from indexer.embedded import EmbeddedIndex, _stable_hash
 from indexer.protocol import Filters, Query
+from indexer.text_index import Row
 from jiuyuan import gazetteer, validation
 from jiuyuan.errors import FieldError, InvalidInput
 from jiuyuan.vocab import Schedule
@@ -89,6 +90,15 @@ class ProfileIndex(EmbeddedIndex):
 
     def _lifted(self, query: Query):
         return lambda row: False  # persons have no posting occupation to lift
+
+    def text_row(self, doc: PersonDocument) -> Row:
+        return Row(doc.text)  # no filters in the text index: the masks apply them
+
+    def _within(self, query: Query) -> None:
+        return None
+
+    def _masks(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
+        return self.cols.alive, self._mask(query)
 
     def _mask(self, query: Query) -> np.ndarray:
         f = query.filters

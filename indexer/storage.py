@@ -9,6 +9,7 @@ never changes under it.
 from __future__ import annotations
 
 import json
+import mmap
 import secrets
 from pathlib import Path
 from typing import Self
@@ -16,7 +17,7 @@ from typing import Self
 import msgspec
 import numpy as np
 
-from indexer.text_index import TextIndex, link
+from indexer.text_index import Row, TextIndex, has_filter_fields, link
 from indexer.versions import ROWS, current, fsync_folder, publish, version_name
 
 
@@ -38,25 +39,29 @@ class Columns:
 
 
 class Documents:
-    """Each row's document as JSON bytes: the rows loaded from disk in one buffer (sliced by
-    offsets), rows written since then in a list."""
+    """Each row's document as JSON bytes: the rows loaded from disk in one buffer per row file
+    (memory-mapped, sliced by offsets), rows written since then in a list."""
 
-    def __init__(self, blob: bytes = b"", offsets: np.ndarray | None = None):
-        self.blob = blob
-        self.offsets = np.zeros(1, np.int64) if offsets is None else offsets
-        self.loaded = len(self.offsets) - 1
+    def __init__(self, parts: list[tuple[bytes | mmap.mmap, np.ndarray]] | None = None):
+        self.parts = parts or []
+        self.starts = np.cumsum([0] + [len(offsets) - 1 for _, offsets in self.parts])
+        """The first row of each part; the last entry is how many rows the parts hold."""
+        self.loaded = int(self.starts[-1])
         self.added: list[bytes] = []
 
     def append(self, encoded: bytes) -> None:
         self.added.append(encoded)
 
     def __getitem__(self, row: int) -> bytes:
-        if row < self.loaded:
-            return self.blob[self.offsets[row] : self.offsets[row + 1]]
-        return self.added[row - self.loaded]
+        if row >= self.loaded:
+            return self.added[row - self.loaded]
+        part = int(np.searchsorted(self.starts, row, side="right")) - 1
+        blob, offsets = self.parts[part]
+        at = row - int(self.starts[part])
+        return blob[offsets[at] : offsets[at + 1]]
 
     def packed(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The given rows in one uint8 buffer, with their offsets (for ``np.savez``)."""
+        """The given rows in one uint8 buffer, with their offsets."""
         parts = [self[int(r)] for r in rows]
         offsets = np.zeros(len(parts) + 1, np.int64)
         offsets[1:] = np.cumsum([len(p) for p in parts])
@@ -65,29 +70,65 @@ class Documents:
 
 DEAD = "dead.npy"
 """The rows of a version's files that are deleted (or replaced) since they were written."""
+WHOLE = "rows"
+"""The row folder of a save that writes every row (a build, or a compaction); a save that only
+adds writes ``rows-…`` beside the folders it links from the version before."""
+DOCUMENTS = "documents.bin"
 
 
 def write_rows(folder: Path, name: str, arrays: dict[str, np.ndarray], ids: list[str], documents) -> None:
-    """Rows as one .npz: their arrays, ids and documents (``Documents.packed``)."""
+    """Rows as a folder of plain ``.npy`` arrays (their ids too) and their documents' bytes
+    (``Documents.packed``) with offsets: files a load memory-maps instead of reading."""
     blob, offsets = documents
-    np.savez(folder / name, ids=np.array(ids, dtype=str), documents=blob, document_offsets=offsets, **arrays)
+    target = folder / name
+    target.mkdir()
+    for key, values in {**arrays, "ids": np.array(ids, dtype=str), "document_offsets": offsets}.items():
+        np.save(target / f"{key}.npy", values)
+    (target / DOCUMENTS).write_bytes(blob.tobytes())
+
+
+def _mapped(path: Path) -> bytes | mmap.mmap:
+    """A file's bytes, memory-mapped (read-only; pages come in as documents are read)."""
+    with open(path, "rb") as f:
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if f.seek(0, 2) else b""
+
+
+def _read_part(path: Path) -> dict[str, np.ndarray | bytes | mmap.mmap]:
+    """One row file's arrays (memory-mapped copy-on-write: ``alive`` is marked in memory) and its
+    documents; a ``.npz`` is a row file saved before row folders, read whole."""
+    if path.suffix == ".npz":
+        with np.load(path) as data:
+            if "documents" not in data:
+                raise FileNotFoundError(f"检索索引 {path.parent} 是旧格式：请运行 jiuyuan index rebuild。")
+            part: dict = {key: data[key] for key in data.files}
+        part["documents"] = part["documents"].tobytes()
+        return part
+    part = {f.stem: np.load(f, mmap_mode="c") for f in path.glob("*.npy")}
+    part["documents"] = _mapped(path / DOCUMENTS)
+    return part
 
 
 def read_rows(folder: Path, names: list[str]) -> tuple[dict[str, np.ndarray], Documents]:
-    """The rows of the files ``names`` in order: each array joined, and their documents."""
-    parts = []
-    for name in names:
-        with np.load(folder / name) as data:
-            if "documents" not in data:
-                raise FileNotFoundError(f"检索索引 {folder} 是旧格式：请运行 jiuyuan index rebuild。")
-            parts.append({key: data[key] for key in data.files})
+    """The rows of the row files ``names`` in order: each array (joined when there are several),
+    and their documents."""
+    parts = [_read_part(folder / name) for name in names]
     skip = ("documents", "document_offsets")
-    arrays = {key: np.concatenate([p[key] for p in parts]) for key in parts[0] if key not in skip}
-    offsets, size = [np.zeros(1, np.int64)], 0
-    for p in parts:
-        offsets.append(p["document_offsets"][1:] + size)
-        size += int(p["document_offsets"][-1])
-    return arrays, Documents(b"".join(p["documents"].tobytes() for p in parts), np.concatenate(offsets))
+    arrays = {
+        key: parts[0][key] if len(parts) == 1 else np.concatenate([p[key] for p in parts])
+        for key in parts[0]
+        if key not in skip
+    }
+    return arrays, Documents([(p["documents"], p["document_offsets"]) for p in parts])
+
+
+def link_rows(source: Path, target: Path) -> None:
+    """A row file or folder of one version in another (``text_index.link``, file by file)."""
+    if not source.is_dir():
+        link(source, target)
+        return
+    target.mkdir()
+    for f in source.iterdir():
+        link(f, target / f.name)
 
 
 TEXT = "text"
@@ -112,7 +153,7 @@ class StoredRows:
         self.cols = Columns(self.SCHEMA)
         self.documents = Documents()
         self.vectors = np.zeros((0, dimension), np.float32)
-        self.row_of: dict[str, int] = {}
+        self._row_of: dict[str, int] | None = {}
         self.keys = np.zeros(0, np.int64)
         """Each row's key in the text index: only grows, so the array stays sorted."""
         self.next_key = 0
@@ -124,6 +165,17 @@ class StoredRows:
         self.feed_cursor = 0
         """The last change-feed entry the index has applied (ledger ``posting_changes.id``)."""
 
+    @property
+    def row_of(self) -> dict[str, int]:
+        """Each live id's row; built on first use after a load (a reader that only searches never
+        needs it: a million ids take a while to hash)."""
+        if self._row_of is None:
+            self._row_of = {self.cols.ids[row]: row for row in np.flatnonzero(self.cols.alive).tolist()}
+        return self._row_of
+
+    def live_rows(self) -> int:
+        return len(self._row_of) if self._row_of is not None else int(np.count_nonzero(self.cols.alive))
+
     def _writable(self) -> TextIndex:
         """The text index to write to: after a load or a save, a copy in a new version folder
         (its files linked), which the next ``save`` makes live."""
@@ -131,6 +183,10 @@ class StoredRows:
             self._working = None if self.path is None else Path(self.path) / version_name()
             self.text = self.text.fork(None if self._working is None else self._working / TEXT)
         return self.text
+
+    def text_row(self, document) -> Row:
+        """What the text index keeps of a row's document: its text (subclasses add filters)."""
+        return Row(document.text)
 
     def document(self, row: int):
         """The document indexed at ``row``, as the ``DOCUMENT`` type."""
@@ -156,18 +212,18 @@ class StoredRows:
             if self.text.folder is not None and self.text.folder.parent.parent == path:
                 self.text = self.text.fork(folder / TEXT)  # nothing written since it was loaded
             else:  # in memory, or another folder's: indexed again from the documents
-                texts = [self.document(int(r)).text for r in keep]
-                self.text = TextIndex.build(folder / TEXT, self.keys[keep], texts)
+                rows = [self.text_row(self.document(int(r))) for r in keep]
+                self.text = TextIndex.build(folder / TEXT, self.keys[keep], rows)
         self.text.close()
         self._working = None
         files = self._files if self._adding_only(path) else []
         if not files:
             self._compact()
         for name in files:
-            link(self._base / name, folder / name)
+            link_rows(self._base / name, folder / name)
         if len(self.cols.ids) > self._saved or not files:
             rows = np.arange(self._saved if files else 0, len(self.cols.ids))
-            name = f"rows-{secrets.token_hex(6)}.npz" if files else ROWS
+            name = f"rows-{secrets.token_hex(6)}" if files else WHOLE
             arrays = {k: v[rows] for k, v in self.cols.arrays().items()}
             arrays |= {"vectors": self.vectors[rows], "keys": self.keys[rows]}
             write_rows(folder, name, arrays, [self.cols.ids[r] for r in rows], self.documents.packed(rows))
@@ -188,7 +244,7 @@ class StoredRows:
     def _adding_only(self, path: Path) -> bool:
         """Whether a save to ``path`` may link the rows saved before and write only the new ones:
         not while more than ``COMPACT_SHARE`` of the rows are dead, nor past ``MAX_FILES``."""
-        dead = len(self.cols.ids) - len(self.row_of)
+        dead = len(self.cols.ids) - self.live_rows()
         return bool(
             self._base is not None
             and self._base.parent == path
@@ -205,9 +261,9 @@ class StoredRows:
         self.cols.data = {k: v[keep] for k, v in self.cols.arrays().items()}
         self.cols.ids = [self.cols.ids[r] for r in keep]
         blob, offsets = self.documents.packed(keep)
-        self.documents = Documents(blob.tobytes(), offsets)
+        self.documents = Documents([(blob.tobytes(), offsets)])
         self.vectors, self.keys = self.vectors[keep], self.keys[keep]
-        self.row_of = {doc_id: row for row, doc_id in enumerate(self.cols.ids)}
+        self._row_of = {doc_id: row for row, doc_id in enumerate(self.cols.ids)}
         self._base, self._files, self._saved = None, [], 0  # the files saved before number rows otherwise
 
     @classmethod
@@ -240,7 +296,7 @@ class StoredRows:
         index.keys = arrays["keys"] if "keys" in arrays else np.arange(len(index.vectors), dtype=np.int64)
         if (folder / DEAD).exists():
             index.cols.alive[np.load(folder / DEAD)] = False
-        index.row_of = {index.cols.ids[row]: row for row in np.flatnonzero(index.cols.alive).tolist()}
+        index._row_of = None  # built when first needed (``row_of``)
         index.feed_cursor = meta.get("feed_cursor", 0)
         index.next_key = meta.get("next_key", len(index.keys))
         if "rows" in meta:
@@ -250,9 +306,9 @@ class StoredRows:
             for name in missing:
                 index.cols.data[name] = np.array([v[name] for v in values], index.SCHEMA[name])
             index._base, index._files, index._saved = None, [], 0
-        if (folder / TEXT / "meta.json").exists():
+        if (folder / TEXT / "meta.json").exists() and has_filter_fields(folder / TEXT):
             index.text = TextIndex(folder / TEXT, create=False)
-        else:  # saved before the text index was tantivy's: indexed again here, written by the next save
-            texts = [index.document(row).text for row in range(len(index.keys))]
-            index.text = TextIndex.build(None, index.keys, texts)
+        else:  # saved before tantivy, or before its filter fields: indexed again, written by the next save
+            rows = [index.text_row(index.document(row)) for row in range(len(index.keys))]
+            index.text = TextIndex.build(None, index.keys, rows)
         return index

@@ -16,8 +16,7 @@ import time
 from pathlib import Path
 
 ROWS = "index.npz"
-"""A version's rows written whole (a rebuild, or a save that compacts); a save that only adds
-writes its new rows as ``rows-….npz`` beside the files it links from the version before. In the
+"""The rows of an index saved before row folders (``indexer.storage.WHOLE``), still read; in the
 index folder itself, the rows of an index saved before versions, which ``tidy`` removes."""
 
 POINTER = "CURRENT"

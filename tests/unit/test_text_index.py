@@ -7,6 +7,7 @@ documents again."""
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -17,8 +18,8 @@ from indexer import embedded, text
 from indexer.documents import PostingDocument
 from indexer.embedded import EmbeddedIndex
 from indexer.protocol import Filters, Query
-from indexer.storage import TEXT
-from indexer.text_index import TextIndex
+from indexer.storage import TEXT, WHOLE
+from indexer.text_index import Row, TextIndex
 from indexer.versions import current
 from jiuyuan.vocab import PostingKind, Schedule, WageUnit
 
@@ -67,12 +68,12 @@ def test_a_save_links_the_segments_it_keeps_and_writes_only_the_new_one(tmp_path
 
 
 def test_a_fork_leaves_its_source_as_it_was(tmp_path):
-    source = TextIndex.build(tmp_path / "a", np.arange(3), ["保洁员 小区", "保安 夜班", "厨师 饭店"])
+    source = TextIndex.build(tmp_path / "a", np.arange(3), [Row("保洁员 小区"), Row("保安 夜班"), Row("厨师 饭店")])
     source.close()
     meta = (tmp_path / "a" / "meta.json").read_bytes()
     copy = source.fork(tmp_path / "b")
     copy.delete([0])
-    copy.add(np.array([3]), ["保洁 阿姨"])
+    copy.add(np.array([3]), [Row("保洁 阿姨")])
     copy.close()
     assert (tmp_path / "a" / "meta.json").read_bytes() == meta
     assert TextIndex(tmp_path / "a").count() == 3 and TextIndex(tmp_path / "b").count() == 3
@@ -81,7 +82,8 @@ def test_a_fork_leaves_its_source_as_it_was(tmp_path):
 
 
 def test_scores_by_key_or_for_every_match_agree(tmp_path):
-    index = TextIndex.build(None, np.arange(4) * 10, ["保洁 保洁", "保洁", "保安", "保洁 厨师 厨师 厨师"])
+    texts = ["保洁 保洁", "保洁", "保安", "保洁 厨师 厨师 厨师"]
+    index = TextIndex.build(None, np.arange(4) * 10, [Row(t) for t in texts])
     terms = text.query_terms("保洁")
     all_keys, all_scores = index.scores(terms, WEIGHTS, None, 10)
     assert set(all_keys.tolist()) == {0, 10, 30} and list(all_scores) == sorted(all_scores, reverse=True)
@@ -92,17 +94,33 @@ def test_scores_by_key_or_for_every_match_agree(tmp_path):
     assert index.scores(terms, {"words": 0.0, "bigrams": 0.0}, None, 10)[0].size == 0, "no weight, no score"
 
 
-def test_narrow_and_wide_filters_rank_the_same_rows(monkeypatch):
-    """Candidates handed over by key (few) or every match masked after (many): the same hits."""
+FILTERED = [
+    Filters(region_prefix="430102"),
+    Filters(region_prefix="4301", valid_on=date(2026, 6, 1)),
+    Filters(valid_on=date(2027, 6, 1)),  # none valid then
+    Filters(kinds=(PostingKind.LOVE, PostingKind.ORDINARY), schedules=(Schedule.FULL_TIME,)),
+    Filters(kinds=(PostingKind.GIG,)),
+    Filters(region_prefix="43", age=40, wage_floor_monthly=Decimal(2500)),  # two filters tantivy has not
+]
+
+
+@pytest.mark.parametrize("filters", FILTERED)
+def test_filters_in_tantivy_by_key_or_masked_after_rank_the_same_rows(monkeypatch, filters):
+    """Filters tantivy applies itself (``_within``: region, kind, schedule, validity), candidates
+    handed over by key (few), or every match masked after (many): the same hits."""
     docs = [_doc(str(i)) for i in range(30)]
     docs += [_doc(f"g{i}", "保安", region="430103") for i in range(5)]
     index = EmbeddedIndex(DIM)
     index.upsert(docs, _vectors(len(docs)))
-    query = Query(text="保洁 保安", mode="bm25", k=10, filters=Filters(region_prefix="430102"))
+    query = Query(text="保洁 保安", mode="bm25", k=10, filters=filters)
+    pushed = [(h.id, h.score) for h in index.search(query)]
+    monkeypatch.setattr(index, "_within", lambda query: None)
     by_key = [(h.id, h.score) for h in index.search(query)]
     monkeypatch.setattr(embedded, "KEYS_HANDED_OVER", 0)
     masked = [(h.id, h.score) for h in index.search(query)]
-    assert by_key == masked and by_key and all(i.isdigit() for i, _ in by_key)
+    assert pushed == by_key == masked
+    expected = {d.id for d in docs if index._mask(replace(query, text=""))[index.row_of[d.id]]}
+    assert {i for i, _ in pushed} <= expected and len(pushed) == min(10, len(expected))
 
 
 def test_an_index_saved_before_tantivy_loads_by_indexing_its_documents(tmp_path):
@@ -123,7 +141,8 @@ def test_an_index_saved_before_tantivy_loads_by_indexing_its_documents(tmp_path)
 
 
 def _rows_files(folder) -> dict[str, int]:
-    return {f.name: f.stat().st_ino for f in folder.iterdir() if f.suffix == ".npz"}
+    """Each row folder of a version, by the inode of its vectors (the same inode: linked)."""
+    return {f.name: (f / "vectors.npy").stat().st_ino for f in folder.iterdir() if f.name.startswith(WHOLE)}
 
 
 def test_a_save_that_adds_links_the_rows_saved_before_and_writes_only_the_new(tmp_path, monkeypatch):
@@ -132,7 +151,7 @@ def test_a_save_that_adds_links_the_rows_saved_before_and_writes_only_the_new(tm
     index.upsert([_doc(str(i)) for i in range(20)], _vectors(20))
     index.save()
     first = _rows_files(current(path))
-    assert list(first) == ["index.npz"]
+    assert list(first) == [WHOLE]
 
     follower = EmbeddedIndex.load(path)  # the live follower's copy
     follower.upsert([_doc("new"), _doc("5")], _vectors(2))  # one added, one replaced
@@ -141,7 +160,7 @@ def test_a_save_that_adds_links_the_rows_saved_before_and_writes_only_the_new(tm
     def crash(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(np, "savez", crash)
+    monkeypatch.setattr(np, "save", crash)
     with pytest.raises(OSError):
         follower.save()
     monkeypatch.undo()
@@ -149,7 +168,7 @@ def test_a_save_that_adds_links_the_rows_saved_before_and_writes_only_the_new(tm
 
     follower.save()
     second = _rows_files(current(path))
-    assert second["index.npz"] == first["index.npz"], "the rows saved before are linked, not written again"
+    assert second[WHOLE] == first[WHOLE], "the rows saved before are linked, not written again"
     assert len(second) == 2
     loaded = EmbeddedIndex.load(path)
     assert loaded.ids() == ({str(i) for i in range(20)} - {"7"}) | {"new"}
@@ -159,6 +178,6 @@ def test_a_save_that_adds_links_the_rows_saved_before_and_writes_only_the_new(tm
 
     loaded.delete([str(i) for i in range(12)])  # past a quarter of the rows dead: written whole again
     loaded.save()
-    assert list(_rows_files(current(path))) == ["index.npz"]
+    assert list(_rows_files(current(path))) == [WHOLE]
     again = EmbeddedIndex.load(path)
     assert len(again.cols.ids) == again.count() == 9 and again.ids() == loaded.ids()
