@@ -7,11 +7,13 @@ document.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from indexer.documents import PostingDocument, from_posting
@@ -45,6 +47,32 @@ _DOC_COLUMNS = (
     JobPosting.headcount,
     Employer.name.label("employer_name"),
 )
+# Built once, run with the hits' ids and the day: building and keying the statement anew cost
+# about as much as running it.
+_CURRENT = (
+    select(*_DOC_COLUMNS)
+    .outerjoin(Employer, JobPosting.employer_id == Employer.id)
+    .where(
+        JobPosting.id.in_(bindparam("ids", expanding=True)),
+        JobPosting.status == PostingStatus.OPEN,
+        JobPosting.valid_from <= bindparam("today"),
+        JobPosting.valid_until >= bindparam("today"),
+    )
+)
+_Columns = namedtuple("_Columns", [c.key for c in _DOC_COLUMNS])
+
+
+@lru_cache(maxsize=65_536)
+def _document(columns: _Columns) -> PostingDocument:
+    """The search document of a posting's ledger columns, kept by their values: an edit is a new
+    key, never a stale document (money reads back as whole fen, ``ledger.base.Money``, so equal
+    values are equal documents). The same open postings come back request after request, and
+    building one (its checks, its occupation) cost more than reading it."""
+    return from_posting(columns, columns.employer_name)
+
+
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value  # skills_required: a JSON list
 
 
 class LedgerChecked:
@@ -65,17 +93,8 @@ class LedgerChecked:
         hits = self.backend.search(query)
         if not hits:
             return []
-        rows = self.session.execute(
-            select(*_DOC_COLUMNS)
-            .outerjoin(Employer, JobPosting.employer_id == Employer.id)
-            .where(
-                JobPosting.id.in_([int(h.id) for h in hits]),
-                JobPosting.status == PostingStatus.OPEN,
-                JobPosting.valid_from <= self.today,
-                JobPosting.valid_until >= self.today,
-            )
-        )
-        current = {str(r.id): from_posting(r, r.employer_name) for r in rows}
+        rows = self.session.execute(_CURRENT, {"ids": [int(h.id) for h in hits], "today": self.today})
+        current = {str(r.id): _document(_Columns(*map(_hashable, r))) for r in rows}
         return [replace(h, document=current[h.id]) for h in hits if h.id in current]
 
 
