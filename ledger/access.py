@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -106,15 +106,19 @@ def issue(
     return f"{PREFIX}{key_id}.{secret}", row
 
 
+# Built once: every request checks its key, and building the statement cost more than running it.
+_KEY = (
+    select(ApiKey, Employer.uscc)
+    .outerjoin(Employer, Employer.id == ApiKey.employer_id)
+    .where(ApiKey.key_id == bindparam("key_id"))
+)
+
+
 def authenticate(session: Session, token: str, now: datetime | None = None) -> Principal | None:
     if not token.startswith(PREFIX) or "." not in token:
         return None
     key_id, _, secret = token[len(PREFIX) :].partition(".")
-    found = session.execute(
-        select(ApiKey, Employer.uscc)
-        .outerjoin(Employer, Employer.id == ApiKey.employer_id)
-        .where(ApiKey.key_id == key_id)
-    ).first()
+    found = session.execute(_KEY, {"key_id": key_id}).first()
     if found is None or not hmac.compare_digest(found[0].secret_sha256, _digest(secret)):
         return None
     row, uscc = found

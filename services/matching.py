@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from indexer.documents import from_posting
@@ -57,6 +57,8 @@ CARD_FIELDS = ("person_ref", "masked_name", "age_band", "skills", "wished_work",
 """What a candidate card can carry (``matcher.people.Candidate`` but its score); ``card_fields`` says
 which of them one card did."""
 REMOTE = {PushChannel.SMS, PushChannel.PHONE, PushChannel.WECHAT, PushChannel.APP}
+# Built once: every match asks, and building the statement cost more than running it.
+_PUSHED = select(JobPush.posting_id).where(JobPush.person_id == bindparam("person_id"))
 
 
 class Snapshots(Protocol):
@@ -158,7 +160,7 @@ class Matching:
         notes = list(result.notes)
         if wishes.max_km is not None and person.latitude is None:
             notes.append("此人未登记住处位置，未按距离筛选，按所在城市推荐")
-        pushed = frozenset(self.session.scalars(select(JobPush.posting_id).where(JobPush.person_id == person.id)))
+        pushed = frozenset(self.session.scalars(_PUSHED, {"person_id": person.id}))
         audit.record(self.session, self.caller, "match_posts", person.id, SEEKER_FIELDS, purpose)
         return PersonMatches(person.id, tier, snapshot.ranker.name, result.matches, notes, pushed)
 
