@@ -115,10 +115,11 @@ def candidates(
     lacks. Each hit carries its posting. Returns the query text too (it seeds the exposure shuffle)."""
     text = " ".join(seeker.wished_work + seeker.skills) or "岗位"
     query = Query(text=text, vector=encoder.encode([text])[0], k=pool, filters=_filters(seeker, today))
+    held = set(seeker.skills)
     found = []
     for hit in index.search(query):
         post = hit.document
-        if set(post.skills_required) <= set(seeker.skills):  # a skill the person lacks: not suitable
+        if held.issuperset(post.skills_required):  # a skill the person lacks: not suitable
             found.append((post, hit.score))
     return text, found
 
