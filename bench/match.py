@@ -256,9 +256,9 @@ def main(argv: list[str] | None = None) -> int:
             model = load_model(Path(args.model or Path(tmp) / "model"))
             docs = timed("read_postings_s", lambda: list(build.searchable(session, ANCHOR)))
             index, people_index = EmbeddedIndex(model.dimension), ProfileIndex(model.dimension)
-            timed("index_postings_s", lambda: build._write(index, model, docs, not quiet))  # as rebuild writes
+            timed("index_postings_s", lambda: build.write(index, model, docs, not quiet))  # as rebuild writes
             profiles = timed("read_profiles_s", lambda: build.consenting_profiles(session))
-            timed("index_profiles_s", lambda: build._write(people_index, model, profiles, not quiet))
+            timed("index_profiles_s", lambda: build.write(people_index, model, profiles, not quiet))
             asking = seekers(session, min(args.queries, args.persons), rng)
         posts = rng.sample(docs, min(args.queries, len(docs)))
         t = {k: f"{v:.1f} s" for k, v in setup.items()}

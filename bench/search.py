@@ -36,6 +36,7 @@ import numpy as np
 import yaml
 
 from bench import judged, search_judged
+from indexer import build
 from indexer.documents import PostingDocument, from_demo
 from indexer.embedded import EmbeddedIndex
 from indexer.encoder import load
@@ -105,9 +106,7 @@ def _run(n: int, model, out, path: Path) -> None:
     bare_encode = time.perf_counter() - t
     index = EmbeddedIndex(model.dimension, path)
     t = time.perf_counter()
-    for start in range(0, n, 2048):
-        batch = docs[start : start + 2048]
-        index.upsert(batch, model.encode([d.text for d in batch]))
+    build.write(index, model, docs, progress=False)  # as jiuyuan index rebuild writes
     indexing = time.perf_counter() - t
     t = time.perf_counter()
     index.save()

@@ -126,21 +126,16 @@ class EmbeddedIndex(StoredRows):
         if vectors.shape != (len(documents), self.dimension):
             raise ValueError(f"向量形状应为 ({len(documents)}, {self.dimension})，收到 {vectors.shape}")
         self.delete([d.id for d in documents if d.id in self.row_of])
-        start = len(self.cols.ids)
+        start = len(self._cols.ids)
         keys = np.arange(self.next_key, self.next_key + len(documents), dtype=np.int64)
         self._writable().add(keys, [self.text_row(doc) for doc in documents])
         self.next_key += len(documents)
-        rows = []
         for offset, doc in enumerate(documents):
-            rows.append(self.row_values(doc))
             self.row_of[doc.id] = start + offset
-            self.cols.ids.append(doc.id)
             self.documents.append(msgspec.json.encode(doc))
-        for name, column in self.cols.arrays().items():
-            self.cols.data[name] = np.concatenate([column, np.array([r[name] for r in rows], column.dtype)])
-        self.keys = np.concatenate([self.keys, keys])
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        self.vectors = np.vstack([self.vectors, vectors / np.where(norms == 0, 1, norms)])
+        rows = [self.row_values(doc) for doc in documents]
+        self._append([d.id for d in documents], rows, keys, vectors / np.where(norms == 0, 1, norms))
         return len(documents)
 
     def row_values(self, doc: PostingDocument) -> dict:

@@ -150,12 +150,13 @@ class StoredRows:
     def __init__(self, dimension: int, path: Path | None = None):
         self.dimension = dimension
         self.path = path
-        self.cols = Columns(self.SCHEMA)
+        self._cols = Columns(self.SCHEMA)
         self.documents = Documents()
-        self.vectors = np.zeros((0, dimension), np.float32)
+        self._vectors = np.zeros((0, dimension), np.float32)
+        self._pending: list[tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]] = []
         self._row_of: dict[str, int] | None = {}
-        self.keys = np.zeros(0, np.int64)
-        """Each row's key in the text index: only grows, so the array stays sorted."""
+        self._keys = np.zeros(0, np.int64)
+        """Each row's key in the text index (``keys``): only grows, so the array stays sorted."""
         self.next_key = 0
         self.text = TextIndex()
         self._working: Path | None = None  # the version folder the text writes go to, until saved
@@ -164,6 +165,54 @@ class StoredRows:
         self._saved = 0  # how many rows they hold
         self.feed_cursor = 0
         """The last change-feed entry the index has applied (ledger ``posting_changes.id``)."""
+
+    # The rows: ``cols`` (ids and columns), ``vectors`` (normalised) and ``keys``, each joined
+    # with the rows appended since it was last read (``_append``).
+    @property
+    def cols(self) -> Columns:
+        self._settle()
+        return self._cols
+
+    @cols.setter
+    def cols(self, value: Columns) -> None:
+        self._settle()
+        self._cols = value
+
+    @property
+    def vectors(self) -> np.ndarray:
+        self._settle()
+        return self._vectors
+
+    @vectors.setter
+    def vectors(self, value: np.ndarray) -> None:
+        self._settle()
+        self._vectors = value
+
+    @property
+    def keys(self) -> np.ndarray:
+        self._settle()
+        return self._keys
+
+    @keys.setter
+    def keys(self, value: np.ndarray) -> None:
+        self._settle()
+        self._keys = value
+
+    def _append(self, ids: list[str], rows: list[dict], keys: np.ndarray, vectors: np.ndarray) -> None:
+        """Rows added at the end, their arrays joined to the others when next read: a build's
+        batches are joined once, not all rows copied again for each batch."""
+        self._cols.ids.extend(ids)
+        columns = {name: np.array([r[name] for r in rows], column.dtype) for name, column in self._cols.data.items()}
+        self._pending.append((columns, keys, vectors))
+
+    def _settle(self) -> None:
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, []
+        for name, column in self._cols.data.items():
+            self._cols.data[name] = np.concatenate([column, *(columns[name] for columns, _, _ in pending)])
+        self._keys = np.concatenate([self._keys, *(keys for _, keys, _ in pending)])
+        self._vectors = np.concatenate([self._vectors, *(vectors for _, _, vectors in pending)])
 
     @property
     def row_of(self) -> dict[str, int]:
