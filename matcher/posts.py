@@ -117,10 +117,12 @@ def candidates(
     query = Query(text=text, vector=encoder.encode([text])[0], k=pool, filters=_filters(seeker, today))
     held = set(seeker.skills)
     found = []
+    # Relevance is a 0–1 feature: the fused score, which the occupation lift may take past 1, rescaled.
+    scale = 1 + query.occupation_boost
     for hit in index.search(query):
         post = hit.document
         if held.issuperset(post.skills_required):  # a skill the person lacks: not suitable
-            found.append((post, hit.score))
+            found.append((post, hit.score / scale))
     return text, found
 
 

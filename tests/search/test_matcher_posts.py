@@ -124,3 +124,17 @@ def test_explanations_match_the_score_parts(world, model, docs):
         # a distance reads "在<county>，距您约 n 公里", or "就在您所在的<county>" (estimated place, same county)
         assert ("distance" in m.parts) == any("距您约" in r or r.startswith("就在您所在的") for r in m.reasons)
         assert ("wage" in m.parts) == any(r.startswith("工资最高约") for r in m.reasons)
+
+
+def test_every_feature_of_a_match_stays_between_0_and_1_with_the_occupation_lift(world, model, docs):
+    """保洁员 names the posts' occupation, whose lift takes the fused score past 1: the relevance
+    feature is rescaled, so features logged with a push stay in 0–1 (``PushIn.features``)."""
+    index, _ = world
+    region, lat, lon = _home(docs)
+    seeker = Seeker(
+        age=45, sex="F", region_code=region, wished_work=("保洁员",), latitude=lat, longitude=lon, max_km=80
+    )
+    matches = posts_for(seeker, index, model, TODAY, k=10).matches
+    assert any(m.posting.occupation == "保洁员" for m in matches)
+    assert all(0 <= value <= 1 for m in matches for value in m.features.values())
+    assert max(m.features["relevance"] for m in matches) > 0.9
