@@ -135,8 +135,10 @@ screenshots: install
 bench-scoring: install
 	$(BIN)/python -m bench.scoring
 
+# One province on one machine: make bench-search SIZES="100000 1000000" (about 15 min, 6 GiB).
+SIZES ?= 10000 100000
 bench-search: install
-	$(BIN)/python -m bench.search --sizes 10000 100000
+	$(BIN)/python -m bench.search --sizes $(SIZES)
 
 # Posts for a person and people for a post at 100k postings and 200k persons (var/bench/match.json).
 bench-match: install

@@ -1,7 +1,7 @@
 """The judged set's figures for ``bench.search``: every variant's nDCG@10, recall@50 and MRR,
 the fusion (min-max or RRF, the text weight and the occupation lift) chosen on one half of the
-queries and reported on the other, the search box's own and what its feedback and lift add, and
-the spread over training seeds.
+queries and reported on the other, what the feedback and the lift add, and the spread over
+training seeds.
 
 The split is fixed and stated: the tuning half is the queries at even positions of
 ``queries.tsv`` (Q001, Q003 …), the held-out half those at odd positions (Q002, Q004 …). The
@@ -16,20 +16,18 @@ from collections.abc import Iterable
 
 from bench import judged
 from indexer.embedded import FIELD_WEIGHTS, EmbeddedIndex
-from indexer.protocol import DEFAULT_FUSION, DEFAULT_TEXT_WEIGHT, OCCUPATION_BOOST, RRF_TEXT_WEIGHT, Query
+from indexer.protocol import DEFAULT_FUSION, DEFAULT_TEXT_WEIGHT, OCCUPATION_BOOST, Query
 
-SEARCH_BOX = {"fusion": "rrf", "text_weight": RRF_TEXT_WEIGHT}
-"""What ``services.posting_search`` asks for (the matcher keeps the protocol's default)."""
 VARIANTS: dict[str, tuple[str, dict[str, float] | None, dict]] = {
     "bm25": ("bm25", None, {}),
     "bm25, words field only": ("bm25", {"words": 1.0}, {}),
     "bm25, bigrams field only": ("bm25", {"bigrams": 1.0}, {}),
     "vector": ("vector", None, {}),
     "hybrid": ("hybrid", None, {}),
-    "hybrid, no feedback, no occupation lift": ("hybrid", None, {"feedback_rows": 0, "occupation_boost": 0.0}),
-    f"hybrid, rrf {RRF_TEXT_WEIGHT} (the search box)": ("hybrid", None, SEARCH_BOX),
-    "hybrid, search box without feedback": ("hybrid", None, {**SEARCH_BOX, "feedback_rows": 0}),
-    "hybrid, search box without occupation lift": ("hybrid", None, {**SEARCH_BOX, "occupation_boost": 0.0}),
+    "hybrid without feedback": ("hybrid", None, {"feedback_rows": 0}),
+    "hybrid without occupation lift": ("hybrid", None, {"occupation_boost": 0.0}),
+    "hybrid without either": ("hybrid", None, {"feedback_rows": 0, "occupation_boost": 0.0}),
+    "hybrid, min-max": ("hybrid", None, {"fusion": "min_max"}),
 }
 GRID = [
     (fusion, w, lift)
@@ -114,7 +112,7 @@ def report(models: list, out) -> dict[str, dict]:
             file=out,
         )
     bm25_names = [k for k in first if k.startswith("bm25") or k == "bigram baseline"]
-    for name in ("hybrid", f"hybrid, rrf {RRF_TEXT_WEIGHT} (the search box)", "hybrid, tuned"):
+    for name in ("hybrid", "hybrid, tuned"):
         for half in ("ndcg", "held-out"):
             best = max(first[k][half] for k in bm25_names)
             print(
@@ -125,7 +123,7 @@ def report(models: list, out) -> dict[str, dict]:
     misses = first["hybrid"]["misses"]
     print(f"hybrid top-3 misses ({len(misses)}): {', '.join(data.queries[q] for q in misses) or 'none'}", file=out)
     if len(per_model) > 1:
-        for mode in ("vector", "hybrid", f"hybrid, rrf {RRF_TEXT_WEIGHT} (the search box)", "hybrid, tuned"):
+        for mode in ("vector", "hybrid", "hybrid, tuned"):
             values = [r[mode]["ndcg"] for r in per_model]
             print(
                 f"{mode} nDCG@10 over {len(values)} training seeds: {statistics.mean(values):.3f} ± "

@@ -10,7 +10,7 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from cli.main import main
-from indexer.protocol import OCCUPATION_BOOST, RRF_TEXT_WEIGHT
+from indexer.protocol import DEFAULT_TEXT_WEIGHT, OCCUPATION_BOOST
 from jiuyuan.settings import DatabaseSettings, SearchSettings, Settings
 from tests.conftest import bearer
 
@@ -82,7 +82,7 @@ def test_search_and_suggest(client):
     assert {"bm25", "vector"} <= body["hits"][0]["parts"].keys()
     # the search box fuses by reciprocal rank at the judged benchmark's text weight, and lifts the
     # postings of the occupation the words name (照顾老人 → 养老护理员)
-    w = RRF_TEXT_WEIGHT
+    w = DEFAULT_TEXT_WEIGHT
     for hit in body["hits"]:
         parts = hit["parts"]
         shares = [parts.get(f"{name}_normalised", 0.0) for name in ("bm25", "vector")]
