@@ -85,7 +85,7 @@ index.text.searcher()
 seconds, loaded = time.perf_counter() - t, rss() - before
 # Every page of the rows in (memory-mapped: a load reads them only as searches touch them).
 touched = sum(float(a.sum()) for a in index.cols.arrays().values()) + float(index.vectors.sum())
-documents = sum(len(index.documents[row]) for row in range(0, len(index.cols.ids), 8))
+documents = sum(len(index.documents[row]) for row in range(len(index.cols.ids)))
 print(seconds, loaded, rss() - before)
 """
 

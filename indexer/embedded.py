@@ -217,17 +217,17 @@ class EmbeddedIndex(StoredRows):
 
     def _bm25(self, query: Query, masks: tuple[np.ndarray, np.ndarray], reach: int) -> dict[int, float]:
         """The best ``reach`` rows by BM25 among the candidates (tantivy scores, see text_index).
-        tantivy applies the filters it holds (``_within``) and its best matches are masked by
-        every filter, as many as should hold ``reach`` candidates at their share of the rows it
-        kept, then all if they did not; without such filters a few candidates are handed to it
-        by key. Exact either way: the filters apply before the top-k."""
+        A few candidates are handed to tantivy by key; otherwise tantivy applies the filters it
+        holds (``_within``) and its best matches are masked by every filter, as many as should
+        hold ``reach`` candidates at their share of the rows it kept, then all if they did not.
+        Exact either way: the filters apply before the top-k."""
         terms, weights = text.query_terms(query.text), self.field_weights
         pushed, mask = masks
         candidates = int(np.count_nonzero(mask))
-        within = self._within(query)
-        if within is None and candidates <= KEYS_HANDED_OVER:
+        if candidates <= KEYS_HANDED_OVER:  # a narrow filter tantivy does not hold (occupation, place, age …)
             keys = self.keys[np.flatnonzero(mask)]
             return self._rows(*self.text.scores(terms, weights, keys, reach), mask, reach)
+        within = self._within(query)
         kept = int(np.count_nonzero(pushed)) if within is not None else self.live_rows()
         limit = int(reach * 2 * kept / candidates) + 16
         while True:

@@ -204,11 +204,11 @@ class OpenSearchIndex:
                     lists[name][h["_id"]] = _raw(name, h["_score"])
                     sources[h["_id"]] = h
             named = named_occupations(query)
-            lifted = lambda key: sources[key]["_source"]["document"].get("occupation") in named  # noqa: E731
-            ranked = rank(lists, query, lifted=lifted)
+            documents = {key: _document(hit) for key, hit in sources.items()}
+            ranked = rank(lists, query, lifted=lambda key: documents[key].occupation in named)
             scored = {key: (score, parts) for key, score, parts in ranked}
             keys = collapse((key for key, _, _ in ranked), query, lambda key: sources[key]["_source"]["duplicate_key"])
-            return [Hit(key, scored[key][0], scored[key][1], _document(sources[key])) for key in keys]
+            return [Hit(key, scored[key][0], scored[key][1], documents[key]) for key in keys]
         ((name, body),) = bodies.items()
         response = self._ask(lambda: self.client.search(index=self.alias, body=body))
         if name == "filters":
@@ -225,8 +225,9 @@ class OpenSearchIndex:
         if with_feedback(query):
             text = self._ask(lambda: self.client.search(index=self.alias, body=bodies["bm25"]))
             hits = text["hits"]["hits"]
-            top = best({h["_id"]: h["_score"] for h in hits}, query.feedback_rows)
-            embedding = {h["_id"]: h["_source"]["embedding"] for h in hits}
+            # A hit without its embedding (an index whose _source leaves it out) moves nothing.
+            embedding = {h["_id"]: h["_source"]["embedding"] for h in hits if h["_source"].get("embedding")}
+            top = best({h["_id"]: h["_score"] for h in hits if h["_id"] in embedding}, query.feedback_rows)
             moved = replace(query, vector=feedback(query.vector, np.array([embedding[key] for key in top])))
             knn = search_bodies(moved)["vector"]
             return {"bm25": text, "vector": self._ask(lambda: self.client.search(index=self.alias, body=knn))}

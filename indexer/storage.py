@@ -74,6 +74,8 @@ WHOLE = "rows"
 """The row folder of a save that writes every row (a build, or a compaction); a save that only
 adds writes ``rows-…`` beside the folders it links from the version before."""
 DOCUMENTS = "documents.bin"
+REQUIRED = ("ids", "keys", "vectors", "alive", "document_offsets")
+"""The arrays every row folder has (a column added to a schema later is derived when absent)."""
 
 
 def write_rows(folder: Path, name: str, arrays: dict[str, np.ndarray], ids: list[str], documents) -> None:
@@ -103,6 +105,9 @@ def _read_part(path: Path) -> dict[str, np.ndarray | bytes | mmap.mmap]:
             part: dict = {key: data[key] for key in data.files}
         part["documents"] = part["documents"].tobytes()
         return part
+    for name in [*(f"{key}.npy" for key in REQUIRED), DOCUMENTS]:
+        if not (path / name).exists():  # a version being removed as it is read: load reads the pointer again
+            raise FileNotFoundError(path / name)
     part = {f.stem: np.load(f, mmap_mode="c") for f in path.glob("*.npy")}
     part["documents"] = _mapped(path / DOCUMENTS)
     return part
@@ -345,6 +350,8 @@ class StoredRows:
         index.keys = arrays["keys"] if "keys" in arrays else np.arange(len(index.vectors), dtype=np.int64)
         if (folder / DEAD).exists():
             index.cols.alive[np.load(folder / DEAD)] = False
+        elif "rows" in meta:  # every save writes it: gone means the version is being removed
+            raise FileNotFoundError(folder / DEAD)
         index._row_of = None  # built when first needed (``row_of``)
         index.feed_cursor = meta.get("feed_cursor", 0)
         index.next_key = meta.get("next_key", len(index.keys))
@@ -358,6 +365,7 @@ class StoredRows:
         if (folder / TEXT / "meta.json").exists() and has_filter_fields(folder / TEXT):
             index.text = TextIndex(folder / TEXT, create=False)
         else:  # saved before tantivy, or before its filter fields: indexed again, written by the next save
-            rows = [index.text_row(index.document(row)) for row in range(len(index.keys))]
-            index.text = TextIndex.build(None, index.keys, rows)
+            live = np.flatnonzero(index.cols.alive)
+            rows = [index.text_row(index.document(int(row))) for row in live]
+            index.text = TextIndex.build(None, index.keys[live], rows)
         return index

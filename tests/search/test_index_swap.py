@@ -165,3 +165,18 @@ def test_a_pointer_that_is_not_a_version_is_not_followed(tmp_path):
     (path / POINTER).write_text("../../etc", encoding="utf-8")
     with pytest.raises(FileNotFoundError):
         EmbeddedIndex.load(path)
+
+
+@pytest.mark.parametrize("removed", ["rows/vectors.npy", "rows/alive.npy", "rows/documents.bin", "dead.npy"])
+def test_a_version_removed_while_it_is_read_is_never_half_loaded(tmp_path, removed):
+    """A save removes old versions file by file: a reader that finds one of a version's files gone
+    reads the pointer again (or says the index is not there), never serves half a version —
+    without ``alive`` or ``dead.npy`` deleted postings would come back."""
+    path = tmp_path / "index"
+    index = _index(path, ["1", "2", "3"])
+    index.save()
+    index.delete(["3"])
+    index.save()
+    (current(path) / removed).unlink()
+    with pytest.raises(FileNotFoundError):
+        EmbeddedIndex.load(path)

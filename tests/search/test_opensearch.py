@@ -17,7 +17,7 @@ import pytest
 from indexer import opensearch as osb
 from indexer import opensearch_bodies as bodies
 from indexer.embedded import EmbeddedIndex
-from indexer.protocol import CANDIDATES, Filters, Query
+from indexer.protocol import CANDIDATES, OCCUPATION_BOOST, Filters, Query, feedback
 from jiuyuan.errors import InvalidInput, SearchIndexUnavailable
 from jiuyuan.vocab import PostingKind, Schedule
 from tests.search import opensearch_spec as spec
@@ -359,6 +359,22 @@ def test_hybrid_answers_are_fused_as_the_embedded_backend_fuses(docs):
         assert h.score == pytest.approx(
             0.6 * h.parts.get("bm25_normalised", 0) + 0.4 * h.parts.get("vector_normalised", 0)
         )
+
+
+def test_hybrid_lifts_the_occupation_the_query_names_as_the_embedded_backend_does(docs):
+    """The lift reads each hit's stored document (its occupation is derived, not a stored key);
+    a text hit without its embedding moves nothing and breaks nothing."""
+    cleaner = next(d for d in docs if d.occupation == "保洁员")
+    other = next(d for d in docs if d.occupation not in ("", "保洁员"))
+    fed = ("document", "duplicate_key", "embedding")
+    text_hits = [hit_of(cleaner, 2.0, fed, [0.0, 0.0, 1.0, 0.0]), hit_of(other, 1.0, ("document", "duplicate_key"))]
+    knn = [hit_of(other, 0.95, ("document", "duplicate_key")), hit_of(cleaner, 0.9, ("document", "duplicate_key"))]
+    client = Recorder({"search": [{"hits": {"hits": text_hits}}, {"hits": {"hits": knn}}]})
+    index = osb.OpenSearchIndex("http://unused:9200", "postings", 4, client=client)
+    hits = {h.id: h for h in index.search(Query(text="保洁", vector=V, k=5, collapse_duplicates=False))}
+    assert hits[cleaner.id].parts["occupation"] == OCCUPATION_BOOST and "occupation" not in hits[other.id].parts
+    moved = client.calls[1][1]["body"]["query"]["knn"]["embedding"]["vector"]
+    assert moved == pytest.approx(list(feedback(V, np.array([[0.0, 0.0, 1.0, 0.0]]))))
 
 
 def test_single_list_and_filter_answers(docs):
