@@ -49,6 +49,14 @@ class PersonDocument:
             c.fail("latitude", "经纬度须同时给出")
         c.raise_if_any()
 
+    @property
+    def words(self) -> str:
+        """What a profile's text index holds: the wished work, skills, schedules and education
+        themselves, not ``text``'s labels and placeholders (意向、技能、不限、未填 …), which every
+        profile has and every search would score and pay for."""
+        values = [*self.wished_work, *self.skills, *(s.label for s in self.wished_schedules)]
+        return "、".join([*values, self.education] if self.education else values)
+
     @cached_property
     def text(self) -> str:
         schedules = "、".join(s.label for s in self.wished_schedules) or "不限"
@@ -92,7 +100,7 @@ class ProfileIndex(EmbeddedIndex):
         return lambda row: False  # persons have no posting occupation to lift
 
     def text_row(self, doc: PersonDocument) -> Row:
-        return Row(doc.text)  # no filters in the text index: the masks apply them
+        return Row(doc.words)  # no filters in the text index: the masks apply them
 
     def _within(self, query: Query) -> None:
         return None

@@ -60,6 +60,16 @@ def test_people_for_a_post(profiles, model):
     assert _ids(profiles, model, "养老院护理员")[0] == "2"
 
 
+def test_the_profile_template_is_not_searched_as_text(profiles):
+    """Issue 18: every profile's template (意向：…。技能：…。可工作时间：…。学历：…) was indexed as
+    text, so a post naming 技能 or 时间 scored every profile: the text index holds values only."""
+    for template_words in ("意向 技能 学历", "可工作时间 不限", "未填"):
+        assert profiles.search(Query(text=template_words, mode="bm25", k=10)) == []
+    assert [h.id for h in profiles.search(Query(text="叉车证", mode="bm25", k=10))] == ["1"]
+    assert profiles.search(Query(text="日结", mode="bm25", k=10))[0].id == "2"  # a wished schedule is a value
+    assert profiles.text.count() == len(PEOPLE)
+
+
 def test_profile_filters(profiles, model):
     assert set(_ids(profiles, model, "保洁 护理 叉车", region_prefix="430121")) == {"1", "2"}
     assert "2" in _ids(profiles, model, "养老护理员", schedules=(Schedule.DAILY,))
