@@ -7,7 +7,8 @@ the same tokens OpenSearch gets, weighted by ``FIELD_WEIGHTS`` and the query ter
 query time), vectors are one float32 matrix scanned with a matrix–vector product. Each row
 keeps its document (JSON bytes, decoded only for the hits returned), so a hit carries what was
 indexed. Deletes mark rows dead; ``save`` compacts the arrays, and the text index writes only
-what changed. Enough for a county or prefecture (10^4–10^5 postings); beyond that, OpenSearch.
+what changed. Measured to a province on one machine (10^6 postings: hybrid p50 under 10 ms,
+restart under 0.1 s, docs/search.md); past that, or for several hosts, OpenSearch.
 """
 
 from __future__ import annotations
