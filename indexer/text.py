@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 
@@ -145,12 +146,32 @@ def bigrams(text: str) -> list[str]:
 
 
 def fields(text: str) -> dict[str, list[str]]:
-    return {"words": words(text), "bigrams": bigrams(text)}
+    clauses = _clauses(text)  # split once for both fields
+    return {"words": [t for c in clauses for t in _words(c)], "bigrams": [t for c in clauses for t in _bigrams(c)]}
+
+
+@lru_cache(maxsize=65536)
+def _cut(clause: str) -> tuple[str, ...]:
+    """A clause as jieba cuts it (accurate mode): the words field and the duplicate key both
+    start from it, so indexing a posting cuts each clause once, not once for each."""
+    return tuple(_tokenizer().lcut(clause))
+
+
+def _with_inner_words(words: tuple[str, ...]) -> Iterator[str]:
+    """jieba's search mode from its accurate cut, as ``Tokenizer.cut_for_search`` does it: each
+    word after the dictionary words of two and of three characters inside it."""
+    known = _tokenizer().FREQ
+    for word in words:
+        if len(word) > 2:
+            yield from (word[i : i + 2] for i in range(len(word) - 1) if known.get(word[i : i + 2]))
+        if len(word) > 3:
+            yield from (word[i : i + 3] for i in range(len(word) - 2) if known.get(word[i : i + 3]))
+        yield word
 
 
 @lru_cache(maxsize=65536)
 def _words(clause: str) -> tuple[str, ...]:
-    return tuple(w for w in _tokenizer().lcut_for_search(clause) if _KEEP.search(w) and w not in STOPWORDS)
+    return tuple(w for w in _with_inner_words(_cut(clause)) if _KEEP.search(w) and w not in STOPWORDS)
 
 
 @lru_cache(maxsize=65536)
@@ -195,6 +216,6 @@ def tokens(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=65536)
-def _tokens(text: str) -> tuple[str, ...]:
+def _tokens(clause: str) -> tuple[str, ...]:
     table = canonical()
-    return tuple(table.get(w, w) for w in segment(text) if w not in STOPWORDS)
+    return tuple(table.get(w, w) for w in _cut(clause) if _KEEP.search(w) and w not in STOPWORDS)

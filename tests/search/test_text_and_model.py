@@ -33,6 +33,22 @@ def test_two_character_words_survive_segmentation():
     assert "保洁" in text.segment("河道保洁和小区保洁")
 
 
+def test_the_words_field_is_jiebas_search_mode_from_one_accurate_cut():
+    """A clause is cut once (``text._cut``) for both the words field and the duplicate key; the
+    search-mode words are derived from that cut as jieba's ``cut_for_search`` derives them: the
+    same words, in the same order, over every clause of the judged postings and queries."""
+    from bench import judged
+
+    data = judged.load()
+    tokenizer = text._tokenizer()
+    clauses = {c for t in [*(d.text for d in data.postings), *data.queries.values()] for c in text._clauses(t)}
+    assert len(clauses) > 1000
+    for clause in clauses:
+        jieba_search = [w for w in tokenizer.lcut_for_search(clause) if text._KEEP.search(w)]
+        assert list(text._words(clause)) == [w for w in jieba_search if w not in text.STOPWORDS], clause
+        assert text.segment(clause) == [w for w in tokenizer.lcut(clause) if text._KEEP.search(w)]
+
+
 def test_maximum_matching_tokenizer_keeps_words_and_never_loses_characters():
     vocabulary = build_vocabulary(["养老护理员照顾老人", "保洁员打扫卫生"], min_count=1)
     tokenizer = make_tokenizer(vocabulary)
