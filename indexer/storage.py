@@ -140,6 +140,24 @@ TEXT = "text"
 """The text index's folder inside a version folder (``indexer.text_index``)."""
 
 
+class _Settled:
+    """An attribute of ``StoredRows`` kept as ``_<name>``, read and written only after the rows
+    appended since are joined to it (``StoredRows._settle``)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.private = f"_{name}"
+
+    def __get__(self, rows, owner=None):
+        if rows is None:
+            return self
+        rows._settle()
+        return getattr(rows, self.private)
+
+    def __set__(self, rows, value) -> None:
+        rows._settle()
+        setattr(rows, self.private, value)
+
+
 MAX_FILES, COMPACT_SHARE = 16, 0.25
 """A save writes all rows again (compacted) past this many row files or this share of dead rows."""
 
@@ -173,35 +191,9 @@ class StoredRows:
 
     # The rows: ``cols`` (ids and columns), ``vectors`` (normalised) and ``keys``, each joined
     # with the rows appended since it was last read (``_append``).
-    @property
-    def cols(self) -> Columns:
-        self._settle()
-        return self._cols
-
-    @cols.setter
-    def cols(self, value: Columns) -> None:
-        self._settle()
-        self._cols = value
-
-    @property
-    def vectors(self) -> np.ndarray:
-        self._settle()
-        return self._vectors
-
-    @vectors.setter
-    def vectors(self, value: np.ndarray) -> None:
-        self._settle()
-        self._vectors = value
-
-    @property
-    def keys(self) -> np.ndarray:
-        self._settle()
-        return self._keys
-
-    @keys.setter
-    def keys(self, value: np.ndarray) -> None:
-        self._settle()
-        self._keys = value
+    cols = _Settled()
+    vectors = _Settled()
+    keys = _Settled()
 
     def _append(self, ids: list[str], rows: list[dict], keys: np.ndarray, vectors: np.ndarray) -> None:
         """Rows added at the end, their arrays joined to the others when next read: a build's

@@ -134,20 +134,25 @@ def _clauses(text: str) -> list[str]:
     return [c for c in _CLAUSE.split((text or "").lower()) if c]
 
 
+def _each(clauses: list[str], cut) -> list[str]:
+    """The tokens ``cut`` gives each clause, in order."""
+    return [t for clause in clauses for t in cut(clause)]
+
+
 def words(text: str) -> list[str]:
     """The ``words`` field: search-mode words (each word and the dictionary words inside it)."""
-    return [t for clause in _clauses(text) for t in _words(clause)]
+    return _each(_clauses(text), _words)
 
 
 def bigrams(text: str) -> list[str]:
     """The ``bigrams`` field: character pairs within each run of Han characters (a lone
     character stands for itself); Latin letters and digits as whole runs."""
-    return [t for clause in _clauses(text) for t in _bigrams(clause)]
+    return _each(_clauses(text), _bigrams)
 
 
 def fields(text: str) -> dict[str, list[str]]:
     clauses = _clauses(text)  # split once for both fields
-    return {"words": [t for c in clauses for t in _words(c)], "bigrams": [t for c in clauses for t in _bigrams(c)]}
+    return {"words": _each(clauses, _words), "bigrams": _each(clauses, _bigrams)}
 
 
 @lru_cache(maxsize=65536)
@@ -212,7 +217,7 @@ def facet_terms(text: str) -> list[str]:
 def tokens(text: str) -> list[str]:
     """Accurate-mode words with stop words dropped and synonyms folded to their group's first
     word: the duplicate key's words (the same job posted twice with 清洁 or 保洁)."""
-    return [t for clause in _clauses(text) for t in _tokens(clause)]
+    return _each(_clauses(text), _tokens)
 
 
 @lru_cache(maxsize=65536)
