@@ -211,6 +211,8 @@ def test_saved_index_answers_the_same_after_a_restart(search_backend, index, mod
         (Query(text="保洁", vector=np.zeros(7, np.float32)), "vector"),
         (Query(text="保洁", filters=Filters(near=(28.2, 112.9))), "within_km"),
         (Query(text="保洁", k=0), "k"),
+        (Query(text="保洁", feedback_rows=-1), "feedback_rows"),
+        (Query(text="保洁", occupation_boost=1.5), "occupation_boost"),
     ],
 )
 def test_bad_queries_are_refused_naming_the_field(index, query, field):
