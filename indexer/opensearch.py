@@ -10,8 +10,8 @@ Hybrid search asks for the BM25 and the k-NN sub-query's top ``CANDIDATES`` each
 query's ``pagination_depth``): the text search first, whose best hits' embeddings move the
 vector query (``indexer.protocol.feedback``), then the k-NN search (in one ``_msearch`` when
 there is no feedback), and fuses them here with the functions ``EmbeddedIndex`` uses
-(``indexer.protocol.rank`` and ``collapse``): min-max per list, the weighted mean, the
-occupation lift, one posting per duplicate group. A server-side search pipeline
+(``indexer.protocol.rank`` and ``collapse``): each list on a 0–1 scale (reciprocal rank or
+min-max), the weighted mean, the occupation lift, one posting per duplicate group. A server-side search pipeline
 (normalization processor) would fuse alike but return only the fused score, and a hit's
 ``parts`` — what a clerk reads — must carry the raw and normalised BM25 and vector scores
 from either backend. Raw scores are put on the embedded backend's scale (see
@@ -204,11 +204,17 @@ class OpenSearchIndex:
                     lists[name][h["_id"]] = _raw(name, h["_score"])
                     sources[h["_id"]] = h
             named = named_occupations(query)
-            documents = {key: _document(hit) for key, hit in sources.items()}
-            ranked = rank(lists, query, lifted=lambda key: documents[key].occupation in named)
+            documents: dict[str, PostingDocument] = {}
+
+            def document(key: str) -> PostingDocument:  # decoded once, and only where needed
+                if key not in documents:
+                    documents[key] = _document(sources[key])
+                return documents[key]
+
+            ranked = rank(lists, query, lifted=lambda key: bool(named) and document(key).occupation in named)
             scored = {key: (score, parts) for key, score, parts in ranked}
             keys = collapse((key for key, _, _ in ranked), query, lambda key: sources[key]["_source"]["duplicate_key"])
-            return [Hit(key, scored[key][0], scored[key][1], documents[key]) for key in keys]
+            return [Hit(key, scored[key][0], scored[key][1], document(key)) for key in keys]
         ((name, body),) = bodies.items()
         response = self._ask(lambda: self.client.search(index=self.alias, body=body))
         if name == "filters":
