@@ -181,9 +181,14 @@ def rrf(scores: dict[K, float]) -> dict[K, tuple[float, float]]:
     return {key: (raw, (RRF_K + 1) / (RRF_K + first[raw])) for key, raw in scores.items()}
 
 
+def _ordered(scores: dict[K, float], order: Callable[[K], object]) -> list[tuple[K, float]]:
+    """(key, score) best first, ties by ``order(key)``."""
+    return sorted(scores.items(), key=lambda kv: (-kv[1], order(kv[0])))
+
+
 def best(scores: dict[K, float], n: int, order: Callable[[K], object] = lambda key: key) -> list[K]:
     """The ``n`` best keys of a list, ties by ``order(key)``."""
-    return [key for key, _ in sorted(scores.items(), key=lambda kv: (-kv[1], order(kv[0])))[:n]]
+    return [key for key, _ in _ordered(scores, order)[:n]]
 
 
 def feedback(vector: np.ndarray, matched: np.ndarray) -> np.ndarray:
@@ -222,7 +227,7 @@ def rank(
     names). Ties go by ``order(key)``."""
     if len(lists) == 1 and query.mode != "hybrid":
         ((name, scores),) = lists.items()
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], order(kv[0])))
+        ranked = _ordered(scores, order)
         return [(key, score, {name: score}) for key, score in ranked]
     weights = {"bm25": query.text_weight, "vector": 1 - query.text_weight}
     fused: dict[K, float] = {}
@@ -236,7 +241,7 @@ def rank(
         if lifted(key):
             fused[key] += query.occupation_boost
             parts[key]["occupation"] = query.occupation_boost
-    ranked = sorted(fused.items(), key=lambda kv: (-kv[1], order(kv[0])))
+    ranked = _ordered(fused, order)
     return [(key, score, parts[key]) for key, score in ranked]
 
 
