@@ -214,13 +214,15 @@ class OpenSearchIndex:
             ranked = rank(lists, query, lifted=lambda key: bool(named) and document(key).occupation in named)
             scored = {key: (score, parts) for key, score, parts in ranked}
             keys = collapse((key for key, _, _ in ranked), query, lambda key: sources[key]["_source"]["duplicate_key"])
-            return [Hit(key, scored[key][0], scored[key][1], document(key)) for key in keys]
+            wanted = document if query.with_documents else lambda key: None
+            return [Hit(key, scored[key][0], scored[key][1], wanted(key)) for key in keys]
         ((name, body),) = bodies.items()
         response = self._ask(lambda: self.client.search(index=self.alias, body=body))
+        decode = _document if query.with_documents else lambda h: None
         if name == "filters":
-            return [Hit(h["_id"], 0.0, {}, _document(h)) for h in response["hits"]["hits"]]
+            return [Hit(h["_id"], 0.0, {}, decode(h)) for h in response["hits"]["hits"]]
         return [
-            Hit(h["_id"], _raw(name, h["_score"]), {name: _raw(name, h["_score"])}, _document(h))
+            Hit(h["_id"], _raw(name, h["_score"]), {name: _raw(name, h["_score"])}, decode(h))
             for h in response["hits"]["hits"]
         ]
 

@@ -94,6 +94,10 @@ class Query:
     """Hybrid: how many of the best text matches move the vector query (0: none, see ``feedback``)."""
     occupation_boost: float = OCCUPATION_BOOST
     """Hybrid: the lift for a posting of an occupation the query's text names (0: none)."""
+    with_documents: bool = True
+    """Whether each hit carries its indexed document. A caller that reads the hits' postings
+    from the ledger anyway (``services.posting_search.LedgerChecked``) asks for none, and each
+    hit's ``document`` is None: decoding them was a fifth of matching a person."""
 
 
 D = TypeVar("D")
@@ -106,8 +110,9 @@ class Hit(Generic[D]):
     score: float
     parts: dict[str, float]
     """bm25 and vector scores (raw) and their normalised shares in the hybrid score (see above)."""
-    document: D
-    """The document as indexed (a ``PostingDocument`` for postings)."""
+    document: D | None
+    """The document as indexed (a ``PostingDocument`` for postings); None when the query asked
+    for none (``Query.with_documents``)."""
 
 
 class SearchBackend(Protocol):

@@ -108,7 +108,9 @@ def _read_part(path: Path) -> dict[str, np.ndarray | bytes | mmap.mmap]:
     for name in [*(f"{key}.npy" for key in REQUIRED), DOCUMENTS]:
         if not (path / name).exists():  # a version being removed as it is read: load reads the pointer again
             raise FileNotFoundError(path / name)
-    part = {f.stem: np.load(f, mmap_mode="c") for f in path.glob("*.npy")}
+    # Plain views of the maps: a numpy.memmap's every slice and comparison goes through Python
+    # hooks, a tenth of a search; the view keeps the map open all the same.
+    part = {f.stem: np.load(f, mmap_mode="c").view(np.ndarray) for f in path.glob("*.npy")}
     part["documents"] = _mapped(path / DOCUMENTS)
     return part
 

@@ -78,7 +78,8 @@ def _hashable(value):
 class LedgerChecked:
     """A posting index as matching sees it: each search's hits are checked against the ledger in
     one query — postings closed (or out of their dates) since the index was built are dropped —
-    and carry the ledger's current document. ``kinds`` join the filters (a Seeker has none)."""
+    and carry the ledger's current document (so the backend is asked for none). ``kinds`` join
+    the filters (a Seeker has none)."""
 
     def __init__(self, backend: SearchBackend, session: Session, today: date, kinds: tuple[PostingKind, ...] = ()):
         self.backend, self.session, self.today, self.kinds = backend, session, today, kinds
@@ -88,12 +89,14 @@ class LedgerChecked:
         return self.backend.dimension
 
     def search(self, query: Query) -> list[Hit[PostingDocument]]:
+        query = replace(query, with_documents=False)
         if self.kinds:
             query = replace(query, filters=replace(query.filters, kinds=self.kinds))
         hits = self.backend.search(query)
         if not hits:
             return []
-        rows = self.session.execute(_CURRENT, {"ids": [int(h.id) for h in hits], "today": self.today})
+        # On the session's connection: a Core statement needs none of the ORM's execution path.
+        rows = self.session.connection().execute(_CURRENT, {"ids": [int(h.id) for h in hits], "today": self.today})
         current = {str(r.id): _document(_Columns(*map(_hashable, r))) for r in rows}
         return [replace(h, document=current[h.id]) for h in hits if h.id in current]
 

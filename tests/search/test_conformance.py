@@ -394,3 +394,18 @@ def test_feedback_is_the_unit_mean_of_query_and_matches():
     assert moved == pytest.approx(np.array([1.0, 0.5**0.5, 0.5**0.5]) / 2**0.5)
     assert feedback(query, np.zeros((0, 3), np.float32)) is query  # no text match: the query as given
     assert feedback(query, np.array([[0.0, 1.0, 0.0], [0.0, -1.0, 0.0]], np.float32)) is query  # they cancel
+
+
+@pytest.mark.parametrize("mode", ["bm25", "vector", "hybrid"])
+@pytest.mark.parametrize("filters", [{}, {"kinds": (PostingKind.LOVE,)}, {"occupations": ("保洁员",)}])
+def test_hits_without_their_documents_rank_alike(index, model, mode, filters):
+    """A caller that reads the postings from the ledger (matching) asks for no documents: the
+    same hits, scores and parts, each document None."""
+    query = Query(text="保洁", vector=model.encode(["保洁"])[0], mode=mode, k=10, filters=Filters(**filters))
+    full, bare = index.search(query), index.search(replace(query, with_documents=False))
+    assert full and [(h.id, h.score, h.parts) for h in bare] == [(h.id, h.score, h.parts) for h in full]
+    assert all(h.document is None for h in bare) and all(h.document is not None for h in full)
+    filters_only = Query(k=5, filters=Filters(kinds=(PostingKind.LOVE,)), with_documents=False)
+    assert [h.id for h in index.search(filters_only)] == [
+        h.id for h in index.search(replace(filters_only, with_documents=True))
+    ]

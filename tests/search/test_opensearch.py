@@ -375,6 +375,11 @@ def test_hybrid_lifts_the_occupation_the_query_names_as_the_embedded_backend_doe
     assert hits[cleaner.id].parts["occupation"] == OCCUPATION_BOOST and "occupation" not in hits[other.id].parts
     moved = client.calls[1][1]["body"]["query"]["knn"]["embedding"]["vector"]
     assert moved == pytest.approx(list(feedback(V, np.array([[0.0, 0.0, 1.0, 0.0]]))))
+    # Matching reads the postings from the ledger: the same lift and ranking, no document decoded.
+    client.answers["search"] = [{"hits": {"hits": text_hits}}, {"hits": {"hits": knn}}]
+    bare = index.search(Query(text="保洁", vector=V, k=5, collapse_duplicates=False, with_documents=False))
+    assert [(h.id, h.score, h.parts) for h in bare] == [(h.id, h.score, h.parts) for h in hits.values()]
+    assert all(h.document is None for h in bare)
 
 
 def test_single_list_and_filter_answers(docs):
@@ -388,6 +393,8 @@ def test_single_list_and_filter_answers(docs):
     client.answers["search"] = {"hits": {"hits": [{**hit_of(a, None), "sort": [1]}]}}
     [hit] = index.search(Query(filters=Filters(valid_on=DAY)))
     assert hit.parts == {} and hit.score == 0.0 and hit.document == a
+    [hit] = index.search(Query(filters=Filters(valid_on=DAY), with_documents=False))
+    assert hit.id == a.id and hit.document is None
 
 
 def test_a_cluster_that_cannot_answer_is_unavailable_not_a_crash():
