@@ -87,7 +87,7 @@ class PostingDocument:
         words in its text once segmented, synonym-folded and stripped of numbers and order."""
         from indexer import text
 
-        words = sorted({t for t in text.tokens(self.text) if not t.isdigit()})
+        words = sorted(text.key_words(self.text))
         digest = hashlib.sha1(f"{self.employer_name}|{' '.join(text.tokens(self.title))}|{' '.join(words)}".encode())
         return digest.hexdigest()[:16]
 

@@ -69,9 +69,17 @@ class Occupations:
 
     def of_posting(self, title: str, description: str = "") -> Occupation | None:
         """The posting's occupation (see the module's note), or None when it names none."""
+        return self.of_title(title) or self._of_description(description)
+
+    @lru_cache(maxsize=65536)  # noqa: B019 — the table lives as long as the process (``table``)
+    def of_title(self, title: str) -> Occupation | None:
+        """The occupation a title names (the one ending last, the longest there), or None."""
         in_title = self._matches(title)
         if in_title:
             return max(in_title, key=lambda m: (m.end, m.end - m.start)).occupation
+        return None
+
+    def _of_description(self, description: str) -> Occupation | None:
         in_description = self._matches(description)
         if in_description:
             return min(in_description, key=lambda m: (m.start, m.start - m.end)).occupation

@@ -79,7 +79,7 @@ def mapping(dimension: int) -> dict[str, Any]:
 def document(doc: PostingDocument, vector: np.ndarray) -> dict[str, Any]:
     code = doc.region_code
     body: dict[str, Any] = {
-        **{name: " ".join(tokens) for name, tokens in text.fields(doc.text).items()},
+        **text.joined(doc.text),
         "tokens": " ".join(text.tokens(doc.text)),
         "title": " ".join(text.tokens(doc.title)),
         "kind": doc.kind.value,

@@ -129,12 +129,14 @@ def segment(text: str) -> list[str]:
 _CLAUSE = re.compile(r"[。；;，,、！!？?：:（）()·/\s]+")
 
 
-def _clauses(text: str) -> list[str]:
-    # jieba never joins words across punctuation; clauses repeat across postings, so each is cached.
-    return [c for c in _CLAUSE.split((text or "").lower()) if c]
+@lru_cache(maxsize=4096)
+def _clauses(text: str) -> tuple[str, ...]:
+    # jieba never joins words across punctuation; clauses repeat across postings, so each is
+    # cached; a text is split once for its fields and its duplicate key (a batch apart at most).
+    return tuple(c for c in _CLAUSE.split((text or "").lower()) if c)
 
 
-def _each(clauses: list[str], cut) -> list[str]:
+def _each(clauses: tuple[str, ...], cut) -> list[str]:
     """The tokens ``cut`` gives each clause, in order."""
     return [t for clause in clauses for t in cut(clause)]
 
@@ -153,6 +155,28 @@ def bigrams(text: str) -> list[str]:
 def fields(text: str) -> dict[str, list[str]]:
     clauses = _clauses(text)  # split once for both fields
     return {"words": _each(clauses, _words), "bigrams": _each(clauses, _bigrams)}
+
+
+def joined(text: str) -> dict[str, str]:
+    """``fields`` with each field's tokens joined by spaces, as both backends index them (a
+    whitespace tokenizer splits them again). Joined a clause at a time, once per clause, so a
+    posting costs a join of its few clauses, not of its many tokens."""
+    clauses = _clauses(text)
+    return {"words": _join(clauses, _joined_words), "bigrams": _join(clauses, _joined_bigrams)}
+
+
+def _join(clauses: tuple[str, ...], joined_clause) -> str:
+    return " ".join(filter(None, map(joined_clause, clauses)))
+
+
+@lru_cache(maxsize=65536)
+def _joined_words(clause: str) -> str:
+    return " ".join(_words(clause))
+
+
+@lru_cache(maxsize=65536)
+def _joined_bigrams(clause: str) -> str:
+    return " ".join(_bigrams(clause))
 
 
 @lru_cache(maxsize=65536)
@@ -218,6 +242,17 @@ def tokens(text: str) -> list[str]:
     """Accurate-mode words with stop words dropped and synonyms folded to their group's first
     word: the duplicate key's words (the same job posted twice with 清洁 or 保洁)."""
     return _each(_clauses(text), _tokens)
+
+
+def key_words(text: str) -> frozenset[str]:
+    """The duplicate key's words of a text: its ``tokens`` but numbers, as a set (their order
+    and count do not make another posting); a clause's set is kept, clauses repeat."""
+    return frozenset().union(*map(_key_words, _clauses(text)))
+
+
+@lru_cache(maxsize=65536)
+def _key_words(clause: str) -> frozenset[str]:
+    return frozenset(t for t in _tokens(clause) if not t.isdigit())
 
 
 @lru_cache(maxsize=65536)

@@ -126,8 +126,7 @@ class TextIndex:
     def add(self, keys: np.ndarray, rows: list[Row]) -> None:
         assert self.writer is not None, "fork() before writing"
         for key, row in zip(keys.tolist(), rows, strict=True):
-            fields = text.fields(row.text)
-            values = {KEY: key, TAGS: row.tags} | {f: " ".join(fields[f]) for f in text.FIELDS}
+            values = {KEY: key, TAGS: row.tags} | text.joined(row.text)
             if row.days is not None:
                 values |= {VALID_FROM: row.days[0], VALID_UNTIL: row.days[1]}
             self.writer.add_document(tantivy.Document(**values))

@@ -41,3 +41,16 @@ def test_driving_expands_to_drivers_and_cooking_to_chefs_weakly():
 
 def test_stop_words_add_no_terms():
     assert text.query_terms("想找个活") == {"words": {}, "bigrams": {}}
+
+
+def test_the_joined_fields_and_key_words_are_the_token_lists_as_indexed():
+    """Both backends index ``joined`` (each field's tokens joined a clause at a time) and the
+    duplicate key reads ``key_words``: over every judged posting they are the token lists
+    joined, and the tokens but numbers, as a set."""
+    from bench import judged
+
+    for posting in judged.load().postings:
+        tokens = text.fields(posting.text)
+        assert text.joined(posting.text) == {field: " ".join(tokens[field]) for field in text.FIELDS}
+        assert text.key_words(posting.text) == {t for t in text.tokens(posting.text) if not t.isdigit()}
+    assert text.joined("，。") == {"words": "", "bigrams": ""}
