@@ -96,7 +96,9 @@ class LedgerChecked:
         if not hits:
             return []
         # On the session's connection: a Core statement needs none of the ORM's execution path.
-        rows = self.session.connection().execute(_CURRENT, {"ids": [int(h.id) for h in hits], "today": self.today})
+        rows = (
+            self.session.connection().execute(_CURRENT, {"ids": [int(h.id) for h in hits], "today": self.today}).all()
+        )
         current = {str(r.id): _document(_Columns(*map(_hashable, r))) for r in rows}
         return [replace(h, document=current[h.id]) for h in hits if h.id in current]
 
