@@ -16,7 +16,7 @@ from jiuyuan.errors import SearchIndexUnavailable
 from jiuyuan.settings import SearchSettings
 from matcher.posts import RULES
 from matcher.ranker import FEATURES, LearnedRanker
-from services.search import RequestSnapshot, snapshots
+from services.search import RequestSnapshot, snapshots, suggest
 
 
 def test_a_reloadable_loads_on_first_use_and_again_when_its_key_changes():
@@ -98,6 +98,9 @@ def test_the_search_snapshot_reloads_only_what_changed(sessions, model_path, tmp
     first = holder.get()
     assert first.ranker is RULES and first.profiles is not None and first.backend.count() > 0
     assert holder.get() is first  # nothing changed: the same snapshot
+    # The typeahead is built at its first suggestion, not with the snapshot: matching never waits for it.
+    assert first.typeahead._built is None
+    assert suggest(first, "bj") and first.typeahead._built is not None
 
     LearnedRanker(
         version="t",
