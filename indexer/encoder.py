@@ -81,6 +81,10 @@ class StaticEncoder:
             ids = [e.ids for e in batch]
             lengths = np.fromiter(map(len, ids), np.int64, len(ids))
             flat = np.fromiter(chain.from_iterable(ids), np.int64, int(lengths.sum()))
+            if flat.size and int(flat.max()) >= len(self.weights):  # the sparse product reads unchecked
+                raise ValueError(
+                    f"向量模型 {self.path} 的分词表与权重不一致：请重新训练（jiuyuan index train-model）。"
+                )
             # The mean of each text's token vectors as one sparse product (a row per text, 1/n at
             # each of its n tokens): what EmbeddingBag(mode="mean") computes, without gathering
             # every token's vector first (that copy was most of the encoding time).

@@ -97,7 +97,7 @@ class Query:
     with_documents: bool = True
     """Whether each hit carries its indexed document. A caller that reads the hits' postings
     from the ledger anyway (``services.posting_search.LedgerChecked``) asks for none, and each
-    hit's ``document`` is None: decoding them was a fifth of matching a person."""
+    hit's ``document`` is None: decoding them was about a quarter of a matching call."""
 
 
 D = TypeVar("D")

@@ -95,7 +95,9 @@ class LedgerChecked:
         hits = self.backend.search(query)
         if not hits:
             return []
-        # On the session's connection: a Core statement needs none of the ORM's execution path.
+        # On the session's connection: a Core statement needs none of the ORM's execution path,
+        # but it must see this session's own pending writes, as session.execute would.
+        self.session.flush()
         rows = (
             self.session.connection().execute(_CURRENT, {"ids": [int(h.id) for h in hits], "today": self.today}).all()
         )

@@ -253,6 +253,9 @@ def test_typeahead_takes_characters_pinyin_and_initials(docs):
     assert t.suggest("养老")[0].startswith("养老护理")
     assert "叉车工" in t.suggest("ccg")
     assert t.suggest("  ") == []
+    # From the ledger's counts (GROUP BY title), each distinct title segmented once: the same entries.
+    titles = [d.title for d in docs] * 3 + ["爱心岗位·保洁员"]
+    assert Typeahead.counted(Counter(titles).items()).entries == Typeahead(titles).entries
 
 
 @pytest.mark.parametrize(

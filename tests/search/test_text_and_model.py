@@ -129,3 +129,12 @@ def test_synonyms_and_duties_land_near_their_job(model):
 def test_a_missing_model_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="向量模型不存在"):
         load(tmp_path / "nowhere")
+
+
+def test_a_token_id_past_the_weights_is_refused_not_read(model_path):
+    """A tokenizer and weights that do not match (a model folder half overwritten) fail loudly:
+    the sparse product would otherwise read past the table."""
+    whole = load(model_path)
+    cut = StaticEncoder(whole.tokenizer, whole.weights[:5], whole.path)
+    with pytest.raises(ValueError, match="分词表与权重不一致"):
+        cut.encode(["保洁员 养老护理员"])
