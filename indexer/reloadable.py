@@ -8,6 +8,8 @@ A caller that took a value keeps a consistent one however long it uses it; a loa
 raises to that caller and leaves the current value in place (the next ``get`` tries again).
 
 Nothing loads at construction (no side effects at start-up): the first ``get`` does.
+``Lazy(build)`` is the same for a part of a snapshot that only some requests read: built at its
+first ``get``, once (a build that fails raises to that caller and is tried again by the next).
 """
 
 from __future__ import annotations
@@ -44,3 +46,16 @@ class Reloadable(Generic[K, T]):
                 current = (key, self._load(key, current))
                 self._current = current
             return current[1]
+
+
+class Lazy(Generic[T]):
+    def __init__(self, build: Callable[[], T]):
+        self._build = build
+        self._lock = threading.Lock()
+        self._built: T | None = None
+
+    def get(self) -> T:
+        with self._lock:
+            if self._built is None:
+                self._built = self._build()
+            return self._built

@@ -13,7 +13,6 @@ encoder. A part is loaded again only when its own files changed (the embedded in
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,7 +25,7 @@ from indexer.embedded import stamp
 from indexer.encoder import Encoder
 from indexer.profiles import ProfileIndex
 from indexer.protocol import SearchBackend
-from indexer.reloadable import Reloadable
+from indexer.reloadable import Lazy, Reloadable
 from indexer.typeahead import Typeahead
 from jiuyuan.errors import SearchIndexUnavailable
 from jiuyuan.settings import SearchSettings
@@ -36,22 +35,6 @@ from matcher.posts import RULES, Ranker
 
 log = logging.getLogger("jiuyuan.search")
 NO_PROFILES = "人员画像索引尚未建立：请运行 jiuyuan index rebuild。"
-
-
-class LazyTypeahead:
-    """The titles' typeahead, built at its first use, once: a snapshot is taken again whenever the
-    live index saves a posting, and matching never reads the typeahead, so it does not wait
-    for it (it took 6 s at 100,000 postings when built with each snapshot)."""
-
-    def __init__(self, build: Callable[[], Typeahead]):
-        self._build, self._lock = build, threading.Lock()
-        self._built: Typeahead | None = None
-
-    def get(self) -> Typeahead:
-        with self._lock:
-            if self._built is None:
-                self._built = self._build()
-            return self._built
 
 
 def _typeahead(sessions: Callable[[], Session]) -> Typeahead:
@@ -66,7 +49,10 @@ class SearchSnapshot:
 
     backend: SearchBackend
     encoder: Encoder
-    typeahead: LazyTypeahead
+    typeahead: Lazy[Typeahead]
+    """Built at its first suggestion: a snapshot is taken again whenever the live index saves a
+    posting, and matching never reads the typeahead, so it does not wait for it (6 s at 100,000
+    postings when it was built with each snapshot)."""
     ranker: Ranker = RULES
     profiles: ProfileIndex | None = None
     profiles_problem: str | None = NO_PROFILES
@@ -124,7 +110,7 @@ def snapshots(settings: SearchSettings, sessions: Callable[[], Session]) -> Relo
             raise SearchIndexUnavailable(f"检索服务无法连接：{exc}") from None
         if encoder.dimension != dimension:
             raise SearchIndexUnavailable("向量模型与检索索引的维度不一致：请运行 jiuyuan index rebuild。")
-        typeahead = old.typeahead if same_index else LazyTypeahead(lambda: _typeahead(sessions))
+        typeahead = old.typeahead if same_index else Lazy(lambda: _typeahead(sessions))
         profiles, problem = (
             (old.profiles, old.profiles_problem)
             if (old is not None and old_key.profiles == new.profiles and old_key.model == new.model)
