@@ -25,31 +25,34 @@ def _entry(word: str, weight: int) -> Entry:
     return Entry(word, "".join(syllables), "".join(s[0] for s in syllables if s), weight)
 
 
+def _entries(titles: Iterable[tuple[str, int]]) -> list[Entry]:
+    """Each title's last part and its words, weighted by how many postings carry the title, and
+    the lexicon's words. Each distinct title is segmented once: 100,000 postings carry a few
+    thousand titles."""
+    counts: Counter[str] = Counter()
+    for title, n in titles:
+        counts[title.split("·")[-1]] += n
+        for w in text.segment(title):
+            if len(w) > 1:
+                counts[w] += n
+    lexicon = text.lexicon()
+    for word in {w for group in lexicon["synonyms"] for w in group} | set(lexicon["terms"]):
+        counts[word] += 0
+    return [_entry(w, n) for w, n in counts.items()]
+
+
 class Typeahead:
     """Suggestions ranked by how many postings use the word, then shorter first."""
 
     def __init__(self, titles: Iterable[str] = ()):
-        self.__init_counted(Counter(titles).items())
+        self.entries = _entries(Counter(titles).items())
 
     @classmethod
     def counted(cls, titles: Iterable[tuple[str, int]]) -> Typeahead:
         """From (title, how many postings carry it): the ledger counts them (``GROUP BY``)."""
         made = cls.__new__(cls)
-        made.__init_counted(titles)
+        made.entries = _entries(titles)
         return made
-
-    def __init_counted(self, titles: Iterable[tuple[str, int]]) -> None:
-        # Each distinct title is segmented once: 100,000 postings carry a few thousand titles.
-        counts: Counter[str] = Counter()
-        for title, n in titles:
-            counts[title.split("·")[-1]] += n
-            for w in text.segment(title):
-                if len(w) > 1:
-                    counts[w] += n
-        lexicon = text.lexicon()
-        for word in {w for group in lexicon["synonyms"] for w in group} | set(lexicon["terms"]):
-            counts[word] += 0
-        self.entries = [_entry(w, n) for w, n in counts.items()]
 
     def suggest(self, typed: str, limit: int = 8) -> list[str]:
         typed = typed.strip().lower().replace(" ", "")
