@@ -1,6 +1,6 @@
-"""The judged benchmark of ``indexer/data/bench/``: postings written as gig boards and
-recruitment mini-programs write them, colloquial queries, and graded judgements (0–3) made by
-hand (README there). Metrics and a plain character-bigram BM25 baseline, independent of the
+"""The judged benchmarks of ``indexer/data/bench/`` and ``indexer/data/bench_unseen/``: postings
+written as gig boards and recruitment mini-programs write them, colloquial queries, and graded
+judgements (0–3) made by hand (docs/search.md, and the README of the second). Metrics and a plain character-bigram BM25 baseline, independent of the
 ranking code under test."""
 
 from __future__ import annotations
@@ -30,12 +30,17 @@ class Judged:
     qrels: dict[str, dict[str, int]]
 
 
-def _read(name: str) -> str:
-    return resources.files("indexer.data").joinpath("bench", name).read_text(encoding="utf-8")
+JUDGED, UNSEEN = "bench", "bench_unseen"
+"""The folders under ``indexer/data``: the judged set the ranking was tuned on, and a smaller one
+written later by another author who never saw the lexicon or the occupation table (its README)."""
 
 
-def load() -> Judged:
-    rows = [json.loads(line) for line in _read("postings.jsonl").splitlines() if line.strip()]
+def _read(folder: str, name: str) -> str:
+    return resources.files("indexer.data").joinpath(folder, name).read_text(encoding="utf-8")
+
+
+def load(folder: str = JUDGED) -> Judged:
+    rows = [json.loads(line) for line in _read(folder, "postings.jsonl").splitlines() if line.strip()]
     postings = [
         PostingDocument(
             id=r["id"],
@@ -53,9 +58,11 @@ def load() -> Judged:
         )
         for r in rows
     ]
-    queries = {r["query_id"]: r["query"] for r in csv.DictReader(_read("queries.tsv").splitlines(), delimiter="\t")}
+    queries = {
+        r["query_id"]: r["query"] for r in csv.DictReader(_read(folder, "queries.tsv").splitlines(), delimiter="\t")
+    }
     qrels: dict[str, dict[str, int]] = {q: {} for q in queries}
-    for r in csv.DictReader(_read("qrels.tsv").splitlines(), delimiter="\t"):
+    for r in csv.DictReader(_read(folder, "qrels.tsv").splitlines(), delimiter="\t"):
         qrels[r["query_id"]][r["posting_id"]] = int(r["grade"])
     return Judged(postings, {r["id"]: r["occupation"] for r in rows}, queries, qrels)
 

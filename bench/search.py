@@ -17,7 +17,8 @@ Then the judged set of ``indexer/data/bench/`` (``bench.judged``: postings as gi
 them, colloquial queries, graded by hand): nDCG@10, recall@50 and MRR for bm25, vector and
 hybrid, for BM25 over each text field alone, and for a plain character-bigram BM25 baseline
 (no segmentation, no lexicon), all in the same run; and the queries whose top 3 hold nothing
-relevant although the corpus has a relevant posting.
+relevant although the corpus has a relevant posting. Then the same for the unseen set of
+``indexer/data/bench_unseen/`` (another author's postings and queries; nothing is tuned on it).
 """
 
 from __future__ import annotations
@@ -235,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
                 models.append(load(Path(tmp) / "m"))
                 print(f"model (seed {seed}) trained on {len(corpus):,} postings in {time.perf_counter() - t:.1f}s")
     report_judged(models, sys.stdout)
+    search_judged.report_unseen(models[0], sys.stdout)
     if args.judged_only:
         return 0
     model = models[0]

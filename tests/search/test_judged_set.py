@@ -30,3 +30,16 @@ def test_bigram_baseline_ranks_the_posting_sharing_the_rarer_pair_first():
     bm25 = judged.BigramBM25(["1", "2", "3"], ["小区保洁", "电焊工", "小区保安"])
     assert bm25.search("电焊") == ["2"]
     assert bm25.search("小区保洁")[0] == "1"
+
+
+def test_the_unseen_set_holds_together_and_names_its_distractors():
+    data = judged.load(judged.UNSEEN)
+    ids = {p.id for p in data.postings}
+    assert len(ids) == len(data.postings) >= 150
+    assert len(data.queries) >= 50
+    for qid, grades in data.qrels.items():
+        assert set(grades) <= ids
+        assert set(grades.values()) <= {0, 1, 2, 3}
+        assert any(g >= judged.RELEVANT for g in grades.values()), data.queries[qid]
+    assert sum(1 for grades in data.qrels.values() for g in grades.values() if g == 0) >= 25
+    assert not ids & {p.id for p in judged.load().postings}  # two sets, not one split
