@@ -102,7 +102,8 @@ class LedgerChecked:
             self.session.connection().execute(_CURRENT, {"ids": [int(h.id) for h in hits], "today": self.today}).all()
         )
         current = {str(r.id): _document(_Columns(*map(_hashable, r))) for r in rows}
-        return [replace(h, document=current[h.id]) for h in hits if h.id in current]
+        # Hit(...), not dataclasses.replace: that walks the fields for each of the 50 hits.
+        return [Hit(h.id, h.score, h.parts, current[h.id]) for h in hits if h.id in current]
 
 
 # ----- posting search ------------------------------------------------------------------------
