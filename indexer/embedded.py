@@ -32,6 +32,7 @@ from indexer.protocol import (
     collapse,
     depth,
     feedback,
+    filters_only,
     named_occupations,
     rank,
     usable_vector,
@@ -266,6 +267,8 @@ class EmbeddedIndex(StoredRows):
             sims = self.vectors[candidates] @ vector
             lists["vector"] = _top(candidates, sims, reach)
         group = lambda row: int(self.cols.duplicate[row])  # noqa: E731
+        if not lists and not filters_only(query):  # a text or vector that ranks nothing
+            return []
         if not lists:  # filters only: newest valid postings first, no score to rank by
             rows = collapse((int(r) for r in candidates[::-1]), query, group)
             return [Hit(self.cols.ids[r], 0.0, {}, self._document(r, query)) for r in rows]

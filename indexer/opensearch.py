@@ -39,11 +39,22 @@ from indexer.opensearch_bodies import (
     bulk_actions,
     cosine,
     facet_body,
+    lists_for,
     mapping,
     search_bodies,
     with_feedback,
 )
-from indexer.protocol import Hit, Query, best, check_query, collapse, feedback, named_occupations, rank
+from indexer.protocol import (
+    Hit,
+    Query,
+    best,
+    check_query,
+    collapse,
+    feedback,
+    filters_only,
+    named_occupations,
+    rank,
+)
 from jiuyuan.errors import SearchIndexUnavailable
 
 BULK_RETRIES = 3
@@ -194,6 +205,8 @@ class OpenSearchIndex:
 
     def search(self, query: Query) -> list[Hit[PostingDocument]]:
         check_query(query, self.dimension)
+        if not lists_for(query) and not filters_only(query):  # a text or vector that ranks nothing
+            return []
         bodies = search_bodies(query)
         if query.mode == "hybrid" and "filters" not in bodies:
             lists: dict[str, dict[str, float]] = {}

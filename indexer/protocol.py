@@ -15,7 +15,9 @@ backend:
 - ``hybrid``: ``bm25``, ``vector`` (raw) and ``bm25_normalised``, ``vector_normalised`` (the
   reciprocal-rank or min-max shares) for each list the hit was in; the score is ``w·bm25_normalised + (1−w)·vector_normalised``
   plus ``occupation`` (``OCCUPATION_BOOST``) where the posting's occupation is one the query names;
-- filters only (no text, no vector): ``{}`` and a score of 0, newest postings first.
+- filters only (no text, no vector): ``{}`` and a score of 0, newest postings first. A text or
+  vector that gives nothing to rank by (vector mode with a zero vector) finds nothing: the
+  newest postings would answer a question nobody asked.
 """
 
 from __future__ import annotations
@@ -156,6 +158,12 @@ zeros): it takes no part in the fusion, where its all-tied cosines would lift th
 def usable_vector(query: Query) -> bool:
     """Whether the query's vector can rank: present and not (near) zero."""
     return query.vector is not None and float(np.linalg.norm(query.vector)) >= VECTOR_NORM_FLOOR
+
+
+def filters_only(query: Query) -> bool:
+    """Whether the query asks nothing to rank by (no text, no vector): the newest postings its
+    filters keep answer it."""
+    return not query.text.strip() and query.vector is None
 
 
 def min_max(scores: dict[K, float]) -> dict[K, tuple[float, float]]:

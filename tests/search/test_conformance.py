@@ -285,6 +285,16 @@ def test_a_zero_query_vector_takes_no_part_in_hybrid_ranking(index, model, docs)
     assert all("vector" not in h.parts for h in with_zero)
 
 
+@pytest.mark.parametrize("mode", ["bm25", "vector", "hybrid"])
+def test_a_text_that_gives_nothing_to_rank_by_finds_nothing(index, model, mode):
+    """Letters the model and the index never saw: no mode answers with the newest postings, as
+    if nothing had been typed (vector mode did, while hybrid found nothing)."""
+    zero = np.zeros(model.dimension, np.float32)
+    assert index.search(Query(text="zzzz zzzz", vector=zero, mode=mode, k=10)) == []
+    assert index.search(Query(text="", vector=zero, mode="vector", k=10)) == []
+    assert len(index.search(Query(text="", mode=mode, k=10, filters=Filters(kinds=(PostingKind.LOVE,))))) == 10
+
+
 def test_a_list_of_tied_scores_gives_no_lift():
     from indexer.protocol import min_max
 

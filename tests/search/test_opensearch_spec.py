@@ -263,7 +263,6 @@ QUERIES = [
     pytest.param(Query(text="保洁", vector=V, collapse_duplicates=False, mode="vector"), id="vector-duplicates-kept"),
     pytest.param(Query(text="保洁", mode="bm25", collapse_duplicates=False, k=50), id="bm25-duplicates-kept"),
     pytest.param(Query(filters=EVERY_FILTER, k=20), id="filters-only"),
-    pytest.param(Query(text="保洁", mode="vector", filters=EVERY_FILTER), id="vector-without-vector: filters only"),
 ]
 
 
@@ -278,6 +277,13 @@ def test_every_search_sends_what_the_api_accepts(query, docs):
         assert vector == pytest.approx(list(feedback(V, np.array([TEXT_HIT_EMBEDDING]))))
         assert vector[2] > 0
     _check(client.sent)
+
+
+def test_a_vector_search_without_a_usable_vector_sends_nothing(docs):
+    """It finds nothing (``protocol.filters_only``): no filters-only body stands in for it."""
+    client = Client(text_hit=docs[0])
+    assert _index(client).search(Query(text="保洁", mode="vector", filters=EVERY_FILTER)) == []
+    assert [op for op, _ in client.sent if op != "indices.get_mapping"] == []
 
 
 def test_every_filter_reaches_both_lists_of_a_hybrid_search(docs):
