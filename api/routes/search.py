@@ -5,6 +5,7 @@ and encode."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -21,6 +22,8 @@ from api.errors import problem_responses
 from api.routes.postings import posting_out
 from api.schemas import PostingOut
 from indexer import occupations
+from jiuyuan import validation
+from jiuyuan.validation import Checker
 from jiuyuan.vocab import PostingKind, Role, Schedule
 from services import posting_search
 from services import search as service
@@ -90,9 +93,14 @@ def search_postings(
     kind: Annotated[list[PostingKind] | None, QueryParameter()] = None,
     schedule: Annotated[list[Schedule] | None, QueryParameter()] = None,
     region: Annotated[str | None, QueryParameter(max_length=12, description="地区代码前缀：43、4301、430121")] = None,
-    lat: Annotated[float | None, QueryParameter()] = None,
-    lon: Annotated[float | None, QueryParameter()] = None,
-    within_km: Annotated[float | None, QueryParameter()] = None,
+    lat: Annotated[
+        float | None, QueryParameter(ge=-90, le=90, description="纬度（与 lon、within_km 同时给出）")
+    ] = None,
+    lon: Annotated[float | None, QueryParameter(ge=-180, le=180, description="经度")] = None,
+    within_km: Annotated[
+        float | None,
+        QueryParameter(gt=0, le=500, description="离该点最远公里数", schema_extra={"exclusiveMinimum": 0}),
+    ] = None,
     wage_floor: Annotated[
         Decimal | None, QueryParameter(description="月工资下限（折算到月）", schema_extra=AMOUNT)
     ] = None,
@@ -118,6 +126,7 @@ def search_postings(
         The hits, the standard occupations the words name and, with ``facets``, the count per
         occupation; 422 problem details for a query that cannot mean anything; 503 when no index is built.
     """
+    _check_place_and_wages(lat, lon, within_km, wage_floor, wage_ceiling)
     asked = PostingSearch(
         text=q,
         mode=mode,
@@ -145,6 +154,30 @@ def search_postings(
         named_occupations=list(occupations.titles_named(q)),
         occupation_facets=[OccupationCount(t, n) for t, n in counts.items()] if counts is not None else None,
     )
+
+
+def _check_place_and_wages(
+    lat: float | None,
+    lon: float | None,
+    within_km: float | None,
+    wage_floor: Decimal | None,
+    wage_ceiling: Decimal | None,
+) -> None:
+    """422 naming the parameters as sent: a place is a point and a distance, all three given; a
+    wage is an amount in yuan (to the fen, not negative) and the ceiling not below the floor."""
+    c = Checker()
+    if (lat is None) != (lon is None):
+        c.fail("lat" if lat is None else "lon", "经纬度须同时给出（lat 和 lon）")
+    elif (lat is None) != (within_km is None):
+        c.fail("within_km", "按距离筛选须同时给出位置（lat、lon）和距离（within_km）")
+    for name, value in (("wage_floor", wage_floor), ("wage_ceiling", wage_ceiling)):
+        if value is not None and not re.fullmatch(AMOUNT["pattern"], str(value)):  # 1e5 parses as a Decimal
+            c.fail(name, "工资请写成普通数字，如 3500 或 3500.50")
+        elif value is not None:
+            c.check(name, validation.money, str(value))
+    if not c.errors and wage_floor is not None and wage_ceiling is not None and wage_floor > wage_ceiling:
+        c.fail("wage_ceiling", "工资上限不能低于工资下限")
+    c.raise_if_any()
 
 
 @get(

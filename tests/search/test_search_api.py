@@ -97,9 +97,27 @@ def test_search_and_suggest(client):
     assert nan.status_code in (400, 422)
     assert c.get("/search/suggest", params={"q": "bj"}).json()[0].startswith("保洁")
     bad = c.get("/search/postings", params={"q": "保洁", "wage_floor": "5000", "wage_ceiling": "3000"})
-    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "wage_ceiling_monthly"
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "wage_ceiling"
     region = c.get("/search/postings", params={"q": "保洁", "region": "999999"})
     assert region.status_code == 422 and region.json()["errors"][0]["field"] == "region"
+    # A place is a point and a distance, wages are yuan to the fen: refused, naming what was sent.
+    for params, field in [
+        ({"lat": "28.2"}, "lon"),
+        ({"lat": "28.2", "lon": "113"}, "within_km"),
+        ({"within_km": "5"}, "within_km"),
+        ({"wage_ceiling": "-5"}, "wage_ceiling"),
+        ({"wage_floor": "1e5"}, "wage_floor"),
+        ({"wage_floor": "1000.123"}, "wage_floor"),
+    ]:
+        refused = c.get("/search/postings", params={"q": "保洁", **params})
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == field, (params, refused.text)
+    for params in (
+        {"lat": "28.2", "lon": "113", "within_km": "NaN"},
+        {"lat": "28.2", "lon": "113", "within_km": "inf"},
+    ):
+        assert c.get("/search/postings", params={"q": "保洁", **params}).status_code == 400, params
+    near = {"lat": "28.2", "lon": "113", "within_km": "30", "valid_on": "2026-11-22"}
+    assert c.get("/search/postings", params={"q": "保洁", **near}).status_code == 200
     # No words: the postings valid today (the route always filters by date), newest first.
     assert c.get("/search/postings", params={"valid_on": "2026-11-22"}).json()["hits"]
 
