@@ -69,7 +69,7 @@ class Snapshots(Protocol):
 
 @dataclass(frozen=True)
 class Wishes:
-    """What the clerk typed over the person's registered wishes (None: as registered)."""
+    """What the clerk typed over the person's registered wishes (None or blank: as registered)."""
 
     wished: str | None = None
     """Kinds of work, separated by commas, 、 or spaces."""
@@ -144,8 +144,9 @@ class Matching:
         tier = current_tier(self.session, person.id, day)
         seeker = seeker_from_person(person, day, tier)
         overrides: dict[str, object] = {}
-        if wishes.wished is not None:
-            overrides["wished_work"] = tuple(w for w in re.split(r"[,，、;；\s]+", wishes.wished) if w)
+        typed = tuple(w for w in re.split(r"[,，、;；\s]+", wishes.wished or "") if w)
+        if typed:  # a box left blank (or only commas) keeps the registered wishes
+            overrides["wished_work"] = typed
         if wishes.schedules:
             overrides["schedules"] = tuple(wishes.schedules)
         if wishes.max_km is not None:

@@ -188,7 +188,8 @@ class MatchingController(Controller):
         person_id: PersonId,
         purpose: Purpose,
         wished: Annotated[
-            str | None, QueryParameter(max_length=200, description="意向工种，逗号或顿号分隔；覆盖登记的意向")
+            str | None,
+            QueryParameter(max_length=200, description="意向工种，逗号或顿号分隔；覆盖登记的意向（留空按登记的）"),
         ] = None,
         schedule: Annotated[
             list[Schedule] | None, QueryParameter(max_items=4, description="可工作时间；覆盖登记的")

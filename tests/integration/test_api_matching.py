@@ -229,6 +229,9 @@ def test_matches_for_a_person_are_explained_and_audited(world, search):
         params={**params, "love_only": "true", "wished": "保洁员、保安员"},
     ).json()
     assert all(m["posting"]["kind"] == "love" for m in love["matches"])
+    for blank in ("", "   ", "，，、、,,"):  # a wishes box left blank keeps the registered wishes
+        same = c.get(f"/persons/{person.id}/matches", headers=counter, params={**params, "wished": blank}).json()
+        assert [m["posting"]["id"] for m in same["matches"]] == [m["posting"]["id"] for m in body["matches"]]
 
     # The purpose is required; roles and jurisdiction are enforced; nothing audited for refusals.
     audits = _count(sessions, AuditEntry)
