@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from jiuyuan import clock
 from jiuyuan.errors import Duplicate, FieldError, InvalidInput
 from jiuyuan.vocab import PushChannel
 from ledger.base import utcnow
@@ -78,6 +79,8 @@ def applied(session: Session, person_id: int, posting_id: int, on: date) -> JobP
         raise InvalidInput([FieldError("posting_id", "该岗位未推送给此人，无法登记投递")])
     if on < row.pushed_at.date():
         raise InvalidInput([FieldError("applied_on", "投递日期不能早于推送日期")])
+    if on > clock.today():
+        raise InvalidInput([FieldError("applied_on", "投递日期不能晚于今天")])
     row.applied_on = on
     session.flush()
     return row

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from indexer.documents import from_posting
 from jiuyuan import clock
-from jiuyuan.errors import FieldError, Forbidden, InvalidInput, NotFound
+from jiuyuan.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from jiuyuan.vocab import ConsentScope, PostingKind, PostingStatus, PushChannel, Role, Schedule
 from ledger import audit
 from ledger.access import Principal
@@ -187,6 +187,11 @@ class Matching:
             raise NotFound(f"岗位 {posting_id} 不存在。")
         if self.caller.role is not Role.EMPLOYER and not reach_of.covers_region(posting.region_code):
             raise Forbidden(f"岗位所在地区 {posting.region_code} 不在您的管辖范围内。")
+        today = clock.today()
+        if posting.status is not PostingStatus.OPEN or posting.valid_until < today:
+            # Each card is a disclosure of a person made for recruiting: none for a post that is not.
+            state = posting.status.label if posting.status is not PostingStatus.OPEN else "已过有效期"
+            raise Conflict(f"岗位 {posting_id} {state}，不再推荐候选人。")
         snapshot = snapshots.get()
         post = from_posting(posting)
         if posting.registered_latitude is not None:  # moved by its employer: bands from where it was registered
@@ -215,7 +220,7 @@ class Matching:
             raise InvalidInput([FieldError("channel", "此人未同意接收岗位推送，只能在窗口当面推荐")])
         posting = self.session.get(JobPosting, posting_id)
         if posting is not None and posting.status is not PostingStatus.OPEN:
-            raise InvalidInput([FieldError("posting_id", f"岗位已{posting.status.label}，不能推送")])
+            raise InvalidInput([FieldError("posting_id", f"岗位{posting.status.label}，不能推送")])
         row = pushes.push(self.session, person.id, posting_id, channel.value, self.caller.actor[:60], features)
         audit.record(self.session, self.caller, "push_posting", person.id, ("job_pushes",), "岗位推送")
         return PushResult(person.id, row, posting.title)

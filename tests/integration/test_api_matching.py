@@ -14,6 +14,7 @@ from api.app import create_app
 from cli.main import main
 from demo.generate import generate
 from demo.load import load
+from jiuyuan import clock
 from jiuyuan.settings import DatabaseSettings, SearchSettings, Settings
 from jiuyuan.vocab import ConsentScope
 from ledger.access import server_secret
@@ -489,12 +490,11 @@ def test_pushes_once_each_with_history_and_applications(world, search):
     assert _problem(c.post("/pushes", headers=counter, json=sms), 422)["errors"][0]["field"] == "channel"
     assert c.post("/pushes", headers=counter, json={**sms, "channel": "counter"}).status_code == 201
 
-    applied = c.post(
-        "/pushes/applied",
-        headers=counter,
-        json={"person_id": person.id, "posting_id": first["posting"]["id"], "applied_on": "2099-01-02"},
-    )
-    assert applied.status_code == 200 and applied.json()["applied_on"] == "2099-01-02"
+    today = clock.today().isoformat()
+    future = {"person_id": person.id, "posting_id": first["posting"]["id"], "applied_on": "2099-01-02"}
+    assert _problem(c.post("/pushes/applied", headers=counter, json=future), 422)["errors"][0]["field"] == "applied_on"
+    applied = c.post("/pushes/applied", headers=counter, json={**future, "applied_on": today})
+    assert applied.status_code == 200 and applied.json()["applied_on"] == today
     never = _problem(
         c.post(
             "/pushes/applied",
@@ -511,9 +511,7 @@ def test_pushes_once_each_with_history_and_applications(world, search):
         first["posting"]["id"],
         second["posting"]["id"],
     ]
-    assert history["pushes"][0]["applied_on"] == "2099-01-02" and history["pushes"][0]["pushed_by"].startswith(
-        "窗口-李"
-    )
+    assert history["pushes"][0]["applied_on"] == today and history["pushes"][0]["pushed_by"].startswith("窗口-李")
     with sessions() as s:
         entry = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert _count(sessions, AuditEntry) == audits + 1 and entry.action == "push_history"
@@ -539,7 +537,12 @@ def test_pushes_once_each_with_history_and_applications(world, search):
         ),
         422,
     )
-    assert "已招满" in closed["errors"][0]["message"]
+    assert closed["errors"][0]["message"] == "岗位已招满，不能推送"
+    # Nor does it show candidates: each card would disclose a person for a post no longer recruiting.
+    cards = c.get(
+        f"/postings/{matches[3]['posting']['id']}/candidates", headers=bearer(url), params={"purpose": "岗位推荐"}
+    )
+    assert "已招满" in _problem(cards, 409)["detail"]
 
 
 def test_openapi_documents_the_routes_with_examples_and_problems(world):
