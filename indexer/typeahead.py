@@ -3,6 +3,7 @@ since many counter users type that way. Pinyin comes from pypinyin."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -55,7 +56,7 @@ class Typeahead:
         return made
 
     def suggest(self, typed: str, limit: int = 8) -> list[str]:
-        typed = typed.strip().lower().replace(" ", "")
+        typed = unicodedata.normalize("NFKC", typed).strip().lower().replace(" ", "")  # ＢＪ as bj
         if not typed:
             return []
         matches = [

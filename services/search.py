@@ -27,8 +27,10 @@ from indexer.profiles import ProfileIndex
 from indexer.protocol import SearchBackend
 from indexer.reloadable import Lazy, Reloadable
 from indexer.typeahead import Typeahead
+from jiuyuan import clock
 from jiuyuan.errors import SearchIndexUnavailable
 from jiuyuan.settings import SearchSettings
+from jiuyuan.vocab import PostingStatus
 from ledger.models import JobPosting
 from matcher import ranker as rankers
 from matcher.posts import RULES, Ranker
@@ -39,7 +41,12 @@ NO_PROFILES = "人员画像索引尚未建立：请运行 jiuyuan index rebuild�
 
 def _typeahead(sessions: Callable[[], Session]) -> Typeahead:
     with sessions() as session:
-        counted = session.execute(select(JobPosting.title, func.count()).group_by(JobPosting.title))
+        # Open postings only: a suggestion should lead to something the search can find.
+        counted = session.execute(
+            select(JobPosting.title, func.count())
+            .where(JobPosting.status == PostingStatus.OPEN, JobPosting.valid_until >= clock.today())
+            .group_by(JobPosting.title)
+        )
         return Typeahead.counted((title, n) for title, n in counted)
 
 

@@ -127,3 +127,23 @@ def test_the_search_snapshot_reloads_only_what_changed(sessions, model_path, tmp
 
     settings.ranker_path.write_text("{not json")  # a broken ranker file: the rules serve, with a warning
     assert holder.get().ranker is RULES
+
+
+def test_the_typeahead_suggests_titles_of_open_postings_only(sessions):
+    """A suggestion leads to something the search finds: a filled posting's title is not offered."""
+    from sqlalchemy import select
+
+    from demo.generate import generate
+    from demo.load import load
+    from jiuyuan import clock
+    from jiuyuan.vocab import PostingStatus
+    from ledger.models import JobPosting
+    from services.search import _typeahead
+
+    with sessions.begin() as s:
+        load(s, generate(7, 40, 5, clock.today()))
+        open_one, filled = s.scalars(select(JobPosting).where(JobPosting.valid_until >= clock.today()).limit(2))
+        open_one.title, filled.title, filled.status = "蓝莓采摘临时工", "蓝鲸饲养员", PostingStatus.FILLED
+    typeahead = _typeahead(sessions)
+    assert "蓝莓采摘临时工" in typeahead.suggest("蓝莓") and "蓝莓采摘临时工" in typeahead.suggest("ＬＡＮＭＥＩ")
+    assert "蓝鲸饲养员" not in typeahead.suggest("蓝鲸")
