@@ -6,7 +6,9 @@ is ``Settings.search.model_dir``, ``JIUYUAN_EMBEDDING_MODEL``). Ours is a single
 tokens' vectors, L2-normalised. That needs a lookup table and a mean, so ``StaticEncoder`` does
 it with numpy and one scipy sparse product a batch over the saved files (``tokenizer.json`` with the ``tokenizers`` library,
 ``model.safetensors`` with ``safetensors.numpy``) and gives the vectors
-``SentenceTransformer(path).encode(..., normalize_embeddings=True)`` gives (tested to 1e-5).
+``SentenceTransformer(path).encode(..., normalize_embeddings=True)`` gives (tested to 1e-5) —
+but for a text of unknown tokens only (emoji, symbols), which gets zeros here, not the trained
+[UNK] row: a query that says nothing the model knows takes no part in a search (``protocol``).
 Importing this module imports neither torch nor sentence-transformers: an API worker stays
 small and starts fast.
 
@@ -55,6 +57,7 @@ class StaticEncoder:
         self.weights = np.ascontiguousarray(weights, dtype=np.float32)
         self.dimension = int(self.weights.shape[1])
         self.path = path
+        self.unknown = tokenizer.token_to_id("[UNK]")
 
     @classmethod
     def load(cls, path: Path) -> StaticEncoder:
@@ -93,6 +96,10 @@ class StaticEncoder:
             shares = np.repeat((1 / np.maximum(lengths, 1)).astype(np.float32), lengths)
             bag = csr_matrix((shares, flat, indptr), shape=(len(ids), len(self.weights)))
             out[start : start + len(ids)] = bag @ self.weights
+            if self.unknown is not None:  # nothing but unknown tokens (😀🧹, *?:): no direction at all
+                text_of = np.repeat(np.arange(len(ids)), lengths)
+                known = np.bincount(text_of[flat != self.unknown], minlength=len(ids))
+                out[start : start + len(ids)][known == 0] = 0.0
         return _normalised(out)
 
 

@@ -291,6 +291,7 @@ def test_a_text_that_gives_nothing_to_rank_by_finds_nothing(index, model, mode):
     if nothing had been typed (vector mode did, while hybrid found nothing)."""
     zero = np.zeros(model.dimension, np.float32)
     assert index.search(Query(text="zzzz zzzz", vector=zero, mode=mode, k=10)) == []
+    assert _search(index, model, "😀🧹 *?:()", mode=mode) == []  # unknown tokens only: no direction
     assert index.search(Query(text="", vector=zero, mode="vector", k=10)) == []
     assert len(index.search(Query(text="", mode=mode, k=10, filters=Filters(kinds=(PostingKind.LOVE,))))) == 10
 

@@ -66,14 +66,17 @@ def test_the_model_is_saved_and_loaded_with_the_real_api(model_path):
 
 def test_the_numpy_encoder_gives_the_vectors_sentence_transformers_gives(model_path, docs):
     """Serving encodes with numpy (a lookup and a mean); the vectors are the library's to 1e-5,
-    for postings, queries, empty text and characters the vocabulary lacks."""
+    for postings, queries, empty text and characters the vocabulary lacks beside known ones — a
+    text of unknown characters only is zeros here (the next test), the [UNK] row there."""
     encoder = load(model_path)
     assert isinstance(encoder, StaticEncoder) and encoder.dimension == 64
     texts = [d.text for d in docs[:300]] + ["", "保洁", "离家近的保洁活", "ＡＢＣ 月薪3000 😀", "𠀋𠀋"]
     plain = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
     expected = plain.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
-    assert np.abs(encoder.encode(texts) - expected).max() < 1e-5
-    assert encoder.encode(texts).dtype == np.float32
+    ours = encoder.encode(texts)
+    assert np.abs(ours[:-1] - expected[:-1]).max() < 1e-5
+    assert not ours[-1].any() and np.linalg.norm(expected[-1]) > 0.5
+    assert ours.dtype == np.float32
 
 
 def test_model2vec_weights_in_a_static_folder_are_read_as_sentence_transformers_reads_them(model_path, tmp_path):
@@ -124,6 +127,16 @@ def test_synonyms_and_duties_land_near_their_job(model):
     queries = ["打扫卫生", "开叉车", "照顾老人", "送外卖", "看门", "带孩子"]
     sims = model.encode(queries) @ model.encode(jobs).T
     assert (sims.argmax(axis=1) == np.arange(len(jobs))).all(), np.round(sims, 2)
+
+
+def test_a_text_of_unknown_tokens_only_has_no_direction(model_path):
+    """The [UNK] row is trained (postings hold symbols the vocabulary lacks), so 😀🧹 pointed
+    somewhere; a text with one known token keeps the mean with its unknown ones, as before."""
+    encoder = load(model_path)
+    vectors = encoder.encode(["😀🧹", "*?:()", "保洁😀", ""])
+    assert not vectors[0].any() and not vectors[1].any() and not vectors[3].any()
+    assert np.linalg.norm(vectors[2]) == pytest.approx(1.0, abs=1e-5)
+    assert float(vectors[2] @ encoder.encode(["保洁"])[0]) < 1.0 - 1e-6  # the unknown token still dilutes
 
 
 def test_a_missing_model_is_a_clear_error(tmp_path):
