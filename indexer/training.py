@@ -37,7 +37,7 @@ from tokenizers import Tokenizer, normalizers, pre_tokenizers
 from tokenizers.models import WordPiece
 from tqdm import tqdm
 
-from indexer import text
+from indexer import occupations, text
 
 SPECIAL = ["[UNK]", "[PAD]"]
 
@@ -108,7 +108,8 @@ def make_tokenizer(vocabulary: Sequence[str]) -> Tokenizer:
 
 
 def training_pairs(postings: Sequence[tuple[str, str]], rng: random.Random) -> list[tuple[str, str]]:
-    """(anchor, positive) pairs: title ↔ duties, title ↔ a synonym of it, and lexicon synonyms."""
+    """(anchor, positive) pairs: title ↔ duties, title ↔ a synonym of it, lexicon synonyms, and the
+    occupation table's everyday words ↔ their standard title and each other."""
     pairs: list[tuple[str, str]] = []
     table = text.canonical()
     groups: dict[str, list[str]] = {}
@@ -120,6 +121,11 @@ def training_pairs(postings: Sequence[tuple[str, str]], rng: random.Random) -> l
     for entry in text.lexicon().get("related", []):
         for word in entry["from"]:
             pairs.append((word, rng.choice(entry["to"])))
+    # The occupation table's everyday words for each standard title (看孩子, 育儿嫂 → 育婴员).
+    for occupation in occupations.table().by_title.values():
+        for alias in occupation.aliases:
+            pairs.append((alias, occupation.title))
+            pairs.append((alias, rng.choice(occupation.aliases)))
     for title, description in postings:
         pairs.append((title, description))
         parts = [p for p in description.replace("。", "；").split("；") if p]

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+import random
 
 import numpy as np
 import pytest
 from sentence_transformers import SentenceTransformer
 
-from indexer import text
+from indexer import occupations, text
 from indexer.encoder import StaticEncoder, load
-from indexer.training import build_vocabulary, make_tokenizer
+from indexer.training import build_vocabulary, make_tokenizer, training_pairs
 
 
 @pytest.mark.parametrize(
@@ -137,6 +138,14 @@ def test_a_text_of_unknown_tokens_only_has_no_direction(model_path):
     assert not vectors[0].any() and not vectors[1].any() and not vectors[3].any()
     assert np.linalg.norm(vectors[2]) == pytest.approx(1.0, abs=1e-5)
     assert float(vectors[2] @ encoder.encode(["保洁"])[0]) < 1.0 - 1e-6  # the unknown token still dilutes
+
+
+def test_the_model_learns_every_everyday_word_of_the_occupation_table():
+    pairs = set(training_pairs([], random.Random(0)))
+    for occupation in occupations.table().by_title.values():
+        for alias in occupation.aliases:
+            assert (alias, occupation.title) in pairs
+    assert ("看孩子", "育婴员") in pairs
 
 
 def test_a_missing_model_is_a_clear_error(tmp_path):
