@@ -41,7 +41,7 @@ from bench import judged, search_judged
 from indexer import build
 from indexer.documents import PostingDocument, from_demo
 from indexer.embedded import EmbeddedIndex
-from indexer.encoder import load
+from indexer.encoder import load, query_vector
 from indexer.protocol import Filters, Query
 from jiuyuan.vocab import PostingKind, Schedule
 
@@ -138,7 +138,7 @@ def _run(n: int, model, out, path: Path) -> None:
             disabled_suitable=bool(spec.get("disabled")),
         )
         t = time.perf_counter()
-        vector = model.encode([spec["q"]])[0]
+        vector = query_vector(model, spec["q"])
         embed_s = time.perf_counter() - t
         t = time.perf_counter()
         index.vectors @ vector

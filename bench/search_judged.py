@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 from bench import judged
 from indexer.embedded import FIELD_WEIGHTS, EmbeddedIndex
+from indexer.encoder import query_vector
 from indexer.protocol import DEFAULT_FUSION, DEFAULT_TEXT_WEIGHT, OCCUPATION_BOOST, Query
 
 VARIANTS: dict[str, tuple[str, dict[str, float] | None, dict]] = {
@@ -60,7 +61,7 @@ def evaluate(model, data: judged.Judged | None = None) -> dict[str, dict]:
     index = EmbeddedIndex(model.dimension)
     index.upsert(data.postings, model.encode([d.text for d in data.postings]))
     baseline = judged.BigramBM25([d.id for d in data.postings], [d.text for d in data.postings])
-    vectors = dict(zip(data.queries, model.encode(list(data.queries.values())), strict=True))
+    vectors = {qid: query_vector(model, q) for qid, q in data.queries.items()}  # as the search route asks
 
     def run(mode: str, weights: dict | None = None, **options) -> dict[str, list[str]]:
         index.field_weights = dict(weights or FIELD_WEIGHTS)

@@ -29,6 +29,8 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from scipy.sparse import csr_matrix
 
+from indexer import text as analysis
+
 STATIC = "sentence_transformers.sentence_transformer.modules.static_embedding.StaticEmbedding"
 _STATIC_ALIASES = (
     STATIC,
@@ -101,6 +103,25 @@ class StaticEncoder:
                 known = np.bincount(text_of[flat != self.unknown], minlength=len(ids))
                 out[start : start + len(ids)][known == 0] = 0.0
         return _normalised(out)
+
+
+EXPANSION_WEIGHT = 0.5
+"""How far a search's vector moves towards the lexicon's expansions of its words (against 1 for
+the text typed). BM25 searches the expansions (``text.query_terms``); the vector now looks there
+too. Measured on both judged sets, 0 / 0.5 / 1 (docs/search.md)."""
+
+
+def query_vector(encoder: Encoder, query: str) -> np.ndarray:
+    """The vector a search asks with: the text's own, moved towards the mean of the lexicon's
+    expansions of its words (each at its lexicon weight), renormalised — 看孩子 towards 育婴员,
+    育儿嫂. A text the model knows nothing of stays zero (``protocol.usable_vector``)."""
+    typed = encoder.encode([query])[0]
+    extra = {w: weight for w, weight in analysis.query_terms(query)["words"].items() if weight < 1.0}
+    if not extra or not typed.any():
+        return typed
+    weights = np.fromiter(extra.values(), np.float32, len(extra))[:, None]
+    moved = typed + EXPANSION_WEIGHT * (encoder.encode(list(extra)) * weights).sum(axis=0) / weights.sum()
+    return (moved / max(float(np.linalg.norm(moved)), 1e-12)).astype(np.float32)
 
 
 class SentenceTransformerEncoder:

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from indexer import occupations
 from indexer.documents import PostingDocument
-from indexer.encoder import Encoder
+from indexer.encoder import Encoder, query_vector
 from indexer.protocol import Filters, Query, SearchBackend
 from jiuyuan import gazetteer, regions
 from jiuyuan.vocab import PostingKind, Schedule
@@ -114,7 +114,7 @@ def candidates(
     """Suitable posts with their search relevance: the hard filters, then the skills the person
     lacks. Each hit carries its posting. Returns the query text too (it seeds the exposure shuffle)."""
     text = " ".join(seeker.wished_work + seeker.skills) or "岗位"
-    query = Query(text=text, vector=encoder.encode([text])[0], k=pool, filters=_filters(seeker, today))
+    query = Query(text=text, vector=query_vector(encoder, text), k=pool, filters=_filters(seeker, today))
     held = set(seeker.skills)
     found = []
     # Relevance is a 0–1 feature: the fused score, which the occupation lift may take past 1, rescaled.

@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from indexer.documents import PostingDocument, from_posting
+from indexer.encoder import query_vector
 from indexer.protocol import Filters, Hit, Mode, Query, SearchBackend
 from jiuyuan import clock
 from jiuyuan.vocab import PostingKind, PostingStatus, Schedule
@@ -165,7 +166,7 @@ def posting_query(snapshot: SearchSnapshot, asked: PostingSearch, embed: bool = 
         text=asked.text,
         mode=asked.mode,
         k=asked.k,
-        vector=snapshot.encoder.encode([asked.text])[0]
+        vector=query_vector(snapshot.encoder, asked.text)
         if embed and asked.text.strip() and asked.mode != "bm25"
         else None,
         filters=Filters(

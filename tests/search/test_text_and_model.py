@@ -10,7 +10,7 @@ import pytest
 from sentence_transformers import SentenceTransformer
 
 from indexer import occupations, text
-from indexer.encoder import StaticEncoder, load
+from indexer.encoder import EXPANSION_WEIGHT, StaticEncoder, load, query_vector
 from indexer.training import build_vocabulary, make_tokenizer, training_pairs
 
 
@@ -146,6 +146,21 @@ def test_the_model_learns_every_everyday_word_of_the_occupation_table():
         for alias in occupation.aliases:
             assert (alias, occupation.title) in pairs
     assert ("看孩子", "育婴员") in pairs
+
+
+def test_a_search_vector_leans_towards_the_lexicons_expansions_of_its_words(model_path):
+    encoder = load(model_path)
+    added = {w: x for w, x in text.query_terms("看孩子")["words"].items() if x < 1.0}  # 育婴员, 育儿嫂 …
+    assert "育婴员" in added
+    weights = np.array(list(added.values()), np.float32)[:, None]
+    towards = (encoder.encode(list(added)) * weights).sum(axis=0) / weights.sum()
+    plain, leaning = encoder.encode(["看孩子"])[0], query_vector(encoder, "看孩子")
+    expected = plain + EXPANSION_WEIGHT * towards
+    assert np.allclose(leaning, expected / np.linalg.norm(expected), atol=1e-6)
+    cosine = lambda a, b: float(a @ b) / float(np.linalg.norm(a) * np.linalg.norm(b))  # noqa: E731
+    assert cosine(leaning, towards) > cosine(plain, towards)
+    assert np.array_equal(query_vector(encoder, "岗位说明书"), encoder.encode(["岗位说明书"])[0])  # nothing to add
+    assert not query_vector(encoder, "😀🧹").any()
 
 
 def test_a_missing_model_is_a_clear_error(tmp_path):
