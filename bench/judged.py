@@ -1,7 +1,7 @@
 """The judged benchmarks of ``indexer/data/bench/`` and ``indexer/data/bench_unseen/``: postings
 written as gig boards and recruitment mini-programs write them, colloquial queries, and graded
-judgements (0–3) made by hand (docs/search.md, and the README of the second). Metrics and a plain character-bigram BM25 baseline, independent of the
-ranking code under test."""
+judgements (0–3) made by hand (docs/search.md, and the README of the second). Metrics and a
+plain character-bigram BM25 baseline, independent of the ranking code under test."""
 
 from __future__ import annotations
 

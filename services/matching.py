@@ -201,7 +201,7 @@ class Matching:
             post,
             snapshot.profile_index(),
             snapshot.encoder,
-            on or clock.today(),
+            on or today,
             k=k,
             spread_exposure=spread_exposure,
             audience=self.caller.role,
