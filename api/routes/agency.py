@@ -7,7 +7,7 @@ from datetime import date
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
@@ -62,6 +62,7 @@ class AgencyController(Controller):
     )
     def persons(
         self,
+        request: Request,
         agency: NamedDependency[Agency],
         purpose: Purpose,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 100,
@@ -72,7 +73,7 @@ class AgencyController(Controller):
             Each person's masked card, the authorisation's period and purpose, and the agency's
             placements of that person; each person listed is an audited read.
         """
-        return [authorised_out(a) for a in agency.persons(purpose_of(purpose), limit)]
+        return [authorised_out(a) for a in agency.persons(purpose_of(purpose, request.user.role), limit)]
 
 
 ROUTES = [AgencyController]

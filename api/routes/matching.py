@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
 from litestar.params import Body, KwargDefinition, PathParameter, QueryParameter
@@ -253,6 +253,7 @@ class MatchingController(Controller):
     )
     def candidates_for_posting(
         self,
+        request: Request,
         matching: NamedDependency[Matching],
         search: NamedDependency[RequestSnapshot],
         posting_id: Annotated[int, PathParameter(ge=1, le=MAX_ID)],
@@ -270,7 +271,7 @@ class MatchingController(Controller):
             is an audited read of that person's record, naming the fields the card carries.
         """
         cards = matching.candidates_for_posting(
-            search, posting_id, purpose_of(purpose), spread_exposure=spread_exposure, on=on, k=k
+            search, posting_id, purpose_of(purpose, request.user.role), spread_exposure=spread_exposure, on=on, k=k
         )
         return CandidatePage(posting_id=posting_id, candidates=cards)
 

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 import msgspec
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
 from litestar.params import Body, QueryParameter
@@ -100,13 +100,15 @@ class PersonPrivacyController(Controller):
         summary="查阅目的清单（读取个人信息时从中选择）",
         opt=BEFORE_REGISTRATION,
     )
-    def list_purposes(self) -> PurposesOut:
-        """The purposes the office allows for reading a person's data (``JIUYUAN_PURPOSES``).
+    def list_purposes(self, request: Request) -> PurposesOut:
+        """The purposes the office allows the caller for reading a person's data (``JIUYUAN_PURPOSES``).
 
         Returns:
-            The entries, and how to add a note.
+            The entries (an employer's or agency's may be fewer), and how to add a note.
         """
-        return PurposesOut(list(purposes.vocabulary()), f"可选其一，{purposes.HINT}，如“岗位推荐：为其推荐保洁岗位”")
+        return PurposesOut(
+            list(purposes.vocabulary(request.user.role)), f"可选其一，{purposes.HINT}，如“岗位推荐：为其推荐保洁岗位”"
+        )
 
     @post(
         "/persons/lookup",

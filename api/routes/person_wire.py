@@ -65,9 +65,10 @@ class ContactChannel(Labelled):
     OTHER = "other", "其他"
 
 
-def purpose_of(purpose: str) -> str:
-    """The one check of every ``purpose``: an entry of the office's vocabulary, optional note (422)."""
-    return purposes.check(purpose)
+def purpose_of(purpose: str, role: Role | None = None) -> str:
+    """The one check of every ``purpose``: an entry of the office's vocabulary, optional note (422).
+    Routes an employer or an agency can call pass the caller's ``role``: the file may narrow theirs."""
+    return purposes.check(purpose, role=role)
 
 
 class ConsentsIn(msgspec.Struct):

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 import anyio
 import msgspec
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
 from litestar.params import Body, HeaderParameter, PathParameter, QueryParameter
@@ -225,14 +225,14 @@ class PlacementsController(Controller):
         summary="安置记录及其补贴决定（写入审计日志）",
     )
     def get_placement(
-        self, placements: NamedDependency[Placements], placement_id: Id, purpose: Purpose
+        self, request: Request, placements: NamedDependency[Placements], placement_id: Id, purpose: Purpose
     ) -> PlacementOut:
         """A placement with the newest decision per scheme (each claim re-scores; history is kept).
 
         Returns:
             The placement and its decisions; 404 for a placement the caller may not see. The read is audited.
         """
-        return placement_out(placements.get(placement_id, purpose_of(purpose)))
+        return placement_out(placements.get(placement_id, purpose_of(purpose, request.user.role)))
 
 
 class ClaimsController(Controller):
@@ -291,6 +291,7 @@ class ClaimsController(Controller):
     )
     def list_claims(
         self,
+        request: Request,
         claims: NamedDependency[Claims],
         purpose: Purpose,
         status: Annotated[ClaimStatus | None, QueryParameter()] = None,
@@ -302,7 +303,7 @@ class ClaimsController(Controller):
         Returns:
             One page of claims the caller may see; each is an audited read of its person.
         """
-        return [claim_out(c) for c in claims.visible(status, limit, offset, purpose_of(purpose))]
+        return [claim_out(c) for c in claims.visible(status, limit, offset, purpose_of(purpose, request.user.role))]
 
     @post(
         "/claims/{claim_id:int}/decision",

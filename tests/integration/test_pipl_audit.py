@@ -234,8 +234,48 @@ def test_purpose_outside_the_vocabulary_or_with_hidden_characters_is_refused(off
         assert answer.status_code in (400, 422), answer.text
         assert answer.json()["errors"][0]["field"] == "purpose"
     assert [e.action for e in _trail(office["sessions"], person)] == ["register"]
-    vocabulary = _ok(c.get("/purposes", headers=office["as_employer"])).json()["purposes"]
+    vocabulary = _ok(c.get("/purposes", headers=office["counter"])).json()["purposes"]
     assert {"窗口求职登记", "岗位推荐", "就业援助责任清单", "个人信息查阅申请"} <= set(vocabulary)
+
+
+def test_an_employer_or_agency_may_give_only_its_own_business_as_purpose(office):
+    """PIPL art. 6 (purpose limited to the caller's business), jiuyuan/purposes.yaml ``roles:``:
+    an employer browsing candidates cannot log the read as 认定审核, an agency not as 补贴审核."""
+    c, sessions = office["c"], office["sessions"]
+    person = _ok(c.post("/persons", json=POOR, headers=office["counter"]), 201).json()["id"]
+    assert _ok(c.get("/purposes", headers=office["as_employer"])).json()["purposes"] == ["用人单位招聘"]
+    assert "补贴审核" not in _ok(c.get("/purposes", headers=office["as_agency"])).json()["purposes"]
+    cards = f"/postings/{office['posting']}/candidates"
+    for purpose in ("认定审核", "补贴审核：核对本人信息"):
+        refused = _problem(c.get(cards, params={"purpose": purpose}, headers=office["as_employer"]), 422)
+        assert refused["errors"] == [{"field": "purpose", "message": "用人单位查阅个人信息只能出于：用人单位招聘"}]
+    refused = _problem(c.get("/claims", params={"purpose": "补贴审核"}, headers=office["as_agency"]), 422)
+    assert refused["errors"][0]["field"] == "purpose" and "补贴申领" in refused["errors"][0]["message"]
+    _problem(c.get("/agency/persons", params={"purpose": "认定审核"}, headers=office["as_agency"]), 422)
+    assert [e.action for e in _trail(sessions, person)] == ["register"]
+    # Staff keep the whole vocabulary on the same route.
+    _rebuild(office)
+    _ok(c.get(cards, params={"purpose": "认定审核"}, headers=office["counter"]))
+    _ok(c.get(cards, params={"purpose": "用人单位招聘"}, headers=office["as_employer"]))
+
+
+@pytest.mark.parametrize(
+    "roles",
+    ["  counter: [岗位推荐]\n", "  employer: [不在清单中的目的]\n", "  employer: []\n", "  employer: 用人单位招聘\n"],
+)
+def test_a_purposes_file_narrowing_staff_or_naming_unknown_entries_is_refused(office, tmp_path, monkeypatch, roles):
+    """Staff routes pass no role, so narrowing a staff role would look enforced and not be."""
+    from jiuyuan.settings import get_settings
+
+    own = tmp_path / "purposes.yaml"
+    own.write_text(f"purposes:\n  - 岗位推荐\n  - 用人单位招聘\nroles:\n{roles}", encoding="utf-8")
+    monkeypatch.setenv("JIUYUAN_PURPOSES", str(own))
+    get_settings.cache_clear()
+    try:
+        body = _problem(office["c"].get("/purposes", headers=office["counter"]), 503)
+        assert "roles:" in body["detail"]
+    finally:
+        get_settings.cache_clear()
 
 
 def test_the_vocabulary_is_the_office_file_named_by_the_setting(office, tmp_path, monkeypatch):
