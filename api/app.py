@@ -39,6 +39,7 @@ from api.routes import (
     web,
 )
 from api.routes.search import provide_search
+from api.schemas import InputSchemaPlugin
 from indexer.follow import Follower
 from indexer.reloadable import Reloadable
 from jiuyuan import __version__
@@ -152,5 +153,6 @@ def create_app(
                 YamlRenderPlugin(),
             ],
         ),
+        plugins=[InputSchemaPlugin()],  # before Litestar's own Struct plugin: bodies refuse unnamed fields
         debug=settings.server.debug,
     )

@@ -116,6 +116,7 @@ PARSER_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"Expected `(?:float|number|decimal)(?: \| null)?`"), "应为数字"),
     (re.compile(r"Expected `bool(?: \| null)?`"), "应为 true 或 false"),
     (re.compile(r"Expected `array(?: \| null)?`"), "应为列表"),
+    (re.compile(r"Expected `object` of length <= (\d+)"), "最多{0}项"),
     (re.compile(r"Expected `object(?: \| null)?`"), "应为对象"),
     (
         re.compile(r"Invalid RFC3339 encoded date|Expected `date(?: \| null)?`"),
@@ -126,7 +127,9 @@ PARSER_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
         "时间格式应为 2026-12-01T09:30:00+08:00",
     ),
     (re.compile(r"Object missing required field `([^`]+)`"), "缺少必填字段 {0}"),
+    (re.compile(r"Object contains unknown field `([^`]+)`"), "没有字段 {0}：请检查拼写（各字段见 /schema）"),
     (re.compile(r"Invalid enum value"), "不是可选的取值"),
+    (re.compile(r"given more than once"), "只能填写一次"),
     (re.compile(r"Expected `str(?: \| null)?`"), "应为文字"),
     (re.compile(r"truncated|malformed|Input data"), "请求内容不是有效的 JSON"),
     (re.compile(r"Invalid UTF-8"), "请求内容不是有效的 UTF-8 文字"),
@@ -143,9 +146,21 @@ def parser_message(message: str) -> str:
     return "格式不正确"
 
 
+_UNKNOWN_FIELD = re.compile(r"Object contains unknown field `([^`]+)`")
+
+
+def _field(error: dict) -> str:
+    """The field an error names; an unknown one by its own path (``chanel``, ``consents.foo``), not
+    the body's (``data``)."""
+    key = str(error.get("key") or error.get("source") or "")
+    if unknown := _UNKNOWN_FIELD.search(str(error.get("message"))):
+        return unknown.group(1) if key in ("data", "body", "") else f"{key}.{unknown.group(1)}"
+    return key
+
+
 def on_validation_exception(request: Request, exc: ValidationException) -> Response:
     errors = [
-        {"field": str(e.get("key") or e.get("source") or ""), "message": parser_message(str(e.get("message")))}
+        {"field": _field(e), "message": parser_message(str(e.get("message")))}
         for e in (exc.extra if isinstance(exc.extra, list) else [])
         if isinstance(e, dict)
     ]

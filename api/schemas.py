@@ -6,8 +6,29 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import msgspec
+from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
+from litestar.openapi.spec import Schema
+from litestar.typing import FieldDefinition
 
 from jiuyuan import gazetteer
+
+
+class Input(msgspec.Struct, forbid_unknown_fields=True):
+    """A request body: a field it does not name is refused (400 naming it), not dropped — a
+    misspelt optional field (``chanel``, ``aplied_on``) would otherwise lose what was typed."""
+
+
+class InputSchemaPlugin(StructSchemaPlugin):
+    """``Input`` bodies in the OpenAPI document say so (``additionalProperties: false``): a client
+    generated from the schema, or a fuzzer, knows an unnamed field is refused."""
+
+    def is_plugin_supported_field(self, field_definition: FieldDefinition) -> bool:
+        return super().is_plugin_supported_field(field_definition) and field_definition.is_subclass_of(Input)
+
+    def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator) -> Schema:
+        schema = super().to_openapi_schema(field_definition, schema_creator)
+        schema.additional_properties = False
+        return schema
 
 
 class CalendarHealth(msgspec.Struct):

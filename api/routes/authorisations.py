@@ -19,13 +19,14 @@ from api.auth import allow
 from api.deps import service
 from api.errors import problem_responses
 from api.routes.person_wire import PersonId, Purpose, purpose_of
+from api.schemas import Input
 from jiuyuan.validation import MAX_ID
 from jiuyuan.vocab import Role
 from ledger.models import AgencyAuthorisation
 from services.authorisations import AgencyAuthorisations
 
 
-class AuthorisationIn(msgspec.Struct, kw_only=True):
+class AuthorisationIn(Input, kw_only=True):
     agency_uscc: Annotated[str, msgspec.Meta(min_length=18, max_length=18)]
     """The agency's unified social credit code."""
     valid_from: date
@@ -36,7 +37,7 @@ class AuthorisationIn(msgspec.Struct, kw_only=True):
     """Required for an imported authorisation: the signed form's reference."""
 
 
-class RevokeIn(msgspec.Struct, kw_only=True):
+class RevokeIn(Input, kw_only=True):
     reason: Annotated[str, msgspec.Meta(min_length=2, max_length=200)]
 
 

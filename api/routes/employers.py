@@ -20,6 +20,7 @@ from api.deps import service
 from api.errors import problem_responses
 from api.routes.person_privacy import card_out
 from api.routes.person_wire import PersonCard, Purpose, purpose_of
+from api.schemas import Input
 from jiuyuan import clock, regions
 from jiuyuan.validation import MAX_ID
 from jiuyuan.vocab import Role
@@ -48,7 +49,7 @@ _Headcount = Annotated[
 ]
 
 
-class EmployerIn(msgspec.Struct):
+class EmployerIn(Input):
     """A new employer; every field is checked at once (422 lists each wrong one, in Chinese)."""
 
     uscc: Uscc
@@ -61,7 +62,7 @@ class EmployerIn(msgspec.Struct):
     insured_headcount: _Headcount | None = None
 
 
-class EmployerPatch(msgspec.Struct):
+class EmployerPatch(Input):
     """The fields to change; the USCC stays."""
 
     name: Name | UnsetType = UNSET
@@ -90,7 +91,7 @@ class EmployerPage(msgspec.Struct):
     items: list[EmployerOut]
 
 
-class InviteIn(msgspec.Struct):
+class InviteIn(Input):
     person_ref: Annotated[str, Meta(min_length=1, max_length=40, description="候选人卡片上的编号（person_ref）")]
     note: Annotated[str, Meta(max_length=400, description="给求职者的留言，如面试时间地点")] = ""
 

@@ -26,6 +26,7 @@ from api.deps import service
 from api.errors import problem, problem_responses
 from api.routes.person_wire import LINE, TEXT, WRITERS, PersonId, Purpose, purpose_of
 from api.routes.placements import PlacementOut, placement_out
+from api.schemas import Input
 from jiuyuan import clock
 from jiuyuan.validation import MAX_ID
 from jiuyuan.vocab import LEFT_REASONS, Role
@@ -56,7 +57,7 @@ def _described(labels: dict[str, str]) -> str:
     return "；".join(f"{k}：{v}" for k, v in labels.items())
 
 
-class ContributionIn(msgspec.Struct, kw_only=True):
+class ContributionIn(Input, kw_only=True):
     id_number: Annotated[str, Meta(max_length=30, pattern=LINE, description="公民身份号码，18位，须已在台账中登记")]
     month: Annotated[
         str, Meta(max_length=20, pattern=LINE, description="费款所属期：2026-11（也可 202611、2026年11月）")
@@ -94,12 +95,12 @@ class ContributionOut(msgspec.Struct):
     recorded_at: datetime
 
 
-class PlacementEndIn(msgspec.Struct, kw_only=True):
+class PlacementEndIn(Input, kw_only=True):
     end_date: Annotated[date, Meta(description="最后在岗日（含当日）")]
     reason: Annotated[str, Meta(max_length=500, pattern=TEXT, description="结束原因")]
 
 
-class ConfirmationIn(msgspec.Struct, kw_only=True):
+class ConfirmationIn(Input, kw_only=True):
     confirmed_on: date
     in_post: bool
     note: Note | None = None
@@ -114,7 +115,7 @@ class ConfirmationOut(msgspec.Struct):
     recorded_by: str
 
 
-class RetirementCategoryIn(msgspec.Struct, kw_only=True):
+class RetirementCategoryIn(Input, kw_only=True):
     category: Annotated[
         Literal["male", "female_55", "female_50"],
         Meta(
@@ -129,7 +130,7 @@ class RetirementCategoryOut(msgspec.Struct):
     label: str
 
 
-class LifeEventIn(msgspec.Struct, kw_only=True):
+class LifeEventIn(Input, kw_only=True):
     kind: Annotated[
         Literal["management_role", "management_role_ended", "left_labour_market", "pension"],
         Meta(description=_described(LIFE_EVENTS)),
@@ -158,7 +159,7 @@ class LifeEventOut(msgspec.Struct):
     recorded_at: datetime
 
 
-class RulingIn(msgspec.Struct, kw_only=True):
+class RulingIn(Input, kw_only=True):
     question: Annotated[Literal["public_welfare_beyond_limit"], Meta(description=_described(RULING_QUESTIONS))]
     approved: bool
     reason: Annotated[str, Meta(max_length=500, pattern=TEXT, description="审批理由，至少4个字")]

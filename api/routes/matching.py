@@ -23,6 +23,7 @@ from api.auth import allow
 from api.deps import service
 from api.errors import problem_responses
 from api.routes.person_wire import Purpose, purpose_of
+from api.schemas import Input
 from indexer.documents import PostingDocument
 from jiuyuan import regions
 from jiuyuan.validation import MAX_ID
@@ -95,7 +96,7 @@ FEATURES_SCHEMA = {
 }
 
 
-class PushIn(msgspec.Struct):
+class PushIn(Input):
     person_id: Id
     posting_id: Id
     channel: PushChannel
@@ -106,7 +107,7 @@ class PushIn(msgspec.Struct):
     ] = None
 
 
-class AppliedIn(msgspec.Struct):
+class AppliedIn(Input):
     person_id: Id
     posting_id: Id
     applied_on: date

@@ -19,6 +19,7 @@ from api.auth import allow
 from api.deps import service
 from api.errors import problem_responses
 from api.routes.person_wire import LINE, Limit, Offset, Purpose, purpose_of
+from api.schemas import Input
 from jiuyuan import clock
 from jiuyuan.validation import MAX_ID
 from jiuyuan.vocab import Role
@@ -32,7 +33,7 @@ RunId = Annotated[int, PathParameter(ge=1, le=MAX_ID, description="发放批次�
 STATUS_LABELS = {"pending": "待审批", "approved": "已核准", "rejected": "已驳回", "superseded": "已被更正"}
 
 
-class RunIn(msgspec.Struct, kw_only=True):
+class RunIn(Input, kw_only=True):
     month: Annotated[str, Meta(max_length=20, pattern=LINE, description="发放月份 YYYY-MM，不晚于本月")]
     region: (
         Annotated[
@@ -89,7 +90,7 @@ class LineOut(msgspec.Struct):
     signals: list[SignalOut]
 
 
-class DecisionIn(msgspec.Struct, kw_only=True):
+class DecisionIn(Input, kw_only=True):
     # extra_json_schema's "extra" is how Litestar's schema learns the items' bounds (it drops them).
     line_ids: Annotated[
         list[Annotated[int, Meta(ge=1, le=MAX_ID)]],

@@ -32,6 +32,7 @@ from api.routes.person_wire import (
     masked_id,
     purpose_of,
 )
+from api.schemas import Input
 from jiuyuan import clock, purposes, regions
 from jiuyuan.vocab import Role
 from ledger.base import utcnow
@@ -44,7 +45,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TRAIL_COLUMNS = ("时间（UTC）", "操作人", "角色", "操作", "涉及字段", "目的")
 
 
-class LookupIn(msgspec.Struct):
+class LookupIn(Input):
     id_number: Annotated[str, Meta(pattern=r"^[0-9]{17}[0-9Xx]$", description="公民身份号码，18位")]
     purpose: PurposeField
 

@@ -16,7 +16,7 @@ from litestar.params import PathParameter, QueryParameter
 from msgspec import UNSET, Meta, UnsetType
 
 from api.auth import allow
-from api.schemas import LocationOut, location_out
+from api.schemas import Input, LocationOut, location_out
 from jiuyuan import purposes, regions
 from jiuyuan.validation import MAX_ID
 from jiuyuan.vocab import ConsentScope, Labelled, Role, Schedule, UrbanRural
@@ -71,7 +71,7 @@ def purpose_of(purpose: str, role: Role | None = None) -> str:
     return purposes.check(purpose, role=role)
 
 
-class ConsentsIn(msgspec.Struct):
+class ConsentsIn(Input):
     """Each flag: true grants, false refuses, absent records nothing."""
 
     data_processing: bool | None = None
@@ -79,7 +79,7 @@ class ConsentsIn(msgspec.Struct):
     job_push: bool | None = None
 
 
-class PersonIn(msgspec.Struct):
+class PersonIn(Input):
     id_number: Annotated[str, Meta(pattern=r"^[0-9]{17}[0-9Xx]$", description="公民身份号码，18位")]
     name: Annotated[Line, Meta(min_length=1)]
     hukou_region_code: Region6
@@ -103,7 +103,7 @@ class PersonIn(msgspec.Struct):
     consents: ConsentsIn = msgspec.field(default_factory=ConsentsIn)
 
 
-class PersonUpdateIn(msgspec.Struct):
+class PersonUpdateIn(Input):
     """What a person may change later at the counter; absent keys stay as they are. Other keys
     are ignored like on every input here (the OpenAPI document allows them); a body naming none
     of these is a 422 ("没有要修改的内容")."""
@@ -121,7 +121,7 @@ class PersonUpdateIn(msgspec.Struct):
     wished_schedules: Annotated[list[Schedule], Meta(max_length=4)] | None = None
 
 
-class PhoneLookupIn(msgspec.Struct):
+class PhoneLookupIn(Input):
     phone: Annotated[str, Meta(min_length=1, max_length=20, pattern=r"^[0-9+() -]*$")]
     purpose: PurposeField
 
@@ -198,12 +198,12 @@ class PersonPage(msgspec.Struct):
     items: list[PersonCard]
 
 
-class ConsentIn(msgspec.Struct):
+class ConsentIn(Input):
     scope: ConsentScope
     granted: bool
 
 
-class ContactIn(msgspec.Struct):
+class ContactIn(Input):
     contacted_on: date
     channel: ContactChannel
     note: Text | None = None
@@ -291,7 +291,7 @@ def masked_id(number: str) -> str:
     return number[:6] + "*" * 8 + number[-4:]
 
 
-class RecognitionIn(msgspec.Struct):
+class RecognitionIn(Input):
     categories: Annotated[
         list[Literal[1, 2, 3, 4, 5, 6, 7]], Meta(min_length=1, max_length=7, description="申请的 002 §1 类别 1–7")
     ]
@@ -310,7 +310,7 @@ def category_out(n: int) -> CategoryOut:
     return CategoryOut(n, f"002 §1({n})", CATEGORY_LABELS.get(n, ""))
 
 
-class StepIn(msgspec.Struct):
+class StepIn(Input):
     outcome: Literal["passed", "failed"]
     completed_on: date
     note: Text | None = None
@@ -351,7 +351,7 @@ class RecognitionOut(msgspec.Struct):
     steps: list[StepOut]
 
 
-class TierIn(msgspec.Struct):
+class TierIn(Input):
     tier: Annotated[int, Meta(ge=1, le=3, description="002 §4 (1)(2)(3)")]
     effective_from: date
     reason: Text | None = None

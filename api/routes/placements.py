@@ -23,6 +23,7 @@ from api.auth import allow
 from api.deps import service
 from api.errors import problem_responses
 from api.routes.person_wire import Purpose, purpose_of
+from api.schemas import Input
 from jiuyuan import clock
 from jiuyuan.validation import MAX_ID
 from jiuyuan.vocab import ClaimStatus, PlacementKind, Role
@@ -34,7 +35,7 @@ from services.placements import Placements, PlacementView
 Id = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 
 
-class PlacementIn(msgspec.Struct, kw_only=True):
+class PlacementIn(Input, kw_only=True):
     person_id: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
     kind: PlacementKind
     start_date: date
@@ -91,12 +92,12 @@ class PlacementOut(msgspec.Struct):
     decisions: list[DecisionOut]
 
 
-class ClaimIn(msgspec.Struct, kw_only=True):
+class ClaimIn(Input, kw_only=True):
     placement_id: Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
     scheme: Literal["agency_fee", "agency_service_jiaxing"] = "agency_fee"
 
 
-class ClaimDecisionIn(msgspec.Struct, kw_only=True):
+class ClaimDecisionIn(Input, kw_only=True):
     approve: bool
     reason: Annotated[str, msgspec.Meta(max_length=500)] | None = None
 

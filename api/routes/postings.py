@@ -19,7 +19,7 @@ from msgspec import UNSET, Meta, UnsetType
 from api.auth import allow
 from api.deps import service
 from api.errors import problem_responses
-from api.schemas import ChangeOut, ChangePage, PostingOut, PostingPage, location_out
+from api.schemas import ChangeOut, ChangePage, Input, PostingOut, PostingPage, location_out
 from jiuyuan import regions
 from jiuyuan.validation import MAX_ID
 from jiuyuan.vocab import PostingKind, PostingStatus, Role, Schedule, WageUnit
@@ -95,7 +95,7 @@ Longitude = Annotated[float, Meta(ge=-180, le=180)]
 EntityId = Annotated[int, Meta(ge=1, le=MAX_ID)]
 
 
-class PostingIn(msgspec.Struct):
+class PostingIn(Input):
     """A new posting; intake's checks apply (love posts: no age or skill limits, 000 §2)."""
 
     title: Text100
@@ -133,7 +133,7 @@ class PostingIn(msgspec.Struct):
     contact_phone: Phone | None = None
 
 
-class PostingPatch(msgspec.Struct):
+class PostingPatch(Input):
     """The fields to change; ``null`` clears an optional field. Number and employer stay
     (``services.postings.EDITABLE``: the same fields)."""
 
@@ -160,7 +160,7 @@ class PostingPatch(msgspec.Struct):
     contact_phone: Phone | None | UnsetType = UNSET
 
 
-class PostingClose(msgspec.Struct):
+class PostingClose(Input):
     status: Annotated[Literal["filled", "expired"], Meta(description="filled 已招满 / expired 已过期（下架）")] = (
         "expired"
     )

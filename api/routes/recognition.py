@@ -34,6 +34,7 @@ from api.routes.person_wire import (
     category_out,
     purpose_of,
 )
+from api.schemas import Input
 from jiuyuan import regions
 from jiuyuan.validation import MAX_ID
 from jiuyuan.vocab import RecognitionStep, Role, StepOutcome
@@ -47,20 +48,20 @@ ExitClause = Literal[
 ]
 
 
-class ObjectionIn(msgspec.Struct):
+class ObjectionIn(Input):
     raised_on: date
     summary: Reason
     """What the objection says and who raised it, as far as they agreed to be named."""
 
 
-class ObjectionDecisionIn(msgspec.Struct):
+class ObjectionDecisionIn(Input):
     outcome: Literal["upheld", "dismissed"]
     reason: Reason
     decided_on: date | None = None
     """Default today."""
 
 
-class ExitIn(msgspec.Struct):
+class ExitIn(Input):
     route: Literal["self", "office"]
     """``self``: the person reported it; ``office``: the community found it (002 §5 last paragraph)."""
     clause: ExitClause

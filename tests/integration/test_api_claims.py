@@ -33,7 +33,7 @@ POOR = {
     "poverty_registered_to": "2020-12-31",
 }
 
-READ = {"purpose": "补贴审核"}
+READ = {"purpose": "补贴申领"}  # what an agency reads a placement for (jiuyuan/purposes.yaml roles:)
 CLAIMS = {"purpose": "补贴申领"}
 
 

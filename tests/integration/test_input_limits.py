@@ -229,6 +229,79 @@ def test_lax_json_booleans_are_refused_naming_the_field(api, lax):
     assert c.post("/placements", json=placement, headers=api["counter"]).status_code == 201
 
 
+# ----- fields a body does not name, query parameters given twice
+
+
+def test_a_misspelt_body_field_is_refused_naming_it_not_dropped(api):
+    """``full_tme`` for ``full_time``: dropped silently, the placement would have been part-time."""
+    c = api["client"]
+    with api["sessions"].begin() as s:
+        person_id = intake.add_person(s, POOR).id
+    placement = {"person_id": person_id, "kind": "flexible", "start_date": str(clock.today()), "full_tme": True}
+    body = chinese_problem(c.post("/placements", json=placement, headers=api["counter"]), 400)
+    assert body["errors"] == [{"field": "full_tme", "message": "没有字段 full_tme：请检查拼写（各字段见 /schema）"}]
+    consent = {"scope": "show_to_employers", "granted": True, "note": "x"}
+    url = f"/persons/{person_id}/consents"
+    body = chinese_problem(c.post(url, json=consent, params={"purpose": "窗口求职登记"}, headers=api["counter"]), 400)
+    assert body["errors"][0]["field"] == "note"
+    assert _count(api, Placement) == 0 and _count(api, ConsentRecord) == 0
+    # The OpenAPI document says so, for every request body.
+    schemas = c.get("/schema/openapi.json").json()["components"]["schemas"]
+    assert schemas["PlacementIn"]["additionalProperties"] is False
+    assert schemas["PushIn"]["additionalProperties"] is False
+
+
+def test_every_request_body_refuses_unnamed_fields_nested_ones_too(api):
+    """Each route's body type, and every Struct inside it, is an ``api.schemas.Input``."""
+    import msgspec
+    from litestar.enums import RequestEncodingType
+
+    from api.schemas import Input
+
+    def structs(t, seen):
+        info = msgspec.inspect.type_info(t) if not isinstance(t, msgspec.inspect.Type) else t
+        if isinstance(info, msgspec.inspect.StructType):
+            if info.cls in seen:
+                return
+            seen.add(info.cls)
+            for f in info.fields:
+                structs(f.type, seen)
+        for inner in ("item_type", "value_type", "types"):
+            child = getattr(info, inner, None)
+            for c in child if isinstance(child, tuple) else ([child] if child is not None else []):
+                structs(c, seen)
+
+    bodies: set[type] = set()
+    for route in api["client"].app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            data = handler.parsed_fn_signature.parameters.get("data")
+            multipart = getattr(data and data.kwarg_definition, "media_type", None) == RequestEncodingType.MULTI_PART
+            if data is not None and data.annotation is not bytes and not multipart:  # a file upload is a form
+                structs(data.annotation, bodies)
+    assert len(bodies) >= 30
+    assert [b.__name__ for b in bodies if not issubclass(b, Input)] == []
+
+
+def test_a_query_parameter_given_twice_where_one_is_taken_is_refused(api):
+    """Litestar keeps the last value: ``purpose`` twice would log one purpose while the address showed two."""
+    c = api["client"]
+    with api["sessions"].begin() as s:
+        person_id = intake.add_person(s, POOR).id
+    twice = [("purpose", "窗口求职登记"), ("purpose", "认定审核")]
+    body = chinese_problem(c.get(f"/persons/{person_id}", params=twice, headers=api["counter"]), 400)
+    assert body["errors"] == [{"field": "purpose", "message": "只能填写一次"}]
+    body = chinese_problem(
+        c.get("/search/postings", params=[("q", "保洁"), ("q", "保安")], headers=api["counter"]), 400
+    )
+    assert body["errors"] == [{"field": "q", "message": "只能填写一次"}]
+    from ledger.models import AuditEntry
+
+    assert _count(api, AuditEntry) == 0
+    # A parameter that takes several values still does.
+    many = [("purpose", "窗口求职登记"), ("kind", "love"), ("kind", "gig")]
+    assert c.get(f"/persons/{person_id}/matches", params=many, headers=api["counter"]).status_code != 400
+
+
 # ----- control characters in paths
 
 

@@ -99,8 +99,9 @@ def test_a_person_is_changed_later_validated_in_reach_and_audited(api):
     away = client.patch(f"/persons/{person['id']}", json={"residence_region_code": "440305"}, headers=counter)
     assert away.status_code == 200  # the hukou keeps her in reach
     assert client.patch(f"/persons/{person['id']}", json={}, headers=counter).status_code == 422
-    # Only the listed keys change here: a name (fixed by the ID number) is not one of them.
-    assert client.patch(f"/persons/{person['id']}", json={"name": "改名"}, headers=counter).status_code == 422
+    # Only the listed keys change here: a name (fixed by the ID number) is not one of them, and says so.
+    renamed = client.patch(f"/persons/{person['id']}", json={"name": "改名"}, headers=counter)
+    assert renamed.status_code == 400 and renamed.json()["errors"][0]["field"] == "name"
     engine = db.make_engine(url)
     with engine.connect() as conn:
         actions = conn.execute(

@@ -81,6 +81,16 @@ def test_region_code_errors(code, message):
     assert str(err.value) == message
 
 
+def test_region_codes_typed_in_full_width_digits_are_read_as_digits_and_other_scripts_refused():
+    assert v.region_code("４３０１２１") == "430121"
+    assert v.region_prefix("４３") == v.region_prefix("43")
+    for code in ("٤٣٠١٢١", "४३०१२१"):  # isdigit() says yes to both
+        with pytest.raises(ValueError, match="应为6位数字"):
+            v.region_code(code)
+    with pytest.raises(ValueError, match="应为2、4或6位数字"):
+        v.region_prefix("٤٣")
+
+
 def test_phone_numbers():
     assert v.phone("138 0731 1234") == "13807311234"
     assert v.phone("0731-84900119") == "073184900119"  # 002's contact line
