@@ -19,6 +19,7 @@ from pathlib import Path
 import ahocorasick
 import yaml
 
+from indexer import text as analysis
 from jiuyuan.errors import FieldError, InvalidInput
 
 TABLE = Path(__file__).parent / "data" / "occupations.yaml"
@@ -64,7 +65,7 @@ class Occupations:
     def _matches(self, text: str) -> list[_Match]:
         return [
             _Match(last + 1 - len(alias), last + 1, occupation)
-            for last, (alias, occupation) in self._automaton.iter(text or "")
+            for last, (alias, occupation) in self._automaton.iter(analysis.fold(text))
         ]
 
     def of_posting(self, title: str, description: str = "") -> Occupation | None:

@@ -18,12 +18,17 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 
 import jieba
+import opencc
 import yaml
+
+from indexer import homophones
 
 _KEEP = re.compile(r"[\w\u4e00-\u9fff]")
 _HAN = re.compile(r"[\u4e00-\u9fff]+|[a-z0-9]+")
@@ -121,9 +126,28 @@ def _tokenizer() -> jieba.Tokenizer:
     return tk
 
 
+_CONVERTERS = threading.local()
+
+
+def simplified(text: str) -> str:
+    """Traditional characters as simplified (OpenCC's t2s, phrase-aware: 乾洗 → 干洗, 乾隆 stays):
+    a board, a walk-in's phone or a Hong Kong input method may write 燒烤師傅 or 會計. One
+    converter a thread (the build encodes in one while it analyses in another)."""
+    converter = getattr(_CONVERTERS, "t2s", None)
+    if converter is None:
+        converter = _CONVERTERS.t2s = opencc.OpenCC("t2s")
+    return converter.convert(text)
+
+
+def fold(text: str) -> str:
+    """A text as every analyser reads it: NFKC (full-width ＣＮＣ, Ａ２ as cnc, a2), simplified
+    characters, lower case."""
+    return simplified(unicodedata.normalize("NFKC", text or "")).lower()
+
+
 def segment(text: str) -> list[str]:
     """Words as jieba cuts them with the lexicon (accurate mode), punctuation and spaces dropped."""
-    return [w for w in _tokenizer().lcut((text or "").lower()) if _KEEP.search(w)]
+    return [w for w in _tokenizer().lcut(fold(text)) if _KEEP.search(w)]
 
 
 _CLAUSE = re.compile(r"[。；;，,、！!？?：:（）()·/\s]+")
@@ -133,7 +157,7 @@ _CLAUSE = re.compile(r"[。；;，,、！!？?：:（）()·/\s]+")
 def _clauses(text: str) -> tuple[str, ...]:
     # jieba never joins words across punctuation; clauses repeat across postings, so each is
     # cached; a text is split once for its fields and its duplicate key (a batch apart at most).
-    return tuple(c for c in _CLAUSE.split((text or "").lower()) if c)
+    return tuple(c for c in _CLAUSE.split(fold(text)) if c)
 
 
 def _each(clauses: tuple[str, ...], cut) -> list[str]:
@@ -214,15 +238,26 @@ def _bigrams(clause: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=1)
+def sounds() -> homophones.Sounds:
+    """The job words a mistyped query may have meant: the lexicon's and the occupation table's."""
+    from indexer import occupations  # it reads text with ``fold``: imported when first needed
+
+    table = occupations.table().by_title.values()
+    return homophones.Sounds(lexicon_words() | {w for o in table for w in (o.title, *o.aliases)})
+
+
 def query_terms(text: str) -> dict[str, dict[str, float]]:
-    """A query's terms per field with their weights: the words typed 1.0, the lexicon's
-    expansions of them below (their weight), and the bigrams of both alike. Stop words are
-    left out of both fields, so 想找个活 adds nothing to either."""
-    typed = words(text)
-    weighted: dict[str, float] = {w: 1.0 for w in typed}
-    for word in typed:
+    """A query's terms per field with their weights: the words typed 1.0, the job words a
+    mistyped character may have meant (``homophones``) below them, the lexicon's expansions of
+    both below (their weight, never above the word expanded), and the bigrams of all alike.
+    Stop words are left out of both fields, so 想找个活 adds nothing to either."""
+    weighted: dict[str, float] = {w: 1.0 for w in words(text)}
+    for word in sounds().meant(fold(text)):
+        weighted.setdefault(word, homophones.WEIGHT)
+    for word, base in list(weighted.items()):
         for extra, weight in expansions().get(word, {}).items():
-            weighted[extra] = max(weighted.get(extra, 0.0), weight)
+            weighted[extra] = max(weighted.get(extra, 0.0), min(weight, base))
     pairs: dict[str, float] = {}
     for word, weight in weighted.items():
         if word in STOPWORDS:

@@ -3,7 +3,6 @@ since many counter users type that way. Pinyin comes from pypinyin."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -56,7 +55,7 @@ class Typeahead:
         return made
 
     def suggest(self, typed: str, limit: int = 8) -> list[str]:
-        typed = unicodedata.normalize("NFKC", typed).strip().lower().replace(" ", "")  # ＢＪ as bj
+        typed = text.fold(typed).strip().replace(" ", "")  # ＢＪ as bj, 燒烤 as 烧烤
         if not typed:
             return []
         matches = [

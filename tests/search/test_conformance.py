@@ -381,6 +381,40 @@ def test_hybrid_moves_the_vector_query_towards_its_best_text_matches(search_back
         assert (parts["layer"]["vector"] > parts["near1"]["vector"]) is layer_first
 
 
+@pytest.mark.parametrize(("typed", "plain"), [("會計", "会计"), ("保潔員", "保洁员"), ("護理員 長期", "护理员 长期")])
+def test_a_query_in_traditional_characters_ranks_as_its_simplified_text_on_every_backend(index, model, typed, plain):
+    """Both backends get the same folded tokens, the encoder the simplified text: 會計 and 燒烤師傅
+    found nothing before (no token matched, every character was [UNK], so the vector was zeros)."""
+    for mode in ("bm25", "hybrid"):
+        found = [(h.id, round(h.score, 6)) for h in _search(index, model, typed, mode=mode)]
+        assert found and found == [(h.id, round(h.score, 6)) for h in _search(index, model, plain, mode=mode)]
+
+
+def test_a_query_with_a_character_of_the_same_sound_finds_the_job_meant_on_every_backend(
+    search_backend, model, docs, monkeypatch
+):
+    """档车工 for 挡车工 (a loom tender): the homophone term joins the query below the typed words,
+    so the post scores higher in BM25 than without the term (the judged sets measure the ranking:
+    docs/search.md)."""
+    from indexer import homophones
+
+    index = search_backend.empty()
+    wanted = replace(
+        docs[0], id="wanted", title="纺织厂招挡车工", description="挡车工，长期招聘，包住", skills_required=()
+    )
+    index.upsert([wanted, *docs[1:200]], model.encode([wanted.text, *(d.text for d in docs[1:200])]))
+    index.save()
+
+    def wanted(mode: str) -> tuple[int, float]:
+        found = _search(index, model, "档车工", mode=mode, k=50)
+        return next((i, h.score) for i, h in enumerate(found) if h.id == "wanted")
+
+    bm25 = wanted("bm25")
+    assert "wanted" in [h.id for h in _search(index, model, "档车工", mode="hybrid", k=10)]
+    monkeypatch.setattr(text, "sounds", lambda: homophones.Sounds([]))  # the term left out
+    assert bm25[0] == 0 and bm25[1] > wanted("bm25")[1]  # 车工's bigram alone ranked it first, by less
+
+
 def test_hybrid_lifts_the_postings_of_the_occupation_the_query_names(search_backend, docs):
     """保安 names 保安员: the guard's post is lifted by OCCUPATION_BOOST, the security company's
     accountant (会计) is not; bm25 and vector mode rank by their one list alone."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer import text
+from indexer import homophones, text
 
 
 @pytest.mark.parametrize(("posted", "part"), [("电焊工", "电焊"), ("养猪场", "养猪"), ("照顾老人", "老人")])
@@ -54,3 +54,49 @@ def test_the_joined_fields_and_key_words_are_the_token_lists_as_indexed():
         assert text.joined(posting.text) == {field: " ".join(tokens[field]) for field in text.FIELDS}
         assert text.key_words(posting.text) == {t for t in text.tokens(posting.text) if not t.isdigit()}
     assert text.joined("，。") == {"words": "", "bigrams": ""}
+
+
+@pytest.mark.parametrize(
+    ("written", "plain"),
+    [
+        ("燒烤師傅", "烧烤师傅"),
+        ("會計", "会计"),
+        ("Ａ２貨車司機", "a2货车司机"),
+        ("ＣＮＣ操机", "cnc操机"),
+        ("乾洗店", "干洗店"),
+    ],
+)
+def test_traditional_and_full_width_text_is_read_as_simplified_half_width(written, plain):
+    """The blind set's 燒烤師傅 and 會計 found nothing: no token matched, the model knew no character."""
+    assert text.words(written) == text.words(plain)
+    assert text.bigrams(written) == text.bigrams(plain)
+    assert text.query_terms(written) == text.query_terms(plain)
+
+
+def test_simplified_text_is_left_as_it_is():
+    for plain in ("著名企业", "乾隆", "干部", "后厨", "发工资", "面试", "头发", "里程"):
+        assert text.simplified(plain) == plain
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("档车工", "挡车工"),
+        ("幼儿园保玉员", "保育员"),
+        ("代价司机", "代驾"),
+        ("住塑厂", "注塑"),
+        ("修电平车", "修电瓶车"),
+    ],
+)
+def test_a_character_of_the_same_sound_adds_the_job_word_meant_below_the_typed_words(typed, meant):
+    terms = text.query_terms(typed)["words"]
+    assert terms[meant] == homophones.WEIGHT
+    assert all(weight <= homophones.WEIGHT for word, weight in terms.items() if word not in text.words(typed))
+
+
+def test_no_homophone_is_offered_where_a_job_word_is_written_as_typed_or_for_a_posting_text():
+    # 钟点工 holds 点工 (dian gong), but it is a job word itself: 电工 is not offered.
+    for typed in ("钟点工", "电工", "保洁", "兼职", "找个保安的活"):
+        assert text.sounds().meant(text.fold(typed)) == [], typed
+    long = "档车工" + "，" + "纺织厂长期招聘，包吃住，月薪五千以上，工作稳定，欢迎来电咨询"
+    assert len(long) > homophones.TYPED and text.sounds().meant(text.fold(long)) == []

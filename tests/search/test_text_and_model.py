@@ -130,6 +130,13 @@ def test_synonyms_and_duties_land_near_their_job(model):
     assert (sims.argmax(axis=1) == np.arange(len(jobs))).all(), np.round(sims, 2)
 
 
+def test_traditional_characters_are_encoded_as_their_simplified_text(model_path):
+    """The model's vocabulary is simplified: 燒烤師傅 was all [UNK] (so zeros), now it is 烧烤师傅."""
+    encoder = load(model_path)
+    written, plain = encoder.encode(["燒烤師傅 會計", "烧烤师傅 会计"])
+    assert written.any() and np.abs(written - plain).max() < 1e-6
+
+
 def test_a_text_of_unknown_tokens_only_has_no_direction(model_path):
     """The [UNK] row is trained (postings hold symbols the vocabulary lacks), so 😀🧹 pointed
     somewhere; a text with one known token keeps the mean with its unknown ones, as before."""
