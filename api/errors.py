@@ -127,7 +127,7 @@ PARSER_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
         "时间格式应为 2026-12-01T09:30:00+08:00",
     ),
     (re.compile(r"Object missing required field `([^`]+)`"), "缺少必填字段 {0}"),
-    (re.compile(r"Object contains unknown field `([^`]+)`"), "没有字段 {0}：请检查拼写（各字段见 /schema）"),
+    (re.compile(r"Object contains unknown field `(.*?)`(?= - at `|$)"), "没有字段 {0}：请检查拼写（各字段见 /schema）"),
     (re.compile(r"Invalid enum value"), "不是可选的取值"),
     (re.compile(r"given more than once"), "只能填写一次"),
     (re.compile(r"Expected `str(?: \| null)?`"), "应为文字"),
@@ -146,16 +146,22 @@ def parser_message(message: str) -> str:
     return "格式不正确"
 
 
-_UNKNOWN_FIELD = re.compile(r"Object contains unknown field `([^`]+)`")
+_UNKNOWN_FIELD = re.compile(r"Object contains unknown field `(.*?)`(?= - at `|$)")
+_AT_PATH = re.compile(r" - at `\$(.*)`$")
 
 
 def _field(error: dict) -> str:
-    """The field an error names; an unknown one by its own path (``chanel``, ``consents.foo``), not
-    the body's (``data``)."""
+    """The field an error names: where in the body it is when the parser names only the body
+    (``[2].source``, ``consents.foo``), an unknown field by its own name (``chanel``)."""
     key = str(error.get("key") or error.get("source") or "")
-    if unknown := _UNKNOWN_FIELD.search(str(error.get("message"))):
-        return unknown.group(1) if key in ("data", "body", "") else f"{key}.{unknown.group(1)}"
-    return key
+    message = str(error.get("message"))
+    path = key
+    if key in ("data", "body", ""):
+        at = _AT_PATH.search(message)
+        path = at.group(1).lstrip(".") if at else ""
+    if unknown := _UNKNOWN_FIELD.search(message):
+        return f"{path}.{unknown.group(1)}" if path else unknown.group(1)
+    return path or key
 
 
 def on_validation_exception(request: Request, exc: ValidationException) -> Response:

@@ -39,10 +39,13 @@ would look enforced and not be: refused when the file is read."""
 class Vocabulary:
     entries: tuple[str, ...]
     by_role: dict[Role, tuple[str, ...]]
-    """The entries an employer or agency may give; a role not named may give every entry."""
+    """The entries an employer or agency may give: none where the file names none for it (an
+    office's copy made before ``roles:`` existed fails closed, saying so, not open)."""
 
     def of(self, role: Role | None) -> tuple[str, ...]:
-        return self.by_role.get(role, self.entries) if role is not None else self.entries
+        if role is None or role not in NARROWED:
+            return self.entries
+        return self.by_role.get(role, ())
 
 
 @lru_cache(maxsize=4)
@@ -102,13 +105,26 @@ def check(text: str | None, field: str = "purpose", role: Role | None = None) ->
     if HIDDEN.search(text):
         raise refuse("查阅目的不能含控制字符、零宽字符或文字方向控制字符")
     entry, *rest = SEPARATOR.split(text, maxsplit=1)
-    allowed = vocabulary(role)
+    allowed, every = vocabulary(role), vocabulary()
+    if role is not None and not allowed:
+        raise refuse(f"目的清单未给{role.label}列出可选的查阅目的：请管理员在清单的 roles: 下列出")
     if entry not in allowed:
-        if entry in vocabulary():
+        if entry in every:
             raise refuse(f"{role.label}查阅个人信息只能出于：{'、'.join(allowed)}")  # type: ignore[union-attr]
         raise refuse(f"查阅目的须从目的清单（GET /purposes）中选择，如：{'、'.join(allowed[:4])}；{HINT}")
     if not rest:
         return entry
     if len(rest[0]) < MIN_NOTE:
         raise refuse(f"查阅目的的说明至少{MIN_NOTE}个字")
+    if len(allowed) < len(every) and (other := next((e for e in every if e not in allowed and e in rest[0]), None)):
+        # "用人单位招聘：认定审核核查" would read in the log as the purpose the role may not give
+        raise refuse(f"说明中不能写“{other}”：{role.label}查阅个人信息只能出于：{'、'.join(allowed)}")  # type: ignore[union-attr]
     return f"{entry}：{rest[0]}"
+
+
+def example(role: Role | None = None) -> str:
+    """A purpose with a note, as ``role`` may give it: how ``GET /purposes`` shows the form."""
+    allowed = vocabulary(role)
+    if "岗位推荐" in allowed:
+        return "岗位推荐：为其推荐保洁岗位"
+    return f"{allowed[0]}：说明至少{MIN_NOTE}个字" if allowed else ""

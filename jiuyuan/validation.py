@@ -8,7 +8,6 @@ GB/T 2260 table in :mod:`jiuyuan.regions`. Checks collect into one
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -131,17 +130,19 @@ def social_credit_code(value: str) -> str:
         raise ValueError(_USCC_MESSAGES.get(type(exc), "统一社会信用代码无效")) from None
 
 
-def _ascii_digits(value: object) -> str:
-    """The text NFKC-folded (４３ → 43) and stripped; "" where it holds any other digit (٤, ४, ①):
-    ``str.isdigit`` takes those, ``int`` reads some, and none is a region code."""
-    text = unicodedata.normalize("NFKC", str(value or "")).strip()
-    return text if text.isascii() else ""
+def _code(value: object, what: str) -> str:
+    """The code as typed, stripped; a ValueError for any character outside ASCII. A full-width
+    ４３ would pass ``str.isdigit`` (and ``int``), and a caller that only checks the code would keep
+    the full-width text, which no region prefix matches: refused, saying why."""
+    code = str(value).strip() if value is not None else ""
+    if not code.isascii():
+        raise ValueError(f"{what}请用半角数字（0–9）填写")
+    return code
 
 
 def region_code(value: str) -> str:
-    """A six-digit GB/T 2260 code in use today (full-width digits, as a Chinese input method types
-    them, read as digits)."""
-    code = _ascii_digits(value)
+    """A six-digit GB/T 2260 code in use today."""
+    code = _code(value, "行政区划代码")
     if len(code) != 6 or not code.isdigit():
         raise ValueError("行政区划代码应为6位数字")
     region = regions.lookup(code)
@@ -155,7 +156,7 @@ def region_code(value: str) -> str:
 def region_prefix(value: str) -> str:
     """A province, city or county given as 43 / 4301 / 430121 (or 430000 / 430100): the code
     prefix that selects everything inside it."""
-    code = _ascii_digits(value)
+    code = _code(value, "地区代码")
     if len(code) not in (2, 4, 6) or not code.isdigit():
         raise ValueError("地区代码应为2、4或6位数字（省、市、县）")
     full = region_code(code.ljust(6, "0"))

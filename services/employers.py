@@ -35,7 +35,7 @@ from services.jurisdiction import Jurisdiction
 from services.persons import CARD_FIELDS
 
 INVITE = "employer.invite"
-INVITE_PURPOSE = "用人单位邀约面试，经窗口转达"
+INVITE_PURPOSE = "用人单位招聘：邀约面试，经窗口转达"
 _POSTING_FIELD = re.compile(r"^posting:(\d+)$")
 NOTE = "note:"
 """The employer's note is kept as a field of the entry, apart from its text (a posting title could
@@ -281,7 +281,7 @@ class Employers:
             INVITE,
             person_id,
             [f"posting:{posting.id}", *([f"{NOTE}{note}"] if note else [])],
-            f"{INVITE_PURPOSE}：{employer.name}《{posting.title}》（岗位编号 {posting.ref}）",
+            f"{INVITE_PURPOSE}，{employer.name}《{posting.title}》（岗位编号 {posting.ref}）",
         )
         self.session.flush()
         return Invitation(entry.id, entry.at, employer.name, posting, self.session.get_one(Person, person_id), note)

@@ -86,7 +86,7 @@ class Placements:
             if person is not None and not self.jurisdiction.covers(person):
                 raise Forbidden("该人员不在您的管辖范围内。")
         placement, decisions = placements.record(self.session, fields, today, person_hidden=hidden)
-        audit.record(self.session, self.who, "placement_record", placement.person_id, self._fields(), "登记就业安置")
+        audit.record(self.session, self.who, "placement_record", placement.person_id, self._fields(), "就业安置登记")
         if backdated:
             audit.record(
                 self.session, self.who, "placement_backdate", placement.person_id, ["placement.start_date"], backdated

@@ -107,9 +107,8 @@ class PersonPrivacyController(Controller):
         Returns:
             The entries (an employer's or agency's may be fewer), and how to add a note.
         """
-        return PurposesOut(
-            list(purposes.vocabulary(request.user.role)), f"可选其一，{purposes.HINT}，如“岗位推荐：为其推荐保洁岗位”"
-        )
+        role = request.user.role
+        return PurposesOut(list(purposes.vocabulary(role)), f"可选其一，{purposes.HINT}，如“{purposes.example(role)}”")
 
     @post(
         "/persons/lookup",

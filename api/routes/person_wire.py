@@ -104,13 +104,14 @@ class PersonIn(Input):
 
 
 class PersonUpdateIn(Input):
-    """What a person may change later at the counter; absent keys stay as they are. Other keys
-    are ignored like on every input here (the OpenAPI document allows them); a body naming none
-    of these is a 422 ("没有要修改的内容")."""
+    """What a person may change later at the counter; absent keys (and null ones but the address
+    and the point) stay as they are. A key not listed here, a name say, is refused (400), as on
+    every body; a body naming none of these is a 422 ("没有要修改的内容")."""
 
     phone: Annotated[str, Meta(max_length=20, pattern=r"^[0-9+() -]*$")] | None = None
-    address: Address | None = None
-    """A new address naming another county moves the residence there, unless a code is given."""
+    address: Address | None | UnsetType = UNSET
+    """A new address naming another county moves the residence there, unless a code is given;
+    null (or "") clears it."""
     residence_region_code: Region6 | None = None
     latitude: Latitude | None | UnsetType = UNSET
     longitude: Longitude | None | UnsetType = UNSET

@@ -159,11 +159,11 @@ class PersonsController(Controller):
         if len(point) == 1:  # a point is corrected or cleared whole: half of one is a mistake
             other = "longitude" if point == ["latitude"] else "latitude"
             raise InvalidInput([FieldError(other, "经纬度须同时填写：更正位置请两项都填，清除请两项都留空")])
-        # null leaves a key as it is, except the point, which null clears (both or neither)
+        # null leaves a key as it is, except the address and the point, which null clears
         fields = {
             k: v
             for k, v in msgspec.structs.asdict(data).items()
-            if v is not msgspec.UNSET and (v is not None or k in ("latitude", "longitude"))
+            if v is not msgspec.UNSET and (v is not None or k in ("address", "latitude", "longitude"))
         }
         if "wished_schedules" in fields:
             fields["wished_schedules"] = [s.value for s in fields["wished_schedules"]]

@@ -245,6 +245,13 @@ def test_a_misspelt_body_field_is_refused_naming_it_not_dropped(api):
     body = chinese_problem(c.post(url, json=consent, params={"purpose": "窗口求职登记"}, headers=api["counter"]), 400)
     assert body["errors"][0]["field"] == "note"
     assert _count(api, Placement) == 0 and _count(api, ConsentRecord) == 0
+    # In a list body, the row is named too (the parser's own answer named only "data").
+    row = {"id_number": POOR["id_number"], "month": "2026-11", "payer": "employer", "insurance": "pension"}
+    rows = [{**row, "amount": "620.16", "source": "导出"}] * 2
+    answer = c.post("/contributions", json=[*rows, {**rows[0], "payr": "x"}], headers=api["officer"])
+    assert chinese_problem(answer, 400)["errors"][0]["field"] == "[2].payr"
+    answer = c.post("/contributions", json=[*rows, {**rows[0], "source": 5}], headers=api["officer"])
+    assert chinese_problem(answer, 400)["errors"] == [{"field": "[2].source", "message": "应为文字"}]
     # The OpenAPI document says so, for every request body.
     schemas = c.get("/schema/openapi.json").json()["components"]["schemas"]
     assert schemas["PlacementIn"]["additionalProperties"] is False
@@ -280,6 +287,23 @@ def test_every_request_body_refuses_unnamed_fields_nested_ones_too(api):
                 structs(data.annotation, bodies)
     assert len(bodies) >= 30
     assert [b.__name__ for b in bodies if not issubclass(b, Input)] == []
+
+
+def test_a_json_key_given_twice_is_refused_not_read_as_the_last(api):
+    """``{"granted": true, "granted": false}``: a parser keeps the last, and withdrew a consent a
+    log or a reviewer read as given."""
+    c = api["client"]
+    with api["sessions"].begin() as s:
+        person_id = intake.add_person(s, POOR).id
+    url = f"/persons/{person_id}/consents"
+    twice = b'{"scope": "job_push", "granted": true, "granted": false}'
+    headers = {**api["counter"], "Content-Type": "application/json"}
+    body = chinese_problem(c.post(url, content=twice, params={"purpose": "窗口求职登记"}, headers=headers), 400)
+    assert body["errors"] == [{"field": "granted", "message": "只能填写一次"}]
+    nested = b'{"name": "x", "consents": {"job_push": true, "job_push": false}}'
+    body = chinese_problem(c.post("/persons", content=nested, headers=headers), 400)
+    assert body["errors"] == [{"field": "job_push", "message": "只能填写一次"}]
+    assert _count(api, ConsentRecord) == 0
 
 
 def test_a_query_parameter_given_twice_where_one_is_taken_is_refused(api):

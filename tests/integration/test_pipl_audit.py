@@ -168,7 +168,7 @@ def test_audit_completeness_over_a_full_flow(office):
         "match_posts": ("counter", "岗位推荐：为其推荐保洁岗位", None),
         "push_posting": ("counter", "岗位推送", ["job_pushes"]),
         "push_history": ("counter", "就业服务跟踪", ["job_pushes"]),
-        "placement_record": ("officer", "登记就业安置", ["placement", "subsidy_decisions"]),
+        "placement_record": ("officer", "就业安置登记", ["placement", "subsidy_decisions"]),
         "placement_read": ("agency", "补贴申领", ["placement", "subsidy_decisions(redacted)"]),
         "claim_submit": ("agency", "申领agency_fee", None),
         "claim_read": ("officer", "补贴审核", ["claim"]),
@@ -252,6 +252,10 @@ def test_an_employer_or_agency_may_give_only_its_own_business_as_purpose(office)
     refused = _problem(c.get("/claims", params={"purpose": "补贴审核"}, headers=office["as_agency"]), 422)
     assert refused["errors"][0]["field"] == "purpose" and "补贴申领" in refused["errors"][0]["message"]
     _problem(c.get("/agency/persons", params={"purpose": "认定审核"}, headers=office["as_agency"]), 422)
+    # Nor in the note, where the log would read it as the purpose.
+    noted = _problem(c.get(cards, params={"purpose": "用人单位招聘：认定审核核查"}, headers=office["as_employer"]), 422)
+    assert noted["errors"][0]["message"].startswith("说明中不能写“认定审核”")
+    assert "用人单位招聘：" in _ok(c.get("/purposes", headers=office["as_employer"])).json()["note"]
     assert [e.action for e in _trail(sessions, person)] == ["register"]
     # Staff keep the whole vocabulary on the same route.
     _rebuild(office)
@@ -291,6 +295,11 @@ def test_the_vocabulary_is_the_office_file_named_by_the_setting(office, tmp_path
         person = _ok(c.post("/persons", json=POOR, headers=office["counter"]), 201).json()["id"]
         _problem(c.get(f"/persons/{person}", params={"purpose": "岗位推荐"}, headers=office["counter"]), 422)
         _ok(c.get(f"/persons/{person}", params={"purpose": "本所专用目的"}, headers=office["counter"]))
+        # A file without roles: (an office's copy from before they existed) fails closed for an employer.
+        assert _ok(c.get("/purposes", headers=office["as_employer"])).json()["purposes"] == []
+        cards = f"/postings/{office['posting']}/candidates"
+        refused = _problem(c.get(cards, params={"purpose": "本所专用目的"}, headers=office["as_employer"]), 422)
+        assert "roles:" in refused["errors"][0]["message"]
     finally:
         get_settings.cache_clear()
 

@@ -102,6 +102,13 @@ def test_a_person_is_changed_later_validated_in_reach_and_audited(api):
     # Only the listed keys change here: a name (fixed by the ID number) is not one of them, and says so.
     renamed = client.patch(f"/persons/{person['id']}", json={"name": "改名"}, headers=counter)
     assert renamed.status_code == 400 and renamed.json()["errors"][0]["field"] == "name"
+    # The counter page clears an address by sending null (an absent key leaves it).
+    moved = client.patch(f"/persons/{person['id']}", json={"address": "长沙县星沙街道开元路18号"}, headers=counter)
+    assert moved.status_code == 200 and moved.json()["address"] == "长沙县星沙街道开元路18号"
+    kept = client.patch(f"/persons/{person['id']}", json={"skills": ["保洁"]}, headers=counter).json()
+    assert kept["address"] == "长沙县星沙街道开元路18号"
+    cleared = client.patch(f"/persons/{person['id']}", json={"address": None}, headers=counter)
+    assert cleared.status_code == 200 and not cleared.json()["address"]
     engine = db.make_engine(url)
     with engine.connect() as conn:
         actions = conn.execute(
