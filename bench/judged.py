@@ -1,4 +1,4 @@
-"""The judged benchmarks of ``indexer/data/bench/`` and ``indexer/data/bench_unseen/``: postings
+"""The judged benchmarks of ``indexer/data/bench/``, ``bench_unseen/`` and ``bench_blind/``: postings
 written as gig boards and recruitment mini-programs write them, colloquial queries, and graded
 judgements (0–3) made by hand (docs/search.md, and the README of the second). Metrics and a
 plain character-bigram BM25 baseline, independent of the ranking code under test."""
@@ -30,9 +30,10 @@ class Judged:
     qrels: dict[str, dict[str, int]]
 
 
-JUDGED, UNSEEN = "bench", "bench_unseen"
-"""The folders under ``indexer/data``: the judged set the ranking was tuned on, and a smaller one
-written later by another author who never saw the lexicon or the occupation table (its README)."""
+JUDGED, UNSEEN, BLIND = "bench", "bench_unseen", "bench_blind"
+"""The folders under ``indexer/data``: the judged set the ranking was tuned on, and two smaller
+ones written later by other authors who never saw the lexicon or the occupation table (their
+READMEs; the blind one aims at rarer work, mistyped homophones and traditional characters)."""
 
 
 def _read(folder: str, name: str) -> str:

@@ -17,8 +17,9 @@ Then the judged set of ``indexer/data/bench/`` (``bench.judged``: postings as gi
 them, colloquial queries, graded by hand): nDCG@10, recall@50 and MRR for bm25, vector and
 hybrid, for BM25 over each text field alone, and for a plain character-bigram BM25 baseline
 (no segmentation, no lexicon), all in the same run; and the queries whose top 3 hold nothing
-relevant although the corpus has a relevant posting. Then the same for the unseen set of
-``indexer/data/bench_unseen/`` (another author's postings and queries; nothing is tuned on it).
+relevant although the corpus has a relevant posting. Then the same for the two held-out sets,
+``indexer/data/bench_unseen/`` and ``bench_blind/`` (other authors' postings and queries;
+nothing is tuned on them).
 The model for all of it is trained here, once per seed, on ``--train-postings`` demo postings
 (5,000 by default, as ``make run`` trains the default model), unless ``--model`` names one.
 """
@@ -249,7 +250,8 @@ def main(argv: list[str] | None = None) -> int:
                 models.append(load(Path(tmp) / "m"))
                 print(f"model (seed {seed}) trained on {len(corpus):,} postings in {time.perf_counter() - t:.1f}s")
     report_judged(models, sys.stdout)
-    search_judged.report_unseen(models[0], sys.stdout)
+    for folder in search_judged.HELD_OUT:
+        search_judged.report_unseen(models[0], sys.stdout, folder)
     if args.judged_only:
         return 0
     model = models[0]

@@ -88,13 +88,17 @@ def evaluate(model, data: judged.Judged | None = None) -> dict[str, dict]:
     return results
 
 
-def report_unseen(model, out) -> dict[str, dict]:
-    """The second judged set (``judged.UNSEEN``): the main variants with the default fusion, the
+HELD_OUT = {judged.UNSEEN: "unseen judged set", judged.BLIND: "blind judged set"}
+"""The sets other authors wrote without seeing the lexicon or the occupation table."""
+
+
+def report_unseen(model, out, folder: str = judged.UNSEEN) -> dict[str, dict]:
+    """A held-out judged set (``HELD_OUT``): the main variants with the default fusion, the
     first model. Nothing is tuned on it."""
-    data = judged.load(judged.UNSEEN)
+    data = judged.load(folder)
     results = evaluate(model, data)
     print(
-        f"\n## unseen judged set: {len(data.postings)} postings, {len(set(data.occupations.values()))} occupations, "
+        f"\n## {HELD_OUT[folder]}: {len(data.postings)} postings, {len(set(data.occupations.values()))} occupations, "
         f"{len(data.queries)} queries (another author's; nothing tuned on it)",
         file=out,
     )

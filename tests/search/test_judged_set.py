@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bench import judged
 
 
@@ -32,14 +34,16 @@ def test_bigram_baseline_ranks_the_posting_sharing_the_rarer_pair_first():
     assert bm25.search("小区保洁")[0] == "1"
 
 
-def test_the_unseen_set_holds_together_and_names_its_distractors():
-    data = judged.load(judged.UNSEEN)
+@pytest.mark.parametrize(("folder", "postings", "queries"), [(judged.UNSEEN, 150, 50), (judged.BLIND, 160, 60)])
+def test_each_held_out_set_holds_together_and_names_its_distractors(folder, postings, queries):
+    data = judged.load(folder)
     ids = {p.id for p in data.postings}
-    assert len(ids) == len(data.postings) >= 150
-    assert len(data.queries) >= 50
+    assert len(ids) == len(data.postings) >= postings
+    assert len(data.queries) >= queries
     for qid, grades in data.qrels.items():
         assert set(grades) <= ids
         assert set(grades.values()) <= {0, 1, 2, 3}
         assert any(g >= judged.RELEVANT for g in grades.values()), data.queries[qid]
     assert sum(1 for grades in data.qrels.values() for g in grades.values() if g == 0) >= 25
-    assert not ids & {p.id for p in judged.load().postings}  # two sets, not one split
+    others = [f for f in (judged.JUDGED, judged.UNSEEN, judged.BLIND) if f != folder]
+    assert not ids & {p.id for f in others for p in judged.load(f).postings}  # three sets, not one split
