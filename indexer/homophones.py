@@ -14,8 +14,6 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
-from pypinyin import Style, lazy_pinyin
-
 WEIGHT = 0.5
 """A word meant, beside a typed word's 1.0 (as a synonym's; measured: docs/search.md)."""
 LONGEST = 6
@@ -28,6 +26,8 @@ _HAN = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def _sound(chars: str) -> tuple[str, ...]:
+    from pypinyin import Style, lazy_pinyin  # ~0.13 s to import: paid by the first search, not every import
+
     return tuple(lazy_pinyin(chars, style=Style.NORMAL))
 
 
