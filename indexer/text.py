@@ -251,7 +251,15 @@ def query_terms(text: str) -> dict[str, dict[str, float]]:
     """A query's terms per field with their weights: the words typed 1.0, the job words a
     mistyped character may have meant (``homophones``) below them, the lexicon's expansions of
     both below (their weight, never above the word expanded), and the bigrams of all alike.
-    Stop words are left out of both fields, so 想找个活 adds nothing to either."""
+    Stop words are left out of both fields, so 想找个活 adds nothing to either. Each call gets
+    its own dicts; the terms are worked out once a text (``_query_terms``)."""
+    return {field: dict(terms) for field, terms in _query_terms(text).items()}
+
+
+@lru_cache(maxsize=4096)
+def _query_terms(text: str) -> dict[str, tuple[tuple[str, float], ...]]:
+    # Cached: a search asks twice (the vector's lean and BM25), matching asks with wishes many
+    # people share, and the homophones' pinyin is the costly part.
     weighted: dict[str, float] = {w: 1.0 for w in words(text)}
     for word in sounds().meant(fold(text)):
         weighted.setdefault(word, homophones.WEIGHT)
@@ -264,7 +272,7 @@ def query_terms(text: str) -> dict[str, dict[str, float]]:
             continue
         for pair in _bigrams(word):
             pairs[pair] = max(pairs.get(pair, 0.0), weight)
-    return {"words": weighted, "bigrams": pairs}
+    return {"words": tuple(weighted.items()), "bigrams": tuple(pairs.items())}
 
 
 def facet_terms(text: str) -> list[str]:
