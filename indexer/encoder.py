@@ -79,8 +79,8 @@ class StaticEncoder:
         return cls(tokenizer, weights, path)
 
     def encode(self, texts: Sequence[str], batch_size: int = 4096) -> np.ndarray:
-        # The tokenizer normalises NFKC and case itself; the model's vocabulary is simplified.
-        texts = [analysis.simplified(t) for t in texts]
+        # As the analyser reads them (NFKC first: ⾞ is 車 before it is 车); the model's vocabulary is simplified.
+        texts = [analysis.fold(t) for t in texts]
         out = np.zeros((len(texts), self.dimension), np.float32)
         for start in range(0, len(texts), batch_size):
             batch = self.tokenizer.encode_batch(texts[start : start + batch_size], add_special_tokens=False)

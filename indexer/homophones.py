@@ -1,27 +1,29 @@
 """Job words a query may have meant when it holds a character of the same sound (档车工 for
-挡车工, 保玉员 for 保育员, 住塑厂 for 注塑厂, 代价司机 for 代驾司机): walk-ins and clerks type
-pinyin, and the input method offers the wrong character first. ``text.query_terms`` adds the
-words meant at ``WEIGHT``, below the words typed, as it adds synonyms.
+挡车工, 保玉员 for 保育员, 住塑厂 for 注塑厂): walk-ins and clerks type pinyin, and the input
+method offers the wrong character first. ``text.query_terms`` adds the words meant at
+``WEIGHT``, below the words typed, as it adds synonyms.
 
 Only the domain's own words are offered (the lexicon and the occupation table: ``Sounds``), and
-only for a stretch of the query that no such word, written as typed, covers: 钟点工 holds
-点工 (dian gong), but 钟点工 is itself a job word, so 电工 is not offered for it.
+only for a stretch of the query that looks mistyped: whole words of the query as segmentation
+cuts it (包吃住|长期 never offers 猪场 for 住长), not a word of the dictionary itself (住宿,
+机场, 代价 are words: no 注塑, 鸡场, 代驾), and not inside a job word written as typed (钟点工
+holds 点工, dian gong, but offers no 电工).
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 WEIGHT = 0.5
 """A word meant, beside a typed word's 1.0 (as a synonym's; measured: docs/search.md)."""
 LONGEST = 6
 """The longest word offered, in characters."""
 TYPED = 30
-"""The longest text looked at, in characters: what a person types into a search box. A posting's
-text, the query of a people search, is written, not typed, and its many stretches would sound
-like some job word by chance."""
+"""The most Han characters looked at: what a person types into a search box. A posting's text,
+the query of a people search, is written, not typed, and its many stretches would sound like
+some job word by chance."""
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 
 
@@ -41,21 +43,26 @@ class Sounds:
             by_sound[_sound(word)].add(word)
         self.by_sound = {sound: tuple(sorted(found)) for sound, found in by_sound.items()}
 
-    def meant(self, folded: str) -> list[str]:
+    def meant(self, folded: str, cut: Callable[[str], Iterable[str]], known: Callable[[str], bool]) -> list[str]:
         """The words of the domain that sound like a stretch of ``folded`` (a query as
-        ``text.fold`` reads it) but are written otherwise, in the order found; none for a text
-        longer than ``TYPED``."""
+        ``text.fold`` reads it) but are written otherwise, in the order found. A stretch is
+        whole words of ``cut`` (segmentation) that together are not ``known`` (a dictionary
+        word); none for a text of more than ``TYPED`` Han characters."""
+        runs = _HAN.findall(folded)
         out: list[str] = []
-        if len(folded) > TYPED:
+        if sum(map(len, runs)) > TYPED:
             return out
-        for run in _HAN.findall(folded):
+        for run in runs:
             sounds = _sound(run)
             if len(sounds) != len(run):  # one syllable a character, or nothing to align
                 continue
-            spans = [(i, j) for i in range(len(run)) for j in range(i + 2, min(len(run), i + LONGEST) + 1)]
-            written = [(i, j) for i, j in spans if run[i:j] in self.words]
+            edges = [0]
+            for word in cut(run):
+                edges.append(edges[-1] + len(word))
+            spans = [(i, j) for i in edges for j in edges if 2 <= j - i <= LONGEST]
+            written = [(i, j) for i in range(len(run)) for j in range(i + 2, len(run) + 1) if run[i:j] in self.words]
             for i, j in spans:
-                if any(a <= i and j <= b for a, b in written):
+                if known(run[i:j]) or any(a <= i and j <= b for a, b in written):
                     continue
                 for word in self.by_sound.get(tuple(sounds[i:j]), ()):
                     if word not in out:

@@ -100,9 +100,10 @@ class Occupations:
         return out
 
     def check(self, title: str, field: str = "occupation") -> str:
-        """A standard title as given, or a 422 that names the titles the word maps to."""
-        if title in self.by_title:
-            return title
+        """A standard title as given (read as ``text.fold`` reads it: 會計 is 会计), or a 422 that
+        names the titles the word maps to."""
+        if (folded := analysis.fold(title)) in self.by_title:
+            return folded
         meant = [o.title for o in self.named(title)]
         hint = f"：您要找的可能是“{'”“'.join(meant)}”" if meant else "：可用 GET /occupations?q= 按常用说法查找"
         raise InvalidInput([FieldError(field, f"“{title}”不是标准职业名称{hint}")])

@@ -17,6 +17,7 @@ from typing import Self
 import msgspec
 import numpy as np
 
+from indexer import text as analysis
 from indexer.text_index import Row, TextIndex, has_filter_fields, link
 from indexer.versions import ROWS, current, fsync_folder, publish, version_name
 
@@ -282,6 +283,7 @@ class StoredRows:
             "feed_cursor": self.feed_cursor,
             "next_key": self.next_key,
             "rows": files,
+            "analyser": analysis.ANALYSER,
         }
         (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         fsync_folder(folder / TEXT)
@@ -356,9 +358,10 @@ class StoredRows:
             for name in missing:
                 index.cols.data[name] = np.array([v[name] for v in values], index.SCHEMA[name])
             index._base, index._files, index._saved = None, [], 0
-        if (folder / TEXT / "meta.json").exists() and has_filter_fields(folder / TEXT):
+        current_text = meta.get("analyser") == analysis.ANALYSER and (folder / TEXT / "meta.json").exists()
+        if current_text and has_filter_fields(folder / TEXT):
             index.text = TextIndex(folder / TEXT, create=False)
-        else:  # saved before tantivy, or before its filter fields: indexed again, written by the next save
+        else:  # saved before tantivy, its filter fields or this analyser: indexed again, written by the next save
             live = np.flatnonzero(index.cols.alive)
             rows = [index.text_row(index.document(int(row))) for row in live]
             index.text = TextIndex.build(None, index.keys[live], rows)

@@ -139,10 +139,18 @@ def simplified(text: str) -> str:
     return converter.convert(text)
 
 
+ANALYSER = "fold-1"
+"""The analyser's version: changed whenever the tokens a text gives change (``fold``,
+segmentation). An index saved with another is indexed again from its stored documents when
+loaded (``indexer.storage``), so an old 會計 no longer hides from a query read as 会计."""
+_BEFORE_NFKC = str.maketrans({"℃": "度", "℉": "华氏度"})
+"""NFKC would make 40℃ "40°c", a token c that C照 also gives."""
+
+
 def fold(text: str) -> str:
     """A text as every analyser reads it: NFKC (full-width ＣＮＣ, Ａ２ as cnc, a2), simplified
     characters, lower case."""
-    return simplified(unicodedata.normalize("NFKC", text or "")).lower()
+    return simplified(unicodedata.normalize("NFKC", (text or "").translate(_BEFORE_NFKC))).lower()
 
 
 def segment(text: str) -> list[str]:
@@ -247,22 +255,51 @@ def sounds() -> homophones.Sounds:
     return homophones.Sounds(lexicon_words() | {w for o in table for w in (o.title, *o.aliases)})
 
 
+CACHED = 64
+"""The longest text whose terms are kept once worked out (``_query_terms``): what people type,
+and a seeker's wishes in matching. A posting's text, the query of a people search, is worked
+out each time (4,096 of those would hold some 100 MB)."""
+
+
 def query_terms(text: str) -> dict[str, dict[str, float]]:
     """A query's terms per field with their weights: the words typed 1.0, the job words a
     mistyped character may have meant (``homophones``) below them, the lexicon's expansions of
     both below (their weight, never above the word expanded), and the bigrams of all alike.
     Stop words are left out of both fields, so 想找个活 adds nothing to either. Each call gets
-    its own dicts; the terms are worked out once a text (``_query_terms``)."""
-    return {field: dict(terms) for field, terms in _query_terms(text).items()}
+    its own dicts."""
+    terms = _query_terms(text, True) if len(text) <= CACHED else _terms(text, True)
+    return {field: dict(weighted) for field, weighted in terms.items()}
 
 
-@lru_cache(maxsize=4096)
-def _query_terms(text: str) -> dict[str, tuple[tuple[str, float], ...]]:
-    # Cached: a search asks twice (the vector's lean and BM25), matching asks with wishes many
-    # people share, and the homophones' pinyin is the costly part.
+def facet_terms(text: str) -> list[str]:
+    """The terms an occupation facet counts postings by: the words typed and their synonyms, not
+    the bigrams (打扫卫生's 卫生 would count every 卫生间 a waterproofer seals) nor a guess at a
+    mistyped word (a term to search by, not a count to show)."""
+    terms = _query_terms(text, False) if len(text) <= CACHED else _terms(text, False)
+    return sorted(word for word, _ in terms["words"])
+
+
+KNOWN = 100
+"""How often a word must occur in jieba's dictionary (its counts run to millions) to be taken as
+typed on purpose: 住宿 562, 机场 7,741, 代价 1,286 are; 保结 (3, an old legal word) is a slip
+for 保洁."""
+
+
+def _known(word: str) -> bool:
+    """A common word of jieba's dictionary (住宿, 机场): typed as meant, not a homophone's slip."""
+    return _tokenizer().FREQ.get(word, 0) >= KNOWN
+
+
+def meant(text: str) -> list[str]:
+    """The job words a query's mistyped characters may have meant (``homophones``)."""
+    return sounds().meant(fold(text), _cut, _known)
+
+
+def _terms(text: str, with_homophones: bool) -> dict[str, tuple[tuple[str, float], ...]]:
     weighted: dict[str, float] = {w: 1.0 for w in words(text)}
-    for word in sounds().meant(fold(text)):
-        weighted.setdefault(word, homophones.WEIGHT)
+    if with_homophones:
+        for word in meant(text):
+            weighted.setdefault(word, homophones.WEIGHT)
     for word, base in list(weighted.items()):
         for extra, weight in expansions().get(word, {}).items():
             weighted[extra] = max(weighted.get(extra, 0.0), min(weight, base))
@@ -275,10 +312,9 @@ def _query_terms(text: str) -> dict[str, tuple[tuple[str, float], ...]]:
     return {"words": tuple(weighted.items()), "bigrams": tuple(pairs.items())}
 
 
-def facet_terms(text: str) -> list[str]:
-    """The terms an occupation facet counts postings by: the words typed and their synonyms, not
-    the bigrams (打扫卫生's 卫生 would count every 卫生间 a waterproofer seals)."""
-    return sorted(query_terms(text)["words"])
+# A search asks twice (the vector's lean and BM25), matching asks with wishes many people share,
+# and the homophones' pinyin is the costly part: short texts' terms are kept.
+_query_terms = lru_cache(maxsize=4096)(_terms)
 
 
 def tokens(text: str) -> list[str]:

@@ -88,3 +88,7 @@ def test_a_facet_counts_by_words_and_synonyms_not_character_pairs():
     assert not set(text.facet_terms("扫地")) & set(text.fields(waterproofing)["words"])
     assert set(text.facet_terms("扫地")) & set(text.fields("小区楼道扫地拖地")["words"])
     assert text.facet_terms("想找个活") == []
+
+
+def test_a_title_in_traditional_characters_is_the_standard_title():
+    assert occupations.table().check("會計") == "会计"

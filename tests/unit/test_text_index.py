@@ -143,6 +143,22 @@ def test_an_index_saved_before_tantivy_loads_by_indexing_its_documents(tmp_path)
     assert len(EmbeddedIndex.load(path).search(Query(text="保洁", mode="bm25", collapse_duplicates=False))) == 2
 
 
+def test_an_index_saved_with_another_analyser_is_indexed_again_from_its_documents(tmp_path, monkeypatch):
+    """會計 saved under the old analyser was the token 會計; a query is now read as 会计."""
+    path = tmp_path / "index"
+    index = EmbeddedIndex(DIM, path)
+    index.upsert([_doc("1", title="會計"), _doc("2")], _vectors(2))
+    index.save()
+    assert EmbeddedIndex.load(path).text.folder is not None  # the same analyser: opened as saved
+    monkeypatch.setattr(text, "ANALYSER", "an older one")
+    loaded = EmbeddedIndex.load(path)
+    assert loaded.text.folder is None and loaded.text.count() == 2  # indexed again, in memory
+    loaded.save()
+    again = EmbeddedIndex.load(path)
+    assert again.text.folder is not None, "its next save wrote the text index and the stamp"
+    assert [h.id for h in again.search(Query(text="会计", mode="bm25", collapse_duplicates=False))] == ["1"]
+
+
 def _rows_files(folder) -> dict[str, int]:
     """Each row folder of a version, by the inode of its vectors (the same inode: linked)."""
     return {f.name: (f / "vectors.npy").stat().st_ino for f in folder.iterdir() if f.name.startswith(WHOLE)}
