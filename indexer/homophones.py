@@ -1,5 +1,5 @@
 """Job words a query may have meant when it holds a character of the same sound (档车工 for
-挡车工, 保玉员 for 保育员, 住塑厂 for 注塑厂): walk-ins and clerks type pinyin, and the input
+挡车工, 保玉员 for 保育员, 保结 for 保洁): walk-ins and clerks type pinyin, and the input
 method offers the wrong character first. ``text.query_terms`` adds the words meant at
 ``WEIGHT``, below the words typed, as it adds synonyms.
 
