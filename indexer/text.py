@@ -267,16 +267,14 @@ def query_terms(text: str) -> dict[str, dict[str, float]]:
     both below (their weight, never above the word expanded), and the bigrams of all alike.
     Stop words are left out of both fields, so 想找个活 adds nothing to either. Each call gets
     its own dicts."""
-    terms = _query_terms(text, True) if len(text) <= CACHED else _terms(text, True)
-    return {field: dict(weighted) for field, weighted in terms.items()}
+    return {field: dict(weighted) for field, weighted in _terms_of(text, True).items()}
 
 
 def facet_terms(text: str) -> list[str]:
     """The terms an occupation facet counts postings by: the words typed and their synonyms, not
     the bigrams (打扫卫生's 卫生 would count every 卫生间 a waterproofer seals) nor a guess at a
     mistyped word (a term to search by, not a count to show)."""
-    terms = _query_terms(text, False) if len(text) <= CACHED else _terms(text, False)
-    return sorted(word for word, _ in terms["words"])
+    return sorted(word for word, _ in _terms_of(text, False)["words"])
 
 
 KNOWN = 100
@@ -315,6 +313,10 @@ def _terms(text: str, with_homophones: bool) -> dict[str, tuple[tuple[str, float
 # A search asks twice (the vector's lean and BM25), matching asks with wishes many people share,
 # and the homophones' pinyin is the costly part: short texts' terms are kept.
 _query_terms = lru_cache(maxsize=4096)(_terms)
+
+
+def _terms_of(text: str, with_homophones: bool) -> dict[str, tuple[tuple[str, float], ...]]:
+    return _query_terms(text, with_homophones) if len(text) <= CACHED else _terms(text, with_homophones)
 
 
 def tokens(text: str) -> list[str]:

@@ -80,14 +80,19 @@ def _by_role(roles: object, entries: list[str]) -> dict[Role, tuple[str, ...]]:
     return out
 
 
+def _current() -> Vocabulary:
+    """The office's file as it is now; 503 when it cannot be read."""
+    path = get_settings().privacy.purposes_file
+    try:
+        return _load(path, path.stat().st_mtime_ns)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        raise Unavailable(f"查阅目的清单（{path.name}）无法读取：{str(exc)[:200]}") from None
+
+
 def vocabulary(role: Role | None = None) -> tuple[str, ...]:
     """The purposes the office allows (to ``role``, when given), in the file's order; 503 when
     the file cannot be read."""
-    path = get_settings().privacy.purposes_file
-    try:
-        return _load(path, path.stat().st_mtime_ns).of(role)
-    except (OSError, ValueError, yaml.YAMLError) as exc:
-        raise Unavailable(f"查阅目的清单（{path.name}）无法读取：{str(exc)[:200]}") from None
+    return _current().of(role)
 
 
 def check(text: str | None, field: str = "purpose", role: Role | None = None) -> str:
@@ -105,7 +110,8 @@ def check(text: str | None, field: str = "purpose", role: Role | None = None) ->
     if HIDDEN.search(text):
         raise refuse("查阅目的不能含控制字符、零宽字符或文字方向控制字符")
     entry, *rest = SEPARATOR.split(text, maxsplit=1)
-    allowed, every = vocabulary(role), vocabulary()
+    read = _current()  # one read of the file for both lists
+    allowed, every = read.of(role), read.entries
     if role is not None and not allowed:
         raise refuse(f"目的清单未给{role.label}列出可选的查阅目的：请管理员在清单的 roles: 下列出")
     if entry not in allowed:
