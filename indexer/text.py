@@ -150,7 +150,22 @@ _BEFORE_NFKC = str.maketrans({"℃": "度", "℉": "华氏度"})
 def fold(text: str) -> str:
     """A text as every analyser reads it: NFKC (full-width ＣＮＣ, Ａ２ as cnc, a2), simplified
     characters, lower case."""
-    return simplified(unicodedata.normalize("NFKC", (text or "").translate(_BEFORE_NFKC))).lower()
+    text = text or ""
+    if "℃" in text or "℉" in text:
+        text = text.translate(_BEFORE_NFKC)
+    return simplified(_nfkc(text)).lower()
+
+
+_FULL_WIDTH = tuple((c, unicodedata.normalize("NFKC", c)) for c in "，：；（）！？％／～\u3000")
+"""The full-width marks nearly every Chinese text has, each NFKC's one ASCII character (nothing
+composes with it): replaced first, most texts are then already normal, and normalising a text
+costs 20 times the check."""
+
+
+def _nfkc(text: str) -> str:
+    for wide, narrow in _FULL_WIDTH:
+        text = text.replace(wide, narrow)
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
 def segment(text: str) -> list[str]:

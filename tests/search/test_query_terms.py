@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
+from bench import judged
 from indexer import homophones, text
 
 
@@ -71,6 +74,27 @@ def test_traditional_and_full_width_text_is_read_as_simplified_half_width(writte
     assert text.words(written) == text.words(plain)
     assert text.bigrams(written) == text.bigrams(plain)
     assert text.query_terms(written) == text.query_terms(plain)
+
+
+def _whole_text_fold(written: str) -> str:
+    """``text.fold`` as it was before the full-width marks were replaced first: NFKC of the whole text."""
+    return text.simplified(unicodedata.normalize("NFKC", written.translate(text._BEFORE_NFKC))).lower()
+
+
+def test_folding_is_nfkc_of_the_whole_text_on_every_judged_text_and_the_hard_cases():
+    """The fast path (full-width marks replaced, the rest normalised only where it is not normal)
+    gives what normalising the whole text gives."""
+    texts = [
+        "３０℃以下，Ａ２貨車司機（夜班）！月薪５０００～８０００％？",
+        "ｅ\u0301，ﬁ；\u3000全角空格：①②",  # a combining accent, a ligature, circled digits
+        "cafe\u0301；乾洗店：會計（兼職）",
+        "",
+    ]
+    for folder in (judged.JUDGED, judged.UNSEEN, judged.BLIND):
+        data = judged.load(folder)
+        texts += [p.text for p in data.postings] + list(data.queries.values())
+    for written in texts:
+        assert text.fold(written) == _whole_text_fold(written), written
 
 
 def test_simplified_text_is_left_as_it_is():
