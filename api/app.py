@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 
 import swagger_ui
@@ -45,7 +46,7 @@ from indexer.reloadable import Reloadable
 from jiuyuan import __version__
 from jiuyuan.settings import Settings, get_settings
 from ledger.db import make_engine, session_factory
-from services.search import snapshots
+from services.search import snapshots, warm
 
 OPENAPI_DESCRIPTION = """就援 (jiuyuan): job matching and subsidy-eligibility scoring for public employment
 assistance (就业援助). Every error is an RFC 9457 problem-details body (`application/problem+json`)
@@ -103,6 +104,9 @@ def create_app(
 
     # Writes become searchable within a second: each worker runs a follower, one writes at a time.
     follower = Follower(settings.search, sessions) if (search is None if follow is None else follow) else None
+    holder = search or snapshots(settings.search, sessions)
+    # A worker serving its settings' index loads it before it takes requests (services.search.warm).
+    startup = ([partial(warm, holder)] if search is None else []) + ([follower.start] if follower else [])
 
     return Litestar(
         route_handlers=[
@@ -111,14 +115,14 @@ def create_app(
         ],
         dependencies={"db_session": Provide(provide_session), "search": Provide(provide_search, sync_to_thread=False)},
         # The search state (index or OpenSearch client, encoder, typeahead, profiles, ranker): one
-        # snapshot at a time, loaded on first use and again when its files change (services.search).
-        state=State({"engine": engine, "sessions": sessions, "search": search or snapshots(settings.search, sessions)}),
+        # snapshot at a time, loaded as the worker starts (``warm``) and again when its files change (services.search).
+        state=State({"engine": engine, "sessions": sessions, "search": holder}),
         middleware=[refuse_control_characters, AUTHENTICATION],
         guards=[registered_employer],
         before_request=check_request,  # query dates in range, JSON bodies strict (api.limits)
         before_send=[security_headers, allow_every_method],
         exception_handlers=EXCEPTION_HANDLERS,
-        on_startup=[follower.start] if follower else [],
+        on_startup=startup,
         on_shutdown=[*([follower.stop] if follower else []), dispose_engine],
         openapi_config=OpenAPIConfig(
             title="就援 jiuyuan API",

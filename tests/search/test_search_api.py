@@ -74,6 +74,20 @@ def test_no_index_is_a_503_problem(client):
     assert r.status_code == 503 and "jiuyuan index rebuild" in r.json()["detail"]
 
 
+def test_a_worker_loads_its_search_state_as_it_starts_not_at_the_first_request(client):
+    """services.search.warm: the app above started with no index (warned, serving, 503 to a
+    search); once the index is built, a new worker has it loaded before it takes a request."""
+    c, url, search = client
+    assert c.app.state.search._current is None and c.get("/health").status_code == 200
+    _rebuild(url, search)
+    with TestClient(create_app(Settings(db=DatabaseSettings(url=url), search=search), follow=False)) as fresh:
+        loaded = fresh.app.state.search._current
+        assert loaded is not None and loaded[1].backend.count() > 0  # before any request
+        fresh.headers.update(bearer(url))
+        assert fresh.get("/search/postings", params={"q": "保洁", "valid_on": "2026-11-22"}).status_code == 200
+        assert fresh.app.state.search._current is loaded  # the request took the snapshot loaded at start
+
+
 def test_search_and_suggest(client):
     c, url, search = client
     _rebuild(url, search)
