@@ -46,7 +46,7 @@ from indexer.reloadable import Reloadable
 from jiuyuan import __version__
 from jiuyuan.settings import Settings, get_settings
 from ledger.db import make_engine, session_factory
-from services.search import snapshots, warm
+from services.search import snapshots, warm_before_serving
 
 OPENAPI_DESCRIPTION = """就援 (jiuyuan): job matching and subsidy-eligibility scoring for public employment
 assistance (就业援助). Every error is an RFC 9457 problem-details body (`application/problem+json`)
@@ -106,7 +106,9 @@ def create_app(
     follower = Follower(settings.search, sessions) if (search is None if follow is None else follow) else None
     holder = search or snapshots(settings.search, sessions)
     # A worker serving its settings' index loads it before it takes requests (services.search.warm).
-    startup = ([partial(warm, holder)] if search is None else []) + ([follower.start] if follower else [])
+    startup = ([partial(warm_before_serving, holder)] if search is None else []) + (
+        [follower.start] if follower else []
+    )
 
     return Litestar(
         route_handlers=[

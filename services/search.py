@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import anyio
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
@@ -88,6 +89,9 @@ def _file_key(path) -> tuple[str, int] | None:
 
 
 WARM_QUERY = "保洁员"
+WARM_LIMIT_S = 20.0
+"""How long a worker's start waits for ``warm``: a cluster that drops packets would otherwise hold
+it for the client's tries (3 × 30 s); past this the load goes on behind the first requests."""
 
 
 def warm(search: Reloadable[SnapshotKey, SearchSnapshot]) -> None:
@@ -97,7 +101,7 @@ def warm(search: Reloadable[SnapshotKey, SearchSnapshot]) -> None:
     Loaded at the first request instead, a worker started under load held every request it had
     accepted until it was done: 16 in flight waited 15 s at 100,000 postings on two cores. With
     nothing to load yet (no index, a cluster that does not answer) the worker starts all the same,
-    and searching answers 503 as it did."""
+    and searching answers 503 as it did. The typeahead still waits for its first suggestion."""
     started = time.perf_counter()
     try:
         query_vector(search.get().encoder, WARM_QUERY)
@@ -105,6 +109,13 @@ def warm(search: Reloadable[SnapshotKey, SearchSnapshot]) -> None:
         log.warning("检索未能预载（首个检索请求时再载入）：%s", exc)
         return
     log.info("检索已预载，用时 %.1f 秒", time.perf_counter() - started)
+
+
+async def warm_before_serving(search: Reloadable[SnapshotKey, SearchSnapshot]) -> None:
+    """``warm`` in a thread (the loop stays free for the server's own start), waited for at most
+    ``WARM_LIMIT_S``."""
+    with anyio.move_on_after(WARM_LIMIT_S):
+        await anyio.to_thread.run_sync(warm, search, abandon_on_cancel=True)
 
 
 def snapshots(settings: SearchSettings, sessions: Callable[[], Session]) -> Reloadable[SnapshotKey, SearchSnapshot]:

@@ -78,6 +78,27 @@ def test_a_request_keeps_the_snapshot_it_took():
     assert request.get() is first  # a retrain mid-request does not pair another index with it
 
 
+def test_a_worker_start_waits_for_the_search_state_only_so_long(monkeypatch):
+    """services.search.warm_before_serving: a load that hangs (a cluster dropping packets) holds
+    the start for WARM_LIMIT_S at most, and goes on behind it."""
+    import anyio
+
+    from services import search as serving
+
+    release, loads, finished = threading.Event(), [], []
+
+    def load(key, previous):
+        loads.append(key)
+        release.wait(30)
+        finished.append(key)
+        raise SearchIndexUnavailable("集群无响应")
+
+    monkeypatch.setattr(serving, "WARM_LIMIT_S", 0.2)
+    anyio.run(serving.warm_before_serving, Reloadable(lambda: 1, load))
+    assert loads == [1] and finished == []  # the start went on while the load still hung
+    release.set()
+
+
 def _touch_later(path):
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
