@@ -21,7 +21,10 @@ Training (vocabulary, tokenizer, loss, optimiser) lives in :mod:`indexer.trainin
 from __future__ import annotations
 
 import json
+import threading
+import weakref
 from collections.abc import Sequence
+from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -115,7 +118,36 @@ too. Measured on both judged sets, 0 / 0.5 / 1 (docs/search.md)."""
 def query_vector(encoder: Encoder, query: str) -> np.ndarray:
     """The vector a search asks with: the text's own, moved towards the mean of the lexicon's
     expansions of its words (each at its lexicon weight), renormalised — 看孩子 towards 育婴员,
-    育儿嫂. A text the model knows nothing of stays zero (``protocol.usable_vector``)."""
+    育儿嫂. A text the model knows nothing of stays zero (``protocol.usable_vector``).
+
+    Kept per encoder for texts of up to ``analysis.CACHED`` characters (read-only): matching asks
+    with wishes many people share, a counter with the same few words all day, and the two
+    encodings were a tenth of a matching call."""
+    if len(query) > analysis.CACHED:
+        return _query_vector(encoder, query)
+    with _CACHES_LOCK:
+        cached = _CACHES.get(encoder)
+        if cached is None:
+            cached = _CACHES[encoder] = _cached_for(weakref.ref(encoder))
+    return cached(query)
+
+
+QUERY_VECTORS_KEPT = 4096
+_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # a retrained model's go with it
+_CACHES_LOCK = threading.Lock()
+
+
+def _cached_for(encoder_ref: weakref.ref):
+    @lru_cache(maxsize=QUERY_VECTORS_KEPT)
+    def vector(query: str) -> np.ndarray:
+        found = _query_vector(encoder_ref(), query)
+        found.flags.writeable = False  # shared by every search that asks with this text
+        return found
+
+    return vector
+
+
+def _query_vector(encoder: Encoder, query: str) -> np.ndarray:
     typed = encoder.encode([query])[0]
     extra = {w: weight for w, weight in analysis.query_terms(query)["words"].items() if weight < 1.0}
     if not extra or not typed.any():

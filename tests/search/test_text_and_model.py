@@ -170,6 +170,20 @@ def test_a_search_vector_leans_towards_the_lexicons_expansions_of_its_words(mode
     assert not query_vector(encoder, "😀🧹").any()
 
 
+def test_a_search_vector_is_worked_out_once_per_model_and_text(model_path):
+    """Matching asks with wishes many people share: the second ask is the first's vector, read
+    only (a search that changed it would change every later one); another model works out its own."""
+    first, second = load(model_path), load(model_path)
+    vector = query_vector(first, "看孩子")
+    assert query_vector(first, "看孩子") is vector and not vector.flags.writeable
+    with pytest.raises(ValueError):
+        vector *= 2
+    other = query_vector(second, "看孩子")
+    assert other is not vector and np.array_equal(other, vector)
+    long_text = "招聘保洁员，" * 20  # past text.CACHED: worked out each time, not kept
+    assert query_vector(first, long_text) is not query_vector(first, long_text)
+
+
 def test_a_missing_model_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="向量模型不存在"):
         load(tmp_path / "nowhere")
