@@ -44,7 +44,7 @@ from bench import judged, search_judged
 from indexer import build
 from indexer.documents import PostingDocument, from_demo
 from indexer.embedded import EmbeddedIndex
-from indexer.encoder import load, query_vector
+from indexer.encoder import compute_query_vector, load
 from indexer.protocol import Filters, Query
 from jiuyuan.vocab import PostingKind, Schedule
 
@@ -146,7 +146,7 @@ def _run(n: int, model, out, path: Path) -> None:
             disabled_suitable=bool(spec.get("disabled")),
         )
         t = time.perf_counter()
-        vector = query_vector(model, spec["q"])
+        vector = compute_query_vector(model, spec["q"])  # worked out, not the cache's: each size times it
         embed_s = time.perf_counter() - t
         t = time.perf_counter()
         index.vectors @ vector

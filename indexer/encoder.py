@@ -124,7 +124,7 @@ def query_vector(encoder: Encoder, query: str) -> np.ndarray:
     with wishes many people share, a counter with the same few words all day, and the two
     encodings were a tenth of a matching call."""
     if len(query) > analysis.CACHED:
-        return _query_vector(encoder, query)
+        return compute_query_vector(encoder, query)
     with _CACHES_LOCK:
         cached = _CACHES.get(encoder)
         if cached is None:
@@ -140,14 +140,15 @@ _CACHES_LOCK = threading.Lock()
 def _cached_for(encoder_ref: weakref.ref):
     @lru_cache(maxsize=QUERY_VECTORS_KEPT)
     def vector(query: str) -> np.ndarray:
-        found = _query_vector(encoder_ref(), query)
+        found = compute_query_vector(encoder_ref(), query)
         found.flags.writeable = False  # shared by every search that asks with this text
         return found
 
     return vector
 
 
-def _query_vector(encoder: Encoder, query: str) -> np.ndarray:
+def compute_query_vector(encoder: Encoder, query: str) -> np.ndarray:
+    """``query_vector`` worked out afresh (what a first ask costs: the benchmark times this)."""
     typed = encoder.encode([query])[0]
     extra = {w: weight for w, weight in analysis.query_terms(query)["words"].items() if weight < 1.0}
     if not extra or not typed.any():
