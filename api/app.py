@@ -126,6 +126,10 @@ def create_app(
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=startup,
         on_shutdown=[*([follower.stop] if follower else []), dispose_engine],
+        # Litestar's default logging starts a queue-listener thread per app that nothing stops: one
+        # process building many apps (the tests) piled up hundreds, printing tracebacks from behind.
+        # Whoever runs the process sets up its logging (``jiuyuan serve`` does: cli.main.serve_log_config).
+        logging_config=None,
         openapi_config=OpenAPIConfig(
             title="就援 jiuyuan API",
             version=__version__,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
 import time
 
@@ -69,8 +70,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host or settings.server.host,
         port=args.port or settings.server.port,
         log_level="info",
+        log_config=serve_log_config(),
     )
     return 0
+
+
+def serve_log_config() -> dict:
+    """uvicorn's logging, with the service's own ``jiuyuan`` loggers on its console handler."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["jiuyuan"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
 
 
 def _no_demo_keys(url: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
@@ -107,3 +108,16 @@ def test_database_unreachable_is_a_503_problem():
     with TestClient(app) as c:
         body = _problem(c.get("/health"), 503)
     assert "数据库" in body["detail"]
+
+
+def test_an_app_that_has_stopped_leaves_no_thread_running(migrated_url):
+    """An app's threads (the index follower, the warm start, logging) end with it: a process that
+    builds many apps (the tests, a reloading server) must not pile them up. Python 3.11 shares the
+    AST builder's depth counter between threads, so a stray thread formatting a traceback or reading
+    an array header once broke an unrelated ``ast.parse`` in CI."""
+    before = set(threading.enumerate())
+    for _ in range(3):
+        with TestClient(create_app(_settings(migrated_url))) as c:
+            assert c.get("/health").status_code == 200
+    left = [t.name for t in threading.enumerate() if t not in before]
+    assert left == []
