@@ -74,6 +74,7 @@ def app(sessions):
         dependencies={"db_session": Provide(provide_session)},
         state=State({"sessions": sessions}),
         exception_handlers=EXCEPTION_HANDLERS,
+        logging_config=None,  # as api.app.create_app: no logging thread per app
     )
 
 
@@ -146,6 +147,7 @@ def test_a_commit_never_waits_for_a_worker_thread_held_by_a_request_it_blocks(mi
         after_request=answering,
         state=State({"sessions": sessionmaker(engine)}),
         exception_handlers=EXCEPTION_HANDLERS,
+        logging_config=None,
     )
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
