@@ -105,9 +105,11 @@ lint: install
 typecheck: install
 	$(BIN)/mypy jiuyuan services api ledger indexer matcher cli demo bench
 
-# The whole suite: lint, then every marker, PostgreSQL too when it answers.
+# The whole suite: lint, then every marker, PostgreSQL too when it answers. One pytest-xdist
+# worker per core: the run waits on PostgreSQL and the browser as much as it computes (on two
+# cores, 3 min 14 s against 5 min 10 s in one process, 2026-12-02).
 test: lint
-	$(call run_pytest,$(PYTEST_ARGS),local)
+	$(call run_pytest,-n auto --maxprocesses=4 $(PYTEST_ARGS),local)
 
 # The quick loop (under a minute on two cores: about 50 s, in one worker per core with
 # pytest-xdist, each training its own small model): unit, policy, search and integration tests on
