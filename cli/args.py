@@ -23,6 +23,13 @@ def non_negative(text: str) -> int:
     return value
 
 
+def positive_int(text: str) -> int:
+    value = non_negative(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("应为正整数：0")
+    return value
+
+
 def region_prefix_arg(text: str) -> str:
     from jiuyuan import validation
 

@@ -8,7 +8,7 @@ import sys
 import time
 
 from cli import calendar, employers, imports, index, keys, pay, ranker, report, score
-from cli.args import iso_date, non_negative
+from cli.args import iso_date, non_negative, positive_int
 from jiuyuan import clock
 from jiuyuan.settings import get_settings
 
@@ -69,6 +69,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         factory=True,
         host=args.host or settings.server.host,
         port=args.port or settings.server.port,
+        workers=args.workers,
         log_level="info",
         log_config=serve_log_config(),
     )
@@ -148,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_serve.add_argument("--host", help="监听地址 (default 127.0.0.1 或 JIUYUAN_HOST)")
     p_serve.add_argument("--port", type=int, help="端口 (default 8000 或 JIUYUAN_PORT)")
+    p_serve.add_argument(
+        "--workers", type=positive_int, default=1, help="工作进程数（default 1；生产环境每个 CPU 核一个）"
+    )
     p_serve.add_argument(
         "--production", action="store_true", help="生产模式：台账中仍有有效的演示密钥（jiuyuan demo 所建）时拒绝启动"
     )

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
 import subprocess
 import sys
+import threading
+import time
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -33,6 +39,7 @@ def test_help_lists_the_subcommands():
         (("demo", "--as-of", "2026-13-01"), "日期格式应为 YYYY-MM-DD"),
         (("demo", "--persons", "many"), "应为整数"),
         (("db", "sideways"), "invalid choice"),
+        (("serve", "--workers", "0"), "应为正整数"),
     ],
 )
 def test_bad_arguments_exit_2_with_a_message(args, message):
@@ -70,3 +77,36 @@ def test_a_ledger_not_migrated_or_not_answering_is_a_chinese_message_not_a_trace
         out = _run("--database-url", url, "report", "dispatch", "--region", "43")
         assert out.returncode == 1 and "Traceback" not in out.stderr
         assert "无法读写台账数据库" in out.stderr and "jiuyuan db upgrade" in out.stderr
+
+
+def test_serve_starts_its_workers_and_logs_the_services_own_warnings(tmp_path):
+    """``jiuyuan serve --workers 2``: the service answers, and its own log lines (here the warm
+    start's: no index built yet) reach the console through uvicorn's handler, once from each
+    worker (the app configures no logging of its own: api.app.create_app)."""
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    db.upgrade(url)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "JIUYUAN_DATABASE_URL": url, "JIUYUAN_INDEX_DIR": str(tmp_path / "no-index")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cli", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(server.stderr), daemon=True)
+    reader.start()
+    warned = lambda: [line for line in lines if "检索未能预载" in line]  # noqa: E731
+    try:
+        deadline = time.monotonic() + 60
+        while len(warned()) < 2:
+            assert server.poll() is None and time.monotonic() < deadline, "".join(lines)
+            time.sleep(0.1)
+        assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=10).status_code == 200
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=60)
+        reader.join(timeout=10)
+    assert len(warned()) == 2 and all(line.startswith("WARNING:") for line in warned()), "".join(lines)
