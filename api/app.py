@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from functools import partial
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Tag
 from litestar.static_files import create_static_files_router
+from tqdm import tqdm
 
 from api.auth import AUTHENTICATION, SECURITY, SECURITY_COMPONENTS, registered_employer
 from api.deps import provide_session
@@ -93,6 +95,9 @@ def create_app(
     (``indexer.follow``) while the app serves."""
     settings = settings or get_settings()
     keep_query_strings_out_of_the_access_log()
+    # tqdm's default lock is a multiprocessing one, made even for a bar that is not shown (the
+    # follower's writes): a worker leaves its semaphores to the resource tracker's warning at exit.
+    tqdm.set_lock(threading.RLock())
     engine = make_engine(settings.db.url, echo=settings.db.echo)
     sessions = session_factory(engine)
     calendar_warning = health.calendar_health().warning

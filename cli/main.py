@@ -62,6 +62,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ["JIUYUAN_DATABASE_URL"] = args.database_url
         get_settings.cache_clear()
     settings = get_settings()
+    from ledger import db
+
+    if not db.at_head(settings.db.url):  # every worker would fail on its first query, and its follower at each poll
+        print(
+            "台账数据库尚未迁移到当前版本：请先运行 jiuyuan db upgrade（演示：make run 会建好一切）",
+            file=sys.stderr,
+        )
+        return 1
     if args.production and not _no_demo_keys(settings.db.url):
         return 2
     uvicorn.run(

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -44,6 +45,8 @@ from ledger.models import AuditEntry
 log = logging.getLogger("jiuyuan.search.follow")
 POLL_S = 0.5
 """How often a follower looks for writes made in other processes (its own wake it at once)."""
+REPEAT_LOG_S = 60.0
+"""How often a failure that persists is logged again (as one line; its traceback was logged once)."""
 LOCK_FILE = ".writer.lock"
 _WAKE = threading.Event()
 
@@ -104,11 +107,22 @@ class Follower:
             self._thread = None
 
     def _run(self) -> None:
+        told: float | None = None  # when the failing streak was last logged
         while not self._stop.is_set():
             try:
                 self.step()
-            except Exception:  # noqa: BLE001 — a failed step is retried at the next poll; the API serves on
-                log.exception("live index: step failed, retrying")
+                if told is not None:
+                    log.warning("live index: steps succeed again")
+                    told = None
+            except Exception as exc:  # noqa: BLE001 — a failed step is retried at the next poll; the API serves on
+                # The traceback once, then a line a minute: a ledger never migrated or a database
+                # gone fails every poll, and a traceback each would bury the rest of the log.
+                if told is None:
+                    log.exception("live index: step failed, retrying every %.1f s", self.poll_s)
+                    told = time.monotonic()
+                elif time.monotonic() - told >= REPEAT_LOG_S:
+                    log.warning("live index: steps still failing: %s", exc)
+                    told = time.monotonic()
                 self._seen = None
             _WAKE.wait(self.poll_s)
             _WAKE.clear()

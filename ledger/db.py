@@ -50,6 +50,20 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+def at_head(url: str) -> bool:
+    """Whether the ledger at ``url`` has every migration applied (a database never migrated has none)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            applied = set(MigrationContext.configure(conn).get_current_heads())
+    finally:
+        engine.dispose()
+    return applied == set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+
+
 def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 

@@ -8,6 +8,8 @@ from datetime import date
 import pytest
 from litestar import get
 from litestar.testing import TestClient
+from tqdm import tqdm
+from tqdm.std import TqdmDefaultWriteLock
 
 from api.app import create_app
 from demo.generate import generate
@@ -122,3 +124,12 @@ def test_an_app_that_has_stopped_leaves_no_thread_running(migrated_url):
     for thread in set(threading.enumerate()) - before:
         thread.join(timeout=10)  # anyio's idle workers are told to stop as their loop ends, not waited for
     assert [t.name for t in threading.enumerate() if t not in before] == []
+
+
+def test_an_apps_progress_bars_hold_no_multiprocessing_semaphore(migrated_url):
+    """The follower writes through tqdm (no bar shown); tqdm's default lock holds multiprocessing
+    semaphores, which a uvicorn worker left to the resource tracker's warning as it exited."""
+    create_app(_settings(migrated_url), follow=False)
+    with tqdm(range(1), disable=True) as bar:
+        list(bar)
+    assert not isinstance(tqdm.get_lock(), TqdmDefaultWriteLock)

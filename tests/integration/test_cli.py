@@ -110,3 +110,11 @@ def test_serve_starts_its_workers_and_logs_the_services_own_warnings(tmp_path):
         server.wait(timeout=60)
         reader.join(timeout=10)
     assert len(warned()) == 2 and all(line.startswith("WARNING:") for line in warned()), "".join(lines)
+
+
+def test_serve_refuses_a_ledger_not_migrated_before_starting(tmp_path):
+    """Served, a ledger never migrated answered health "ok" while every route and the index
+    follower failed; ``serve`` says what to run instead, at once, and starts nothing."""
+    out = _run("--database-url", f"sqlite:///{tmp_path / 'empty.db'}", "serve", "--port", "9")
+    assert out.returncode == 1 and "jiuyuan db upgrade" in out.stderr and "Traceback" not in out.stderr
+    assert "Uvicorn running" not in out.stderr + out.stdout

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -17,7 +18,7 @@ from api.app import create_app
 from demo.generate import generate
 from demo.load import load
 from indexer.build import rebuild_both
-from indexer.follow import writer_lock
+from indexer.follow import Follower, writer_lock
 from indexer.protocol import Query
 from jiuyuan import clock
 from jiuyuan.settings import DatabaseSettings, SearchSettings, Settings
@@ -186,3 +187,29 @@ def test_a_real_server_serves_its_writes(office):
         assert created.status_code == 201, created.text
         latency = within(lambda: _found(c, TITLE, created.json()["id"]))
         print(f"real server: created → searchable in {latency:.3f} s")
+
+
+def test_a_step_that_keeps_failing_is_logged_once_not_at_every_poll(tmp_path, caplog):
+    """A ledger never migrated fails every poll: its traceback is logged once, not twice a second
+    (a new user's ``jiuyuan serve`` before ``make run`` printed a 50-line traceback every 0.5 s)."""
+    unmigrated = db.session_factory(db.make_engine(f"sqlite:///{tmp_path / 'empty.db'}"))
+
+    class Counted(Follower):
+        steps = 0
+
+        def step(self) -> bool:
+            Counted.steps += 1
+            return super().step()
+
+    # The OpenSearch backend: the step goes to the ledger without looking for a built index first.
+    search = SearchSettings(backend="opensearch", opensearch_url="http://127.0.0.1:9", index_dir=tmp_path / "index")
+    follower = Counted(search, unmigrated, poll_s=0.01)
+    with caplog.at_level(logging.WARNING, logger="jiuyuan.search.follow"):
+        follower.start()
+        try:
+            within(lambda: Counted.steps >= 20, seconds=10)
+        finally:
+            follower.stop()
+    failures = [r for r in caplog.records if r.name == "jiuyuan.search.follow"]
+    assert len(failures) == 1 and failures[0].exc_info is not None, [r.getMessage() for r in failures]
+    assert "no such table" in failures[0].exc_text or "no such table" in str(failures[0].exc_info[1])
