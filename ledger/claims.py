@@ -125,8 +125,11 @@ def _why_not(decision) -> str:
         failed=decision.open_conditions.get("failed", []),
         missing=decision.open_conditions.get("missing", []),
     )
-    reasons = "；".join(shown.failed + shown.missing)
-    return f"不符合申领条件（{decision.status.label}）" + (f"：{reasons}" if reasons else "")
+    # Each condition is worded as what must hold ("该人员尚未享受过此项补贴"): say which way it went.
+    said = [f"未满足的条件：{'；'.join(shown.failed)}"] if shown.failed else []
+    said += [f"缺少的信息：{'；'.join(shown.missing)}"] if shown.missing else []
+    status = "" if decision.status is DecisionStatus.INELIGIBLE else f"（{decision.status.label}）"
+    return f"不符合申领条件{status}" + (f"。{'。'.join(said)}" if said else "")
 
 
 def decide(session: Session, claim: Claim, approve: bool, reason: str | None, decided_by: str) -> Claim:

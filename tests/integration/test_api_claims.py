@@ -106,6 +106,15 @@ def test_claims_are_idempotent_and_an_officers_decision_is_final(world, sessions
             headers={**agency_auth, "Idempotency-Key": f"claim-{uuid.uuid4().hex}"},
         )
         assert other_key.status_code == 409 and "每人每年一次" in other_key.json()["detail"]
+        # A second placement of hers that year: its fee decision failed the once-a-year condition,
+        # and the refusal names the condition as what failed, not as the reason (a new user's report).
+        second = c.post("/placements", json=_placement(world["person_id"]), headers=agency_auth).json()
+        again = c.post(
+            "/claims", json={"placement_id": second["id"]}, headers={**agency_auth, "Idempotency-Key": "second-1"}
+        )
+        assert again.status_code == 409, again.text
+        assert again.json()["detail"].startswith("不符合申领条件。未满足的条件："), again.text
+        assert f"已由安置 {placement['id']} 享受" in again.json()["detail"]
         claim_id = first.json()["id"]
         assert c.post(f"/claims/{claim_id}/decision", json={"approve": True}, headers=agency_auth).status_code == 403
         reject_without_reason = c.post(f"/claims/{claim_id}/decision", json={"approve": False}, headers=officer)
