@@ -90,6 +90,8 @@ def serve_log_config() -> dict:
 
     config = copy.deepcopy(LOGGING_CONFIG)
     config["loggers"]["jiuyuan"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    # The libraries' own warnings (SQLAlchemy's pool, asyncio, the OpenSearch client) on the same console.
+    config["root"] = {"handlers": ["default"], "level": "WARNING"}
     return config
 
 

@@ -220,7 +220,6 @@ def test_an_officer_reads_duty_lists_and_downloads_the_dispatch_table(page, site
     page.click('nav button[data-go="officer"]')
     page.click("#officer-form button[type=submit]")
     page.wait_for_selector("#banner.ok")
-    _shot(page, "6-officer")
     with page.expect_download() as download:
         page.click("#download-dispatch")
     path = download.value.path()
