@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -50,18 +51,29 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def at_head(url: str) -> bool:
-    """Whether the ledger at ``url`` has every migration applied (a database never migrated has none)."""
-    from alembic.runtime.migration import MigrationContext
+@cache
+def head_revisions() -> frozenset[str]:
+    """The revisions a ledger this code reads must be at (the migrations' heads)."""
     from alembic.script import ScriptDirectory
 
+    return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+def applied_revisions(connection: Connection) -> frozenset[str]:
+    """The revisions applied to the ledger on ``connection`` (none for a database never migrated)."""
+    from alembic.runtime.migration import MigrationContext
+
+    return frozenset(MigrationContext.configure(connection).get_current_heads())
+
+
+def at_head(url: str) -> bool:
+    """Whether the ledger at ``url`` has every migration applied."""
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            applied = set(MigrationContext.configure(conn).get_current_heads())
+            return applied_revisions(conn) == head_revisions()
     finally:
         engine.dispose()
-    return applied == set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
 
 
 def upgrade(url: str, revision: str = "head") -> None:

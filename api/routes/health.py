@@ -8,13 +8,14 @@ import msgspec
 from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.openapi.spec import Operation
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from api.auth import BEFORE_REGISTRATION
 from api.errors import problem_responses
 from api.schemas import CalendarHealth, Health
 from jiuyuan import __version__, clock
+from jiuyuan.errors import Unavailable
+from ledger import db
 from ledger.access import Principal
 from scoring.workdays import working_calendar
 from services.jurisdiction import Jurisdiction
@@ -61,12 +62,15 @@ class SystemController(Controller):
         summary="健康检查 / health check",
     )
     def health(self, db_session: NamedDependency[Session]) -> Health:
-        """Answers 200 when the service and its ledger respond; 503 problem details when the database does not.
+        """Answers 200 when the service and its ledger respond; 503 problem details when the database does
+        not, or its ledger is not migrated to what this code reads (``jiuyuan db upgrade``).
 
         Returns:
             The service version, the database status, and how far the working-day calendar is loaded.
         """
-        db_session.execute(text("SELECT 1"))
+        # A ledger never migrated (or behind this code) answers SELECT 1 but fails every route.
+        if db.applied_revisions(db_session.connection()) != db.head_revisions():
+            raise Unavailable("台账数据库尚未迁移到当前版本：请由系统管理员运行 jiuyuan db upgrade。")
         return Health(status="ok", database="ok", version=__version__, calendar=calendar_health())
 
     @get(

@@ -133,3 +133,10 @@ def test_an_apps_progress_bars_hold_no_multiprocessing_semaphore(migrated_url):
     with tqdm(range(1), disable=True) as bar:
         list(bar)
     assert not isinstance(tqdm.get_lock(), TqdmDefaultWriteLock)
+
+
+def test_health_is_503_on_a_ledger_not_migrated(tmp_path):
+    """A database never migrated answers SELECT 1, but every route would fail: health says so."""
+    with TestClient(create_app(_settings(f"sqlite:///{tmp_path / 'empty.db'}"), follow=False)) as c:
+        body = _problem(c.get("/health"), 503)
+    assert "jiuyuan db upgrade" in body["detail"]
